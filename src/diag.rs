@@ -1,0 +1,278 @@
+//! Diagnostics: every problem found in the user's files, with its place, what is
+//! wrong and a hint, collected across a run and printed together at the end.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A file shown in diagnostics: its path relative to the project, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column of a byte offset, counting characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem, in French, for the person who edits `data/` or `templates/`.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file at fault; `None` for problems of the project as a whole.
+    pub file: Option<SourceFile>,
+    /// Byte range in the file, when the problem has a place in it.
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    /// What to write under the underlined span.
+    pub label: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: None,
+            span: None,
+            message: message.into(),
+            label: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: &SourceFile) -> Self {
+        self.file = Some(file.clone());
+        self
+    }
+
+    pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
+        self.file = Some(file.clone());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, or just the file, or nothing.
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match &self.span {
+            Some(span) => {
+                let (line, col) = file.line_col(span.start);
+                format!("{}:{line}:{col}", file.name)
+            }
+            None => file.name.clone(),
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, &self.span) {
+            // With a span, the report shows the file and line itself.
+            (Some(_), Some(_)) | (None, _) => f.write_str(&self.message),
+            (Some(file), None) => write!(f, "{} : {}", file.name, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(format!("conseil : {h}")) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.span.as_ref()?;
+        self.file
+            .as_ref()
+            .map(|f| &f.text as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        let len = self.file.as_ref().map_or(0, |f| f.text.len());
+        let start = span.start.min(len);
+        let end = span.end.clamp(start, len);
+        let label = self.label.clone().or_else(|| Some("ici".into()));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            label,
+            SourceSpan::from(start..end),
+        ))))
+    }
+}
+
+/// Renders diagnostics as a compiler would: file, line and column, the source line
+/// with the span underlined, the message and the hint.
+pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    for d in diagnostics {
+        let named;
+        let report: &dyn miette::Diagnostic = match (&d.file, &d.span) {
+            (Some(file), Some(_)) => {
+                named = WithName {
+                    inner: d,
+                    source: NamedSource::new(&file.name, file.text.clone()),
+                };
+                &named
+            }
+            _ => d,
+        };
+        if handler.render_report(&mut out, report).is_err() {
+            out.push_str(&d.to_string());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Attaches the file's name to the source so that the report shows `file:line:col`.
+struct WithName<'a> {
+    inner: &'a Diagnostic,
+    source: NamedSource<Arc<str>>,
+}
+
+impl fmt::Debug for WithName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl fmt::Display for WithName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::error::Error for WithName<'_> {}
+
+impl miette::Diagnostic for WithName<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+}
+
+/// The outcome of a failed run: every problem found, errors and warnings.
+pub struct Failure(pub Vec<Diagnostic>);
+
+impl fmt::Debug for Failure {
+    /// The rendered report, so that a failing test shows what a user would see.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}\n{}", render(&self.0, false))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.iter().filter(|d| d.is_error()).count();
+        if n == 1 {
+            write!(f, "1 erreur")
+        } else {
+            write!(f, "{n} erreurs")
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let f = SourceFile::new("a.toml", "é = 1\nclé = 2\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        let off = f.text.find("= 2").unwrap();
+        assert_eq!(f.line_col(off), (2, 5));
+    }
+
+    #[test]
+    fn report_names_file_line_and_hint() {
+        let f = SourceFile::new("data/actions/a.toml", "id = \"a\"\ndescriptiff = \"x\"\n");
+        let d = Diagnostic::error("clé inconnue `descriptiff`")
+            .at(&f, 9..20)
+            .hint("vouliez-vous dire `descriptif` ?");
+        let text = render(&[d], false);
+        assert!(text.contains("data/actions/a.toml:2:1"), "{text}");
+        assert!(text.contains("descriptiff = \"x\""), "{text}");
+        assert!(text.contains("vouliez-vous dire `descriptif` ?"), "{text}");
+    }
+}

@@ -1,0 +1,225 @@
+//! Stage 3 (convert): view structs, exactly what a template shows, with cell text
+//! already converted for one output format. Templates never see the model.
+
+use serde::Serialize;
+
+use crate::model::{Columns, Plan};
+use crate::text::{markdown_to_html, markdown_to_typst};
+
+/// The output format a view is made for: it decides how Markdown is converted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Typst,
+    Html,
+}
+
+impl Format {
+    fn markup(self, markdown: &str) -> String {
+        match self {
+            Format::Typst => markdown_to_typst(markdown),
+            Format::Html => markdown_to_html(markdown),
+        }
+    }
+}
+
+/// The plan document: title block, table and notes.
+#[derive(Debug, Serialize)]
+pub struct PlanView {
+    pub lang: &'static str,
+    /// Document title for metadata: "<titre> – <parties>".
+    pub document_title: String,
+    pub title: String,
+    pub parties: String,
+    pub heading: String,
+    pub caption: String,
+    pub period: String,
+    pub version: Option<String>,
+    pub columns: ColumnsView,
+    pub groups: Vec<GroupView>,
+    pub notes: Vec<NoteView>,
+    pub signatories: Vec<SignatoryView>,
+    pub action_count: usize,
+}
+
+/// Column labels (plain text; templates escape them).
+#[derive(Debug, Serialize)]
+pub struct ColumnsView {
+    pub champ: String,
+    pub nature: String,
+    pub descriptif: String,
+    pub moyens_caf: String,
+    pub moyens_partenaires: String,
+    pub objectifs: String,
+    pub indicateurs: String,
+    pub resultat_attendu: String,
+    pub impact_envisage: String,
+    pub echeance: String,
+}
+
+impl From<&Columns> for ColumnsView {
+    fn from(c: &Columns) -> Self {
+        Self {
+            champ: c.field.clone(),
+            nature: c.nature.clone(),
+            descriptif: c.description.clone(),
+            moyens_caf: c.caf_means.clone(),
+            moyens_partenaires: c.partner_means.clone(),
+            objectifs: c.objectives.clone(),
+            indicateurs: c.indicators.clone(),
+            resultat_attendu: c.expected_result.clone(),
+            impact_envisage: c.expected_impact.clone(),
+            echeance: c.deadline.clone(),
+        }
+    }
+}
+
+/// A field of intervention and its rows, in order.
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub id: String,
+    pub label: String,
+    /// The footnote mark after the label, if any.
+    pub mark: Option<String>,
+    pub rows: Vec<RowView>,
+}
+
+/// One body row: either a sub-section heading or an action.
+#[derive(Debug, Serialize)]
+pub struct RowView {
+    /// "sous_section" or "action".
+    pub kind: &'static str,
+    /// Unique anchor of the row in the document, e.g. `ctg-r-7`.
+    pub anchor: String,
+    /// Anchor of the previous row of the same field; `None` on the field's first row.
+    pub previous: Option<String>,
+    /// Sub-section label, for a sub-section row.
+    pub label: Option<String>,
+    /// Action id, for an action row.
+    pub id: Option<String>,
+    pub cells: Option<CellsView>,
+}
+
+/// The seven content cells of an action, converted (safe to insert as is), and
+/// the deadline as written (plain text).
+#[derive(Debug, Serialize)]
+pub struct CellsView {
+    pub descriptif: String,
+    pub moyens_caf: String,
+    pub moyens_partenaires: String,
+    pub objectifs: String,
+    pub resultat_attendu: String,
+    pub impact_envisage: String,
+    pub echeance: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteView {
+    pub mark: String,
+    /// Converted text, first paragraph first.
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignatoryView {
+    pub institution: String,
+    pub acronym: Option<String>,
+    pub capacity: Option<String>,
+    pub name: Option<String>,
+}
+
+impl PlanView {
+    pub fn new(plan: &Plan, format: Format) -> Self {
+        let c = &plan.convention;
+        let mut counter = 0usize;
+        let mut next_anchor = || {
+            counter += 1;
+            format!("ctg-r-{counter}")
+        };
+        let mut groups = Vec::new();
+        for field in &c.fields {
+            let mut rows: Vec<RowView> = Vec::new();
+            let mut current_sub: Option<&str> = None;
+            for action in plan.actions.iter().filter(|a| a.field == field.id) {
+                if action.subsection.as_deref() != current_sub {
+                    current_sub = action.subsection.as_deref();
+                    if let Some(sub) = field
+                        .subsections
+                        .iter()
+                        .find(|s| Some(s.id.as_str()) == current_sub)
+                    {
+                        rows.push(RowView {
+                            kind: "sous_section",
+                            anchor: next_anchor(),
+                            previous: rows.last().map(|r| r.anchor.clone()),
+                            label: Some(sub.label.clone()),
+                            id: None,
+                            cells: None,
+                        });
+                    }
+                }
+                rows.push(RowView {
+                    kind: "action",
+                    anchor: next_anchor(),
+                    previous: rows.last().map(|r| r.anchor.clone()),
+                    label: None,
+                    id: Some(action.id.clone()),
+                    cells: Some(CellsView {
+                        descriptif: format.markup(&action.description),
+                        moyens_caf: format.markup(&action.caf_means),
+                        moyens_partenaires: format.markup(&action.partner_means),
+                        objectifs: format.markup(&action.objectives),
+                        resultat_attendu: format.markup(&action.expected_result),
+                        impact_envisage: format.markup(&action.expected_impact),
+                        echeance: action.deadline.text.clone(),
+                    }),
+                });
+            }
+            // A declared field without actions is not shown: the table has no empty groups.
+            if rows.is_empty() {
+                continue;
+            }
+            let mark = field
+                .note
+                .as_ref()
+                .and_then(|id| c.notes.iter().find(|n| &n.id == id))
+                .map(|n| n.mark.clone());
+            groups.push(GroupView {
+                id: field.id.clone(),
+                label: field.label.clone(),
+                mark,
+                rows,
+            });
+        }
+        PlanView {
+            lang: "fr",
+            document_title: format!("{} – {}", c.title, c.parties),
+            title: c.title.clone(),
+            parties: c.parties.clone(),
+            heading: c.heading.clone(),
+            caption: c.caption.clone(),
+            period: c.period.to_string(),
+            version: c.version.clone(),
+            columns: ColumnsView::from(&c.columns),
+            groups,
+            notes: c
+                .notes
+                .iter()
+                .map(|n| NoteView {
+                    mark: n.mark.clone(),
+                    text: format.markup(&n.text),
+                })
+                .collect(),
+            signatories: c
+                .signatories
+                .iter()
+                .map(|s| SignatoryView {
+                    institution: s.institution.clone(),
+                    acronym: s.acronym.clone(),
+                    capacity: s.capacity.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
+            action_count: plan.actions.len(),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Helpers shared by the integration tests: reading text back out of the outputs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use typst::layout::{Frame, FrameItem, Point};
+use typst_layout::PagedDocument;
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    project_root().join("tests/fixtures").join(name)
+}
+
+/// Text for containment checks: no whitespace of any kind and no hyphens, so that
+/// line breaks, hyphenation and non-breaking spaces do not matter.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}' | '\u{00AD}'))
+        .collect()
+}
+
+/// The visible text of an HTML page: tags removed, entities decoded.
+pub fn html_text(html: &str) -> String {
+    let body = html.split_once("<body>").map_or(html, |(_, b)| b);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A run of text on a page, at its absolute position (points from the top left).
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub x: f64,
+    pub y: f64,
+    pub text: String,
+}
+
+pub fn page_runs(document: &PagedDocument) -> Vec<Vec<Run>> {
+    document
+        .pages()
+        .iter()
+        .map(|page| {
+            let mut runs = Vec::new();
+            collect(&page.frame, Point::zero(), &mut runs);
+            runs
+        })
+        .collect()
+}
+
+fn collect(frame: &Frame, offset: Point, runs: &mut Vec<Run>) {
+    for (pos, item) in frame.items() {
+        let at = offset + *pos;
+        match item {
+            FrameItem::Group(group) => collect(&group.frame, at, runs),
+            FrameItem::Text(text) => runs.push(Run {
+                x: at.x.to_pt(),
+                y: at.y.to_pt(),
+                text: text.text.to_string(),
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Page count and each page's size in points, read from the PDF file itself.
+pub fn pdf_pages(bytes: &[u8]) -> Vec<(f64, f64)> {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let page = doc.get_dictionary(*id).expect("a page dictionary");
+            let media = page
+                .get(b"MediaBox")
+                .and_then(|m| m.as_array())
+                .expect("a MediaBox");
+            let n: Vec<f64> = media
+                .iter()
+                .map(|v| {
+                    v.as_float()
+                        .map(f64::from)
+                        .or_else(|_| v.as_i64().map(|i| i as f64))
+                        .unwrap()
+                })
+                .collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect()
+}
+
+/// Copies a fixture project into a fresh temporary folder.
+pub fn copy_project(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if rel.starts_with("out") {
+            continue;
+        }
+        let target = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    dir
+}

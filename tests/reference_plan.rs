@@ -1,0 +1,205 @@
+//! The shipped plan (Caf / CCBJC 2023-2027) builds, and its PDF and HTML carry the
+//! whole reference text in the official layout.
+
+mod common;
+
+use std::sync::LazyLock;
+
+use common::*;
+use ctg::model::Plan;
+use ctg::render::Rendered;
+
+static BUILT: LazyLock<(Plan, Rendered)> =
+    LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
+
+/// Every paragraph of every cell of the reference extraction, as printed: `<p>`
+/// marks split paragraphs, `2^{ème}` is the ordinal, stray dash rows are dropped.
+/// Field labels (first column) are lowercased: the original repeats "Petite
+/// Enfance" once as "Petite enfance" after a page break, and the field has one label.
+fn reference_paragraphs() -> Vec<String> {
+    let text = include_str!("reference/plan-ccbjc-2023-2027.txt");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        for (column, cell) in line.split('\t').enumerate() {
+            let cell = if column == 0 && line.contains('\t') {
+                cell.to_lowercase()
+            } else {
+                cell.to_string()
+            };
+            for para in cell.replace("</p>", "").split("<p>") {
+                let para = para.replace("2^{ème}", "2ème");
+                // The footnote is in italics in the extraction (`*…*`) after its
+                // `*` mark; the label "Jeunesse *" carries the same mark.
+                let para = para.trim().trim_matches('*').trim();
+                if !normalise(para).is_empty() {
+                    out.push(para.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_reference_has_every_action() {
+    let (plan, _) = &*BUILT;
+    assert_eq!(plan.actions.len(), 28);
+    assert_eq!(plan.convention.fields.len(), 8);
+    assert_eq!(plan.convention.signatories.len(), 5);
+}
+
+#[test]
+fn pdf_is_a4_landscape() {
+    let (_, out) = &*BUILT;
+    let pages = pdf_pages(&out.plan_pdf.bytes);
+    assert_eq!(pages.len(), out.plan_pdf.document.pages().len());
+    assert!(
+        pages.len() >= 3,
+        "the table runs over several pages, not {}",
+        pages.len()
+    );
+    for (w, h) in pages {
+        assert!(
+            (w - 841.89).abs() < 0.5 && (h - 595.28).abs() < 0.5,
+            "page {w}×{h} pt"
+        );
+    }
+}
+
+#[test]
+fn every_reference_paragraph_is_in_the_pdf() {
+    let (_, out) = &*BUILT;
+    let text = normalise(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "));
+    let missing: Vec<String> = reference_paragraphs()
+        .into_iter()
+        .filter(|p| !text.contains(&normalise(p)) && !text.to_lowercase().contains(&normalise(p)))
+        .collect();
+    assert!(missing.is_empty(), "absent du PDF : {missing:#?}");
+}
+
+#[test]
+fn every_reference_paragraph_is_in_the_html() {
+    let (_, out) = &*BUILT;
+    let text = normalise(&html_text(&out.plan_html));
+    let missing: Vec<String> = reference_paragraphs()
+        .into_iter()
+        .filter(|p| !text.contains(&normalise(p)) && !text.to_lowercase().contains(&normalise(p)))
+        .collect();
+    assert!(missing.is_empty(), "absent du HTML : {missing:#?}");
+}
+
+#[test]
+fn two_level_header_on_every_page_of_the_table() {
+    let (plan, out) = &*BUILT;
+    let c = &plan.convention.columns;
+    let pages = ctg::render::pdf::page_texts(&out.plan_pdf.document);
+    let last_row = normalise(&plan.actions.last().unwrap().description);
+    let table_end = pages
+        .iter()
+        .position(|p| normalise(p).contains(&last_row))
+        .unwrap();
+    for (i, page) in pages.iter().enumerate().take(table_end + 1) {
+        let page = normalise(page);
+        let first = [
+            &c.field,
+            &c.nature,
+            &c.partner_means,
+            &c.objectives,
+            &c.indicators,
+        ];
+        let second = [
+            &c.description,
+            &c.caf_means,
+            &c.expected_result,
+            &c.expected_impact,
+            &c.deadline,
+        ];
+        for label in first.iter().chain(second.iter()) {
+            assert!(
+                page.contains(&normalise(label)),
+                "page {} sans l'en-tête « {label} »",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn field_labels_repeat_on_each_page_where_the_field_continues() {
+    let (plan, out) = &*BUILT;
+    let runs = page_runs(&out.plan_pdf.document);
+    // The descriptif column starts where the "►" of the first action starts.
+    let column_two = runs
+        .iter()
+        .flatten()
+        .filter(|r| r.text.starts_with('►'))
+        .map(|r| r.x)
+        .fold(f64::INFINITY, f64::min);
+    let header = normalise(&plan.convention.columns.field);
+    let mut continued = 0;
+    for (i, page) in runs.iter().enumerate() {
+        let page_text = normalise(&page.iter().map(|r| r.text.as_str()).collect::<String>());
+        // Fields with an action on this page, in order.
+        let mut expected = String::new();
+        for field in &plan.convention.fields {
+            let here = plan
+                .actions
+                .iter()
+                .filter(|a| a.field == field.id)
+                .any(|a| {
+                    page_text.contains(&normalise(&ctg::text::markdown_to_plain(&a.description)))
+                });
+            if here {
+                expected.push_str(&normalise(&field.label));
+                if field.note.is_some() {
+                    expected.push('*');
+                }
+            }
+        }
+        // Text in the first column, below the header and above the footer.
+        let first_column: String = page
+            .iter()
+            .filter(|r| r.x < column_two - 2.0 && r.y < 595.28 - 42.0)
+            .map(|r| r.text.as_str())
+            .collect();
+        let mut first_column = normalise(&first_column).replacen(&header, "", 1);
+        // The notes under the table start at the left margin too.
+        for note in &plan.convention.notes {
+            let note = normalise(&format!(
+                "{}{}",
+                note.mark,
+                ctg::text::markdown_to_plain(&note.text)
+            ));
+            first_column = first_column.replace(&note, "");
+        }
+        assert_eq!(first_column, expected, "page {}", i + 1);
+        if i > 0 && !expected.is_empty() {
+            continued += 1;
+        }
+    }
+    assert!(continued > 0, "the table should run over several pages");
+}
+
+#[test]
+fn html_has_the_table_semantics() {
+    let (plan, out) = &*BUILT;
+    let html = &out.plan_html;
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert_eq!(html.matches("<caption>").count(), 1);
+    assert_eq!(html.matches("<thead>").count(), 1);
+    assert_eq!(html.matches("<tbody").count(), plan.convention.fields.len());
+    assert!(
+        html.contains("colspan=\"2\"")
+            && html.contains("colspan=\"3\"")
+            && html.contains("rowspan=\"2\"")
+    );
+    assert_eq!(html.matches("<td ").count(), plan.actions.len() * 7);
+    // Self-contained: nothing is fetched.
+    for needle in ["<link", "<script", "src=", "@import", "url("] {
+        assert!(
+            !html.contains(needle),
+            "requête externe possible : {needle}"
+        );
+    }
+}
