@@ -13,7 +13,7 @@ static BUILT: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
 
 /// Every paragraph of every cell of the reference extraction, as printed: `<p>`
-/// marks split paragraphs, `2^{ème}` is the ordinal, stray dash rows are dropped.
+/// marks split paragraphs, `2^{ème}` is the ordinal "2e", stray dash rows are dropped.
 /// Field labels (first column) are lowercased: the original repeats "Petite
 /// Enfance" once as "Petite enfance" after a page break, and the field has one label.
 fn reference_paragraphs() -> Vec<String> {
@@ -27,7 +27,7 @@ fn reference_paragraphs() -> Vec<String> {
                 cell.to_string()
             };
             for para in cell.replace("</p>", "").split("<p>") {
-                let para = para.replace("2^{ème}", "2ème");
+                let para = para.replace("2^{ème}", "2e");
                 // The footnote is in italics in the extraction (`*…*`) after its
                 // `*` mark; the label "Jeunesse *" carries the same mark.
                 let para = para.trim().trim_matches('*').trim();

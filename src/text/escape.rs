@@ -1,6 +1,8 @@
 //! Escaping rules: the one place where plain text is made safe for Typst markup,
 //! Typst string literals and HTML.
 
+use super::typography::{self, Segment};
+
 /// Characters that start Typst markup syntax (or a shorthand) wherever they stand.
 /// A backslash before any of them makes Typst print the character itself.
 const TYPST_SPECIAL: &[char] = &[
@@ -44,6 +46,26 @@ pub fn push_typst_markup(out: &mut String, text: &str, after_call: bool) {
     }
 }
 
+/// Appends prose to `out` as Typst markup: French typography applied, ordinal
+/// endings raised with `#super`, every character otherwise literal.
+pub fn push_typst_prose(out: &mut String, text: &str, after_call: bool) {
+    let mut after_call = after_call;
+    for segment in typography::segments(text) {
+        match segment {
+            Segment::Plain(s) => {
+                push_typst_markup(out, &s, after_call);
+                after_call = after_call && s.is_empty();
+            }
+            Segment::Super(s) => {
+                out.push_str("#super[");
+                push_typst_markup(out, &s, false);
+                out.push(']');
+                after_call = true;
+            }
+        }
+    }
+}
+
 /// `text` as Typst markup (see [`push_typst_markup`]).
 pub fn typst_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
@@ -83,15 +105,19 @@ pub fn push_html(out: &mut String, text: &str) {
     }
 }
 
-/// Tera escape function for the Typst templates: `{{ value }}` in markup.
+/// Tera escape function for the Typst templates: `{{ value }}` in markup, with
+/// French typography.
 pub fn tera_typst(text: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    w.write_all(typst_markup(text).as_bytes())
+    let mut out = String::with_capacity(text.len() + 8);
+    push_typst_prose(&mut out, text, false);
+    w.write_all(out.as_bytes())
 }
 
-/// Tera escape function for the HTML templates.
+/// Tera escape function for the HTML templates. A value may sit in an attribute,
+/// so only the spacing rules of French typography apply (no superscript markup).
 pub fn tera_html(text: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::with_capacity(text.len());
-    push_html(&mut out, text);
+    push_html(&mut out, &typography::spacing(text));
     w.write_all(out.as_bytes())
 }
 

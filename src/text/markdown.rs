@@ -3,9 +3,11 @@
 //!
 //! Raw HTML in a cell is shown as text, never passed through: cell text is data.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
 
-use super::escape::{push_typst_markup, typst_string};
+use super::escape::{push_typst_prose, push_typst_markup, typst_string};
 use super::typography::{Segment, segments};
 
 fn parser(markdown: &str) -> Parser<'_> {
@@ -81,16 +83,8 @@ impl TypstWriter {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(t) => {
-                for segment in segments(&t) {
-                    match segment {
-                        Segment::Plain(s) => self.text(s),
-                        Segment::Super(s) => {
-                            self.raw("#super[");
-                            self.text(s);
-                            self.close_call("]");
-                        }
-                    }
-                }
+                push_typst_prose(&mut self.out, &t, self.after_call);
+                self.after_call = t.is_empty() && self.after_call;
             }
             Event::Html(t) | Event::InlineHtml(t) => self.text(&t),
             Event::Code(code) => {
@@ -213,7 +207,8 @@ pub fn markdown_to_html(markdown: &str) -> String {
     let mut refused_links = Vec::new();
     let mut in_image = 0usize;
     let events = parser(markdown).filter_map(|event| match event {
-        Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
+        Event::InlineHtml(t) => Some(Event::Html(t)),
+        Event::Html(t) => Some(Event::Html(t)),
         Event::Start(Tag::Link { ref dest_url, .. }) => {
             let safe = is_safe_url(dest_url);
             refused_links.push(!safe);
@@ -250,18 +245,20 @@ pub fn markdown_to_html(markdown: &str) -> String {
         }
         other => Some(other),
     });
+    // French typography on prose; raw HTML shown as text is left as written.
     let events = events.flat_map(|event| match event {
         Event::Text(text) => segments(&text)
             .into_iter()
             .flat_map(|segment| match segment {
-                Segment::Plain(s) => vec![Event::Text(s.to_string().into())],
+                Segment::Plain(s) => vec![Event::Text(s.into())],
                 Segment::Super(s) => vec![
                     Event::Start(Tag::Superscript),
-                    Event::Text(s.to_string().into()),
+                    Event::Text(s.into()),
                     Event::End(TagEnd::Superscript),
                 ],
             })
             .collect::<Vec<_>>(),
+        Event::Html(text) => vec![Event::Text(text)],
         other => vec![other],
     });
     let mut out = String::new();
@@ -325,11 +322,11 @@ mod tests {
     fn ordinal_superscript() {
         assert_eq!(
             markdown_to_typst("une 2ème structure"),
-            "une 2#super[ème] structure"
+            "une 2#super[e] structure"
         );
         assert_eq!(
             markdown_to_html("une 2ème structure"),
-            "<p>une 2<sup>ème</sup> structure</p>"
+            "<p>une 2<sup>e</sup> structure</p>"
         );
         assert_eq!(
             markdown_to_typst("un ^exposant^ seul"),
