@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-/// Génère les documents d'une Convention Territoriale Globale (annexe PDF, page HTML)
-/// à partir des fiches TOML de `data/`.
+/// Génère les documents d'une Convention Territoriale Globale (annexe PDF, page HTML,
+/// données ouvertes) à partir des fiches TOML de `data/`.
 #[derive(Debug, Parser)]
 #[command(name = "ctg", version)]
 pub struct Cli {
@@ -15,19 +15,106 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Construit `out/plan.pdf` et `out/plan.html`.
+    /// Construit les documents dans `out/`. Si le dossier contient plusieurs projets
+    /// (des sous-dossiers avec chacun leur `data/`), les construit tous en parallèle.
     Build {
-        /// Dossier du projet (contient `data/` et, facultatif, `templates/`).
+        /// Dossier du projet (contient `data/` et, facultatif, `templates/`), ou dossier de projets.
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Dossier de sortie (par défaut `<root>/out`).
+        /// Dossier de sortie (par défaut `<root>/out`) ; pour un seul projet.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Nombre de projets construits en même temps (par défaut : un par cœur).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Affiche la durée de chaque étape.
+        #[arg(long)]
+        timings: bool,
+        /// Écrit aussi la source Typst générée, `out/plan.typ`.
+        #[arg(long)]
+        typst: bool,
+        /// Construit seulement le bilan annuel de cette année (`out/bilan-ANNÉE.pdf` et `.html`).
+        #[arg(long, value_name = "ANNÉE")]
+        bilan: Option<u16>,
     },
     /// Vérifie les données et les gabarits sans rien écrire.
     Check {
         /// Dossier du projet (contient `data/` et, facultatif, `templates/`).
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+    /// Reconstruit à chaque modification de `data/` ou `templates/`.
+    Watch {
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Dossier de sortie (par défaut `<root>/out`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Sert `out/` sur 127.0.0.1 et recharge la page après chaque reconstruction.
+        #[arg(long)]
+        serve: bool,
+        /// Port de l'aperçu.
+        #[arg(long, default_value_t = 8023)]
+        port: u16,
+    },
+    /// Importe un plan existant (tableau Word `.docx`, ou fichier `.csv`/`.tsv` exporté
+    /// d'un tableur) et écrit un projet prêt à construire : `data/convention.toml` et
+    /// une fiche par action. Ce qui ne peut être repris est signalé.
+    Import {
+        /// Fichier à importer : `.docx`, `.csv` ou `.tsv`, avec une ligne d'en-tête.
+        file: PathBuf,
+        /// Dossier du nouveau projet (créé au besoin ; ne doit pas contenir `data/`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Crée un projet : une convention commentée et une action d'exemple.
+    Init {
+        /// Dossier du nouveau projet (créé au besoin ; ne doit pas contenir `data/`).
+        dir: PathBuf,
+    },
+    /// Ajoute un fichier au projet.
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// Gabarits du projet.
+    Templates {
+        #[command(subcommand)]
+        what: TemplatesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Écrit une nouvelle fiche d'action : position suivante du champ, identifiant
+    /// neuf, chaque clé commentée et un texte « À compléter. » dans chaque cellule.
+    Action {
+        /// Champ d'intervention : son `id` (ex. `jeunesse`) ou son libellé.
+        #[arg(long)]
+        champ: String,
+        /// Sous-section du champ : son `id` ou son libellé (facultatif).
+        #[arg(long)]
+        sous_section: Option<String>,
+        /// Intitulé de l'action : début du descriptif, et mots de l'identifiant.
+        #[arg(long)]
+        titre: Option<String>,
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Écrit les gabarits intégrés dans `templates/` du projet, pour les modifier :
+    /// un fichier de ce dossier remplace le gabarit intégré du même nom.
+    Export {
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Remplace les gabarits déjà présents dans `templates/`.
+        #[arg(long)]
+        force: bool,
     },
 }

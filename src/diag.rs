@@ -57,6 +57,9 @@ pub struct Diagnostic {
     /// What to write under the underlined span.
     pub label: Option<String>,
     pub hint: Option<String>,
+    /// A generated file that shows the problem, kept in the output folder for
+    /// inspection when a build fails (its name is relative to that folder).
+    pub kept: Option<SourceFile>,
 }
 
 impl Diagnostic {
@@ -68,6 +71,7 @@ impl Diagnostic {
             message: message.into(),
             label: None,
             hint: None,
+            kept: None,
         }
     }
 
@@ -96,6 +100,11 @@ impl Diagnostic {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn keep(mut self, generated: SourceFile) -> Self {
+        self.kept = Some(generated);
         self
     }
 
@@ -162,6 +171,22 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
+/// Runs `f`, a stage that calls into a dependency, and turns a panic inside it into
+/// an error naming `subject`, the file being processed: no input may bring the
+/// program down with a Rust message.
+pub fn guard<T>(subject: &str, f: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "aucun détail".into());
+        Diagnostic::error(format!("erreur interne en traitant `{subject}`")).hint(format!(
+            "ce fichier a fait échouer le programme lui-même : signalez le problème en joignant ce fichier (détail technique : {detail})"
+        ))
+    })
+}
+
 /// Renders diagnostics as a compiler would: file, line and column, the source line
 /// with the span underlined, the message and the hint.
 pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
@@ -186,10 +211,35 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
             }
             _ => d,
         };
-        if handler.render_report(&mut out, report).is_err() {
-            out.push_str(&d.to_string());
+        // The report is built in a scratch buffer so that a failure of the
+        // renderer falls back to the plain form without leaving half a report.
+        let mut block = String::new();
+        let rendered = guard("le message d'erreur", || {
+            handler.render_report(&mut block, report).is_ok()
+        });
+        if !matches!(rendered, Ok(true)) {
+            block = plain(d);
         }
+        out.push_str(&block);
         out.push('\n');
+    }
+    out
+}
+
+/// A diagnostic on a few lines of plain text: `file:line:col`, message, hint.
+fn plain(d: &Diagnostic) -> String {
+    let mut out = String::new();
+    let kind = if d.is_error() {
+        "erreur"
+    } else {
+        "avertissement"
+    };
+    match d.location() {
+        Some(at) => out.push_str(&format!("{kind} : {at} : {}\n", d.message)),
+        None => out.push_str(&format!("{kind} : {}\n", d.message)),
+    }
+    if let Some(hint) = &d.hint {
+        out.push_str(&format!("  conseil : {hint}\n"));
     }
     out
 }
@@ -262,6 +312,30 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         let off = f.text.find("= 2").unwrap();
         assert_eq!(f.line_col(off), (2, 5));
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_naming_the_file() {
+        let d = guard("data/actions/a.toml", || -> u8 { panic!("boom") }).unwrap_err();
+        assert!(d.is_error());
+        assert_eq!(
+            d.message,
+            "erreur interne en traitant `data/actions/a.toml`"
+        );
+        assert!(d.hint.unwrap().contains("boom"));
+        assert_eq!(guard("x", || 3).unwrap(), 3);
+    }
+
+    #[test]
+    fn plain_form_names_place_and_hint() {
+        let f = SourceFile::new("data/convention.toml", "titre = 1\n");
+        let d = Diagnostic::error("type incorrect")
+            .at(&f, 8..9)
+            .hint("des guillemets");
+        assert_eq!(
+            plain(&d),
+            "erreur : data/convention.toml:1:9 : type incorrect\n  conseil : des guillemets\n"
+        );
     }
 
     #[test]

@@ -1,17 +1,25 @@
 //! `ctg` turns the action plan of a Convention Territoriale Globale, kept as TOML
-//! records in `data/`, into its documents: the PDF annex and the HTML page.
+//! records in `data/`, into its documents: the PDF annex, the HTML page and its
+//! embeddable fragment, and the open data (CSV, JSON, data package).
 //!
 //! The whole pipeline reads in [`build`]: load → validate → render → write.
 
 // Diagnostics travel on the error path only, where their size costs nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod batch;
 pub mod diag;
+pub mod export;
+pub mod fingerprint;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod review;
+pub mod scaffold;
 pub mod text;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +29,7 @@ use render::Rendered;
 use render::templates::Templates;
 
 /// What to build, and where.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// The project folder, holding `data/` and optionally `templates/`.
     pub root: PathBuf,
@@ -29,6 +37,10 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// `false` for `ctg check`: everything is built in memory, nothing is written.
     pub write: bool,
+    /// Also write the generated Typst source, `out/plan.typ` (`ctg build --typst`).
+    pub emit_typst: bool,
+    /// Build only this year's annual review (`ctg build --bilan 2025`).
+    pub review_year: Option<u16>,
 }
 
 impl BuildOptions {
@@ -40,28 +52,76 @@ impl BuildOptions {
 /// What a successful build did.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Files written, with their size in bytes.
-    pub written: Vec<(PathBuf, usize)>,
+    /// Files written.
+    pub written: Vec<Written>,
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
     pub actions: usize,
+    /// How long each stage took.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
-    let (plan, templates, warnings) = load_and_validate(&options.root)?;
-    let rendered = render::render(&plan, &templates).map_err(|d| with(warnings.clone(), d))?;
+    let mut timings = render::Timings::start();
+    let (plan, templates, mut warnings) = load_and_validate(&options.root)?;
+    let follow_ups = load_follow_ups(&options.root, &plan, &mut warnings)?;
+    timings.lap("chargement et validation");
+    // A generated source that failed to compile is kept beside the outputs,
+    // which stay as they were.
+    let failed = |mut d: Vec<Diagnostic>| {
+        if options.write {
+            output::keep_for_inspection(&options.out_dir(), &mut d);
+        }
+        with(warnings.clone(), d)
+    };
+    // `--bilan YYYY` builds that year's review only.
+    let rendered = match options.review_year {
+        Some(_) => None,
+        None => Some(render::render(&plan, &templates).map_err(failed)?),
+    };
+    let years: Vec<u16> = match options.review_year {
+        Some(year) => vec![year],
+        None => follow_ups.years.keys().copied().collect(),
+    };
+    let reviews = years
+        .iter()
+        .map(|year| render::render_review(&plan, &follow_ups, *year, &templates))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failed)?;
+    if let Some(rendered) = &rendered {
+        timings.laps.extend(rendered.timings.iter().copied());
+    }
+    timings.lap("bilans annuels");
     let mut report = Report {
         warnings,
-        pages: rendered.plan_pdf.document.pages().len(),
+        pages: rendered.as_ref().map_or(0, |r| r.plan_pdf.document.pages().len()),
         actions: plan.actions.len(),
         ..Report::default()
     };
     if options.write {
-        report.written = write(&options.out_dir(), &rendered)
+        let start = std::time::Instant::now();
+        report.written = write(&options.out_dir(), rendered.as_ref(), &reviews, options.emit_typst)
             .map_err(|d| with(report.warnings.clone(), vec![d]))?;
+        timings.laps.push(("écriture", start.elapsed()));
     }
+    report.timings = timings.laps;
     Ok(report)
+}
+
+/// Stages 1 and 2 of the annual reviews: every year of follow-up data.
+pub fn load_follow_ups(
+    root: &Path,
+    plan: &Plan,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<review::FollowUps, Failure> {
+    let mut diags = Vec::new();
+    let follow_ups = review::load(root, plan, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(with(std::mem::take(warnings), diags));
+    }
+    warnings.extend(diags);
+    Ok(follow_ups)
 }
 
 /// Stages 1 and 2: reads `data/` and the templates, and checks them. All problems
@@ -87,16 +147,57 @@ pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
     Ok((plan, rendered))
 }
 
+/// An output file written by a build.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    pub size: usize,
+    /// SHA-256 of the contents, printed so that a copy can be checked.
+    pub sha256: String,
+}
+
 /// Stage 5: every output, each replaced atomically.
-fn write(out: &Path, rendered: &Rendered) -> Result<Vec<(PathBuf, usize)>, Diagnostic> {
-    let files: [(&str, &[u8]); 2] = [
-        ("plan.pdf", &rendered.plan_pdf.bytes),
-        ("plan.html", rendered.plan_html.as_bytes()),
-    ];
-    files
-        .iter()
-        .map(|(name, bytes)| output::write_atomic(out, name, bytes).map(|p| (p, bytes.len())))
-        .collect()
+fn write(
+    out: &Path,
+    rendered: Option<&Rendered>,
+    reviews: &[render::RenderedReview],
+    emit_typst: bool,
+) -> Result<Vec<Written>, Diagnostic> {
+    let mut files: Vec<(String, &[u8])> = Vec::new();
+    if let Some(rendered) = rendered {
+        let data = &rendered.open_data;
+        files.extend([
+            ("plan.pdf".to_string(), rendered.plan_pdf.bytes.as_slice()),
+            ("plan.html".to_string(), rendered.plan_html.as_bytes()),
+            ("plan.fragment.html".to_string(), rendered.plan_fragment_html.as_bytes()),
+            (export::CSV_FILE.to_string(), data.csv.as_slice()),
+            (export::JSON_FILE.to_string(), data.json.as_bytes()),
+            (export::DATAPACKAGE_FILE.to_string(), data.datapackage.as_bytes()),
+        ]);
+        if emit_typst {
+            files.push(("plan.typ".to_string(), rendered.plan_typ.as_bytes()));
+        }
+    }
+    for review in reviews {
+        files.push((format!("bilan-{}.pdf", review.year), review.pdf.bytes.as_slice()));
+        files.push((format!("bilan-{}.html", review.year), review.html.as_bytes()));
+        if emit_typst {
+            files.push((format!("bilan-{}.typ", review.year), review.typ.as_bytes()));
+        }
+    }
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    // All outputs are replaced together, only once every one is fully written.
+    let paths = output::write_all(out, &files)?;
+    output::remove_stale(out, render::origin::KEPT_TYPST);
+    Ok(paths
+        .into_iter()
+        .zip(files.iter())
+        .map(|(path, (_, bytes))| Written {
+            path,
+            size: bytes.len(),
+            sha256: fingerprint::sha256_hex(bytes),
+        })
+        .collect())
 }
 
 fn with(mut first: Vec<Diagnostic>, more: Vec<Diagnostic>) -> Failure {

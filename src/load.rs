@@ -2,12 +2,15 @@
 //! them as UTF-8 and deserialises the TOML into raw records that keep the span of
 //! every value, so that later stages can point at it.
 
+use std::borrow::Cow;
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, SourceFile};
@@ -34,6 +37,61 @@ pub struct RawConvention {
     pub notes: Vec<RawNote>,
     #[serde(default)]
     pub signataires: Vec<RawSignatory>,
+    /// Full name of the intercommunality, for the open data; found among the
+    /// signatories when absent.
+    #[serde(default)]
+    pub collectivite: Option<Spanned<String>>,
+    /// Full name of the Caf, for the open data; found among the signatories when absent.
+    #[serde(default)]
+    pub caf: Option<Spanned<String>>,
+    /// Date of this edition of the plan: the PDF's creation date.
+    #[serde(default)]
+    pub date: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    pub document: Option<RawDocumentInfo>,
+    #[serde(default)]
+    pub annexe: Option<RawAnnex>,
+    #[serde(default)]
+    pub signature: Option<RawSignaturePlace>,
+}
+
+/// PDF metadata; each has a default derived from the rest of the convention.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDocumentInfo {
+    #[serde(default)]
+    pub auteur: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sujet: Option<Spanned<String>>,
+    #[serde(default)]
+    pub mots_cles: Option<Vec<Spanned<String>>>,
+}
+
+/// The annex this plan is, in the convention: number and title.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAnnex {
+    #[serde(default)]
+    pub numero: Option<Spanned<RawAnnexNumber>>,
+    pub titre: Spanned<String>,
+}
+
+/// "2" or 2: officers write either.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawAnnexNumber {
+    Integer(i64),
+    Text(String),
+}
+
+/// Where and when the convention is signed ("Fait à …, le …").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignaturePlace {
+    #[serde(default)]
+    pub lieu: Option<Spanned<String>>,
+    #[serde(default)]
+    pub date: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// Column labels of the table, in the order of the official layout.
@@ -124,35 +182,108 @@ pub struct RawProject {
 
 /// Reads the project under `root`. Problems are pushed to `diags`; whatever could
 /// be read is returned so that validation can report its own problems too.
+///
+/// Every file under `data/` is accounted for: `convention.toml`, the `.toml` files
+/// of `data/actions/`, and anything else gets a warning (not a `.toml` file, so not
+/// data: ignored) or an error (a `.toml` file outside `data/actions/`, which would
+/// otherwise silently miss from the plan).
 pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
+    let mut project = RawProject {
+        convention: None,
+        actions: Vec::new(),
+    };
     let data = root.join("data");
     if !data.is_dir() {
-        diags.push(
-            Diagnostic::error(format!(
-                "dossier `data/` introuvable dans `{}`",
-                root.display()
-            ))
-            .hint("lancez ctg à la racine du projet, ou indiquez-la avec `--root DOSSIER`"),
-        );
-        return RawProject {
-            convention: None,
-            actions: Vec::new(),
+        let (message, hint) = if root.is_dir() {
+            (
+                format!("dossier `data/` introuvable dans `{}`", root.display()),
+                "lancez ctg à la racine du projet (le dossier qui contient `data/`), ou indiquez-la avec `--root DOSSIER`",
+            )
+        } else {
+            (
+                format!("dossier du projet introuvable : `{}`", root.display()),
+                "vérifiez le chemin donné à `--root`",
+            )
         };
+        diags.push(Diagnostic::error(message).hint(hint));
+        return project;
     }
-    let convention = parse_file(root, &root.join(CONVENTION_FILE), diags);
-    let mut actions = Vec::new();
+    top_level_files(root, &data, diags);
+    let convention = root.join(CONVENTION_FILE);
+    if convention.exists() || convention.is_symlink() {
+        project.convention = parse_file(root, &convention, diags);
+    } else {
+        diags.push(
+            Diagnostic::error(format!("fichier `{CONVENTION_FILE}` introuvable"))
+                .hint("ce fichier décrit la convention (titre, parties, période, colonnes, champs) : voir le README"),
+        );
+    }
     for path in action_files(root, diags) {
         if let Some(action) = parse_file(root, &path, diags) {
-            actions.push(action);
+            project.actions.push(action);
         }
     }
-    RawProject {
-        convention,
-        actions,
+    project
+}
+
+/// Files directly in `data/` other than the convention: never read, so say so.
+fn top_level_files(root: &Path, data: &Path, diags: &mut Vec<Diagnostic>) {
+    let Ok(entries) = fs::read_dir(data) else {
+        return;
+    };
+    let mut names: Vec<_> = entries.filter_map(Result::ok).collect();
+    names.sort_by_key(|e| e.file_name());
+    for entry in names {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "convention.toml" || !path.is_file() {
+            continue;
+        }
+        let shown = display_path(root, &path);
+        if has_toml_extension(&path) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "fichier `{shown}` mal rangé : seul `{CONVENTION_FILE}` est lu à cet endroit"
+                ))
+                .hint(format!(
+                    "une action se range dans `{ACTIONS_DIR}/<champ>/` ; sinon, sortez ce fichier de `data/`"
+                )),
+            );
+        } else {
+            diags.push(ignored(&shown, &path));
+        }
     }
 }
 
+fn has_toml_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+/// The warning for a file of `data/` that is not TOML, so not read.
+fn ignored(shown: &str, path: &Path) -> Diagnostic {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_lowercase();
+    // A TOML file whose name an editor or a download mangled: say how to fix it.
+    let hint = if let Some(pos) = lower.rfind(".toml") {
+        format!(
+            "s'il décrit une action, renommez-le `{}.toml` pour qu'il soit lu",
+            &name[..pos]
+        )
+    } else {
+        "seuls les fichiers `.toml` sont lus dans `data/` ; ce fichier ne change rien au plan"
+            .to_string()
+    };
+    Diagnostic::warning(format!(
+        "fichier ignoré : `{shown}` n'est pas un fichier `.toml`"
+    ))
+    .hint(hint)
+}
+
 /// The action files, in a stable order (sorted walk), whatever the file system.
+/// Symbolic links are followed inside the project only.
 fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let dir = root.join(ACTIONS_DIR);
     if !dir.is_dir() {
@@ -162,8 +293,13 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         );
         return Vec::new();
     }
+    let real_root = fs::canonicalize(root).ok();
     let mut files = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+    let mut walk = WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -171,45 +307,101 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     .path()
                     .map(|p| display_path(root, p))
                     .unwrap_or_default();
-                let message = if err.loop_ancestor().is_some() {
-                    format!("lien symbolique en boucle : `{path}`")
+                let d = if err.loop_ancestor().is_some() {
+                    Diagnostic::error(format!(
+                        "lien symbolique en boucle : `{path}` pointe vers un dossier qui le contient"
+                    ))
+                    .hint("supprimez ce lien : il ferait lire le même dossier sans fin")
                 } else {
-                    format!(
-                        "lecture impossible de `{path}` : {}",
-                        io_message(err.io_error())
-                    )
+                    read_error(&path, err.path(), err.io_error())
                 };
-                diags.push(
-                    Diagnostic::error(message)
-                        .hint("supprimez ce lien ou corrigez les droits de lecture du fichier"),
-                );
+                diags.push(d);
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !entry.file_type().is_file() {
+        if entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.') {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
             continue;
         }
-        if entry.path().extension().is_some_and(|e| e == "toml") {
+        if entry.path_is_symlink()
+            && let Err(d) = inside_root(real_root.as_deref(), root, entry.path())
+        {
+            diags.push(d);
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if has_toml_extension(entry.path()) {
             files.push(entry.into_path());
         } else {
-            diags.push(
-                Diagnostic::warning(format!(
-                    "fichier ignoré : `{}` n'est pas un fichier `.toml`",
-                    display_path(root, entry.path())
-                ))
-                .hint("seuls les fichiers `.toml` de `data/actions/` décrivent des actions"),
-            );
+            diags.push(ignored(&display_path(root, entry.path()), entry.path()));
         }
     }
     files
 }
 
-fn io_message(err: Option<&std::io::Error>) -> String {
-    match err.map(|e| e.kind()) {
-        Some(std::io::ErrorKind::PermissionDenied) => "permission refusée".into(),
-        Some(std::io::ErrorKind::NotFound) => "fichier introuvable".into(),
-        _ => err.map_or_else(|| "erreur inconnue".into(), |e| e.to_string()),
+/// Refuses a file or folder whose real place is outside the project: data never
+/// leads `ctg` out of its root.
+fn inside_root(real_root: Option<&Path>, root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let (Some(real_root), Ok(real)) = (real_root, fs::canonicalize(path)) else {
+        // Unresolvable: reading it will fail and say why.
+        return Ok(());
+    };
+    if real.starts_with(real_root) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "`{}` est un lien symbolique vers `{}`, hors du dossier du projet",
+        display_path(root, path),
+        real.display()
+    ))
+    .hint("ctg ne lit que les fichiers du projet : copiez le fichier dans le projet au lieu d'un lien"))
+}
+
+/// A file that cannot be read: why, in the words of the person who can fix it.
+fn read_error(shown: &str, path: Option<&Path>, err: Option<&std::io::Error>) -> Diagnostic {
+    let dangling = path.is_some_and(|p| p.is_symlink() && !p.exists());
+    if dangling {
+        return Diagnostic::error(format!(
+            "lien symbolique cassé : `{shown}` pointe vers un fichier qui n'existe pas"
+        ))
+        .hint("supprimez ce lien ou faites-le pointer vers un fichier du projet");
+    }
+    let looping = err.is_some_and(|e| format!("{:?}", e.kind()) == "FilesystemLoop");
+    if looping {
+        return Diagnostic::error(format!(
+            "lien symbolique en boucle : `{shown}` pointe, de lien en lien, vers lui-même"
+        ))
+        .hint("supprimez ce lien");
+    }
+    Diagnostic::error(format!(
+        "lecture impossible de `{shown}` : {}",
+        io_message(err)
+    ))
+    .hint("vérifiez que le fichier existe et que vous avez le droit de le lire")
+}
+
+/// An input/output error in French.
+pub fn io_message(err: Option<&std::io::Error>) -> String {
+    use std::io::ErrorKind::*;
+    let Some(err) = err else {
+        return "erreur inconnue".into();
+    };
+    match err.kind() {
+        PermissionDenied => "permission refusée".into(),
+        NotFound => "fichier introuvable".into(),
+        IsADirectory => "c'est un dossier, pas un fichier".into(),
+        NotADirectory => "un élément du chemin n'est pas un dossier".into(),
+        InvalidData => "contenu illisible".into(),
+        StorageFull => "disque plein".into(),
+        ReadOnlyFilesystem => "disque en lecture seule".into(),
+        _ => format!("erreur du système ({err})"),
     }
 }
 
@@ -222,28 +414,32 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a file as UTF-8 text, naming the file in any error.
+/// Reads a file of the project as UTF-8 text, naming the file in any error. A
+/// symbolic link that leads out of the project is refused.
 pub fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let name = display_path(root, path);
-    let bytes = fs::read(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "lecture impossible de `{name}` : {}",
-            io_message(Some(&e))
-        ))
-        .hint("vérifiez que le fichier existe et qu'il est lisible")
-    })?;
+    inside_root(fs::canonicalize(root).ok().as_deref(), root, path)?;
+    let bytes = fs::read(path).map_err(|e| read_error(&name, Some(path), Some(&e)))?;
+    decode(name, bytes)
+}
+
+/// The text of a file named `name` (relative to the project), which must be UTF-8.
+pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
             let file = SourceFile::new(name, lossy);
+            // Up to the first bad byte the lossy text is the file itself; the bad
+            // bytes became one U+FFFD.
             let (line, col) = file.line_col(valid);
             Err(Diagnostic::error(format!(
                 "le fichier n'est pas encodé en UTF-8 (octet invalide ligne {line}, colonne {col})"
             ))
-            .in_file(&file)
-            .hint("enregistrez le fichier en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8)"))
+            .at(&file, valid..valid + '\u{FFFD}'.len_utf8())
+            .label("caractère illisible")
+            .hint("enregistrez le fichier en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8) ; les accents écrits dans un autre encodage s'affichent ainsi"))
         }
     }
 }
@@ -253,13 +449,21 @@ fn parse_file<T: DeserializeOwned>(
     path: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Loaded<T>> {
-    let file = match read_text(root, path) {
-        Ok(file) => file,
+    match read_text(root, path) {
+        Ok(file) => parse_source(file, diags),
         Err(d) => {
             diags.push(d);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Parses one file's text into `T`, reporting every problem found in it: all
+/// syntax errors, or else every unknown key, missing key and wrong type.
+pub fn parse_source<T: DeserializeOwned>(
+    file: SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Loaded<T>> {
     if file.text.trim().is_empty() {
         diags.push(
             Diagnostic::error("le fichier est vide")
@@ -268,19 +472,311 @@ fn parse_file<T: DeserializeOwned>(
         );
         return None;
     }
-    match toml::from_str::<T>(&file.text) {
-        Ok(value) => Some(Loaded { file, value }),
-        Err(err) => {
-            diags.push(toml_diagnostic(&file, &err));
+    // The parser and serde are dependencies: a panic in them names this file.
+    let outcome = crate::diag::guard(&file.name, || deserialize_all::<T>(&file));
+    match outcome {
+        Ok(Ok(value)) => Some(Loaded { file, value }),
+        Ok(Err(found)) => {
+            diags.extend(found);
+            None
+        }
+        Err(panic) => {
+            diags.push(panic.in_file(&file));
             None
         }
     }
 }
 
-/// Turns a TOML or serde error into a French diagnostic with a hint.
-fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
+/// At most this many problems are reported for one file.
+const MAX_ERRORS_PER_FILE: usize = 30;
+
+/// Deserialises `T`, collecting every problem rather than stopping at the first.
+///
+/// serde reports one error at a time, so each one is recorded, then mended in the
+/// parsed table (an unknown key is removed, a value of the wrong type or a missing
+/// key is replaced by a stand-in), and deserialisation runs again. Stand-ins carry
+/// a span past the end of the text, which tells their own errors apart: a stand-in
+/// of the wrong type is changed to the next type and never reported.
+fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diagnostic>> {
+    let (table, syntax) = DeTable::parse_recoverable(&file.text);
+    if !syntax.is_empty() {
+        let mut found: Vec<Diagnostic> = syntax
+            .iter()
+            .take(MAX_ERRORS_PER_FILE)
+            .map(|e| syntax_diagnostic(file, e))
+            .collect();
+        sort_by_place(&mut found);
+        return Err(found);
+    }
+    let root_span = table.span();
+    let mut table = table;
+    let mut found = Vec::new();
+    // Missing keys, by the span of their table: one message per table.
+    let mut missing: Vec<(Range<usize>, Vec<String>)> = Vec::new();
+    let mut stand_ins = StandIns {
+        next: file.text.len() + 1,
+    };
+    for _ in 0..MAX_ERRORS_PER_FILE * 8 {
+        let err = match T::deserialize(toml::de::Deserializer::from(table.clone())) {
+            Ok(value) if found.is_empty() && missing.is_empty() => return Ok(value),
+            Ok(_) => break,
+            Err(err) => err,
+        };
+        let Some(span) = err.span() else {
+            found.push(serde_diagnostic(file, &err));
+            break;
+        };
+        let synthetic = span.start > file.text.len();
+        let mended = if let Some(key) = quoted_after(err.message(), "missing field ") {
+            if !synthetic {
+                match missing.iter_mut().find(|(s, _)| *s == span) {
+                    Some((_, keys)) => keys.push(key.to_string()),
+                    None => missing.push((span.clone(), vec![key.to_string()])),
+                }
+            }
+            let key = key.to_string();
+            let stand_in = stand_ins.first();
+            table_at(&mut table, root_span.clone(), &span).is_some_and(|t| {
+                t.insert(Spanned::new(stand_in.span(), Cow::Owned(key)), stand_in);
+                true
+            })
+        } else if synthetic {
+            value_at(table.get_mut(), &span).is_some_and(|v| stand_ins.next_type(v))
+        } else {
+            found.push(serde_diagnostic(file, &err));
+            if quoted_after(err.message(), "unknown field ").is_some() {
+                remove_key(table.get_mut(), &span)
+            } else {
+                let stand_in = stand_ins.first();
+                value_at(table.get_mut(), &span).is_some_and(|v| {
+                    *v = stand_in;
+                    true
+                })
+            }
+        };
+        if !mended || found.len() >= MAX_ERRORS_PER_FILE {
+            break;
+        }
+    }
+    for (span, keys) in missing {
+        let root = root_span == span;
+        found.push(missing_diagnostic(file, span, root, &keys));
+    }
+    if found.is_empty() {
+        // Not mended within the limit: report the first error as it is.
+        if let Err(err) = T::deserialize(toml::de::Deserializer::from(table)) {
+            found.push(serde_diagnostic(file, &err));
+        }
+    }
+    sort_by_place(&mut found);
+    Err(found)
+}
+
+fn sort_by_place(found: &mut [Diagnostic]) {
+    found.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+}
+
+/// Values that stand in for a missing or mistyped one while errors are collected.
+struct StandIns {
+    /// The next span past the end of the text.
+    next: usize,
+}
+
+impl StandIns {
+    /// The types a stand-in takes in turn until it fits.
+    const TYPES: [&'static str; 7] = ["\"\"", "0", "0.0", "false", "2000-01-01", "[]", "{}"];
+
+    fn make(&mut self, index: usize) -> Spanned<DeValue<'static>> {
+        let span = self.next..self.next;
+        self.next += 1;
+        let value =
+            DeValue::parse(Self::TYPES[index]).map_or(DeValue::Boolean(false), |v| v.into_inner());
+        Spanned::new(span, value)
+    }
+
+    fn first(&mut self) -> Spanned<DeValue<'static>> {
+        self.make(0)
+    }
+
+    /// Changes a stand-in to the next type; `false` when none is left.
+    fn next_type(&mut self, value: &mut Spanned<DeValue<'_>>) -> bool {
+        let index = match value.get_ref() {
+            DeValue::String(_) => 1,
+            DeValue::Integer(_) => 2,
+            DeValue::Float(_) => 3,
+            DeValue::Boolean(_) => 4,
+            DeValue::Datetime(_) => 5,
+            DeValue::Array(_) => 6,
+            DeValue::Table(_) => return false,
+        };
+        *value = self.make(index);
+        true
+    }
+}
+
+/// The table whose span is `span`: the document itself, or a table value in it.
+fn table_at<'a, 'i>(
+    root: &'a mut Spanned<DeTable<'i>>,
+    root_span: Range<usize>,
+    span: &Range<usize>,
+) -> Option<&'a mut DeTable<'i>> {
+    if *span == root_span {
+        return Some(root.get_mut());
+    }
+    match value_at(root.get_mut(), span)?.get_mut() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The value whose span is `span`, at any depth.
+fn value_at<'a, 'i>(
+    table: &'a mut DeTable<'i>,
+    span: &Range<usize>,
+) -> Option<&'a mut Spanned<DeValue<'i>>> {
+    for (_, value) in table.iter_mut() {
+        if value.span() == *span {
+            return Some(value);
+        }
+        if let Some(found) = value_in(value.get_mut(), span) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn value_in<'a, 'i>(
+    value: &'a mut DeValue<'i>,
+    span: &Range<usize>,
+) -> Option<&'a mut Spanned<DeValue<'i>>> {
+    match value {
+        DeValue::Table(t) => value_at(t, span),
+        DeValue::Array(items) => {
+            for item in items.iter_mut() {
+                if item.span() == *span {
+                    return Some(item);
+                }
+                if let Some(found) = value_in(item.get_mut(), span) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Removes the key whose own span is `span`, at any depth.
+fn remove_key(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    let key = table
+        .iter()
+        .map(|(k, _)| k)
+        .find(|k| k.span() == *span)
+        .cloned();
+    if let Some(key) = key {
+        return table.remove(&key).is_some();
+    }
+    table
+        .iter_mut()
+        .any(|(_, v)| remove_key_in(v.get_mut(), span))
+}
+
+fn remove_key_in(value: &mut DeValue<'_>, span: &Range<usize>) -> bool {
+    match value {
+        DeValue::Table(t) => remove_key(t, span),
+        DeValue::Array(items) => items.iter_mut().any(|v| remove_key_in(v.get_mut(), span)),
+        _ => false,
+    }
+}
+
+/// A TOML syntax error, in French.
+fn syntax_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     let msg = err.message().trim();
-    let (message, label, hint) = translate(msg);
+    let (what, expected) = match msg.split_once(", expected ") {
+        Some((what, expected)) => (what, Some(expected)),
+        None => (msg, None),
+    };
+    let (french, hint) = french_syntax(what);
+    let mut message = format!("syntaxe TOML invalide : {french}");
+    if let Some(expected) = expected.filter(|e| *e != "nothing") {
+        message.push_str(&format!(" (attendu : {})", expected.replace("etc", "…")));
+    }
+    let d = Diagnostic::error(message).label("ici");
+    let d = match err.span() {
+        Some(span) => d.at(file, span),
+        None => d.in_file(file),
+    };
+    d.hint(hint)
+}
+
+/// The parser's words for a syntax error, and what to do about it.
+fn french_syntax(what: &str) -> (String, &'static str) {
+    const QUOTES: &str = "un texte s'écrit entre guillemets droits : \"…\" sur une ligne, ou '''…''' sur plusieurs lignes";
+    const LINE: &str =
+        "chaque ligne s'écrit `clé = valeur`, un texte entre guillemets droits \"…\"";
+    let (french, hint) = match what {
+        "invalid basic string" | "invalid multi-line basic string" => ("texte mal fermé", QUOTES),
+        "missing closing quote" | "missing opening quote" => ("guillemet manquant", QUOTES),
+        "string values must be quoted" => ("texte sans guillemets", QUOTES),
+        "missing escaped value" | "too few unicode value digits" => (
+            "barre oblique inverse `\\` mal employée",
+            "dans \"…\", écrivez `\\\\` pour une barre oblique inverse, ou utilisez '''…''' où elle s'écrit telle quelle",
+        ),
+        "duplicate key" => ("clé en double", "gardez une seule ligne pour cette clé"),
+        "missing assignment between key-value pairs" | "key with no value" => {
+            ("signe `=` manquant", LINE)
+        }
+        "missing value" | "missing value for key" => ("valeur manquante après `=`", LINE),
+        "extra assignment between key-value pairs" | "extra `=`" => ("signe `=` en trop", LINE),
+        "unclosed table" | "unclosed array table" => (
+            "crochet fermant manquant",
+            "un en-tête de table s'écrit `[nom]`, et une entrée de liste `[[nom]]`",
+        ),
+        "unclosed array" | "missing comma between array elements" | "extra comma in array" => (
+            "liste mal formée",
+            "une liste s'écrit `[\"a\", \"b\"]`, les éléments séparés par des virgules",
+        ),
+        "unclosed inline table"
+        | "missing comma between key-value pairs"
+        | "extra comma in inline table"
+        | "invalid inline table element"
+        | "missing key for inline table element" => (
+            "table en ligne mal formée",
+            "une table en ligne s'écrit `{ id = \"a\", libelle = \"A\" }` sur une seule ligne",
+        ),
+        "invalid unquoted key" | "unquoted keys cannot be empty" | "invalid key-value pair" => (
+            "clé invalide",
+            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `moyens_caf`",
+        ),
+        "unexpected content"
+        | "unexpected key or value"
+        | "unexpected content between comment and newline" => ("contenu inattendu", LINE),
+        "cannot recurse further; max recursion depth met" | "recursion limit" => (
+            "imbrication trop profonde",
+            "les listes et tables imbriquées ne servent pas dans ces fichiers : simplifiez cette valeur",
+        ),
+        "carriage return must be followed by newline" => (
+            "retour chariot isolé",
+            "enregistrez le fichier avec des fins de ligne normales (LF ou CRLF)",
+        ),
+        other => {
+            return (
+                format!("« {other} »"),
+                "vérifiez les guillemets, les crochets et le signe `=` de cette ligne",
+            );
+        }
+    };
+    (french.to_string(), hint)
+}
+
+/// A serde error (wrong key, missing key, wrong type) in French, with a hint.
+fn serde_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
+    let msg = err.message().trim();
+    let written = err
+        .span()
+        .and_then(|s| file.text.get(s))
+        .unwrap_or_default();
+    let (message, label, hint) = translate(msg, written);
     let d = Diagnostic::error(message).label(label);
     let d = match err.span() {
         Some(span) => d.at(file, span),
@@ -292,6 +788,38 @@ fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     }
 }
 
+/// Missing required keys of one table, in one message.
+fn missing_diagnostic(
+    file: &SourceFile,
+    span: Range<usize>,
+    root: bool,
+    keys: &[String],
+) -> Diagnostic {
+    let quoted: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let message = match keys {
+        [one] => format!("clé obligatoire manquante : `{one}`"),
+        _ => format!("clés obligatoires manquantes : {}", quote_list(&quoted)),
+    };
+    let lines: Vec<String> = keys
+        .iter()
+        .map(|k| format!("`{k} = …` ({})", describe_key(k)))
+        .collect();
+    let hint = match lines.as_slice() {
+        [one] => format!("ajoutez une ligne {one}"),
+        _ => format!("ajoutez les lignes {}", lines.join(" ; ")),
+    };
+    // The document's own span is empty: point at its start.
+    let label = if root {
+        "dans ce fichier"
+    } else {
+        "dans cette table"
+    };
+    Diagnostic::error(message)
+        .at(file, span)
+        .label(label)
+        .hint(hint)
+}
+
 /// Text between the first pair of backquotes after `prefix`.
 fn quoted_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = msg.strip_prefix(prefix)?;
@@ -299,7 +827,7 @@ fn quoted_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
     rest.split('`').next()
 }
 
-fn translate(msg: &str) -> (String, String, Option<String>) {
+fn translate(msg: &str, written: &str) -> (String, String, Option<String>) {
     if let Some(key) = quoted_after(msg, "unknown field ") {
         let expected: Vec<&str> = msg
             .split_once("expected")
@@ -326,28 +854,30 @@ fn translate(msg: &str) -> (String, String, Option<String>) {
             )),
         );
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+    let wrong = msg
+        .strip_prefix("invalid type: ")
+        .map(|rest| ("type de valeur incorrect", rest))
+        .or_else(|| {
+            msg.strip_prefix("invalid value: ")
+                .map(|rest| ("valeur incorrecte", rest))
+        });
+    if let Some((what, rest)) = wrong {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
             format!(
-                "type de valeur incorrect : {} au lieu {}",
+                "{what} : {} au lieu {}",
                 french_type(found),
                 french_expected(expected)
             ),
             "valeur incorrecte".into(),
-            Some("les textes s'écrivent entre guillemets (\"…\" ou '''…'''), les nombres sans guillemets".into()),
+            Some(type_hint(found, expected, written)),
         );
     }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    if msg.starts_with("data did not match any variant") {
         return (
-            format!(
-                "valeur incorrecte : {} au lieu {}",
-                french_type(found),
-                french_expected(expected)
-            ),
+            format!("valeur de forme inattendue : {written}"),
             "valeur incorrecte".into(),
-            None,
+            Some("vérifiez la forme de cette valeur (nombre, texte entre guillemets…) dans l'exemple du README".into()),
         );
     }
     if let Some(key) = quoted_after(msg, "duplicate key ") {
@@ -358,10 +888,40 @@ fn translate(msg: &str) -> (String, String, Option<String>) {
         );
     }
     (
-        format!("syntaxe TOML invalide : {}", msg.replace('\n', " ")),
+        format!("valeur refusée : {}", msg.replace('\n', " ")),
         "ici".into(),
-        Some("vérifiez les guillemets, les crochets et le signe `=` de cette ligne".into()),
+        Some("vérifiez cette valeur d'après l'exemple du README".into()),
     )
+}
+
+/// How to write a value of the expected type, from what was written.
+fn type_hint(found: &str, expected: &str, written: &str) -> String {
+    let expected = expected.trim();
+    let one_line = !written.contains('\n') && written.chars().count() <= 40;
+    if expected == "a string" {
+        if one_line && !written.is_empty() && !found.starts_with("string") {
+            return format!("un texte s'écrit entre guillemets : \"{written}\"");
+        }
+        return "un texte s'écrit entre guillemets : \"…\" sur une ligne, '''…''' sur plusieurs"
+            .into();
+    }
+    if matches!(expected, "i64" | "u32" | "u64" | "an integer") {
+        let digits = written.trim_matches(['"', '\'']);
+        if found.starts_with("string") && one_line && digits.parse::<i64>().is_ok() {
+            return format!("un nombre s'écrit sans guillemets : {digits}");
+        }
+        return "un nombre entier s'écrit en chiffres, sans guillemets, ex. 3".into();
+    }
+    if expected.contains("datetime") {
+        return "une date s'écrit sans guillemets, au format année-mois-jour : 2023-06-30".into();
+    }
+    if expected == "a sequence" {
+        return "une liste s'écrit entre crochets : [\"a\", \"b\"]".into();
+    }
+    if expected.starts_with("struct ") || expected == "a map" {
+        return "cette clé attend une table `[nom]` et ses lignes `clé = valeur` : voir l'exemple du README".into();
+    }
+    "les textes s'écrivent entre guillemets (\"…\" ou '''…'''), les nombres sans guillemets".into()
 }
 
 fn french_type(found: &str) -> String {
@@ -373,6 +933,7 @@ fn french_type(found: &str) -> String {
         "boolean" => "la valeur booléenne",
         "sequence" => "une liste",
         "map" => "une table",
+        "datetime" => "la date",
         other => other,
     };
     let value = value.trim_start_matches("point ").trim();
@@ -389,6 +950,7 @@ fn french_expected(expected: &str) -> String {
         "i64" | "u32" | "u64" | "an integer" => "d'un nombre entier".into(),
         "a sequence" => "d'une liste".into(),
         "a boolean" => "de true ou false".into(),
+        e if e.contains("datetime") => "d'une date".into(),
         e if e.starts_with("struct ") || e == "a map" => "d'une table".into(),
         e => format!("de : {e}"),
     }
@@ -436,8 +998,10 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_the_closest() {
-        let (msg, _, hint) =
-            translate("unknown field `descriptiff`, expected one of `id`, `descriptif`, `champ`");
+        let (msg, _, hint) = translate(
+            "unknown field `descriptiff`, expected one of `id`, `descriptif`, `champ`",
+            "descriptiff",
+        );
         assert_eq!(msg, "clé inconnue `descriptiff`");
         assert_eq!(
             hint.unwrap(),
@@ -447,7 +1011,7 @@ mod tests {
 
     #[test]
     fn wrong_type_is_french() {
-        let (msg, _, _) = translate("invalid type: string \"trois\", expected i64");
+        let (msg, _, _) = translate("invalid type: string \"trois\", expected i64", "\"trois\"");
         assert_eq!(
             msg,
             "type de valeur incorrect : le texte \"trois\" au lieu d'un nombre entier"

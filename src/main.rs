@@ -4,35 +4,106 @@
 mod cli;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use ctg::BuildOptions;
-use ctg::diag::{self, Diagnostic};
+use ctg::batch::{self, Progress};
+use ctg::diag::{self, Diagnostic, Failure};
 
 fn main() -> ExitCode {
     // Panics are caught where they can happen and reported as errors; the default
     // hook would print a Rust message and backtrace meant for developers.
     std::panic::set_hook(Box::new(|_| {}));
-    let cli = cli::Cli::parse();
-    let options = match cli.command {
-        cli::Command::Build { root, out } => BuildOptions {
+    let color = std::io::stderr().is_terminal();
+    match cli::Cli::parse().command {
+        cli::Command::Build {
             root,
             out,
-            write: true,
-        },
-        cli::Command::Check { root } => BuildOptions {
+            jobs,
+            timings,
+            typst,
+            bilan,
+        } => {
+            if let Some(jobs) = jobs {
+                // Only fails if a pool already exists, which cannot be the case here.
+                let _ = rayon::ThreadPoolBuilder::new()
+                    .num_threads(jobs.max(1))
+                    .build_global();
+            }
+            let projects = batch::find_projects(&root);
+            if projects.is_empty() {
+                let options = BuildOptions {
+                    root,
+                    out,
+                    write: true,
+                    emit_typst: typst,
+                    review_year: bilan,
+                };
+                build_one(options, timings, color)
+            } else {
+                build_many(&projects, color)
+            }
+        }
+        cli::Command::Check { root } => build_one(
+            BuildOptions {
+                root,
+                ..BuildOptions::default()
+            },
+            false,
+            color,
+        ),
+        cli::Command::Watch {
             root,
-            out: None,
-            write: false,
-        },
-    };
-    let color = std::io::stderr().is_terminal();
+            out,
+            serve,
+            port,
+        } => {
+            let options = BuildOptions {
+                root,
+                out,
+                write: true,
+                ..BuildOptions::default()
+            };
+            match ctg::watch::watch(&options, serve.then_some(port)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(d) => fail(&Failure(vec![d]), color),
+            }
+        }
+        cli::Command::Import { file, root } => {
+            authoring(ctg::scaffold::import(&file, &root), color)
+        }
+        cli::Command::Init { dir } => authoring(ctg::scaffold::init(&dir), color),
+        cli::Command::New {
+            what:
+                cli::NewCommand::Action {
+                    champ,
+                    sous_section,
+                    titre,
+                    root,
+                },
+        } => authoring(
+            ctg::scaffold::new_action(&root, &champ, sous_section.as_deref(), titre.as_deref()),
+            color,
+        ),
+        cli::Command::Templates {
+            what: cli::TemplatesCommand::Export { root, force },
+        } => authoring(ctg::scaffold::export_templates(&root, force), color),
+    }
+}
+
+fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
     match ctg::build(&options) {
         Ok(report) => {
             print_diagnostics(&report.warnings, color);
-            for (path, size) in &report.written {
-                eprintln!("écrit {} ({})", path.display(), human_size(*size));
+            for w in &report.written {
+                eprintln!(
+                    "écrit {} ({}, sha256 {})",
+                    w.path.display(),
+                    human_size(w.size),
+                    w.sha256
+                );
             }
             if !options.write {
                 eprintln!(
@@ -40,14 +111,73 @@ fn main() -> ExitCode {
                     report.actions, report.pages
                 );
             }
+            if timings {
+                for (stage, duration) in &report.timings {
+                    eprintln!("{stage:<28} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+                }
+            }
             ExitCode::SUCCESS
         }
-        Err(failure) => {
+        Err(failure) => fail(&failure, color),
+    }
+}
+
+fn build_many(projects: &[PathBuf], color: bool) -> ExitCode {
+    let progress = if color {
+        Progress::Bar
+    } else {
+        Progress::Lines
+    };
+    let outcomes = batch::build_all(projects, true, progress);
+    let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
+    for outcome in &failed {
+        if let Err(failure) = &outcome.result {
+            eprintln!("── {}", outcome.project.display());
             print_diagnostics(&failure.0, color);
-            eprintln!("échec : {failure}, aucun fichier n'a été modifié");
-            ExitCode::FAILURE
         }
     }
+    eprintln!(
+        "{} projets construits, {} en échec{}",
+        outcomes.len() - failed.len(),
+        failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            " :".to_string()
+        }
+    );
+    for outcome in &failed {
+        eprintln!("  {}", outcome.line());
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Import, init, new, templates export: what was done, then the exit code.
+fn authoring(result: Result<ctg::scaffold::Outcome, Failure>, color: bool) -> ExitCode {
+    match result {
+        Ok(outcome) => {
+            print_diagnostics(&outcome.diagnostics, color);
+            for line in &outcome.summary {
+                eprintln!("{line}");
+            }
+            if outcome.success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(failure) => fail(&failure, color),
+    }
+}
+
+fn fail(failure: &Failure, color: bool) -> ExitCode {
+    print_diagnostics(&failure.0, color);
+    eprintln!("échec : {failure}, aucun fichier n'a été modifié");
+    ExitCode::FAILURE
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {

@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::{RawAction, RawConvention, RawProject, closest};
+use crate::load::{RawAction, RawAnnexNumber, RawConvention, RawDocumentInfo, RawProject, closest};
 
 /// A validated plan: the convention and its actions in document order.
 #[derive(Debug, Clone)]
@@ -30,6 +30,83 @@ pub struct Convention {
     pub fields: Vec<Field>,
     pub notes: Vec<Note>,
     pub signatories: Vec<Signatory>,
+    /// The intercommunality and the Caf by full name, for the open data.
+    pub collectivity: String,
+    pub caf: String,
+    /// Date of this edition: the PDF's creation date.
+    pub date: Option<Date>,
+    pub document: DocumentInfo,
+    pub annex: Option<Annex>,
+    pub signature: SignaturePlace,
+}
+
+/// PDF metadata.
+#[derive(Debug, Clone)]
+pub struct DocumentInfo {
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+}
+
+/// The annex number and title, shown on every page ("Annexe 2 – Plan d'actions").
+#[derive(Debug, Clone)]
+pub struct Annex {
+    pub number: Option<String>,
+    pub title: String,
+}
+
+impl fmt::Display for Annex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.number {
+            Some(n) => write!(f, "Annexe {n} – {}", self.title),
+            None => write!(f, "Annexe – {}", self.title),
+        }
+    }
+}
+
+/// "Fait à …, le …": both may be left blank, to be written by hand.
+#[derive(Debug, Clone, Default)]
+pub struct SignaturePlace {
+    pub place: Option<String>,
+    pub date: Option<Date>,
+}
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// The date as written in French: "30 juin 2023", "1er mars 2024".
+    pub fn french(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        let day = if self.day == 1 {
+            "1er".to_string()
+        } else {
+            self.day.to_string()
+        };
+        format!(
+            "{day} {} {}",
+            MONTHS[usize::from(self.month - 1)],
+            self.year
+        )
+    }
 }
 
 /// Column labels, as printed in the table's two header rows.
@@ -169,44 +246,49 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let convention = raw
         .convention
         .and_then(|c| validate_convention(&c.file, c.value, diags));
+    // Actions are checked even when the convention is not valid, so that one run
+    // reports every problem; what depends on the convention is then skipped.
     let mut actions = Vec::new();
-    if let Some(convention) = &convention {
-        let mut ids: HashMap<String, (SourceFile, Range<usize>)> = HashMap::new();
-        let mut positions: HashMap<(String, u32), String> = HashMap::new();
-        for loaded in raw.actions {
-            let file = loaded.file;
-            let Some((action, id_span)) = validate_action(&file, loaded.value, convention, diags)
-            else {
-                continue;
-            };
-            if let Some((first, _)) = ids.get(&action.id) {
-                diags.push(
-                    Diagnostic::error(format!("identifiant `{}` déjà utilisé", action.id))
-                        .at(&file, id_span.clone())
-                        .label("identifiant en double")
-                        .hint(format!(
-                            "chaque action a son propre identifiant ; `{}` est déjà celui de `{}`",
-                            action.id, first.name
-                        )),
-                );
-            } else {
-                ids.insert(action.id.clone(), (file.clone(), id_span));
-            }
-            let key = (action.field.clone(), action.position);
-            if let Some(other) = positions.get(&key) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "position {} déjà prise dans le champ `{}`",
-                        action.position, action.field
-                    ))
-                    .in_file(&file)
-                    .hint(format!("`{other}` a déjà cette position : donnez à chaque action de ce champ un rang différent")),
-                );
-            } else {
-                positions.insert(key, action.source.clone());
-            }
-            actions.push(action);
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut positions: HashMap<(String, u32), String> = HashMap::new();
+    for loaded in raw.actions {
+        let file = loaded.file;
+        let Some((action, spans)) =
+            validate_action(&file, loaded.value, convention.as_ref(), diags)
+        else {
+            continue;
+        };
+        if let Some(first) = ids.get(&action.id) {
+            diags.push(
+                Diagnostic::error(format!("identifiant `{}` déjà utilisé", action.id))
+                    .at(&file, spans.id)
+                    .label("identifiant en double")
+                    .hint(format!(
+                        "chaque action a son propre identifiant ; `{}` est déjà celui de `{first}`",
+                        action.id
+                    )),
+            );
+        } else {
+            ids.insert(action.id.clone(), file.name.clone());
         }
+        let key = (action.field.clone(), action.position);
+        if let Some(other) = positions.get(&key) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "position {} déjà prise dans le champ `{}`",
+                    action.position, action.field
+                ))
+                .at(&file, spans.position)
+                .label("position en double")
+                .hint(format!(
+                    "`{other}` a déjà la position {} : donnez à chaque action de ce champ un rang différent",
+                    action.position
+                )),
+            );
+        } else {
+            positions.insert(key, action.source.clone());
+        }
+        actions.push(action);
     }
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     let convention = convention?;
@@ -233,6 +315,92 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
         convention,
         actions,
     })
+}
+
+/// Deepest nesting of quotes, lists and inline formatting a cell may use. Each
+/// level becomes a nested element in the PDF, where the layout engine has its own
+/// limit; ten levels are far more than any plan needs and always compile.
+pub const MAX_MARKDOWN_DEPTH: usize = 10;
+
+/// How deeply the Markdown of `text` nests quotes, lists and inline formatting
+/// (the parser options are those of the cell converter).
+pub fn markdown_depth(text: &str) -> usize {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUPERSCRIPT;
+    let counted = |tag: &Tag<'_>| {
+        matches!(
+            tag,
+            Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Heading { .. }
+        )
+    };
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut open: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(text, options) {
+        match event {
+            Event::Start(tag) => {
+                let c = counted(&tag);
+                open.push(c);
+                if c {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            Event::End(end) => {
+                let _: TagEnd = end;
+                if open.pop() == Some(true) {
+                    depth -= 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// A required cell text (Markdown): present, not blank, not nested too deeply.
+fn cell(
+    file: &SourceFile,
+    value: Spanned<String>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let span = value.span();
+    // The cell is converted here once, under a guard, so that a panic of the
+    // Markdown parser is reported at this cell rather than during rendering.
+    let converted = crate::diag::guard(&file.name, || {
+        let text = value.get_ref();
+        let _ = crate::text::markdown_to_typst(text);
+        let _ = crate::text::markdown_to_html(text);
+        markdown_depth(text)
+    });
+    let depth = match converted {
+        Ok(depth) => depth,
+        Err(panic) => {
+            diags.push(panic.at(file, span.clone()).label("texte en cause"));
+            0
+        }
+    };
+    if depth > MAX_MARKDOWN_DEPTH {
+        diags.push(
+            Diagnostic::error(format!(
+                "texte de `{key}` trop imbriqué : {depth} niveaux de citations, listes ou mises en forme les uns dans les autres"
+            ))
+            .at(file, span.clone())
+            .label("imbrication trop profonde")
+            .hint(format!(
+                "{MAX_MARKDOWN_DEPTH} niveaux au plus : un `>` ou un `-` en début de ligne ouvre un niveau, `*…*` aussi ; écrivez `\\>` ou `\\-` pour le caractère lui-même"
+            )),
+        );
+    }
+    text(file, value, key, diags)
 }
 
 /// A required text: present and not blank.
@@ -304,6 +472,7 @@ fn validate_convention(
                 period_span,
                 raw.periode.get_ref(),
                 &e,
+                false,
                 None,
             ));
             None
@@ -333,7 +502,7 @@ fn validate_convention(
         notes.push(Note {
             id: slug(file, n.id, "de note", diags),
             mark: text(file, n.marque, "notes.marque", diags),
-            text: text(file, n.texte, "notes.texte", diags),
+            text: cell(file, n.texte, "notes.texte", diags),
         });
     }
     let note_ids: Vec<&str> = notes.iter().map(|n| n.id.as_str()).collect();
@@ -396,7 +565,7 @@ fn validate_convention(
         });
     }
 
-    let signatories = raw
+    let signatories: Vec<Signatory> = raw
         .signataires
         .into_iter()
         .map(|s| Signatory {
@@ -407,7 +576,66 @@ fn validate_convention(
         })
         .collect();
 
+    let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
+    let signature = match raw.signature {
+        Some(sig) => SignaturePlace {
+            place: optional(sig.lieu),
+            date: sig
+                .date
+                .and_then(|d| date(file, d, "signature.date", diags)),
+        },
+        None => SignaturePlace::default(),
+    };
+    let annex = raw.annexe.map(|a| Annex {
+        number: a.numero.map(|n| match n.into_inner() {
+            RawAnnexNumber::Integer(i) => i.to_string(),
+            RawAnnexNumber::Text(t) => t.trim().to_string(),
+        }),
+        title: text(file, a.titre, "annexe.titre", diags),
+    });
+    let info = raw.document.unwrap_or(RawDocumentInfo {
+        auteur: None,
+        sujet: None,
+        mots_cles: None,
+    });
+    let caption = raw.legende.get_ref().trim().to_string();
+    let document = DocumentInfo {
+        // By default the plan is authored by its signatories.
+        author: optional(info.auteur).unwrap_or_else(|| {
+            signatories
+                .iter()
+                .map(|s| s.institution.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        subject: optional(info.sujet).unwrap_or(caption),
+        keywords: match info.mots_cles {
+            Some(words) => words
+                .into_iter()
+                .filter_map(|w| optional(Some(w)))
+                .collect(),
+            None => std::iter::once("Convention Territoriale Globale".to_string())
+                .chain(std::iter::once("plan d'actions".to_string()))
+                .chain(fields.iter().map(|f| f.label.clone()))
+                .collect(),
+        },
+    };
+
+    // Signatories first, then the parts of `parties` ("Caf / Communauté de …").
+    let candidates: Vec<&str> = signatories
+        .iter()
+        .map(|s| s.institution.as_str())
+        .chain(raw.parties.get_ref().split('/'))
+        .map(str::trim)
+        .collect();
+    let collectivity = party(file, raw.collectivite, "collectivite", &candidates, diags);
+    let caf = party(file, raw.caf, "caf", &candidates, diags);
+
     let convention = Convention {
+        date: edition_date,
+        document,
+        annex,
+        signature,
         title: text(file, raw.titre, "titre", diags),
         parties: text(file, raw.parties, "parties", diags),
         heading: text(file, raw.intitule, "intitule", diags),
@@ -418,21 +646,102 @@ fn validate_convention(
         fields,
         notes,
         signatories,
+        collectivity,
+        caf,
     };
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     (errors_after == errors_before).then_some(convention)
 }
 
+/// A TOML date (`2023-06-30`, no time) as a [`Date`].
+fn date(
+    file: &SourceFile,
+    value: Spanned<toml::value::Datetime>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Date> {
+    let span = value.span();
+    let value = value.into_inner();
+    match (value.date, value.time) {
+        (Some(d), None) => Some(Date {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        }),
+        _ => {
+            diags.push(
+                Diagnostic::error(format!("`{key}` doit être une date sans heure : `{value}`"))
+                    .at(file, span)
+                    .label("date attendue")
+                    .hint(
+                        "écrivez la date sans guillemets, au format année-mois-jour : 2023-06-30",
+                    ),
+            );
+            None
+        }
+    }
+}
+
+/// The full name of the intercommunality (`key` = "collectivite") or of the Caf
+/// (`key` = "caf"): the key when written, else the first candidate that is
+/// recognisably one.
+fn party(
+    file: &SourceFile,
+    explicit: Option<Spanned<String>>,
+    key: &str,
+    candidates: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    if let Some(value) = explicit {
+        return text(file, value, key, diags);
+    }
+    let (what, example, recognised): (_, _, fn(&str) -> bool) = if key == "caf" {
+        ("la Caf", "Caisse d'allocations familiales de …", |s| {
+            s == "caf"
+                || s.starts_with("caf ")
+                || s.starts_with("caisse d'allocations familiales")
+                || s.starts_with("caisse d’allocations familiales")
+        })
+    } else {
+        ("l'intercommunalité", "Communauté de communes …", |s| {
+            s.starts_with("communauté ")
+                || s.starts_with("métropole")
+                || s.contains("intercommunal")
+        })
+    };
+    if let Some(found) = candidates.iter().find(|c| recognised(&c.to_lowercase())) {
+        return found.to_string();
+    }
+    diags.push(
+        Diagnostic::error(format!(
+            "{what} signataire introuvable : aucun signataire ni aucune des `parties` n'est reconnu comme tel"
+        ))
+        .in_file(file)
+        .hint(format!(
+            "indiquez son nom complet en tête du fichier, ex. `{key} = \"{example}\"` (il figure dans les données ouvertes, plan.csv)"
+        )),
+    );
+    String::new()
+}
+
+/// A deadline (`deadline`; `period` is then the convention's, when known) or the
+/// convention's own period that does not read as years.
 fn year_error(
     file: &SourceFile,
     span: Range<usize>,
     value: &str,
     err: &YearRangeError,
+    deadline: bool,
     period: Option<&YearRange>,
 ) -> Diagnostic {
+    let what = if deadline {
+        "échéance"
+    } else {
+        "période de la convention"
+    };
     let (message, hint) = match err {
         YearRangeError::NotAYear(s) => (
-            format!("échéance illisible : `{value}` (`{s}` n'est pas une année)"),
+            format!("{what} illisible : `{value}` (`{s}` n'est pas une année)"),
             "écrivez une année (\"2024\") ou deux années séparées par un tiret (\"2023-2027\")"
                 .to_string(),
         ),
@@ -447,24 +756,32 @@ fn year_error(
     };
     Diagnostic::error(message)
         .at(file, span)
-        .label("échéance invalide")
+        .label(format!("{what} invalide"))
         .hint(hint)
 }
 
+/// Where an action's identity sits in its file, for the duplicate checks.
+struct ActionSpans {
+    id: Range<usize>,
+    position: Range<usize>,
+}
+
+/// Checks one action. Without a valid convention, only what does not depend on
+/// it is checked.
 fn validate_action(
     file: &SourceFile,
     raw: RawAction,
-    convention: &Convention,
+    convention: Option<&Convention>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(Action, Range<usize>)> {
+) -> Option<(Action, ActionSpans)> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let id_span = raw.id.span();
     let id = slug(file, raw.id, "d'action", diags);
 
     let field_span = raw.champ.span();
     let field_id = raw.champ.into_inner();
-    let field = convention.fields.iter().find(|f| f.id == field_id);
-    if field.is_none() {
+    let field = convention.and_then(|c| c.fields.iter().find(|f| f.id == field_id));
+    if let (Some(convention), None) = (convention, field) {
         let known: Vec<&str> = convention.fields.iter().map(|f| f.id.as_str()).collect();
         let hint = match closest(&field_id, &known) {
             Some(best) => format!(
@@ -517,7 +834,7 @@ fn validate_action(
     if !(1..=9999).contains(&position) {
         diags.push(
             Diagnostic::error(format!("position invalide : {position}"))
-                .at(file, position_span)
+                .at(file, position_span.clone())
                 .label("position hors limites")
                 .hint("la position est le rang de l'action dans son champ : 1, 2, 3…"),
         );
@@ -525,13 +842,17 @@ fn validate_action(
 
     let deadline_span = raw.echeance.span();
     let deadline_text = raw.echeance.into_inner().trim().to_string();
-    let period = &convention.period;
-    let deadline = match YearRange::parse(&deadline_text) {
-        Ok(years) if years.within(period) => Some(Deadline {
+    let period = convention.map(|c| &c.period);
+    let deadline = match (YearRange::parse(&deadline_text), period) {
+        (Ok(years), None) => Some(Deadline {
             years,
             text: deadline_text,
         }),
-        Ok(years) => {
+        (Ok(years), Some(period)) if years.within(period) => Some(Deadline {
+            years,
+            text: deadline_text,
+        }),
+        (Ok(years), Some(period)) => {
             diags.push(
                 Diagnostic::error(format!(
                     "échéance hors de la période de la convention : `{deadline_text}`"
@@ -548,34 +869,46 @@ fn validate_action(
             );
             None
         }
-        Err(e) => {
+        (Err(e), period) => {
             diags.push(year_error(
                 file,
                 deadline_span,
                 &deadline_text,
                 &e,
-                Some(period),
+                true,
+                period,
             ));
             None
         }
     };
 
+    // Every cell is checked before giving up, so that all problems are reported.
+    let description = cell(file, raw.descriptif, "descriptif", diags);
+    let caf_means = cell(file, raw.moyens_caf, "moyens_caf", diags);
+    let partner_means = cell(file, raw.moyens_partenaires, "moyens_partenaires", diags);
+    let objectives = cell(file, raw.objectifs, "objectifs", diags);
+    let expected_result = cell(file, raw.resultat_attendu, "resultat_attendu", diags);
+    let expected_impact = cell(file, raw.impact_envisage, "impact_envisage", diags);
     let action = Action {
         id,
         field: field_id,
         subsection,
         position: position.clamp(0, u32::MAX as i64) as u32,
         deadline: deadline?,
-        description: text(file, raw.descriptif, "descriptif", diags),
-        caf_means: text(file, raw.moyens_caf, "moyens_caf", diags),
-        partner_means: text(file, raw.moyens_partenaires, "moyens_partenaires", diags),
-        objectives: text(file, raw.objectifs, "objectifs", diags),
-        expected_result: text(file, raw.resultat_attendu, "resultat_attendu", diags),
-        expected_impact: text(file, raw.impact_envisage, "impact_envisage", diags),
+        description,
+        caf_means,
+        partner_means,
+        objectives,
+        expected_result,
+        expected_impact,
         source: file.name.clone(),
     };
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
-    (errors_after == errors_before).then_some((action, id_span))
+    let spans = ActionSpans {
+        id: id_span,
+        position: position_span,
+    };
+    (errors_after == errors_before).then_some((action, spans))
 }
 
 #[cfg(test)]

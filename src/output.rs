@@ -1,34 +1,178 @@
-//! Stage 5 (write): outputs go to a temporary file in the output folder, then are
-//! renamed over the old one, so that a reader never sees half a file and a failed
-//! build leaves the previous outputs as they were.
+//! Stage 5 (write): outputs go to temporary files in the output folder, then are
+//! renamed over the old ones, so that a reader never sees half a file and a failed
+//! build leaves the previous outputs as they were. Nothing is ever written outside
+//! the output folder.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
+
 use crate::diag::Diagnostic;
+use crate::load::io_message;
+
+/// Writes every `(name, contents)` into `dir`, all or nothing as far as the file
+/// system allows: each file is first written in full and synced to a temporary
+/// file beside its target; only when all of them are written are they renamed
+/// over the old ones. A failure before that leaves `dir` exactly as it was.
+pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Diagnostic> {
+    fs::create_dir_all(dir).map_err(|e| failure(dir, "création du dossier", &e))?;
+    let mut staged: Vec<(NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
+    for (name, contents) in files {
+        let path = target(dir, name);
+        staged.push((stage(dir, name, contents, &path)?, path));
+    }
+    // Renaming is atomic for each file; it only fails on a change of the folder
+    // by someone else between two renames.
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, path) in staged {
+        tmp.persist(&path)
+            .map_err(|e| failure(&path, "remplacement", &e.error))?;
+        written.push(path);
+    }
+    sync_dir(dir);
+    Ok(written)
+}
 
 /// Writes `contents` to `dir/name` atomically.
 pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, Diagnostic> {
-    let path = dir.join(name);
-    let fail = |what: &str, e: std::io::Error| {
-        Diagnostic::error(format!(
-            "écriture impossible de `{}` : {what} ({e})",
+    write_all(dir, &[(name, contents)]).map(|mut paths| paths.remove(0))
+}
+
+/// Removes `dir/name` if it exists: a file left by an earlier failed build.
+pub fn remove_stale(dir: &Path, name: &str) {
+    let path = target(dir, name);
+    if path.is_file() {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Writes each file that a failed build's diagnostics ask to keep for
+/// inspection, and says where it is with a warning; the other outputs are not
+/// touched.
+pub fn keep_for_inspection(dir: &Path, diags: &mut Vec<Diagnostic>) {
+    let mut kept: Vec<crate::diag::SourceFile> = Vec::new();
+    for d in diags.iter() {
+        if let Some(file) = &d.kept
+            && !kept.iter().any(|k| k.name == file.name)
+        {
+            kept.push(file.clone());
+        }
+    }
+    for file in kept {
+        let note = match write_atomic(dir, &file.name, file.text.as_bytes()) {
+            Ok(path) => Diagnostic::warning(format!(
+                "source généré conservé pour examen : {}",
+                path.display()
+            ))
+            .hint("ce fichier n'est pas un document à diffuser ; il est supprimé à la prochaine construction réussie"),
+            Err(d) => d,
+        };
+        diags.push(note);
+    }
+}
+
+/// `dir/name`, `name` being a plain file name chosen by the program.
+fn target(dir: &Path, name: &str) -> PathBuf {
+    debug_assert!(
+        !name.contains(['/', '\\']) && name != ".." && name != ".",
+        "output names are plain file names"
+    );
+    dir.join(name)
+}
+
+fn stage(
+    dir: &Path,
+    name: &str,
+    contents: &[u8],
+    path: &Path,
+) -> Result<NamedTempFile, Diagnostic> {
+    // A rename cannot replace a folder: find out before anything is replaced.
+    if path.is_dir() {
+        return Err(Diagnostic::error(format!(
+            "écriture impossible de `{}` : un dossier porte ce nom",
             path.display()
         ))
-        .hint("vérifiez les droits d'écriture et l'espace disque du dossier de sortie")
-    };
-    fs::create_dir_all(dir).map_err(|e| fail("création du dossier", e))?;
+        .hint(
+            "renommez ou supprimez ce dossier ; les fichiers déjà présents n'ont pas été modifiés",
+        ));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| fail("fichier temporaire", e))?;
-    tmp.write_all(contents).map_err(|e| fail("écriture", e))?;
+        .map_err(|e| failure(path, "fichier temporaire", &e))?;
+    tmp.write_all(contents)
+        .map_err(|e| failure(path, "écriture", &e))?;
     tmp.as_file()
         .sync_all()
-        .map_err(|e| fail("synchronisation", e))?;
-    tmp.persist(&path)
-        .map_err(|e| fail("remplacement", e.error))?;
-    Ok(path)
+        .map_err(|e| failure(path, "synchronisation", &e))?;
+    Ok(tmp)
+}
+
+/// Makes the renames durable where the system allows it; best effort.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn failure(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "écriture impossible de `{}` : {what} ({})",
+        path.display(),
+        io_message(Some(e))
+    ))
+    .hint("vérifiez les droits d'écriture et l'espace disque du dossier de sortie ; les fichiers déjà présents n'ont pas été modifiés")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_files_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &[("a.txt", b"1"), ("b.txt", b"2")]).unwrap();
+        assert_eq!(fs::read(dir.path().join("a.txt")).unwrap(), b"1");
+        // A target that cannot be replaced (a folder) makes the whole write fail
+        // before anything is renamed.
+        fs::create_dir(dir.path().join("c.txt")).unwrap();
+        fs::create_dir(dir.path().join("c.txt/x")).unwrap();
+        let err = write_all(dir.path(), &[("a.txt", b"new"), ("c.txt", b"3")]);
+        assert!(err.is_err());
+        assert_eq!(
+            fs::read(dir.path().join("a.txt")).unwrap(),
+            b"1",
+            "a.txt unchanged"
+        );
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn kept_files_are_written_once_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let generated = crate::diag::SourceFile::new("plan.erreur.typ", "#oups");
+        let mut diags = vec![
+            Diagnostic::error("a").keep(generated.clone()),
+            Diagnostic::error("b").keep(generated),
+        ];
+        keep_for_inspection(dir.path(), &mut diags);
+        assert_eq!(diags.len(), 3);
+        assert!(!diags[2].is_error());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("plan.erreur.typ")).unwrap(),
+            "#oups"
+        );
+        remove_stale(dir.path(), "plan.erreur.typ");
+        assert!(!dir.path().join("plan.erreur.typ").exists());
+    }
 }

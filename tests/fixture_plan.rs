@@ -19,7 +19,11 @@ fn generated_typst_snapshot() {
 #[test]
 fn generated_html_snapshot() {
     let (_, out) = ctg::render_project(&fixture("mini")).expect("the fixture builds");
-    insta::assert_snapshot!("mini_plan_html", out.plan_html);
+    // The PDF's size follows the annex's layout; tests/web.rs checks it.
+    let html = regex::Regex::new(r"\(PDF, [^)]*\)")
+        .unwrap()
+        .replace(&out.plan_html, "(PDF, [taille])");
+    insta::assert_snapshot!("mini_plan_html", html);
 }
 
 #[test]
@@ -107,7 +111,18 @@ fn failed_build_leaves_out_untouched() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["plan.html", "plan.pdf"], "no stray temporary file");
+    assert_eq!(
+        names,
+        [
+            "datapackage.json",
+            "plan.csv",
+            "plan.fragment.html",
+            "plan.html",
+            "plan.json",
+            "plan.pdf"
+        ],
+        "no stray temporary file"
+    );
     for (name, bytes) in before {
         assert!(
             fs::read(out.join(&name)).unwrap() == bytes,

@@ -1,9 +1,14 @@
 //! Stage 4 (render): views go through the templates; the Typst source is compiled
 //! to PDF and the HTML page is produced, all in memory.
 
+pub mod bilan;
+pub mod html;
+pub mod origin;
 pub mod pdf;
 pub mod templates;
 pub mod view;
+
+use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostic;
 use crate::model::Plan;
@@ -16,22 +21,146 @@ pub struct Rendered {
     pub plan_typ: String,
     pub plan_pdf: pdf::Pdf,
     pub plan_html: String,
+    /// The table and its notes, to paste into a site's pages.
+    pub plan_fragment_html: String,
+    /// CSV, JSON and data package of the actions.
+    pub open_data: crate::export::OpenData,
+    /// How long each step took, for `ctg build --timings`.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Durations of consecutive steps.
+#[derive(Default)]
+pub struct Timings {
+    pub laps: Vec<(&'static str, Duration)>,
+    last: Option<Instant>,
+}
+
+impl Timings {
+    /// Records the time since the previous lap (or since creation) under `step`.
+    pub fn lap(&mut self, step: &'static str) {
+        let now = Instant::now();
+        let since = *self.last.get_or_insert(now);
+        self.laps.push((step, now - since));
+        self.last = Some(now);
+    }
+
+    pub fn start() -> Self {
+        Self {
+            laps: Vec::new(),
+            last: Some(Instant::now()),
+        }
+    }
 }
 
 /// Renders the plan into every output format.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagnostic>> {
+    let mut timings = Timings::start();
+    let typst_view = PlanView::new(plan, Format::Typst);
     let plan_typ = templates
-        .render("plan.typ.tera", &PlanView::new(plan, Format::Typst))
+        .render("plan.typ.tera", &typst_view)
         .map_err(|d| vec![d])?;
+    let Some(timestamp) = creation_timestamp(plan) else {
+        return Err(vec![Diagnostic::error(
+            "date d'édition manquante : la norme PDF/A exige une date de création du document",
+        )
+        .hint(format!(
+            "ajoutez `date = {}-01-15` (date de cette édition) en tête de {}, ou la date de signature dans une table `[signature]`",
+            plan.convention.period.start,
+            crate::load::CONVENTION_FILE
+        ))]);
+    };
+    let export = pdf::Export {
+        ident: document_ident(plan),
+        timestamp: Some(timestamp),
+    };
+    timings.lap("vue et gabarit Typst");
+    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &export)
+        .map_err(|d| templates.trace_typst_errors("plan.typ.tera", &typst_view, &plan_typ, d))?;
+    timings.lap("compilation Typst et PDF");
+    // The page links to the PDF with its size: the PDF is compiled first.
+    let html_view = html::HtmlView::new(plan, plan_pdf.bytes.len());
     let plan_html = templates
-        .render("plan.html.tera", &PlanView::new(plan, Format::Html))
+        .render("plan.html.tera", &html_view)
         .map_err(|d| vec![d])?;
-    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &document_ident(plan))?;
+    let plan_fragment_html = templates
+        .render("plan.fragment.html.tera", &html_view)
+        .map_err(|d| vec![d])?;
+    timings.lap("pages HTML");
+    let open_data = crate::export::open_data(plan).map_err(|d| vec![d])?;
+    timings.lap("données ouvertes");
     Ok(Rendered {
+        timings: timings.laps,
         plan_typ,
         plan_pdf,
         plan_html,
+        plan_fragment_html,
+        open_data,
     })
+}
+
+/// A year's review ("bilan annuel"), in memory.
+pub struct RenderedReview {
+    pub year: u16,
+    pub typ: String,
+    pub pdf: pdf::Pdf,
+    pub html: String,
+}
+
+/// Renders the review of `year` into PDF and HTML.
+pub fn render_review(
+    plan: &Plan,
+    follow_ups: &crate::review::FollowUps,
+    year: u16,
+    templates: &Templates,
+) -> Result<RenderedReview, Vec<Diagnostic>> {
+    let review = crate::review::Review::new(plan, follow_ups, year).ok_or_else(|| {
+        vec![
+            Diagnostic::error(format!("aucun suivi pour {year}")).hint(format!(
+                "le bilan d'une année se construit à partir de `{}/{year}.toml`",
+                crate::review::FOLLOW_UP_DIR
+            )),
+        ]
+    })?;
+    let typst_view = bilan::ReviewView::new(&review, Format::Typst);
+    let typ = templates
+        .render("bilan.typ.tera", &typst_view)
+        .map_err(|d| vec![d])?;
+    let timestamp = creation_timestamp(plan);
+    let export = pdf::Export {
+        ident: format!("{} / bilan {year}", document_ident(plan)),
+        timestamp,
+    };
+    let name = format!("bilan-{year}.typ (généré)");
+    let pdf = pdf::compile(&name, typ.clone(), &export)
+        .map_err(|d| templates.trace_typst_errors("bilan.typ.tera", &typst_view, &typ, d))?;
+    let html = templates
+        .render(
+            "bilan.html.tera",
+            &bilan::ReviewView::new(&review, Format::Html),
+        )
+        .map_err(|d| vec![d])?;
+    Ok(RenderedReview {
+        year,
+        typ,
+        pdf,
+        html,
+    })
+}
+
+/// The PDF's creation date: `SOURCE_DATE_EPOCH` when set (reproducible builds),
+/// else the convention's `date`, else its date of signature. Never the clock.
+fn creation_timestamp(plan: &Plan) -> Option<i64> {
+    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(epoch);
+    }
+    let date = plan.convention.date.or(plan.convention.signature.date)?;
+    let month = time::Month::try_from(date.month).ok()?;
+    let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day).ok()?;
+    Some(day.midnight().assume_utc().unix_timestamp())
 }
 
 /// A stable identifier of the document, the same for every build of this plan.

@@ -10,10 +10,10 @@ use typst::layout::{Frame, FrameItem};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World, WorldExt};
+use typst::{Feature, Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
-use typst_pdf::PdfOptions;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, SourceFile};
 
@@ -25,7 +25,12 @@ const BODY_FONTS: &[&[u8]] = &[
     include_bytes!("../../templates/fonts/LiberationSans-BoldItalic.ttf"),
 ];
 
-static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+/// The standard library, with the accessibility extras (row header cells, table
+/// summaries) that PDF/UA tagging of the plan's complex table needs.
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
+    let features = [Feature::A11yExtras].into_iter().collect();
+    LazyHash::new(Library::builder().with_features(features).build())
+});
 
 /// Every font the documents may use, parsed once per process: the body font first,
 /// then Typst's own fonts for mathematics and code.
@@ -100,8 +105,37 @@ pub struct Pdf {
     pub bytes: Vec<u8>,
 }
 
+/// How the PDF is exported: its stable identifier and creation date.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// Hashed by Typst into the PDF's document identifier.
+    pub ident: String,
+    /// Seconds since 1970-01-01 UTC; `None` writes no date.
+    pub timestamp: Option<i64>,
+}
+
+/// The standards every annex meets: archival (PDF/A-2a, tagged) and accessible
+/// (PDF/UA-1). Typst checks them at export and refuses a document that fails.
+fn standards() -> PdfStandards {
+    PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
+        .expect("PDF/A-2a and PDF/UA-1 are compatible")
+}
+
+fn timestamp(seconds: i64) -> Option<Timestamp> {
+    let t = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?;
+    let datetime = Datetime::from_ymd_hms(
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )?;
+    Some(Timestamp::new_utc(datetime))
+}
+
 /// Compiles `source` (named `name` in messages) and exports it to PDF.
-pub fn compile(name: &str, source: String, ident: &str) -> Result<Pdf, Vec<Diagnostic>> {
+pub fn compile(name: &str, source: String, export: &Export) -> Result<Pdf, Vec<Diagnostic>> {
     let world = PlanWorld::new(source);
     let file = SourceFile::new(name, world.source.text());
     let to_diags = |errors: &[SourceDiagnostic]| -> Vec<Diagnostic> {
@@ -116,13 +150,20 @@ pub fn compile(name: &str, source: String, ident: &str) -> Result<Pdf, Vec<Diagn
             .output
             .map_err(|e| to_diags(&e))?;
         let options = PdfOptions {
-            ident: Smart::Custom(ident.to_string()),
+            ident: Smart::Custom(export.ident.clone()),
             creator: Smart::Custom(Some("ctg".into())),
+            timestamp: export.timestamp.and_then(timestamp),
+            standards: standards(),
+            tagged: true,
             ..PdfOptions::default()
         };
         let bytes = typst_pdf::pdf(&document, &options).map_err(|e| to_diags(&e))?;
         Ok(Pdf { document, bytes })
     }));
+    // Memoized layouts of documents that are no longer compiled are dropped, so
+    // that memory does not grow with the number of documents of a long run (a
+    // watch session, a batch); those of recent compilations stay warm.
+    comemo::evict(10);
     result.unwrap_or_else(|_| {
         Err(
             vec![Diagnostic::error("erreur interne du compilateur Typst").in_file(&file).hint(
@@ -133,7 +174,21 @@ pub fn compile(name: &str, source: String, ident: &str) -> Result<Pdf, Vec<Diagn
 }
 
 fn typst_diagnostic(world: &PlanWorld, file: &SourceFile, e: &SourceDiagnostic) -> Diagnostic {
-    let mut d = Diagnostic::error(format!("erreur Typst : {}", e.message));
+    let message = e.message.as_str();
+    let mut d = if message.starts_with("PDF/A") || message.starts_with("PDF/UA") {
+        // The document would not be fit for archiving or not accessible: refuse it.
+        let hint = if message.contains("alt") {
+            "donnez un texte de remplacement à chaque image : `image(…, alt: \"…\")`"
+        } else {
+            "le gabarit produit un élément que les normes PDF/A-2a et PDF/UA-1 interdisent"
+        };
+        Diagnostic::error(format!(
+            "le document ne respecte pas les normes d'archivage et d'accessibilité : {message}"
+        ))
+        .hint(hint)
+    } else {
+        Diagnostic::error(format!("erreur Typst : {message}"))
+    };
     if let Some(range) = world.range(e.span) {
         d = d.at(file, range);
     } else {
@@ -141,7 +196,12 @@ fn typst_diagnostic(world: &PlanWorld, file: &SourceFile, e: &SourceDiagnostic) 
     }
     let hints: Vec<&str> = e.hints.iter().map(|h| h.v.as_str()).collect();
     if !hints.is_empty() {
-        d = d.hint(hints.join(" ; "));
+        let typst_hints = hints.join(" ; ");
+        let hint = match d.hint.take() {
+            Some(ours) => format!("{ours} (Typst : {typst_hints})"),
+            None => typst_hints,
+        };
+        d = d.hint(hint);
     }
     d
 }

@@ -11,15 +11,37 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::load::read_text;
 use crate::text::escape;
 
-/// The built-in templates, by file name.
+/// The built-in templates, by file name, in the order they are added.
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "plan.typ.tera",
         include_str!("../../templates/plan.typ.tera"),
     ),
     (
+        "bilan.typ.tera",
+        include_str!("../../templates/bilan.typ.tera"),
+    ),
+    (
+        "bilan.html.tera",
+        include_str!("../../templates/bilan.html.tera"),
+    ),
+    // Parts shared by the page and the fragment come before the templates that
+    // include them.
+    (
+        "plan.style.html.tera",
+        include_str!("../../templates/plan.style.html.tera"),
+    ),
+    (
+        "plan.table.html.tera",
+        include_str!("../../templates/plan.table.html.tera"),
+    ),
+    (
         "plan.html.tera",
         include_str!("../../templates/plan.html.tera"),
+    ),
+    (
+        "plan.fragment.html.tera",
+        include_str!("../../templates/plan.fragment.html.tera"),
     ),
 ];
 
@@ -64,8 +86,11 @@ impl Templates {
             } else {
                 &mut html
             };
-            if let Err(err) = tera.add_raw_template(name, &source.text) {
-                diags.push(template_diagnostic(&source, &err));
+            // tera is a dependency: a panic while parsing names the template.
+            match crate::diag::guard(&source.name, || tera.add_raw_template(name, &source.text)) {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => diags.push(template_diagnostic(&source, &err)),
+                Err(panic) => diags.push(panic.in_file(&source)),
             }
             sources.push(source);
         }
@@ -94,10 +119,47 @@ impl Templates {
         } else {
             &self.html
         };
-        tera.render(name, &context).map_err(|err| match source {
+        let shown = source.map_or(name, |s| s.name.as_str());
+        let rendered = crate::diag::guard(shown, || tera.render(name, &context)).map_err(
+            |panic| match source {
+                Some(source) => panic.in_file(source),
+                None => panic,
+            },
+        )?;
+        rendered.map_err(|err| match source {
             Some(source) => template_diagnostic(source, &err),
             None => Diagnostic::error(format!("gabarit `{name}` : {err}")),
         })
+    }
+
+    /// Places Typst errors in `generated` (the output of template `name` for
+    /// `view`) at the template lines that wrote them; see [`super::origin`].
+    pub fn trace_typst_errors(
+        &self,
+        name: &str,
+        view: &impl Serialize,
+        generated: &str,
+        diags: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let Some(source) = self
+            .sources
+            .iter()
+            .find(|s| s.name.starts_with(&format!("templates/{name}")))
+        else {
+            return diags;
+        };
+        // The same template with line markers, rendered by the same engine.
+        let marked = crate::diag::guard(&source.name, || {
+            let mut tera = self.typst.clone();
+            let marked_name = format!("origine.{name}");
+            tera.add_raw_template(&marked_name, &super::origin::mark_lines(&source.text))
+                .ok()?;
+            let context = Context::from_serialize(view).ok()?;
+            tera.render(&marked_name, &context).ok()
+        })
+        .ok()
+        .flatten();
+        super::origin::trace_typst_errors(source, generated, marked.as_deref(), diags)
     }
 }
 
@@ -110,6 +172,26 @@ fn template_diagnostic(source: &SourceFile, err: &tera::Error) -> Diagnostic {
         _ => None,
     };
     match located {
+        Some((_, report)) if report.message().starts_with("Variable `") => {
+            // "Variable `x` is not defined. Available variables: a, b, c"
+            let message = report.message();
+            let name = message.split('`').nth(1).unwrap_or_default();
+            let known: Vec<&str> = message
+                .split_once("Available variables:")
+                .map(|(_, list)| list.split(',').map(str::trim).collect())
+                .unwrap_or_default();
+            let hint = match crate::load::closest(name, &known) {
+                Some(best) => format!(
+                    "vouliez-vous dire `{best}` ? Variables disponibles : {}",
+                    known.join(", ")
+                ),
+                None => format!("variables disponibles : {}", known.join(", ")),
+            };
+            Diagnostic::error(format!("variable inconnue dans le gabarit : `{name}`"))
+                .at(source, report.span().range.clone())
+                .label("variable inconnue")
+                .hint(hint)
+        }
         Some((what, report)) => {
             let message = report.message();
             let hint = if message.contains("not found in context") || message.contains("undefined")

@@ -39,6 +39,17 @@ pub struct PlanView {
     pub notes: Vec<NoteView>,
     pub signatories: Vec<SignatoryView>,
     pub action_count: usize,
+    /// PDF metadata.
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    /// "Annexe 2 – Plan d'actions", shown on every page.
+    pub annex: Option<String>,
+    /// First 8 hexadecimal digits of the SHA-256 of the plan's records.
+    pub fingerprint: String,
+    /// "Fait à …, le …": blank when not given, to be written by hand.
+    pub signature_place: Option<String>,
+    pub signature_date: Option<String>,
 }
 
 /// Column labels (plain text; templates escape them).
@@ -92,6 +103,8 @@ pub struct RowView {
     pub anchor: String,
     /// Anchor of the previous row of the same field; `None` on the field's first row.
     pub previous: Option<String>,
+    /// For an action under a sub-section: the anchor of the sub-section's row.
+    pub section: Option<String>,
     /// Sub-section label, for a sub-section row.
     pub label: Option<String>,
     /// Action id, for an action row.
@@ -139,18 +152,23 @@ impl PlanView {
         for field in &c.fields {
             let mut rows: Vec<RowView> = Vec::new();
             let mut current_sub: Option<&str> = None;
+            let mut section: Option<String> = None;
             for action in plan.actions.iter().filter(|a| a.field == field.id) {
                 if action.subsection.as_deref() != current_sub {
                     current_sub = action.subsection.as_deref();
+                    section = None;
                     if let Some(sub) = field
                         .subsections
                         .iter()
                         .find(|s| Some(s.id.as_str()) == current_sub)
                     {
+                        let anchor = next_anchor();
+                        section = Some(anchor.clone());
                         rows.push(RowView {
                             kind: "sous_section",
-                            anchor: next_anchor(),
+                            anchor,
                             previous: rows.last().map(|r| r.anchor.clone()),
+                            section: None,
                             label: Some(sub.label.clone()),
                             id: None,
                             cells: None,
@@ -161,6 +179,7 @@ impl PlanView {
                     kind: "action",
                     anchor: next_anchor(),
                     previous: rows.last().map(|r| r.anchor.clone()),
+                    section: section.clone(),
                     label: None,
                     id: Some(action.id.clone()),
                     cells: Some(CellsView {
@@ -220,6 +239,13 @@ impl PlanView {
                 })
                 .collect(),
             action_count: plan.actions.len(),
+            author: c.document.author.clone(),
+            subject: c.document.subject.clone(),
+            keywords: c.document.keywords.clone(),
+            annex: c.annex.as_ref().map(ToString::to_string),
+            fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
+            signature_place: c.signature.place.clone(),
+            signature_date: c.signature.date.map(|d| d.french()),
         }
     }
 }

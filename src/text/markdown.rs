@@ -7,14 +7,15 @@ use pulldown_cmark::{
     CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
-use super::escape::{push_typst_prose, push_typst_markup, typst_string};
+use super::escape::{push_typst_markup, push_typst_prose, typst_string};
 use super::typography::{Segment, segments};
 
-fn parser(markdown: &str) -> Parser<'_> {
-    Parser::new_ext(
+/// The parser, with adjacent text merged so that typography sees whole runs.
+fn parser(markdown: &str) -> TextMergeStream<'_, Parser<'_>> {
+    TextMergeStream::new(Parser::new_ext(
         markdown,
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUPERSCRIPT,
-    )
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUPERSCRIPT | Options::ENABLE_TABLES,
+    ))
 }
 
 /// Only these link targets become links; anything else (`javascript:`, `file:`,
@@ -28,7 +29,45 @@ fn is_safe_url(url: &str) -> bool {
 
 /// Converts Markdown to Typst markup meant to sit inside a content block `[…]`.
 pub fn markdown_to_typst(markdown: &str) -> String {
-    let mut w = TypstWriter::default();
+    markdown_to_typst_with(markdown, None)
+}
+
+/// Converts a Markdown text of a document (a review's introduction, say) to Typst
+/// markup: its headings become headings, the highest of them at level `base`.
+pub fn markdown_to_typst_document(markdown: &str, base: u8) -> String {
+    markdown_to_typst_with(markdown, Some(heading_levels(markdown, base).into_iter()))
+}
+
+/// Output levels of the headings of a document text, in order: its highest
+/// headings at `base`, and no level skipped on the way down (PDF/UA requires
+/// consecutive levels, and so do screen reader users).
+fn heading_levels(markdown: &str, base: u8) -> Vec<u8> {
+    let written: Vec<u8> = parser(markdown)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(level as u8),
+            _ => None,
+        })
+        .collect();
+    let top = written.iter().min().copied().unwrap_or(1);
+    let mut last = base.saturating_sub(1);
+    written
+        .into_iter()
+        .map(|level| {
+            let level = (base + (level - top)).min(last + 1).min(6);
+            last = level;
+            level
+        })
+        .collect()
+}
+
+fn markdown_to_typst_with(
+    markdown: &str,
+    heading_levels: Option<std::vec::IntoIter<u8>>,
+) -> String {
+    let mut w = TypstWriter {
+        heading_levels,
+        ..TypstWriter::default()
+    };
     for event in parser(markdown) {
         w.event(event);
     }
@@ -38,6 +77,9 @@ pub fn markdown_to_typst(markdown: &str) -> String {
 #[derive(Default)]
 struct TypstWriter {
     out: String,
+    /// `None` in a cell, where a heading is only bold text; else the level of each
+    /// heading of the text, in order.
+    heading_levels: Option<std::vec::IntoIter<u8>>,
     /// For each open container (the cell, a list item, a quote): has a block already
     /// been written in it?
     blocks: Vec<bool>,
@@ -47,6 +89,8 @@ struct TypstWriter {
     after_call: bool,
     /// Links whose target was refused close without markup.
     links: Vec<bool>,
+    /// The text of the code block being read: it becomes a string literal.
+    code: Option<String>,
 }
 
 impl TypstWriter {
@@ -82,6 +126,9 @@ impl TypstWriter {
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
+            Event::Text(t) if self.code.is_some() => {
+                self.code.get_or_insert_default().push_str(&t);
+            }
             Event::Text(t) => {
                 push_typst_prose(&mut self.out, &t, self.after_call);
                 self.after_call = t.is_empty() && self.after_call;
@@ -115,8 +162,17 @@ impl TypstWriter {
             Tag::Paragraph => self.block(),
             Tag::Heading { .. } => {
                 self.block();
-                self.raw("#strong[");
+                match self.heading_levels.as_mut().map(|l| l.next().unwrap_or(6)) {
+                    Some(level) => self.raw(&format!("#heading(level: {level}, outlined: false)[")),
+                    None => self.raw("#strong["),
+                }
             }
+            Tag::Table(alignments) => {
+                self.block();
+                self.raw(&format!("#table(columns: {}, ", alignments.len().max(1)));
+            }
+            Tag::TableHead => self.raw("table.header("),
+            Tag::TableCell => self.raw("["),
             Tag::BlockQuote(_) => {
                 self.block();
                 self.raw("#quote(block: true)[");
@@ -125,6 +181,7 @@ impl TypstWriter {
             Tag::CodeBlock(_) => {
                 self.block();
                 self.raw("#raw(block: true, ");
+                self.code = Some(String::new());
             }
             Tag::List(start) => {
                 self.block();
@@ -161,10 +218,7 @@ impl TypstWriter {
             Tag::Image { .. } => {}
             Tag::HtmlBlock => self.block(),
             Tag::FootnoteDefinition(_)
-            | Tag::Table(_)
-            | Tag::TableHead
             | Tag::TableRow
-            | Tag::TableCell
             | Tag::DefinitionList
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition
@@ -175,11 +229,18 @@ impl TypstWriter {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Heading(_) => self.close_call("]"),
+            TagEnd::TableCell => self.raw("], "),
+            TagEnd::TableHead => self.raw("), "),
+            TagEnd::Table => self.close_call(")"),
             TagEnd::BlockQuote(_) => {
                 self.blocks.pop();
                 self.close_call("]");
             }
-            TagEnd::CodeBlock => self.close_call(")"),
+            TagEnd::CodeBlock => {
+                let code = self.code.take().unwrap_or_default();
+                self.raw(&typst_string(code.trim_end_matches('\n')));
+                self.close_call(")");
+            }
             TagEnd::List(_) => {
                 self.items.pop();
                 self.close_call(")");
@@ -204,8 +265,24 @@ impl TypstWriter {
 /// only their alternative text (the page makes no external request) and links
 /// with an unsafe target keep only their text.
 pub fn markdown_to_html(markdown: &str) -> String {
+    markdown_to_html_with(markdown, None)
+}
+
+/// Converts a Markdown text of a document to HTML: its highest headings at level
+/// `base`, none skipped.
+pub fn markdown_to_html_document(markdown: &str, base: u8) -> String {
+    markdown_to_html_with(markdown, Some(heading_levels(markdown, base)))
+}
+
+/// Headings in a cell stay below the page's own headings.
+const CELL_HEADING: HeadingLevel = HeadingLevel::H4;
+
+fn markdown_to_html_with(markdown: &str, document_levels: Option<Vec<u8>>) -> String {
+    // In a document, each heading takes its computed level; in a cell, its own
+    // level but no higher than the cell's.
+    let mut levels = document_levels.map(Vec::into_iter);
+    let mut open_heading = CELL_HEADING;
     let mut refused_links = Vec::new();
-    let mut in_image = 0usize;
     let events = parser(markdown).filter_map(|event| match event {
         Event::InlineHtml(t) => Some(Event::Html(t)),
         Event::Html(t) => Some(Event::Html(t)),
@@ -215,14 +292,8 @@ pub fn markdown_to_html(markdown: &str) -> String {
             safe.then_some(event)
         }
         Event::End(TagEnd::Link) => (refused_links.pop() == Some(false)).then_some(event),
-        Event::Start(Tag::Image { .. }) => {
-            in_image += 1;
-            None
-        }
-        Event::End(TagEnd::Image) => {
-            in_image -= 1;
-            None
-        }
+        // An image keeps only its alternative text (the events between these two).
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
         Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => None,
         Event::Start(Tag::Heading {
             level,
@@ -230,19 +301,19 @@ pub fn markdown_to_html(markdown: &str) -> String {
             classes,
             attrs,
         }) => {
-            // Headings inside a cell must not break the page outline: keep them
-            // below the page's own headings.
-            let level = level.max(HeadingLevel::H4);
+            open_heading = match levels.as_mut() {
+                Some(l) => HeadingLevel::try_from(usize::from(l.next().unwrap_or(6)))
+                    .unwrap_or(HeadingLevel::H6),
+                None => level.max(CELL_HEADING),
+            };
             Some(Event::Start(Tag::Heading {
-                level,
+                level: open_heading,
                 id,
                 classes,
                 attrs,
             }))
         }
-        Event::End(TagEnd::Heading(level)) => {
-            Some(Event::End(TagEnd::Heading(level.max(HeadingLevel::H4))))
-        }
+        Event::End(TagEnd::Heading(_)) => Some(Event::End(TagEnd::Heading(open_heading))),
         other => Some(other),
     });
     // French typography on prose; raw HTML shown as text is left as written.
@@ -294,9 +365,9 @@ pub fn markdown_to_plain(markdown: &str) -> String {
                     _ => out.push_str("- "),
                 }
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
-                out.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Item,
+            ) => out.push('\n'),
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented)) => {}
             _ => {}
         }
@@ -381,6 +452,21 @@ mod tests {
             "<p>logo</p>"
         );
         assert_eq!(markdown_to_typst("![logo](/etc/passwd)"), "logo");
+    }
+
+    #[test]
+    fn document_headings_and_tables() {
+        assert_eq!(
+            markdown_to_typst_document("## Suite\n\n| a | b |\n|---|---|\n| 1 | 2 |", 2),
+            "#heading(level: 2, outlined: false)[Suite]\n\n#table(columns: 2, table.header([a], [b], ), [1], [2], )"
+        );
+        assert!(markdown_to_html_document("## Suite", 3).starts_with("<h3>Suite</h3>"));
+        // Levels follow each other, whatever the text skips.
+        assert_eq!(
+            heading_levels("# A\n\n### B\n\n## C\n\n# D", 2),
+            [2, 3, 3, 2]
+        );
+        assert!(markdown_to_html("# Titre").starts_with("<h4>Titre</h4>"));
     }
 
     #[test]

@@ -5,4 +5,7 @@ pub mod escape;
 pub mod markdown;
 pub mod typography;
 
-pub use markdown::{markdown_to_html, markdown_to_plain, markdown_to_typst};
+pub use markdown::{
+    markdown_to_html, markdown_to_html_document, markdown_to_plain, markdown_to_typst,
+    markdown_to_typst_document,
+};

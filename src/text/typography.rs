@@ -34,7 +34,9 @@ fn re(pattern: &str) -> Regex {
 
 /// Text that typography must not touch: URLs, e-mail addresses, times, ratios.
 static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>«»]+[^\s<>«».,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{1,2}(?::|h)\d{2}\b|\b\d+:\d+\b")
+    re(
+        r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>«»]+[^\s<>«».,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{1,2}(?::|h)\d{2}\b|\b\d+:\d+\b",
+    )
 });
 
 /// Amounts: a number, grouped or not, with optional decimals, then `€` or "euros".
@@ -45,7 +47,9 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// A number followed by a symbol unit (no space needed) or a word unit.
 static SYMBOL_UNIT: LazyLock<Regex> = LazyLock::new(|| re(r"(\d)[ \u{00A0}\u{202F}]*(%|‰|°C)"));
 static WORD_UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(\d)[ \u{00A0}\u{202F}]+(km|m²|m³|m|cm|mm|kg|g|t|h|min|s|ha|l|ko|Mo|Go|ans|an|mois|jours|jour|semaines|heures|places|enfants|familles)\b")
+    re(
+        r"(\d)[ \u{00A0}\u{202F}]+(km|m²|m³|m|cm|mm|kg|g|t|h|min|s|ha|l|ko|Mo|Go|ans|an|mois|jours|jour|semaines|heures|places|enfants|familles)\b",
+    )
 });
 
 /// `;`, `!` and `?` after a word: a narrow no-break space before them.
@@ -60,20 +64,30 @@ static NUMERO_SPACE: LazyLock<Regex> = LazyLock::new(|| re(r"\b([nN]°)[ ]+(\d)"
 
 /// Ordinals in their usual spellings, and "n°".
 static RAISED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(\d+)(?:\^\{(\pL+)\}|(ièmes|ième|èmes|ème|emes|eme|ères|ère|eres|ere|ers|er|res|re|es|e|ndes|nde|nds|nd)\b)|\b([nN])°")
+    re(
+        r"\b(\d+)(?:\^\{(\pL+)\}|(ièmes|ième|èmes|ème|emes|eme|ères|ère|eres|ere|ers|er|res|re|es|e|ndes|nde|nds|nd)\b)|\b([nN])°",
+    )
 });
 
 /// The French ending of an ordinal, as printed: "e", "er", "re", "nd"… (plural "es"…).
 fn ordinal_ending(number: &str, written: &str) -> String {
     let plural = written.ends_with('s') && written.len() > 1 && written != "s";
-    let stem = if plural { &written[..written.len() - 1] } else { written };
+    let stem = if plural {
+        &written[..written.len() - 1]
+    } else {
+        written
+    };
     let ending = match stem {
         "er" if number == "1" => "er",
         "ère" | "ere" | "re" if number == "1" => "re",
         "nd" | "nde" => stem,
         _ => "e",
     };
-    if plural { format!("{ending}s") } else { ending.to_string() }
+    if plural {
+        format!("{ending}s")
+    } else {
+        ending.to_string()
+    }
 }
 
 /// Typesets `text` and splits it into plain and superscript segments.
@@ -120,7 +134,7 @@ fn group_thousands(digits: &str) -> String {
     let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
     let mut out = String::new();
     for (i, d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(NNBSP);
         }
         out.push(*d);
@@ -195,7 +209,10 @@ mod tests {
     #[test]
     fn no_break_space_before_colon() {
         // From the reference plan: "Accompagnement financier de la CAF :".
-        assert_eq!(spacing("Accompagnement financier de la CAF :"), "Accompagnement financier de la CAF\u{A0}:");
+        assert_eq!(
+            spacing("Accompagnement financier de la CAF :"),
+            "Accompagnement financier de la CAF\u{A0}:"
+        );
         assert_eq!(spacing("Par la CCBJC:"), "Par la CCBJC\u{A0}:");
     }
 
@@ -223,7 +240,10 @@ mod tests {
     fn numbers_stay_with_their_unit_or_percent() {
         // From the reference plan: "Inscription de 100 % des disponibilités",
         // "des jeunes de 12 à 17 ans".
-        assert_eq!(spacing("100 % des disponibilités"), "100\u{A0}% des disponibilités");
+        assert_eq!(
+            spacing("100 % des disponibilités"),
+            "100\u{A0}% des disponibilités"
+        );
         assert_eq!(spacing("de 12 à 17 ans"), "de 12 à 17\u{A0}ans");
         assert_eq!(spacing("12 places"), "12\u{A0}places");
         assert_eq!(spacing("50%"), "50\u{A0}%");
@@ -232,23 +252,41 @@ mod tests {
     #[test]
     fn ordinals_get_a_superscript_ending() {
         // From the reference plan: "Ouverture d'une 2^{ème} structure".
-        assert_eq!(segments("une 2^{ème} structure"), [plain("une 2"), sup("e"), plain(" structure")]);
-        assert_eq!(segments("une 2ème structure"), [plain("une 2"), sup("e"), plain(" structure")]);
-        assert_eq!(segments("le 1er et la 1ère"), [plain("le 1"), sup("er"), plain(" et la 1"), sup("re")]);
+        assert_eq!(
+            segments("une 2^{ème} structure"),
+            [plain("une 2"), sup("e"), plain(" structure")]
+        );
+        assert_eq!(
+            segments("une 2ème structure"),
+            [plain("une 2"), sup("e"), plain(" structure")]
+        );
+        assert_eq!(
+            segments("le 1er et la 1ère"),
+            [plain("le 1"), sup("er"), plain(" et la 1"), sup("re")]
+        );
         assert_eq!(segments("les 3èmes"), [plain("les 3"), sup("es")]);
         assert_eq!(segments("2nde"), [plain("2"), sup("nde")]);
     }
 
     #[test]
     fn numero_sign() {
-        assert_eq!(segments("le n° 12"), [plain("le n"), sup("o"), plain("\u{A0}12")]);
+        assert_eq!(
+            segments("le n° 12"),
+            [plain("le n"), sup("o"), plain("\u{A0}12")]
+        );
         assert_eq!(segments("N°"), [plain("N"), sup("o")]);
     }
 
     #[test]
     fn urls_emails_and_times_are_left_alone() {
-        assert_eq!(spacing("voir https://exemple.fr/a?b=c:d ici"), "voir https://exemple.fr/a?b=c:d ici");
-        assert_eq!(spacing("écrire à accueil@caf.fr; merci"), "écrire à accueil@caf.fr\u{202F}; merci");
+        assert_eq!(
+            spacing("voir https://exemple.fr/a?b=c:d ici"),
+            "voir https://exemple.fr/a?b=c:d ici"
+        );
+        assert_eq!(
+            spacing("écrire à accueil@caf.fr; merci"),
+            "écrire à accueil@caf.fr\u{202F}; merci"
+        );
         assert_eq!(spacing("à 14:30 ou 9h15"), "à 14:30 ou 9h15");
         assert_eq!(segments("www.monenfant.fr"), [plain("www.monenfant.fr")]);
         // From the reference plan: "sur monenfant.fr".
@@ -257,7 +295,13 @@ mod tests {
 
     #[test]
     fn other_text_is_unchanged() {
-        for s in ["12 à 17", "A2ème", "2023 - 2027", "", "► Création d'une micro-crèche"] {
+        for s in [
+            "12 à 17",
+            "A2ème",
+            "2023 - 2027",
+            "",
+            "► Création d'une micro-crèche",
+        ] {
             assert_eq!(segments(s), [plain(s)], "{s}");
         }
     }

@@ -105,13 +105,13 @@ pub fn pdf_pages(bytes: &[u8]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Copies a fixture project into a fresh temporary folder.
+/// Copies a project's `data/` and `templates/` into a fresh temporary folder.
 pub fn copy_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.starts_with("out") {
+        if !(rel.starts_with("data") || rel.starts_with("templates")) {
             continue;
         }
         let target = dir.path().join(rel);

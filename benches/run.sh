@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmarks of ctg, run by hand (not by the tests): cold build of the shipped plan
+# beside the Typst CLI on the same source, rebuild time in `ctg watch`, scaling
+# with the number of actions and of projects, and peak memory of each.
+#
+#   benches/run.sh            # all measurements (about 10 minutes on 2 cores)
+#   BENCH_DIR=/tmp/x benches/run.sh
+#
+# Uses GNU time (/usr/bin/time); hyperfine and the typst CLI when installed
+# (`cargo install typst-cli --version 0.15.1 --locked`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+ctg="$PWD/target/release/ctg"
+work="${BENCH_DIR:-/tmp/ctg-bench}"
+rm -rf "$work"
+mkdir -p "$work"
+
+# "<seconds> s, <peak KiB> KiB" of one run of a command.
+measure() {
+  /usr/bin/time -f "%e s, pic mémoire %M Kio" "$@" 2>&1 >/dev/null | tail -n 1
+}
+
+echo "== Plan de référence : construction à froid (PDF + HTML + données ouvertes)"
+if command -v hyperfine >/dev/null; then
+  hyperfine --warmup 1 --runs 10 "$ctg build --root . --out $work/ref"
+fi
+for _ in 1 2 3; do measure "$ctg" build --root . --out "$work/ref"; done
+
+echo "== Même source compilée par la CLI Typst"
+"$ctg" build --root . --out "$work/ref" --typst >/dev/null 2>&1
+if command -v typst >/dev/null; then
+  typst_cmd=(typst compile --ignore-system-fonts --font-path templates/fonts --features a11y-extras
+    --pdf-standard a-2a,ua-1 "$work/ref/plan.typ" "$work/ref/typst.pdf")
+  if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs 10 "${typst_cmd[*]}"
+  fi
+  for _ in 1 2 3; do measure "${typst_cmd[@]}"; done
+else
+  echo "(typst absent : cargo install typst-cli --version 0.15.1 --locked)"
+fi
+
+echo "== Reconstruction dans ctg watch après modification d'une cellule"
+python3 benches/make_projects.py "$work/watch" --count 1
+log="$work/watch.log"
+"$ctg" watch --root "$work/watch/p0001" 2>"$log" &
+watcher=$!
+trap 'kill $watcher 2>/dev/null || true' EXIT
+cell="$work/watch/p0001/data/actions/logement/01-impayes-de-loyers.toml"
+wait_for() { for _ in $(seq 200); do [ "$(grep -c "reconstruit en" "$log")" -ge "$1" ] && return; sleep 0.05; done; }
+wait_for 1
+sleep 0.5
+for i in 1 2 3 4 5; do
+  sed -i "s/^moyens_partenaires = .*/moyens_partenaires = \"CAF, essai $i\"/" "$cell"
+  wait_for $((i + 1))
+  sleep 0.3
+done
+grep "reconstruit en" "$log"
+kill $watcher
+trap - EXIT
+
+for scale in 1 10 100; do
+  echo "== Plan à ${scale}× les actions ($((scale * 28)) actions)"
+  python3 benches/make_projects.py "$work/scale$scale" --count 1 --scale "$scale"
+  measure "$ctg" build --root "$work/scale$scale/p0001"
+  "$ctg" build --root "$work/scale$scale/p0001" --timings 2>&1 | grep -E "ms$"
+done
+
+echo "== 50 projets : 1 cœur puis 2 cœurs"
+python3 benches/make_projects.py "$work/many50" --count 50
+measure "$ctg" build --root "$work/many50" --jobs 1
+measure "$ctg" build --root "$work/many50" --jobs 2
+
+for count in 100 1000; do
+  echo "== $count projets sur 2 cœurs"
+  python3 benches/make_projects.py "$work/many$count" --count "$count"
+  measure "$ctg" build --root "$work/many$count" --jobs 2
+done

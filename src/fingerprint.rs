@@ -1,0 +1,149 @@
+//! Stage 3 (render): fingerprints. The plan's fingerprint is a SHA-256 over its
+//! normalised records, printed in the footer of every page so that a printed page
+//! can be traced to the data it came from; outputs get their own SHA-256.
+
+use std::fmt::Write;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::Plan;
+
+/// SHA-256 of `bytes`, in lowercase hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// SHA-256 of the plan's normalised records: every value the annex shows, in
+/// document order, one `key<TAB>value` line each, with text trimmed and line ends
+/// unified. File names and layout of the TOML files do not count; follow-up data
+/// is not part of the plan.
+pub fn plan_fingerprint(plan: &Plan) -> String {
+    sha256_hex(normalised_records(plan).as_bytes())
+}
+
+fn line(out: &mut String, key: &str, value: &str) {
+    let value = value
+        .trim()
+        .replace("\r\n", "\n")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t");
+    out.push_str(key);
+    out.push('\t');
+    out.push_str(&value);
+    out.push('\n');
+}
+
+fn normalised_records(plan: &Plan) -> String {
+    let c = &plan.convention;
+    let mut out = String::new();
+    for (key, value) in [
+        ("titre", c.title.as_str()),
+        ("parties", &c.parties),
+        ("intitule", &c.heading),
+        ("legende", &c.caption),
+        ("periode", &c.period.to_string()),
+        ("version", c.version.as_deref().unwrap_or("")),
+    ] {
+        line(&mut out, key, value);
+    }
+    let k = &c.columns;
+    for label in [
+        &k.field,
+        &k.nature,
+        &k.description,
+        &k.caf_means,
+        &k.partner_means,
+        &k.objectives,
+        &k.indicators,
+        &k.expected_result,
+        &k.expected_impact,
+        &k.deadline,
+    ] {
+        line(&mut out, "colonne", label);
+    }
+    for field in &c.fields {
+        line(&mut out, "champ", &format!("{} {}", field.id, field.label));
+        line(&mut out, "champ.note", field.note.as_deref().unwrap_or(""));
+        for sub in &field.subsections {
+            line(
+                &mut out,
+                "sous_section",
+                &format!("{} {}", sub.id, sub.label),
+            );
+        }
+    }
+    for note in &c.notes {
+        line(
+            &mut out,
+            "note",
+            &format!("{} {} {}", note.id, note.mark, note.text),
+        );
+    }
+    if let Some(annex) = &c.annex {
+        line(&mut out, "annexe", &annex.to_string());
+    }
+    line(
+        &mut out,
+        "signature.lieu",
+        c.signature.place.as_deref().unwrap_or(""),
+    );
+    line(
+        &mut out,
+        "signature.date",
+        &c.signature.date.map(|d| d.french()).unwrap_or_default(),
+    );
+    for s in &c.signatories {
+        line(&mut out, "signataire", &s.institution);
+        line(
+            &mut out,
+            "signataire.sigle",
+            s.acronym.as_deref().unwrap_or(""),
+        );
+        line(
+            &mut out,
+            "signataire.qualite",
+            s.capacity.as_deref().unwrap_or(""),
+        );
+        line(&mut out, "signataire.nom", s.name.as_deref().unwrap_or(""));
+    }
+    for a in &plan.actions {
+        line(&mut out, "action", &a.id);
+        line(&mut out, "champ", &a.field);
+        line(
+            &mut out,
+            "sous_section",
+            a.subsection.as_deref().unwrap_or(""),
+        );
+        line(&mut out, "position", &a.position.to_string());
+        line(&mut out, "echeance", &a.deadline.text);
+        for (key, value) in [
+            ("descriptif", &a.description),
+            ("moyens_caf", &a.caf_means),
+            ("moyens_partenaires", &a.partner_means),
+            ("objectifs", &a.objectives),
+            ("resultat_attendu", &a.expected_result),
+            ("impact_envisage", &a.expected_impact),
+        ] {
+            line(&mut out, key, value);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_input() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,1122 @@
+//! Import, Word: reads a `.docx` (a zip of XML parts) and finds the plan's table
+//! by its header. Merged cells are followed as Word stores them: `w:gridSpan` for
+//! cells spanning columns (the two-row header, sub-section rows), `w:vMerge` for
+//! cells spanning rows (a field label over its actions). Paragraphs and Word
+//! lists inside cells become Markdown; the text around the table gives the
+//! convention's title, parties, heading, caption and footnotes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use roxmltree::{Document, Node};
+
+use super::markdown::{self, Block, Inline};
+use super::names::{Column, loose};
+use super::{Builder, Imported, Location, RowCells, expected_columns};
+use crate::diag::{Diagnostic, Failure, SourceFile};
+
+/// WordprocessingML namespaces: transitional (what Word writes) and strict.
+const W_NS: [&str; 2] = [
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+];
+
+/// Largest XML part read, uncompressed: far above any plan, low enough that a
+/// crafted archive cannot exhaust memory.
+const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the plan of a Word document.
+pub fn read(path: &Path) -> Result<Imported, Failure> {
+    let shown = path.display().to_string();
+    let fail = |d: Diagnostic| Failure(vec![d]);
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(
+            Diagnostic::error(format!(
+                "lecture impossible de `{shown}` : {}",
+                crate::load::io_message(Some(&e))
+            ))
+            .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire"),
+        )
+    })?;
+    let file = SourceFile::new(shown.clone(), "");
+    let package = Package::open(bytes).map_err(|detail| {
+        fail(
+            Diagnostic::error(format!(
+                "`{shown}` n'est pas un document Word lisible ({detail})"
+            ))
+            .hint("ouvrez-le dans Word ou LibreOffice et enregistrez-le au format .docx"),
+        )
+    })?;
+    crate::diag::guard(&shown, || read_package(&package, file)).map_err(fail)?
+}
+
+fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure> {
+    let fail = |message: String, hint: &str| {
+        Failure(vec![
+            Diagnostic::error(message)
+                .in_file(&file)
+                .hint(hint.to_string()),
+        ])
+    };
+    let main = package.main_part();
+    let xml = package
+        .text(&main)
+        .map_err(|detail| {
+            fail(
+                format!("partie `{main}` illisible : {detail}"),
+                "enregistrez à nouveau le document au format .docx",
+            )
+        })?
+        .ok_or_else(|| {
+            fail(
+                format!("partie `{main}` absente : ce n'est pas un document Word"),
+                "enregistrez le document au format .docx",
+            )
+        })?;
+    let numbering_xml = package.text("word/numbering.xml").ok().flatten();
+    let styles_xml = package.text("word/styles.xml").ok().flatten();
+    let doc = parse_xml(&xml).map_err(|e| {
+        fail(
+            format!("XML de `{main}` illisible : {e}"),
+            "enregistrez à nouveau le document au format .docx",
+        )
+    })?;
+    let numbering = numbering_xml.as_deref().and_then(|x| parse_xml(x).ok());
+    let styles = styles_xml.as_deref().and_then(|x| parse_xml(x).ok());
+    let reader = Reader {
+        lists: Lists::new(numbering.as_ref(), styles.as_ref()),
+    };
+    let body = doc
+        .root_element()
+        .children()
+        .find(|n| is_w(n, "body"))
+        .ok_or_else(|| {
+            fail(
+                "document sans corps de texte".into(),
+                "enregistrez le document au format .docx",
+            )
+        })?;
+    let mut items = Vec::new();
+    reader.body_items(body, &mut items);
+
+    let mut builder = Builder::new(file.clone());
+    let tables: Vec<(usize, &Table)> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Table(t) => Some(t),
+            Item::Para(_) => None,
+        })
+        .enumerate()
+        .map(|(n, t)| (n + 1, t))
+        .collect();
+    let headers: Vec<Option<Header>> = tables.iter().map(|(_, t)| Header::find(t)).collect();
+    let Some(first) = headers.iter().position(Option::is_some) else {
+        let found = if tables.is_empty() {
+            "le document ne contient aucun tableau".to_string()
+        } else if tables.len() == 1 {
+            "le tableau du document n'a pas l'en-tête du plan d'actions".to_string()
+        } else {
+            format!(
+                "aucun des {} tableaux du document n'a l'en-tête du plan d'actions",
+                tables.len()
+            )
+        };
+        return Err(fail(
+            format!("{found} : rien à importer"),
+            &format!(
+                "ctg cherche le premier tableau dont l'en-tête porte les colonnes {} (majuscules, accents et apostrophes indifférents)",
+                expected_columns()
+            ),
+        ));
+    };
+    let first_header = headers[first].as_ref().expect("found above");
+    builder.plan.columns = first_header.labels.clone();
+
+    for ((number, table), header) in tables.iter().zip(&headers) {
+        match header {
+            Some(header) => read_table(&mut builder, *number, table, header),
+            None if table.has_text() => builder.warn(
+                &Location {
+                    table: Some(*number),
+                    row: 1,
+                    ..Location::default()
+                },
+                "tableau ignoré : son en-tête ne correspond pas aux colonnes du plan",
+                Some(format!(
+                    "seuls les tableaux dont l'en-tête porte les colonnes {} sont importés",
+                    expected_columns()
+                )),
+            ),
+            None => {}
+        }
+    }
+
+    // Text around the table: before the first plan table, and after the last.
+    let table_positions: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i, Item::Table(_)))
+        .map(|(at, _)| at)
+        .collect();
+    let plan_positions: Vec<usize> = table_positions
+        .iter()
+        .zip(&headers)
+        .filter(|(_, h)| h.is_some())
+        .map(|(at, _)| *at)
+        .collect();
+    let start = table_positions
+        .iter()
+        .rev()
+        .find(|&&at| at < plan_positions[0])
+        .map_or(0, |at| at + 1);
+    let before: Vec<&Para> = items[start..plan_positions[0]]
+        .iter()
+        .filter_map(|i| match i {
+            Item::Para(p) if !p.text().trim().is_empty() => Some(p),
+            _ => None,
+        })
+        .collect();
+    let last = *plan_positions.last().expect("at least one plan table");
+    let after: Vec<&Para> = items[last + 1..]
+        .iter()
+        .take_while(|i| matches!(i, Item::Para(_)))
+        .filter_map(|i| match i {
+            Item::Para(p) => Some(p),
+            Item::Table(_) => None,
+        })
+        .collect();
+    front_matter(&mut builder, &before, tables[first].0);
+    builder.plan.front.date = package
+        .text("docProps/core.xml")
+        .ok()
+        .flatten()
+        .and_then(|xml| edition_date(&xml));
+    notes(&mut builder, &after, tables[first].0);
+
+    let (plan, warnings) = builder.finish();
+    Ok(Imported { plan, warnings })
+}
+
+fn parse_xml(xml: &str) -> Result<Document<'_>, roxmltree::Error> {
+    // Document type declarations are refused (the default): no entity expansion.
+    Document::parse(xml)
+}
+
+/// The zip archive of a `.docx`.
+struct Package {
+    archive: std::cell::RefCell<zip::ZipArchive<std::io::Cursor<Vec<u8>>>>,
+}
+
+impl Package {
+    fn open(bytes: Vec<u8>) -> Result<Self, String> {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|_| "ce n'est pas une archive .docx".to_string())?;
+        Ok(Self {
+            archive: std::cell::RefCell::new(archive),
+        })
+    }
+
+    /// A part as text; `None` when the archive does not have it.
+    fn text(&self, name: &str) -> Result<Option<String>, String> {
+        let mut archive = self.archive.borrow_mut();
+        let Ok(entry) = archive.by_name(name) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        entry
+            .take(MAX_PART_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| "archive abîmée".to_string())?;
+        if bytes.len() as u64 > MAX_PART_BYTES {
+            return Err("partie trop grande".into());
+        }
+        String::from_utf8(bytes)
+            .map(|s| Some(s.trim_start_matches('\u{feff}').to_string()))
+            .map_err(|_| "texte qui n'est pas de l'UTF-8".into())
+    }
+
+    /// The main document part, as named by the package relationships.
+    fn main_part(&self) -> String {
+        let fallback = "word/document.xml".to_string();
+        let Ok(Some(rels)) = self.text("_rels/.rels") else {
+            return fallback;
+        };
+        let Ok(doc) = Document::parse(&rels) else {
+            return fallback;
+        };
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == "Relationship")
+            .find(|n| {
+                n.attribute("Type")
+                    .is_some_and(|t| t.ends_with("/officeDocument"))
+            })
+            .and_then(|n| n.attribute("Target"))
+            .map(|t| t.trim_start_matches('/').to_string())
+            .unwrap_or(fallback)
+    }
+}
+
+fn is_w(node: &Node, name: &str) -> bool {
+    node.is_element()
+        && node.tag_name().name() == name
+        && node
+            .tag_name()
+            .namespace()
+            .is_some_and(|ns| W_NS.contains(&ns))
+}
+
+fn child<'a, 'i>(node: &Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|n| is_w(n, name))
+}
+
+/// A `w:` attribute, such as `w:val`.
+fn attr<'a>(node: &Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.attributes()
+        .find(|a| a.name() == name && a.namespace().is_some_and(|ns| W_NS.contains(&ns)))
+        .map(|a| a.value())
+}
+
+/// An on/off property (`<w:b/>`, `<w:b w:val="0"/>`).
+fn on(node: Option<Node>) -> bool {
+    node.is_some_and(|n| !matches!(attr(&n, "val"), Some("0" | "false" | "off")))
+}
+
+/// Which paragraphs are list items, and whether numbered: from `numbering.xml`
+/// and the numbering of paragraph styles in `styles.xml`.
+struct Lists {
+    /// numId → for each level, whether it is numbered (not a bullet).
+    numbered: HashMap<String, HashMap<u8, bool>>,
+    /// Paragraph style id → (numId, level).
+    styles: HashMap<String, (String, u8)>,
+}
+
+impl Lists {
+    fn new(numbering: Option<&Document>, styles: Option<&Document>) -> Self {
+        let mut abstracts: HashMap<&str, HashMap<u8, bool>> = HashMap::new();
+        let mut numbered = HashMap::new();
+        if let Some(doc) = numbering {
+            for a in doc
+                .root_element()
+                .children()
+                .filter(|n| is_w(n, "abstractNum"))
+            {
+                let Some(id) = attr(&a, "abstractNumId") else {
+                    continue;
+                };
+                let levels = a
+                    .children()
+                    .filter(|n| is_w(n, "lvl"))
+                    .filter_map(|lvl| {
+                        let level = attr(&lvl, "ilvl")?.parse().ok()?;
+                        let format = child(&lvl, "numFmt")
+                            .and_then(|f| attr(&f, "val"))
+                            .unwrap_or("bullet");
+                        Some((level, !matches!(format, "bullet" | "none")))
+                    })
+                    .collect();
+                abstracts.insert(id, levels);
+            }
+            for num in doc.root_element().children().filter(|n| is_w(n, "num")) {
+                let (Some(id), Some(abs)) = (
+                    attr(&num, "numId"),
+                    child(&num, "abstractNumId").and_then(|a| attr(&a, "val")),
+                ) else {
+                    continue;
+                };
+                numbered.insert(
+                    id.to_string(),
+                    abstracts.get(abs).cloned().unwrap_or_default(),
+                );
+            }
+        }
+        let mut by_style = HashMap::new();
+        if let Some(doc) = styles {
+            for style in doc.root_element().children().filter(|n| is_w(n, "style")) {
+                let Some(id) = attr(&style, "styleId") else {
+                    continue;
+                };
+                let Some(num) = child(&style, "pPr").and_then(|p| child(&p, "numPr")) else {
+                    continue;
+                };
+                if let Some(num_id) = child(&num, "numId").and_then(|n| attr(&n, "val")) {
+                    let level = child(&num, "ilvl")
+                        .and_then(|n| attr(&n, "val"))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    by_style.insert(id.to_string(), (num_id.to_string(), level));
+                }
+            }
+        }
+        Self {
+            numbered,
+            styles: by_style,
+        }
+    }
+
+    /// The list level and kind of a paragraph, if it is a list item.
+    fn item(&self, ppr: Option<Node>) -> Option<(u8, bool)> {
+        let ppr = ppr?;
+        let style = child(&ppr, "pStyle").and_then(|s| attr(&s, "val"));
+        let (num_id, level) = match child(&ppr, "numPr") {
+            Some(num) => {
+                let id = child(&num, "numId")
+                    .and_then(|n| attr(&n, "val"))?
+                    .to_string();
+                let level = child(&num, "ilvl")
+                    .and_then(|n| attr(&n, "val"))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0u8);
+                (id, level)
+            }
+            None => self.styles.get(style?)?.clone(),
+        };
+        if num_id == "0" {
+            return None;
+        }
+        let ordered = self
+            .numbered
+            .get(&num_id)
+            .and_then(|levels| levels.get(&level))
+            .copied()
+            .unwrap_or(false);
+        Some((level.min(8), ordered))
+    }
+}
+
+/// What the body holds, in order.
+enum Item {
+    Para(Para),
+    Table(Table),
+}
+
+struct Para {
+    block: Block,
+    /// A page or section break in or before this paragraph.
+    page_break: bool,
+    /// Headings end a footnote's text.
+    heading: bool,
+}
+
+impl Para {
+    fn text(&self) -> String {
+        self.block.text()
+    }
+}
+
+struct Table {
+    rows: Vec<Row>,
+}
+
+impl Table {
+    fn has_text(&self) -> bool {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .any(|c| c.blocks.iter().any(|b| !b.text().trim().is_empty()))
+    }
+}
+
+struct Row {
+    cells: Vec<Cell>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VMerge {
+    None,
+    Restart,
+    Continue,
+}
+
+struct Cell {
+    /// First grid column the cell covers, and how many.
+    grid: usize,
+    span: usize,
+    vmerge: VMerge,
+    blocks: Vec<Block>,
+    /// What could not be read in the cell, in French.
+    issues: Vec<String>,
+}
+
+/// Formatting of a run.
+#[derive(Clone, Copy, Default)]
+struct Format {
+    bold: bool,
+    italic: bool,
+    superscript: bool,
+}
+
+#[derive(Default)]
+struct ParaState {
+    page_break: bool,
+    issues: Vec<String>,
+}
+
+struct Reader {
+    lists: Lists,
+}
+
+impl Reader {
+    /// Paragraphs and tables of the body, looking through content controls.
+    fn body_items(&self, node: Node, out: &mut Vec<Item>) {
+        for n in node.children().filter(Node::is_element) {
+            if is_w(&n, "p") {
+                let mut state = ParaState::default();
+                let block = self.paragraph(n, &mut state);
+                let ppr = child(&n, "pPr");
+                let heading = ppr
+                    .and_then(|p| child(&p, "pStyle"))
+                    .and_then(|s| attr(&s, "val"))
+                    .is_some_and(|s| {
+                        let s = s.to_lowercase();
+                        s.starts_with("heading") || s.starts_with("titre") || s == "title"
+                    });
+                let break_before = ppr.is_some_and(|p| {
+                    on(child(&p, "pageBreakBefore")) || child(&p, "sectPr").is_some()
+                });
+                out.push(Item::Para(Para {
+                    block,
+                    page_break: state.page_break || break_before,
+                    heading,
+                }));
+            } else if is_w(&n, "tbl") {
+                out.push(Item::Table(self.table(n)));
+            } else if matches!(
+                n.tag_name().name(),
+                "sdt" | "sdtContent" | "customXml" | "ins" | "moveTo"
+            ) {
+                self.body_items(n, out);
+            }
+        }
+    }
+
+    fn paragraph(&self, p: Node, state: &mut ParaState) -> Block {
+        let mut inlines = Vec::new();
+        self.inlines(p, Format::default(), &mut inlines, state);
+        Block {
+            inlines,
+            list: self.lists.item(child(&p, "pPr")),
+        }
+    }
+
+    fn inlines(&self, node: Node, format: Format, out: &mut Vec<Inline>, state: &mut ParaState) {
+        let push = |out: &mut Vec<Inline>, text: &str| {
+            out.push(Inline {
+                text: text.to_string(),
+                bold: format.bold,
+                italic: format.italic,
+                superscript: format.superscript,
+            })
+        };
+        for n in node.children().filter(Node::is_element) {
+            let name = n.tag_name().name();
+            let in_w = n
+                .tag_name()
+                .namespace()
+                .is_some_and(|ns| W_NS.contains(&ns));
+            if name == "AlternateContent" {
+                // The same content twice (new and old form): the first only.
+                if let Some(choice) = n.children().find(Node::is_element) {
+                    self.inlines(choice, format, out, state);
+                }
+                continue;
+            }
+            if !in_w {
+                self.inlines(n, format, out, state);
+                continue;
+            }
+            match name {
+                "r" => {
+                    let rpr = child(&n, "rPr");
+                    let mut f = format;
+                    if let Some(rpr) = rpr {
+                        f.bold = on(child(&rpr, "b"));
+                        f.italic = on(child(&rpr, "i"));
+                        f.superscript = child(&rpr, "vertAlign")
+                            .and_then(|v| attr(&v, "val"))
+                            .is_some_and(|v| v == "superscript");
+                    }
+                    self.inlines(n, f, out, state);
+                }
+                "t" => push(out, n.text().unwrap_or_default()),
+                "tab" | "ptab" => push(out, " "),
+                "br" => match attr(&n, "type") {
+                    Some("page") => state.page_break = true,
+                    Some("column") => push(out, " "),
+                    _ => push(out, "\n"),
+                },
+                "cr" => push(out, "\n"),
+                "noBreakHyphen" => push(out, "-"),
+                "sym" => state.issues.push(format!(
+                    "symbole de la police « {} » non repris",
+                    attr(&n, "font").unwrap_or("?")
+                )),
+                "footnoteReference" | "endnoteReference" => state.issues.push(
+                    "appel de note de bas de page : le texte de la note n'est pas importé".into(),
+                ),
+                "drawing" | "pict" | "object" => state
+                    .issues
+                    .push("image ou objet incorporé non repris".into()),
+                "del"
+                | "moveFrom"
+                | "pPr"
+                | "rPr"
+                | "instrText"
+                | "delText"
+                | "delInstrText"
+                | "commentReference"
+                | "softHyphen"
+                | "lastRenderedPageBreak" => {}
+                _ => self.inlines(n, format, out, state),
+            }
+        }
+    }
+
+    fn table(&self, tbl: Node) -> Table {
+        let mut rows = Vec::new();
+        self.rows(tbl, &mut rows);
+        Table { rows }
+    }
+
+    fn rows(&self, node: Node, out: &mut Vec<Row>) {
+        for n in node.children().filter(Node::is_element) {
+            if is_w(&n, "tr") {
+                out.push(self.row(n));
+            } else if matches!(
+                n.tag_name().name(),
+                "sdt" | "sdtContent" | "customXml" | "ins" | "moveTo"
+            ) {
+                self.rows(n, out);
+            }
+        }
+    }
+
+    fn row(&self, tr: Node) -> Row {
+        let before = child(&tr, "trPr")
+            .and_then(|p| child(&p, "gridBefore"))
+            .and_then(|g| attr(&g, "val"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0usize);
+        let mut cells = Vec::new();
+        let mut grid = before;
+        let mut tcs = Vec::new();
+        collect_cells(tr, &mut tcs);
+        for tc in tcs {
+            let tcpr = child(&tc, "tcPr");
+            let span = tcpr
+                .and_then(|p| child(&p, "gridSpan"))
+                .and_then(|g| attr(&g, "val"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1usize)
+                .clamp(1, 64);
+            // The old form of a horizontal merge: the cell extends the previous one.
+            let hmerge_continue = tcpr
+                .and_then(|p| child(&p, "hMerge"))
+                .is_some_and(|h| attr(&h, "val") != Some("restart"));
+            if hmerge_continue && let Some(last) = cells.last_mut() {
+                let last: &mut Cell = last;
+                last.span += span;
+                grid += span;
+                continue;
+            }
+            let vmerge = match tcpr.and_then(|p| child(&p, "vMerge")) {
+                None => VMerge::None,
+                Some(v) if attr(&v, "val") == Some("restart") => VMerge::Restart,
+                Some(_) => VMerge::Continue,
+            };
+            let mut blocks = Vec::new();
+            let mut issues = Vec::new();
+            self.cell_content(tc, &mut blocks, &mut issues, false);
+            cells.push(Cell {
+                grid,
+                span,
+                vmerge,
+                blocks,
+                issues,
+            });
+            grid += span;
+        }
+        Row { cells }
+    }
+
+    fn cell_content(
+        &self,
+        node: Node,
+        blocks: &mut Vec<Block>,
+        issues: &mut Vec<String>,
+        nested: bool,
+    ) {
+        for n in node.children().filter(Node::is_element) {
+            if is_w(&n, "p") {
+                let mut state = ParaState::default();
+                blocks.push(self.paragraph(n, &mut state));
+                issues.append(&mut state.issues);
+            } else if is_w(&n, "tbl") {
+                if !nested {
+                    issues.push(
+                        "tableau dans la cellule : son texte est repris paragraphe par paragraphe"
+                            .into(),
+                    );
+                }
+                for tc in n.descendants().filter(|d| is_w(d, "tc")) {
+                    self.cell_content(tc, blocks, issues, true);
+                }
+            } else if matches!(
+                n.tag_name().name(),
+                "sdt" | "sdtContent" | "customXml" | "ins" | "moveTo"
+            ) {
+                self.cell_content(n, blocks, issues, nested);
+            }
+        }
+    }
+}
+
+fn collect_cells<'a, 'i>(node: Node<'a, 'i>, out: &mut Vec<Node<'a, 'i>>) {
+    for n in node.children().filter(Node::is_element) {
+        if is_w(&n, "tc") {
+            out.push(n);
+        } else if matches!(n.tag_name().name(), "sdt" | "sdtContent" | "customXml") {
+            collect_cells(n, out);
+        }
+    }
+}
+
+fn cell_text(cell: &Cell) -> String {
+    markdown::one_line(&cell.blocks)
+}
+
+/// The plan's header at the top of a table: which column each grid column is.
+struct Header {
+    /// Number of header rows (1 or 2).
+    rows: usize,
+    /// Grid column → the column it holds (leaf columns only).
+    grid: BTreeMap<usize, Column>,
+    /// Grid column → the header text of a column that is not the plan's.
+    unknown: BTreeMap<usize, String>,
+    /// Label of each column as written in the header.
+    labels: BTreeMap<Column, String>,
+    /// The rightmost content column: a cell reaching it from `Descriptif` is a
+    /// sub-section row.
+    last: Column,
+}
+
+impl Header {
+    fn find(table: &Table) -> Option<Header> {
+        let first = table.rows.first()?;
+        let mut grid: BTreeMap<usize, Column> = BTreeMap::new();
+        let mut labels = BTreeMap::new();
+        let mut assign = |cell: &Cell, grid: &mut BTreeMap<usize, Column>| {
+            let text = cell_text(cell);
+            if let Some(c) = Column::from_label(&text) {
+                labels.entry(c).or_insert(text);
+                for g in cell.grid..cell.grid + cell.span {
+                    grid.insert(g, c);
+                }
+            }
+        };
+        for cell in &first.cells {
+            assign(cell, &mut grid);
+        }
+        let mut rows = 1;
+        if let Some(second) = table.rows.get(1) {
+            let leaf_below = second.cells.iter().any(|c| {
+                c.vmerge != VMerge::Continue
+                    && Column::from_label(&cell_text(c))
+                        .is_some_and(|k| !is_group(k) && k != Column::Champ)
+            });
+            let groups_above = grid.values().any(|c| is_group(*c));
+            if leaf_below && groups_above {
+                rows = 2;
+                for cell in second.cells.iter().filter(|c| c.vmerge != VMerge::Continue) {
+                    assign(cell, &mut grid);
+                }
+            }
+        }
+        let leaves: Vec<Column> = grid.values().copied().filter(|c| !is_group(*c)).collect();
+        if !(leaves.contains(&Column::Champ) && leaves.contains(&Column::Descriptif)) {
+            return None;
+        }
+        // Header cells naming no column of the plan.
+        let mut unknown = BTreeMap::new();
+        for row in table.rows.iter().take(rows) {
+            for cell in &row.cells {
+                let text = cell_text(cell);
+                for g in cell.grid..cell.grid + cell.span {
+                    let known = grid.get(&g).is_some_and(|c| !is_group(*c));
+                    if !known && !text.is_empty() {
+                        unknown.entry(g).or_insert_with(|| text.clone());
+                    }
+                }
+            }
+        }
+        grid.retain(|_, c| !is_group(*c));
+        let last = *grid.values().last().expect("has Champ and Descriptif");
+        Some(Header {
+            rows,
+            grid,
+            unknown,
+            labels,
+            last,
+        })
+    }
+
+    /// The distinct plan columns a cell covers, left to right.
+    fn columns(&self, cell: &Cell) -> Vec<Column> {
+        let mut out = Vec::new();
+        for g in cell.grid..cell.grid + cell.span {
+            if let Some(c) = self.grid.get(&g)
+                && !out.contains(c)
+            {
+                out.push(*c);
+            }
+        }
+        out
+    }
+}
+
+fn is_group(c: Column) -> bool {
+    matches!(c, Column::Nature | Column::Indicateurs)
+}
+
+/// Rows of a plan table after its header.
+fn read_table(b: &mut Builder, number: usize, table: &Table, header: &Header) {
+    // Text of the cell that starts a vertical merge, by grid column.
+    let mut above: HashMap<usize, Vec<Block>> = HashMap::new();
+    // Cells outside the plan's columns: grid column → rows.
+    let mut unmapped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (index, row) in table.rows.iter().enumerate().skip(header.rows) {
+        let at = Location {
+            table: Some(number),
+            row: index + 1,
+            ..Location::default()
+        };
+        read_row(b, row, &at, header, &mut above, &mut unmapped);
+    }
+    for (g, rows) in unmapped {
+        let label = header
+            .unknown
+            .get(&g)
+            .map_or(String::new(), |l| format!(" « {l} »"));
+        let shown: Vec<String> = rows.iter().take(8).map(usize::to_string).collect();
+        let more = if rows.len() > 8 { ", …" } else { "" };
+        b.warn(
+            &Location { table: Some(number), row: 1, column: Some(g + 1), span: None },
+            format!(
+                "colonne{label} hors des colonnes du plan : {} cellule(s) non importée(s) (lignes {}{more})",
+                rows.len(),
+                shown.join(", ")
+            ),
+            Some(format!(
+                "seules les colonnes {} sont importées ; reportez ce texte à la main s'il doit figurer dans le plan",
+                expected_columns()
+            )),
+        );
+    }
+}
+
+fn read_row(
+    b: &mut Builder,
+    row: &Row,
+    at: &Location,
+    header: &Header,
+    above: &mut HashMap<usize, Vec<Block>>,
+    unmapped: &mut BTreeMap<usize, Vec<usize>>,
+) {
+    // A header repeated further down (after a page break, or a second table).
+    let texts: Vec<String> = row
+        .cells
+        .iter()
+        .map(cell_text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if texts.len() >= 2 && texts.iter().all(|t| Column::from_label(t).is_some()) {
+        return;
+    }
+    let mut field: Option<(String, Location)> = None;
+    let mut subsection: Option<(String, Location)> = None;
+    let mut cells = RowCells::default();
+    let mut numbers: Vec<(Column, usize)> = Vec::new();
+    for (i, cell) in row.cells.iter().enumerate() {
+        let place = at.column(i + 1);
+        for issue in &cell.issues {
+            b.warn(&place, issue, None);
+        }
+        let blocks = match cell.vmerge {
+            VMerge::Continue => above.get(&cell.grid).cloned().unwrap_or_default(),
+            _ => {
+                above.insert(cell.grid, cell.blocks.clone());
+                cell.blocks.clone()
+            }
+        };
+        let empty = markdown::one_line(&blocks).is_empty();
+        let columns = header.columns(cell);
+        let Some(&first) = columns.first() else {
+            if !empty && cell.vmerge != VMerge::Continue {
+                unmapped.entry(cell.grid).or_default().push(at.row);
+            }
+            continue;
+        };
+        if first == Column::Champ {
+            // The field label; a continued merge keeps the field above.
+            if cell.vmerge != VMerge::Continue && !empty {
+                field = Some((markdown::one_line(&blocks), place));
+            }
+            continue;
+        }
+        if empty {
+            continue;
+        }
+        if columns.len() > 1
+            && columns.contains(&Column::Descriptif)
+            && columns.contains(&header.last)
+        {
+            subsection = Some((markdown::one_line(&blocks), place));
+            continue;
+        }
+        if cell.vmerge == VMerge::Continue {
+            b.warn(
+                &place,
+                "cellule fusionnée avec celle du dessus : son texte est repris dans cette action",
+                None,
+            );
+        }
+        if columns.len() > 1 {
+            let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
+            b.warn(
+                &place,
+                format!("cellule fusionnée sur plusieurs colonnes ({}) : son texte est repris dans chacune", keys.join(", ")),
+                None,
+            );
+        }
+        for column in columns {
+            numbers.push((column, i + 1));
+            if column == Column::Echeance {
+                cells.echeance = Some(markdown::one_line(&blocks));
+            } else {
+                cells.text.insert(column, blocks.clone());
+            }
+        }
+    }
+    if let Some((label, place)) = field {
+        b.field(&label, &place);
+    }
+    if let Some((label, place)) = subsection {
+        b.subsection(&label, &place);
+        return;
+    }
+    let has_content = cells.echeance.is_some() || !cells.text.is_empty();
+    if has_content {
+        b.action(cells, at, &numbers);
+    }
+}
+
+/// Title, parties, heading and caption from the paragraphs before the table.
+fn front_matter(b: &mut Builder, paras: &[&Para], table: usize) {
+    let texts: Vec<String> = paras
+        .iter()
+        .map(|p| markdown::collapse_spaces(&p.text()))
+        .collect();
+    let mut used = vec![false; texts.len()];
+    let find = |used: &[bool], test: &dyn Fn(&str) -> bool| {
+        texts
+            .iter()
+            .enumerate()
+            .position(|(i, t)| !used[i] && test(&loose(t)))
+    };
+    let front = &mut b.plan.front;
+    if let Some(i) = find(&used, &|t| {
+        t.contains("convention territoriale globale") && t.len() < 80
+    }) {
+        front.titre = Some(texts[i].clone());
+        used[i] = true;
+        // The parties follow the title in the official layout.
+        if let Some(next) = texts.get(i + 1)
+            && loose(next).split(' ').any(|w| w == "caf" || w == "caisse")
+        {
+            front.parties = Some(next.clone());
+            used[i + 1] = true;
+        }
+    }
+    if let Some(i) = find(&used, &|t| t.starts_with("plan d action") && t.len() < 60) {
+        front.intitule = Some(texts[i].clone());
+        used[i] = true;
+    }
+    // The caption is the paragraph right above the table.
+    if let Some(i) = texts.len().checked_sub(1)
+        && !used[i]
+    {
+        front.legende = Some(texts[i].clone());
+        used[i] = true;
+    }
+    for text in [&front.intitule, &front.legende, &front.titre]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(period) = find_period(text) {
+            front.periode = Some(period);
+            break;
+        }
+    }
+    let left: Vec<&String> = texts
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(t, _)| t)
+        .collect();
+    if !left.is_empty() {
+        b.note(
+            format!(
+                "{} paragraphe(s) avant le tableau {table} non importé(s), dont « {} »",
+                left.len(),
+                excerpt(left[0])
+            ),
+            Some("seuls le titre, les parties, l'intitulé et la légende du tableau sont repris dans convention.toml".into()),
+        );
+    }
+}
+
+/// The date the document was last modified (else created), from its metadata.
+fn edition_date(core: &str) -> Option<String> {
+    let doc = Document::parse(core).ok()?;
+    ["modified", "created"].iter().find_map(|name| {
+        let text = doc
+            .descendants()
+            .find(|n| n.is_element() && n.tag_name().name() == *name)?
+            .text()?
+            .trim();
+        let date = text.get(..10)?;
+        let ok = date.len() == 10
+            && date.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            && !date.starts_with("1970")
+            && !date.starts_with("1601");
+        ok.then(|| date.to_string())
+    })
+}
+
+/// "2023 - 2027" in a text, as "2023-2027".
+fn find_period(text: &str) -> Option<String> {
+    let re =
+        regex::Regex::new(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b").expect("valid pattern");
+    re.captures(text).map(|c| format!("{}-{}", &c[1], &c[2]))
+}
+
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
+/// Footnotes of field labels, from the paragraphs after the table: the
+/// paragraph that starts with the mark, and those that follow it up to the next
+/// mark, heading, page break or table.
+fn notes(b: &mut Builder, paras: &[&Para], table: usize) {
+    let mut used = vec![false; paras.len()];
+    let marks: Vec<(usize, String)> = b
+        .plan
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.mark.clone().map(|m| (i, m)))
+        .collect();
+    let starts_with_mark = |p: &Para| {
+        marks
+            .iter()
+            .any(|(_, m)| p.text().trim_start().starts_with(m.as_str()))
+    };
+    for (field, mark) in &marks {
+        let Some(start) = paras
+            .iter()
+            .enumerate()
+            .position(|(i, p)| !used[i] && p.text().trim_start().starts_with(mark.as_str()))
+        else {
+            let label = b.plan.fields[*field].label.clone();
+            b.note(
+                format!(
+                    "note « {mark} » du champ « {label} » introuvable après le tableau {table}"
+                ),
+                Some("écrivez son texte dans convention.toml, table `[[notes]]`".into()),
+            );
+            continue;
+        };
+        let mut blocks = vec![strip_mark(&paras[start].block, mark)];
+        used[start] = true;
+        for (i, p) in paras.iter().enumerate().skip(start + 1) {
+            if p.page_break || p.heading || starts_with_mark(p) || paras[i - 1].page_break {
+                break;
+            }
+            used[i] = true;
+            blocks.push(p.block.clone());
+        }
+        let text = markdown::to_markdown(&blocks).markdown;
+        let label = b.plan.fields[*field].label.clone();
+        let count = blocks.len();
+        b.plan.fields[*field].note = Some(text);
+        b.note(
+            format!("note « {mark} » du champ « {label} » reprise des {count} paragraphe(s) qui suivent le tableau {table}"),
+            Some("vérifiez son texte dans convention.toml, table `[[notes]]`".into()),
+        );
+    }
+    let left: Vec<&&Para> = paras
+        .iter()
+        .zip(&used)
+        .filter(|(p, u)| !**u && !p.text().trim().is_empty())
+        .map(|(p, _)| p)
+        .collect();
+    if let Some(first) = left.first() {
+        b.note(
+            format!(
+                "{} paragraphe(s) après le tableau {table} non importé(s), dont « {} »",
+                left.len(),
+                excerpt(&markdown::collapse_spaces(&first.text()))
+            ),
+            Some("le texte hors du tableau n'est pas repris, sauf les notes des champs".into()),
+        );
+    }
+}
+
+/// The block without the footnote mark it starts with.
+fn strip_mark(block: &Block, mark: &str) -> Block {
+    let mut block = block.clone();
+    let mut left = mark.len();
+    for inline in &mut block.inlines {
+        let text = inline.text.trim_start();
+        if left == 0 {
+            break;
+        }
+        let take = left.min(text.len());
+        if text.is_char_boundary(take) {
+            inline.text = text[take..].to_string();
+            left -= take;
+        }
+    }
+    if let Some(first) = block.inlines.iter_mut().find(|i| !i.text.is_empty()) {
+        first.text = first.text.trim_start().to_string();
+    }
+    block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_in_titles() {
+        assert_eq!(
+            find_period("PLAN D' ACTIONS 2023 - 2027"),
+            Some("2023-2027".into())
+        );
+        assert_eq!(
+            find_period("Plan d'actions 2023–2027 - Moyens"),
+            Some("2023-2027".into())
+        );
+        assert_eq!(find_period("Convention Territoriale Globale"), None);
+    }
+}

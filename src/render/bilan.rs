@@ -1,0 +1,361 @@
+//! Stage 3 (convert): the view of a year's review ("bilan annuel"), for the Typst
+//! and HTML templates: the plan's view plus that year's figures, lists and texts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::view::{Format, PlanView};
+use crate::model::{Action, Plan};
+use crate::review::{Counts, Review, State};
+use crate::text::{
+    markdown_to_html, markdown_to_html_document, markdown_to_plain, markdown_to_typst,
+    markdown_to_typst_document,
+};
+
+/// Written where an action has no follow-up for the year.
+pub const NOT_REPORTED: &str = "non renseigné";
+
+#[derive(Debug, Serialize)]
+pub struct ReviewView {
+    pub year: u16,
+    pub previous_year: Option<u16>,
+    /// "Bilan annuel 2025 – <titre> – <parties>", for metadata.
+    pub review_title: String,
+    /// The plan as in the annex: title block, columns, groups of rows.
+    pub plan: PlanView,
+    pub introduction: Option<String>,
+    /// State labels, in the order of the counts.
+    pub states: Vec<&'static str>,
+    pub summary: Vec<SummaryRow>,
+    pub totals: SummaryRow,
+    /// Some actions have no follow-up this year: the summary shows a column for them.
+    pub has_missing: bool,
+    /// Largest total of a field, the scale of the chart.
+    pub chart_max: usize,
+    pub due: Vec<ItemView>,
+    pub overdue: Vec<ItemView>,
+    pub changed: Vec<ChangeView>,
+    /// Follow-up of every action of the plan, by id.
+    pub follow: BTreeMap<String, FollowView>,
+    pub field_texts: Vec<FieldTextView>,
+    pub conclusions: Option<String>,
+    pub indicators: Vec<IndicatorGroupView>,
+    /// Geometry of the bar chart drawn in SVG by the HTML page.
+    pub chart: ChartView,
+}
+
+/// A stacked horizontal bar chart: one bar per field, one segment per state.
+#[derive(Debug, Serialize)]
+pub struct ChartView {
+    pub height: u32,
+    pub bars: Vec<BarView>,
+    pub legend: Vec<LegendView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BarView {
+    pub label: String,
+    pub y: u32,
+    pub segments: Vec<SegmentView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SegmentView {
+    pub x: u32,
+    pub width: u32,
+    /// Centre of the segment, where its count is written.
+    pub middle: u32,
+    pub fill: &'static str,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LegendView {
+    pub x: u32,
+    pub y: u32,
+    pub fill: &'static str,
+    pub label: &'static str,
+}
+
+/// Fill of each state in the SVG chart (patterns are defined in the template),
+/// then of "non renseigné".
+const SVG_FILLS: [&str; 7] = [
+    "#1b5e20",
+    "url(#etat-1)",
+    "#fff",
+    "url(#etat-3)",
+    "url(#etat-4)",
+    "url(#etat-5)",
+    "#c8c8c8",
+];
+
+impl ChartView {
+    const ROW: u32 = 34;
+    const LEFT: u32 = 160;
+    const WIDTH: u32 = 460;
+
+    fn new(summary: &[SummaryRow], max: usize, has_missing: bool) -> Self {
+        let max = max.max(1);
+        let bars: Vec<BarView> = summary
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut x = Self::LEFT;
+                let counts = row
+                    .counts
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(row.missing));
+                let segments = counts
+                    .enumerate()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(state, n)| {
+                        let width = (n as u32 * Self::WIDTH) / max as u32;
+                        let segment = SegmentView {
+                            x,
+                            width,
+                            middle: x + width / 2,
+                            fill: SVG_FILLS[state],
+                            count: n,
+                        };
+                        x += width;
+                        segment
+                    })
+                    .collect();
+                BarView {
+                    label: row.label.clone(),
+                    y: i as u32 * Self::ROW + 10,
+                    segments,
+                }
+            })
+            .collect();
+        let top = bars.len() as u32 * Self::ROW + 20;
+        let labels = State::ALL
+            .iter()
+            .map(|s| s.label())
+            .chain(has_missing.then_some(NOT_REPORTED));
+        let legend: Vec<LegendView> = labels
+            .enumerate()
+            .map(|(i, label)| LegendView {
+                x: (i as u32 % 3) * 200 + 20,
+                y: top + (i as u32 / 3) * 22,
+                fill: SVG_FILLS[i],
+                label,
+            })
+            .collect();
+        let rows = legend.len().div_ceil(3) as u32;
+        ChartView {
+            height: top + rows * 22 + 10,
+            bars,
+            legend,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    pub label: String,
+    pub counts: Vec<usize>,
+    pub missing: usize,
+    pub total: usize,
+}
+
+impl SummaryRow {
+    fn new(label: &str, counts: &Counts) -> Self {
+        Self {
+            label: label.to_string(),
+            counts: counts.by_state.to_vec(),
+            missing: counts.missing,
+            total: counts.total(),
+        }
+    }
+}
+
+/// An action in a list: its field, its description as plain text, its deadline
+/// and its state this year.
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub field: String,
+    pub description: String,
+    pub deadline: String,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    pub item: ItemView,
+    pub before: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FollowView {
+    pub state: String,
+    /// "40 %".
+    pub progress: Option<String>,
+    /// Converted for the format.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldTextView {
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndicatorGroupView {
+    pub item: ItemView,
+    pub rows: Vec<IndicatorView>,
+}
+
+/// Numbers written the French way: "12", "12,5".
+#[derive(Debug, Serialize)]
+pub struct IndicatorView {
+    pub name: String,
+    pub value: String,
+    pub unit: Option<String>,
+    pub baseline: Option<String>,
+    pub target: Option<String>,
+}
+
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}").replace('.', ",")
+    }
+}
+
+impl ReviewView {
+    pub fn new(review: &Review<'_>, format: Format) -> Self {
+        let plan: &Plan = review.plan;
+        let markup = |md: &str| match format {
+            Format::Typst => markdown_to_typst(md),
+            Format::Html => markdown_to_html(md),
+        };
+        let document = |md: &str| match format {
+            Format::Typst => markdown_to_typst_document(md, 2),
+            Format::Html => markdown_to_html_document(md, 3),
+        };
+        let field_label = |a: &Action| {
+            plan.convention
+                .fields
+                .iter()
+                .find(|f| f.id == a.field)
+                .map_or_else(|| a.field.clone(), |f| f.label.clone())
+        };
+        let state_label = |a: &Action| {
+            review
+                .state(a)
+                .map_or(NOT_REPORTED, State::label)
+                .to_string()
+        };
+        let item = |a: &Action| ItemView {
+            id: a.id.clone(),
+            field: field_label(a),
+            description: markdown_to_plain(&a.description)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            deadline: a.deadline.text.clone(),
+            state: state_label(a),
+        };
+
+        let (rows, totals) = review.summary();
+        let summary: Vec<SummaryRow> = rows
+            .iter()
+            .map(|(label, c)| SummaryRow::new(label, c))
+            .collect();
+        let chart_max = summary.iter().map(|r| r.total).max().unwrap_or(0);
+        let chart = ChartView::new(&summary, chart_max, totals.missing > 0);
+        let texts = &review.year.texts;
+        let c = &plan.convention;
+        ReviewView {
+            year: review.year.year,
+            previous_year: review.previous.map(|p| p.year),
+            review_title: format!(
+                "Bilan annuel {} – {} – {}",
+                review.year.year, c.title, c.parties
+            ),
+            plan: PlanView::new(plan, format),
+            introduction: texts.introduction.as_deref().map(document),
+            states: State::ALL.iter().map(|s| s.label()).collect(),
+            chart_max,
+            chart,
+            has_missing: totals.missing > 0,
+            totals: SummaryRow::new("Total", &totals),
+            summary,
+            due: review.due().into_iter().map(item).collect(),
+            overdue: review.overdue().into_iter().map(item).collect(),
+            changed: review
+                .changed()
+                .into_iter()
+                .map(|(a, before, _)| ChangeView {
+                    item: item(a),
+                    before: before.label(),
+                })
+                .collect(),
+            follow: plan
+                .actions
+                .iter()
+                .map(|a| {
+                    let f = review.follow_up(a);
+                    let view = FollowView {
+                        state: state_label(a),
+                        progress: f.and_then(|f| f.progress).map(|p| format!("{p} %")),
+                        comment: f.and_then(|f| f.comment.as_deref()).map(markup),
+                    };
+                    (a.id.clone(), view)
+                })
+                .collect(),
+            field_texts: c
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    texts.fields.get(&f.id).map(|t| FieldTextView {
+                        label: f.label.clone(),
+                        text: document(t),
+                    })
+                })
+                .collect(),
+            conclusions: texts.conclusions.as_deref().map(document),
+            indicators: plan
+                .actions
+                .iter()
+                .filter_map(|a| {
+                    let f = review.follow_up(a).filter(|f| !f.indicators.is_empty())?;
+                    let rows = f
+                        .indicators
+                        .iter()
+                        .map(|i| IndicatorView {
+                            name: i.name.clone(),
+                            value: number(i.value),
+                            unit: i.unit.clone(),
+                            baseline: i.baseline.map(number),
+                            target: i.target.map(number),
+                        })
+                        .collect();
+                    Some(IndicatorGroupView {
+                        item: item(a),
+                        rows,
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_the_french_way() {
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(12.5), "12,5");
+        assert_eq!(number(-3.0), "-3");
+    }
+}

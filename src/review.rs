@@ -1,0 +1,569 @@
+//! The annual review ("bilan annuel"): stages 1 and 2 for the follow-up data of
+//! each year (`data/suivi/<année>.toml`, `data/bilans/<année>/*.md`), and the
+//! figures of a year's review computed from the plan and that data.
+//!
+//! Follow-up lives in one file per year, keyed by action id, rather than in the
+//! action files: the signed plan's files never change after signature, and a
+//! year's review is prepared at once by one person for every action.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::load::{closest, display_path, parse_source, read_text};
+use crate::model::{Action, Plan};
+
+/// Where the follow-up files live, relative to the project root.
+pub const FOLLOW_UP_DIR: &str = "data/suivi";
+/// Where the review texts live: `data/bilans/<année>/introduction.md`, …
+pub const TEXTS_DIR: &str = "data/bilans";
+
+/// The state of an action in a year: a closed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Done,
+    InProgress,
+    NotStarted,
+    Postponed,
+    Abandoned,
+    Redirected,
+}
+
+impl State {
+    /// Every state, in the order of summaries and charts.
+    pub const ALL: [State; 6] = [
+        State::Done,
+        State::InProgress,
+        State::NotStarted,
+        State::Postponed,
+        State::Abandoned,
+        State::Redirected,
+    ];
+
+    /// The word written in the data and shown in the documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Done => "réalisé",
+            State::InProgress => "en cours",
+            State::NotStarted => "non démarré",
+            State::Postponed => "reporté",
+            State::Abandoned => "abandonné",
+            State::Redirected => "réorienté",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.label() == text.trim())
+    }
+
+    /// Closed: nothing more is expected of the action.
+    pub fn is_closed(self) -> bool {
+        matches!(self, State::Done | State::Abandoned)
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A measured indicator of an action in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub name: String,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+}
+
+/// What the steering committee says of one action in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub state: State,
+    /// 0 to 100.
+    pub progress: Option<u8>,
+    /// Markdown.
+    pub comment: Option<String>,
+    pub indicators: Vec<Indicator>,
+}
+
+/// The free texts of a year's review, in Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    pub introduction: Option<String>,
+    /// By field id.
+    pub fields: BTreeMap<String, String>,
+    pub conclusions: Option<String>,
+}
+
+/// A year of follow-up.
+#[derive(Debug, Clone)]
+pub struct Year {
+    pub year: u16,
+    /// By action id.
+    pub actions: BTreeMap<String, FollowUp>,
+    pub texts: Texts,
+}
+
+/// Every year with follow-up data, in order.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUps {
+    pub years: BTreeMap<u16, Year>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawYear {
+    #[serde(default)]
+    actions: BTreeMap<Spanned<String>, RawFollowUp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFollowUp {
+    etat: Spanned<String>,
+    #[serde(default)]
+    avancement: Option<Spanned<i64>>,
+    #[serde(default)]
+    commentaire: Option<String>,
+    #[serde(default)]
+    indicateurs: Vec<RawIndicator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    nom: Spanned<String>,
+    valeur: Number,
+    #[serde(default)]
+    unite: Option<String>,
+    #[serde(default)]
+    reference: Option<Number>,
+    #[serde(default)]
+    cible: Option<Number>,
+}
+
+/// 12 or 12.5: officers write either.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Integer(i64),
+    Float(f64),
+}
+
+impl Number {
+    fn get(self) -> f64 {
+        match self {
+            // Indicator values are small counts and measures: exact in an f64.
+            Number::Integer(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+/// Reads and checks every year of follow-up of `plan`.
+pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps {
+    let mut follow_ups = FollowUps::default();
+    let dir = root.join(FOLLOW_UP_DIR);
+    if dir.is_dir() {
+        for path in sorted_files(&dir) {
+            let name = display_path(root, &path);
+            if path.extension().is_none_or(|e| e != "toml") {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "fichier ignoré : `{name}` n'est pas un fichier `.toml`"
+                    ))
+                    .hint("le suivi d'une année s'écrit dans `data/suivi/<année>.toml`"),
+                );
+                continue;
+            }
+            let file = match read_text(root, &path) {
+                Ok(file) => file,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let Some(year) = year_of_file(&file, &path, plan, diags) else {
+                continue;
+            };
+            let Some(raw) = parse_source::<RawYear>(file, diags) else {
+                continue;
+            };
+            let actions = validate_year(&raw.file, raw.value, year, plan, diags);
+            follow_ups.years.insert(
+                year,
+                Year {
+                    year,
+                    actions,
+                    texts: Texts::default(),
+                },
+            );
+        }
+    }
+    load_texts(root, plan, &mut follow_ups, diags);
+    follow_ups
+}
+
+fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.sort();
+    files
+}
+
+/// The year a follow-up file is for, from its name: `2025.toml`.
+fn year_of_file(
+    file: &SourceFile,
+    path: &Path,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u16> {
+    let period = plan.convention.period;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let year = stem.parse::<u16>().ok().filter(|_| stem.len() == 4);
+    match year {
+        Some(y) if period.contains(y) => Some(y),
+        Some(y) => {
+            diags.push(
+                Diagnostic::error(format!("année de suivi hors de la période de la convention : {y}"))
+                    .in_file(file)
+                    .hint(format!(
+                        "la convention couvre {}-{} : renommez le fichier `data/suivi/<année>.toml` avec une année de cette période",
+                        period.start, period.end
+                    )),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(format!("nom de fichier de suivi invalide : `{stem}.toml`"))
+                    .in_file(file)
+                    .hint("un fichier de suivi porte le nom de son année, par exemple `data/suivi/2025.toml`"),
+            );
+            None
+        }
+    }
+}
+
+fn validate_year(
+    file: &SourceFile,
+    raw: RawYear,
+    year: u16,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, FollowUp> {
+    let known: Vec<&str> = plan.actions.iter().map(|a| a.id.as_str()).collect();
+    let mut actions = BTreeMap::new();
+    // Actions that have a table in the file, even one with errors.
+    let mut written = std::collections::BTreeSet::new();
+    for (id, raw) in raw.actions {
+        let span = id.span();
+        let id = id.into_inner();
+        written.insert(id.clone());
+        if !known.contains(&id.as_str()) {
+            let hint = match closest(&id, &known) {
+                Some(best) => format!("vouliez-vous dire `{best}` ?"),
+                None => {
+                    "les identifiants sont ceux des fichiers de data/actions/ (clé `id`)".into()
+                }
+            };
+            diags.push(
+                Diagnostic::error(format!("action inconnue : `{id}`"))
+                    .at(file, span)
+                    .label("aucune action n'a cet identifiant")
+                    .hint(hint),
+            );
+            continue;
+        }
+        let state_span = raw.etat.span();
+        let state_text = raw.etat.into_inner();
+        let Some(state) = State::parse(&state_text) else {
+            let labels: Vec<&str> = State::ALL.iter().map(|s| s.label()).collect();
+            let list = labels
+                .iter()
+                .map(|l| format!("\"{l}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let hint = match closest(&state_text, &labels) {
+                Some(best) => format!("vouliez-vous dire \"{best}\" ? États possibles : {list}"),
+                None => format!("états possibles : {list}"),
+            };
+            diags.push(
+                Diagnostic::error(format!("état inconnu : \"{state_text}\""))
+                    .at(file, state_span)
+                    .label("état hors de la liste")
+                    .hint(hint),
+            );
+            continue;
+        };
+        let progress = match raw.avancement {
+            Some(p) if (0..=100).contains(p.get_ref()) => Some(*p.get_ref() as u8),
+            Some(p) => {
+                diags.push(
+                    Diagnostic::error(format!("avancement hors limites : {}", p.get_ref()))
+                        .at(file, p.span())
+                        .label("entre 0 et 100")
+                        .hint("l'avancement est un pourcentage, de 0 à 100, sans le signe %"),
+                );
+                continue;
+            }
+            None => None,
+        };
+        let mut indicators = Vec::new();
+        for i in raw.indicateurs {
+            let name = i.nom.get_ref().trim().to_string();
+            if name.is_empty() {
+                diags.push(
+                    Diagnostic::error("indicateur sans nom")
+                        .at(file, i.nom.span())
+                        .hint("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`"),
+                );
+                continue;
+            }
+            indicators.push(Indicator {
+                name,
+                value: i.valeur.get(),
+                unit: i
+                    .unite
+                    .map(|u| u.trim().to_string())
+                    .filter(|u| !u.is_empty()),
+                baseline: i.reference.map(Number::get),
+                target: i.cible.map(Number::get),
+            });
+        }
+        let comment = raw
+            .commentaire
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        actions.insert(
+            id,
+            FollowUp {
+                state,
+                progress,
+                comment,
+                indicators,
+            },
+        );
+    }
+    for action in &plan.actions {
+        if !written.contains(&action.id) {
+            diags.push(
+                Diagnostic::warning(format!("aucun suivi {year} pour l'action `{}`", action.id))
+                    .in_file(file)
+                    .hint(format!(
+                        "ajoutez une table `[actions.{}]` avec son `etat`",
+                        action.id
+                    )),
+            );
+        }
+    }
+    actions
+}
+
+/// Reads `data/bilans/<année>/` for each year with follow-up data.
+fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut Vec<Diagnostic>) {
+    let dir = root.join(TEXTS_DIR);
+    if !dir.is_dir() {
+        return;
+    }
+    let mut years: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    years.sort();
+    for year_dir in years {
+        let shown = display_path(root, &year_dir);
+        let year = year_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u16>().ok());
+        let Some(entry) = year.and_then(|y| follow_ups.years.get_mut(&y)) else {
+            diags.push(
+                Diagnostic::warning(format!("textes ignorés : `{shown}/` n'a pas de fichier de suivi"))
+                    .hint("un bilan est produit pour chaque année qui a un fichier `data/suivi/<année>.toml`"),
+            );
+            continue;
+        };
+        let read = |name: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
+            let path = year_dir.join(name);
+            if !path.is_file() {
+                return None;
+            }
+            match read_text(root, &path) {
+                Ok(file) => Some(file.text.trim().to_string()),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        };
+        entry.texts.introduction = read("introduction.md", diags);
+        entry.texts.conclusions = read("conclusions.md", diags);
+        let fields_dir = year_dir.join("champs");
+        if fields_dir.is_dir() {
+            let known: Vec<&str> = plan
+                .convention
+                .fields
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect();
+            for path in sorted_files(&fields_dir) {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !known.contains(&stem.as_str()) || path.extension().is_none_or(|e| e != "md") {
+                    let hint = match closest(&stem, &known) {
+                        Some(best) => format!("vouliez-vous dire `{best}.md` ?"),
+                        None => format!(
+                            "un fichier par champ : {}",
+                            known
+                                .iter()
+                                .map(|k| format!("`{k}.md`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "texte de champ inconnu : `{}`",
+                            display_path(root, &path)
+                        ))
+                        .hint(hint),
+                    );
+                    continue;
+                }
+                if let Some(text) = read(&format!("champs/{stem}.md"), diags) {
+                    entry.texts.fields.insert(stem, text);
+                }
+            }
+        }
+    }
+}
+
+/// Count of actions per state, in the order of [`State::ALL`], plus those
+/// without follow-up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub by_state: [usize; 6],
+    pub missing: usize,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.by_state.iter().sum::<usize>() + self.missing
+    }
+
+    fn add(&mut self, state: Option<State>) {
+        match state {
+            Some(s) => self.by_state[State::ALL.iter().position(|x| *x == s).unwrap_or(0)] += 1,
+            None => self.missing += 1,
+        }
+    }
+}
+
+/// A year's review: the plan seen through that year's follow-up.
+pub struct Review<'a> {
+    pub plan: &'a Plan,
+    pub year: &'a Year,
+    pub previous: Option<&'a Year>,
+}
+
+impl<'a> Review<'a> {
+    pub fn new(plan: &'a Plan, follow_ups: &'a FollowUps, year: u16) -> Option<Self> {
+        let current = follow_ups.years.get(&year)?;
+        let previous = follow_ups.years.get(&(year - 1));
+        Some(Self {
+            plan,
+            year: current,
+            previous,
+        })
+    }
+
+    pub fn follow_up(&self, action: &Action) -> Option<&'a FollowUp> {
+        self.year.actions.get(&action.id)
+    }
+
+    pub fn state(&self, action: &Action) -> Option<State> {
+        self.follow_up(action).map(|f| f.state)
+    }
+
+    /// Counts per field, in the convention's order, and the totals.
+    pub fn summary(&self) -> (Vec<(&'a str, Counts)>, Counts) {
+        let mut total = Counts::default();
+        let rows = self
+            .plan
+            .convention
+            .fields
+            .iter()
+            .map(|field| {
+                let mut counts = Counts::default();
+                for action in self.plan.actions.iter().filter(|a| a.field == field.id) {
+                    counts.add(self.state(action));
+                    total.add(self.state(action));
+                }
+                (field.label.as_str(), counts)
+            })
+            .filter(|(_, c)| c.total() > 0)
+            .collect();
+        (rows, total)
+    }
+
+    /// Actions whose deadline includes the year.
+    pub fn due(&self) -> Vec<&'a Action> {
+        let y = self.year.year;
+        self.plan
+            .actions
+            .iter()
+            .filter(|a| a.deadline.years.contains(y))
+            .collect()
+    }
+
+    /// Actions whose deadline ended before the year and that are neither done nor
+    /// abandoned (nor followed up at all).
+    pub fn overdue(&self) -> Vec<&'a Action> {
+        let y = self.year.year;
+        self.plan
+            .actions
+            .iter()
+            .filter(|a| a.deadline.years.end < y && !self.state(a).is_some_and(State::is_closed))
+            .collect()
+    }
+
+    /// Actions whose state differs from the previous year's, with both states.
+    pub fn changed(&self) -> Vec<(&'a Action, State, State)> {
+        let Some(previous) = self.previous else {
+            return Vec::new();
+        };
+        self.plan
+            .actions
+            .iter()
+            .filter_map(|a| {
+                let before = previous.actions.get(&a.id)?.state;
+                let now = self.year.actions.get(&a.id)?.state;
+                (before != now).then_some((a, before, now))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,826 @@
+//! Authoring (beside the pipeline, never part of a build): writes the files an
+//! officer starts from — a whole project from an imported plan (`ctg import`), a
+//! starter project (`ctg init`), a new action file (`ctg new action`), and the
+//! built-in templates for editing (`ctg templates export`).
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Failure};
+use crate::import::names::{Column, TEXT_COLUMNS, loose, slug, title_slug, unique};
+use crate::import::{self, ImportedPlan};
+use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
+use crate::model::YearRange;
+use crate::render::templates::BUILTIN;
+use crate::text::markdown_to_plain;
+
+/// What an authoring command did: problems found, and one line per thing done,
+/// in French. `success` is false when the result needs the user's attention
+/// before it builds.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Vec<String>,
+    pub success: bool,
+}
+
+/// Text written in every cell of a new action: visible in the PDF until it is
+/// replaced, and valid, so that the plan builds while the action is drafted.
+pub const PLACEHOLDER: &str = "À compléter.";
+
+// ---------------------------------------------------------------------------
+// ctg import
+
+/// Reads `source` (Word or CSV) and writes a project under `root`, then checks it.
+pub fn import(source: &Path, root: &Path) -> Result<Outcome, Failure> {
+    refuse_existing_data(root)?;
+    // The readers parse files of any origin: a panic in them is an error naming
+    // the file, never a crash.
+    let shown = source.display().to_string();
+    let imported =
+        crate::diag::guard(&shown, || import::read(source)).map_err(|d| Failure(vec![d]))??;
+    let mut diagnostics = imported.warnings;
+    if imported.plan.fields.iter().all(|f| f.actions.is_empty()) {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "aucune action dans {} : rien à importer",
+                imported.plan.source
+            ))
+            .hint("le tableau a bien l'en-tête du plan, mais aucune ligne d'action en dessous"),
+        );
+        return Err(Failure(diagnostics));
+    }
+    let files = project_files(&imported.plan, &mut diagnostics);
+    write_new_data(root, &files).map_err(|d| Failure(vec![d]))?;
+    let actions: usize = imported.plan.fields.iter().map(|f| f.actions.len()).sum();
+    let mut outcome = Outcome {
+        summary: vec![format!(
+            "importé de {} : {} champs, {} actions → {}",
+            imported.plan.source,
+            imported.plan.fields.len(),
+            actions,
+            root.join("data").display()
+        )],
+        diagnostics,
+        success: true,
+    };
+    check_written(root, &mut outcome);
+    Ok(outcome)
+}
+
+/// Checks the project just written, as `ctg check` does (everything is built in
+/// memory), and says so.
+fn check_written(root: &Path, outcome: &mut Outcome) {
+    let options = crate::BuildOptions {
+        root: root.to_path_buf(),
+        write: false,
+        ..crate::BuildOptions::default()
+    };
+    match crate::build(&options) {
+        Ok(report) => {
+            outcome.diagnostics.extend(report.warnings);
+            outcome.summary.push(format!(
+                "plan valide : {} actions, {} pages ; construisez-le avec `ctg build --root {}`",
+                report.actions,
+                report.pages,
+                root.display()
+            ));
+        }
+        Err(failure) => {
+            outcome.diagnostics.extend(failure.0);
+            outcome.summary.push(
+                "le projet écrit ne passe pas encore `ctg check` : corrigez les erreurs ci-dessus dans ses fichiers"
+                    .into(),
+            );
+            outcome.success = false;
+        }
+    }
+}
+
+fn refuse_existing_data(root: &Path) -> Result<(), Failure> {
+    let data = root.join("data");
+    if data.exists() {
+        return Err(Failure(vec![
+            Diagnostic::error(format!("le dossier `{}` existe déjà", data.display())).hint(
+                "choisissez un dossier de projet neuf avec `--root DOSSIER` : ctg n'écrit jamais par-dessus des données existantes",
+            ),
+        ]));
+    }
+    Ok(())
+}
+
+/// Writes `files` (paths relative to `root`, all under `data/`) so that `data/`
+/// appears whole or not at all: they are written in a hidden folder of `root`,
+/// whose `data/` is then renamed into place.
+fn write_new_data(root: &Path, files: &[(PathBuf, String)]) -> Result<(), Diagnostic> {
+    let failed = |what: &str, path: &Path, e: &std::io::Error| {
+        Diagnostic::error(format!(
+            "{what} impossible : `{}` : {}",
+            path.display(),
+            io_message(Some(e))
+        ))
+        .hint("vérifiez que le dossier du projet est accessible en écriture")
+    };
+    fs::create_dir_all(root).map_err(|e| failed("création du dossier", root, &e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".ctg-")
+        .tempdir_in(root)
+        .map_err(|e| failed("écriture", root, &e))?;
+    for (relative, text) in files {
+        let path = staging.path().join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| failed("création du dossier", parent, &e))?;
+        }
+        fs::write(&path, text).map_err(|e| failed("écriture", &root.join(relative), &e))?;
+    }
+    let data = root.join("data");
+    fs::rename(staging.path().join("data"), &data).map_err(|e| failed("écriture", &data, &e))?;
+    Ok(())
+}
+
+/// The files of a project holding `plan`: the convention and one file per action.
+pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+    let mut defaults: Vec<&str> = Vec::new();
+    let period = plan
+        .front
+        .periode
+        .clone()
+        .or_else(|| period_of_deadlines(plan));
+    let period_text = period.clone().unwrap_or_default();
+    if period.is_none() {
+        diags.push(
+            Diagnostic::warning(
+                "période de la convention introuvable (ni dans le titre, ni dans les échéances)",
+            )
+            .hint("indiquez-la dans data/convention.toml : `periode = \"2023-2027\"`"),
+        );
+    }
+    let spaced_period = period_text.replacen('-', " - ", 1);
+    let front = &plan.front;
+    let mut value = |found: &Option<String>, key: &'static str, default: String| match found {
+        Some(v) => v.clone(),
+        None => {
+            defaults.push(key);
+            default
+        }
+    };
+    let titre = value(
+        &front.titre,
+        "titre",
+        "Convention Territoriale Globale".into(),
+    );
+    let parties_default = match (&plan.caf, &plan.collectivite) {
+        (Some(caf), Some(coll)) => format!("{caf} / {coll}"),
+        _ => "Caf de … / Communauté de communes de …".into(),
+    };
+    let parties = if front.parties.is_none() && plan.caf.is_some() && plan.collectivite.is_some() {
+        parties_default
+    } else {
+        value(&front.parties, "parties", parties_default)
+    };
+    let intitule = value(
+        &front.intitule,
+        "intitule",
+        format!("PLAN D'ACTIONS {spaced_period}"),
+    );
+    let legende = value(
+        &front.legende,
+        "legende",
+        format!("Plan d'actions {period_text}"),
+    );
+    if !defaults.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "introuvable dans {} : {} ; une valeur par défaut est écrite",
+                plan.source,
+                defaults.join(", ")
+            ))
+            .hint("vérifiez ces valeurs en tête de data/convention.toml"),
+        );
+    }
+
+    // Ids: fields, their sub-sections and notes, then actions.
+    let mut field_ids: Vec<String> = Vec::new();
+    for field in &plan.fields {
+        let base = non_empty(slug(&field.label, 30), "champ");
+        let id = unique(&base, |c| field_ids.iter().any(|f| f == c));
+        field_ids.push(id);
+    }
+    let mut out = Vec::new();
+    let mut convention = String::new();
+    convention.push_str(&format!(
+        "# Convention importée de « {} » par `ctg import` : vérifiez chaque valeur.\n",
+        comment_safe(&plan.source)
+    ));
+    convention.push_str(&format!("titre = {}\n", basic(&titre)));
+    convention.push_str(&format!("parties = {}\n", basic(&parties)));
+    convention.push_str(&format!("intitule = {}\n", basic(&intitule)));
+    convention.push_str(&format!("legende = {}\n", basic(&legende)));
+    convention.push_str(&format!("periode = {}\n", basic(&period_text)));
+    if let Some(c) = &plan.collectivite {
+        convention.push_str(&format!("collectivite = {}\n", basic(c)));
+    }
+    if let Some(c) = &plan.caf {
+        convention.push_str(&format!("caf = {}\n", basic(c)));
+    }
+    match &plan.front.date {
+        Some(date) => convention.push_str(&format!(
+            "# Date de cette édition (date du PDF) : celle de la dernière modification de la source ;\n\
+             # mettez-la à jour à chaque nouvelle édition du plan\ndate = {date}\n"
+        )),
+        None => diags.push(
+            Diagnostic::warning(format!("date de {} introuvable", plan.source))
+                .hint("ajoutez la date de cette édition en tête de data/convention.toml : `date = 2025-06-30`"),
+        ),
+    }
+    convention.push_str("\n# En-têtes des colonnes du tableau\n[colonnes]\n");
+    for column in [
+        Column::Champ,
+        Column::Nature,
+        Column::Descriptif,
+        Column::MoyensCaf,
+        Column::MoyensPartenaires,
+        Column::Objectifs,
+        Column::Indicateurs,
+        Column::ResultatAttendu,
+        Column::ImpactEnvisage,
+        Column::Echeance,
+    ] {
+        let label = plan
+            .columns
+            .get(&column)
+            .map_or(column.official(), String::as_str);
+        convention.push_str(&format!("{} = {}\n", column.key(), basic(label)));
+    }
+
+    let mut taken_ids: HashSet<String> = HashSet::new();
+    let mut notes = String::new();
+    for (field, field_id) in plan.fields.iter().zip(&field_ids) {
+        convention.push_str(&format!(
+            "\n# Champ d'intervention : {}\n[[champs]]\nid = {}\nlibelle = {}\n",
+            comment_safe(&field.label),
+            basic(field_id),
+            basic(&field.label)
+        ));
+        if let Some(mark) = &field.mark {
+            let note_id = format!("note-{field_id}");
+            convention.push_str(&format!("note = {}\n", basic(&note_id)));
+            let text = field
+                .note
+                .clone()
+                .unwrap_or_else(|| PLACEHOLDER.to_string());
+            notes.push_str(&format!(
+                "\n# Note de bas de tableau (marque « {} » sur le champ {})\n[[notes]]\nid = {}\nmarque = {}\ntexte = {}\n",
+                comment_safe(mark),
+                comment_safe(&field.label),
+                basic(&note_id),
+                basic(mark),
+                multiline(&text)
+            ));
+        }
+        let mut sub_ids: Vec<String> = Vec::new();
+        if !field.subsections.is_empty() {
+            convention.push_str("sous_sections = [\n");
+            for label in &field.subsections {
+                let base = non_empty(slug(label, 30), "sous-section");
+                let id = unique(&base, |c| sub_ids.iter().any(|s| s == c));
+                convention.push_str(&format!(
+                    "  {{ id = {}, libelle = {} }},\n",
+                    basic(&id),
+                    basic(label)
+                ));
+                sub_ids.push(id);
+            }
+            convention.push_str("]\n");
+        }
+        let mut file_names: HashSet<String> = HashSet::new();
+        for (index, action) in field.actions.iter().enumerate() {
+            let position = index + 1;
+            let words = non_empty(
+                title_slug(&markdown_to_plain(&action.cells[0]), 5),
+                &format!("action-{position}"),
+            );
+            let given = action.id.as_ref().filter(|id| {
+                let valid = is_slug(id) && !taken_ids.contains(*id);
+                if !valid {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "{} : identifiant « {id} » invalide ou déjà pris : un autre est choisi",
+                            action.origin
+                        ))
+                        .hint("un identifiant s'écrit en minuscules sans accents, chiffres et tirets, et ne sert qu'une fois"),
+                    );
+                }
+                valid
+            });
+            let id = match given {
+                Some(id) => id.clone(),
+                None => unique(&format!("{field_id}-{words}"), |c| taken_ids.contains(c)),
+            };
+            taken_ids.insert(id.clone());
+            let rest = id
+                .strip_prefix(&format!("{field_id}-"))
+                .unwrap_or(&id)
+                .to_string();
+            let name = unique(&format!("{position:02}-{rest}"), |c| file_names.contains(c));
+            file_names.insert(name.clone());
+            let echeance = if action.echeance.is_empty() {
+                period_text.clone()
+            } else {
+                action.echeance.clone()
+            };
+            let mut text = String::new();
+            text.push_str(&format!("id = {}\n", basic(&id)));
+            text.push_str(&format!("champ = {}\n", basic(field_id)));
+            if let Some(sub) = action.subsection.and_then(|s| sub_ids.get(s)) {
+                text.push_str(&format!("sous_section = {}\n", basic(sub)));
+            }
+            text.push_str(&format!("position = {position}\n"));
+            text.push_str(&format!("echeance = {}\n", basic(&echeance)));
+            for (column, cell) in TEXT_COLUMNS.iter().zip(&action.cells) {
+                text.push_str(&format!("\n{} = {}\n", column.key(), multiline(cell)));
+            }
+            out.push((
+                PathBuf::from(ACTIONS_DIR)
+                    .join(field_id)
+                    .join(format!("{name}.toml")),
+                text,
+            ));
+        }
+    }
+    convention.push_str(&notes);
+    convention.push_str("\n# Signataires de la convention : complétez qualité et nom si besoin\n");
+    for institution in signatories(&parties, plan) {
+        convention.push_str(&format!(
+            "[[signataires]]\ninstitution = {}\n\n",
+            basic(&institution)
+        ));
+    }
+    let convention = convention.trim_end().to_string() + "\n";
+    out.insert(0, (PathBuf::from(CONVENTION_FILE), convention));
+    out
+}
+
+/// Signatories: the Caf and the intercommunality when known by name, else each
+/// of the parties ("Caf / Communauté de communes …").
+fn signatories(parties: &str, plan: &ImportedPlan) -> Vec<String> {
+    if let (Some(caf), Some(coll)) = (&plan.caf, &plan.collectivite) {
+        return vec![caf.clone(), coll.clone()];
+    }
+    parties
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The smallest period holding every readable deadline.
+fn period_of_deadlines(plan: &ImportedPlan) -> Option<String> {
+    let years: Vec<YearRange> = plan
+        .fields
+        .iter()
+        .flat_map(|f| &f.actions)
+        .filter_map(|a| YearRange::parse(&a.echeance).ok())
+        .collect();
+    let start = years.iter().map(|y| y.start).min()?;
+    let end = years.iter().map(|y| y.end).max()?;
+    Some(YearRange { start, end }.to_string())
+}
+
+fn non_empty(text: String, fallback: &str) -> String {
+    if text.is_empty() {
+        fallback.to_string()
+    } else {
+        text
+    }
+}
+
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+/// A TOML basic string (`"…"`, escaped by the toml crate).
+pub fn basic(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A TOML string for cell text: a multi-line literal string (`'''…'''`, where
+/// backslashes need no doubling) when the text allows it, else a basic string.
+pub fn multiline(text: &str) -> String {
+    let literal_ok = !text.contains("'''")
+        && text
+            .chars()
+            .all(|c| c == '\n' || c == '\t' || !c.is_control());
+    if literal_ok {
+        format!("'''\n{text}\n'''")
+    } else {
+        basic(text)
+    }
+}
+
+/// Text for a `#` comment: one line.
+fn comment_safe(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------------------
+// ctg init
+
+/// Creates a new project under `root`: a commented convention and one example
+/// action.
+pub fn init(root: &Path) -> Result<Outcome, Failure> {
+    refuse_existing_data(root)?;
+    let files = vec![
+        (
+            PathBuf::from(CONVENTION_FILE),
+            STARTER_CONVENTION.to_string(),
+        ),
+        (
+            PathBuf::from(ACTIONS_DIR).join("petite-enfance/01-exemple-action.toml"),
+            STARTER_ACTION.to_string(),
+        ),
+    ];
+    write_new_data(root, &files).map_err(|d| Failure(vec![d]))?;
+    let mut outcome = Outcome {
+        summary: vec![format!(
+            "projet créé dans {} : data/convention.toml et une action d'exemple",
+            root.display()
+        )],
+        success: true,
+        ..Outcome::default()
+    };
+    check_written(root, &mut outcome);
+    outcome.summary.push(
+        "complétez data/convention.toml, puis ajoutez les actions avec `ctg new action --champ <id>`"
+            .into(),
+    );
+    Ok(outcome)
+}
+
+const STARTER_CONVENTION: &str = r#"# Convention Territoriale Globale : ce qui n'est pas une action.
+# Chaque valeur entre guillemets est à remplacer ; les lignes qui commencent
+# par # sont des commentaires.
+
+# Les trois lignes du titre de l'annexe
+titre = "Convention Territoriale Globale"
+parties = "Caf de … / Communauté de communes de …"
+intitule = "PLAN D'ACTIONS 2025 - 2029"
+# Titre du tableau
+legende = "Plan d'actions 2025-2029 - Moyens mobilisés par chaque signataire dans le cadre des objectifs partagés"
+# Années couvertes : chaque échéance d'action doit y tenir
+periode = "2025-2029"
+# Version du plan, imprimée en pied de page (facultatif)
+version = "1.0"
+# Date de cette édition : date de création du PDF, exigée par la norme
+# d'archivage PDF/A (format année-mois-jour, sans guillemets)
+date = 2025-06-30
+
+# En-têtes des colonnes du tableau (ceux de la présentation officielle)
+[colonnes]
+champ = "Champs d'intervention"
+nature = "Nature de l'offre à développer en partenariat avec la Caf"
+descriptif = "Descriptif"
+moyens_caf = "Moyens mobilisés par la Caf"
+moyens_partenaires = "Moyens mobilisés par les partenaires"
+objectifs = "Objectif(s)"
+indicateurs = "Indicateurs de suivi"
+resultat_attendu = "Résultat attendu"
+impact_envisage = "Impact envisagé"
+echeance = "Echéance"
+
+# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
+# tirets ; c'est aussi le nom du dossier de ses actions dans data/actions/.
+[[champs]]
+id = "petite-enfance"
+libelle = "Petite Enfance"
+# Sous-sections du champ (facultatif) : une ligne grisée dans le tableau
+sous_sections = [
+  { id = "structures", libelle = "Structures petite enfance" },
+]
+
+[[champs]]
+id = "jeunesse"
+libelle = "Jeunesse"
+# Renvoi vers une note de bas de tableau (facultatif)
+note = "competence-jeunesse"
+
+# Notes de bas de tableau : la marque suit le libellé du champ qui y renvoie
+[[notes]]
+id = "competence-jeunesse"
+marque = "*"
+texte = '''
+Texte de la note, en Markdown.
+'''
+
+# Signataires : une table par institution ; `sigle`, `qualite` et `nom` sont facultatifs
+[[signataires]]
+institution = "Caisse d'allocations familiales de …"
+sigle = "Caf"
+
+[[signataires]]
+institution = "Communauté de communes de …"
+"#;
+
+const STARTER_ACTION: &str = r#"# Une action du plan : une ligne du tableau. Le texte des cellules est du
+# Markdown (une ligne vide sépare deux paragraphes, `- ` fait une liste).
+
+# Identifiant stable : minuscules, chiffres, tirets ; ne le changez plus une fois publié
+id = "petite-enfance-exemple-action"
+# Champ d'intervention : un `id` de [[champs]] dans data/convention.toml
+champ = "petite-enfance"
+# Sous-section du champ (facultatif)
+sous_section = "structures"
+# Rang de l'action dans son champ : 1, 2, 3…
+position = 1
+# Une année ("2026") ou une période ("2025-2029") comprise dans celle de la convention
+echeance = "2025-2026"
+
+descriptif = '''
+► Création d'une micro-crèche de 12 places.
+'''
+
+moyens_caf = '''
+Accompagnement par les professionnels de l'action sociale
+
+Accompagnement financier
+'''
+
+moyens_partenaires = '''
+Mobilisation des partenaires financiers par la communauté de communes
+'''
+
+objectifs = '''
+. Développer l'offre d'accueil collectif sur le territoire.
+'''
+
+resultat_attendu = '''
+Ouverture de la structure.
+'''
+
+impact_envisage = '''
+Diminution du nombre de demandes d'accueil en attente.
+'''
+"#;
+
+// ---------------------------------------------------------------------------
+// ctg new action
+
+/// Writes a new action of field `champ` (its id or label) with the next position,
+/// a fresh id and every key, each with a French comment.
+pub fn new_action(
+    root: &Path,
+    champ: &str,
+    subsection: Option<&str>,
+    title: Option<&str>,
+) -> Result<Outcome, Failure> {
+    let mut diags = Vec::new();
+    let raw = crate::load::load(root, &mut diags);
+    let Some(convention) = raw.convention else {
+        diags.retain(Diagnostic::is_error);
+        if diags.is_empty() {
+            diags.push(Diagnostic::error(format!(
+                "fichier `{CONVENTION_FILE}` illisible"
+            )));
+        }
+        return Err(Failure(diags));
+    };
+    let conv = &convention.value;
+    let known: Vec<&str> = conv
+        .champs
+        .iter()
+        .map(|f| f.id.get_ref().as_str())
+        .collect();
+    let field = conv
+        .champs
+        .iter()
+        .find(|f| f.id.get_ref() == champ)
+        .or_else(|| {
+            conv.champs.iter().find(|f| {
+                loose(f.id.get_ref()) == loose(champ) || loose(f.libelle.get_ref()) == loose(champ)
+            })
+        });
+    let Some(field) = field else {
+        let hint = match crate::load::closest(champ, &known) {
+            Some(best) => format!(
+                "vouliez-vous dire `{best}` ? Champs déclarés : {}",
+                known.join(", ")
+            ),
+            None => format!(
+                "champs déclarés dans {CONVENTION_FILE} : {}",
+                known.join(", ")
+            ),
+        };
+        return Err(Failure(vec![
+            Diagnostic::error(format!("champ d'intervention inconnu : `{champ}`")).hint(hint),
+        ]));
+    };
+    let field_id = field.id.get_ref().clone();
+    let subs: Vec<(&str, &str)> = field
+        .sous_sections
+        .iter()
+        .map(|s| (s.id.get_ref().as_str(), s.libelle.get_ref().as_str()))
+        .collect();
+    let subsection = match subsection {
+        None => None,
+        Some(wanted) => match subs.iter().find(|(id, label)| {
+            *id == wanted || loose(id) == loose(wanted) || loose(label) == loose(wanted)
+        }) {
+            Some((id, _)) => Some(id.to_string()),
+            None => {
+                let ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
+                let hint = if ids.is_empty() {
+                    format!(
+                        "le champ `{field_id}` n'a pas de sous-section : n'indiquez pas `--sous-section`"
+                    )
+                } else {
+                    format!("sous-sections du champ `{field_id}` : {}", ids.join(", "))
+                };
+                return Err(Failure(vec![
+                    Diagnostic::error(format!("sous-section inconnue : `{wanted}`")).hint(hint),
+                ]));
+            }
+        },
+    };
+    let position = raw
+        .actions
+        .iter()
+        .filter(|a| a.value.champ.get_ref() == &field_id)
+        .map(|a| *a.value.position.get_ref())
+        .max()
+        .unwrap_or(0)
+        .max(0)
+        + 1;
+    let taken: HashSet<&str> = raw
+        .actions
+        .iter()
+        .map(|a| a.value.id.get_ref().as_str())
+        .collect();
+    let words = title
+        .map(|t| title_slug(t, 5))
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "nouvelle-action".to_string());
+    let id = unique(&format!("{field_id}-{words}"), |c| taken.contains(c));
+    let rest = id
+        .strip_prefix(&format!("{field_id}-"))
+        .unwrap_or(&id)
+        .to_string();
+    let dir = root.join(ACTIONS_DIR).join(&field_id);
+    let name = unique(&format!("{position:02}-{rest}"), |c| {
+        dir.join(format!("{c}.toml")).exists()
+    });
+    let file_name = format!("{name}.toml");
+
+    let period = conv.periode.get_ref().trim().to_string();
+    let columns = &conv.colonnes;
+    let mut text = format!(
+        "# Action du champ « {} » : remplacez chaque « {PLACEHOLDER} » (le texte paraît tel quel dans le PDF).\n\
+         # Le texte des cellules est du Markdown : une ligne vide sépare deux paragraphes, `- ` fait une liste.\n\n",
+        comment_safe(field.libelle.get_ref())
+    );
+    text.push_str("# Identifiant stable : minuscules, chiffres, tirets ; ne le changez plus une fois publié\n");
+    text.push_str(&format!("id = {}\n", basic(&id)));
+    text.push_str(&format!(
+        "# Champ d'intervention (un `id` de [[champs]] dans {CONVENTION_FILE})\n"
+    ));
+    text.push_str(&format!("champ = {}\n", basic(&field_id)));
+    match (&subsection, subs.is_empty()) {
+        (Some(s), _) => {
+            text.push_str("# Sous-section du champ (facultatif)\n");
+            text.push_str(&format!("sous_section = {}\n", basic(s)));
+        }
+        (None, false) => {
+            let ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
+            text.push_str(&format!(
+                "# Sous-section du champ (facultatif) : {} ; retirez le # pour l'indiquer\n",
+                ids.join(", ")
+            ));
+            text.push_str(&format!("# sous_section = {}\n", basic(ids[0])));
+        }
+        (None, true) => {
+            text.push_str("# Sous-section (facultatif) : ce champ n'en a pas\n");
+            text.push_str("# sous_section = \"\"\n");
+        }
+    }
+    text.push_str("# Rang de l'action dans son champ : 1, 2, 3…\n");
+    text.push_str(&format!("position = {position}\n"));
+    let first_year = period.get(..4).unwrap_or("2025");
+    text.push_str(&format!(
+        "# {} : une année (\"{first_year}\") ou une période comprise dans celle de la convention, {period}\n",
+        comment_safe(columns.echeance.get_ref())
+    ));
+    text.push_str(&format!("echeance = {}\n", basic(&period)));
+    let labels = [
+        &columns.descriptif,
+        &columns.moyens_caf,
+        &columns.moyens_partenaires,
+        &columns.objectifs,
+        &columns.resultat_attendu,
+        &columns.impact_envisage,
+    ];
+    for (column, label) in TEXT_COLUMNS.iter().zip(labels) {
+        let placeholder = match (column, title) {
+            (Column::Descriptif, Some(t)) if !t.trim().is_empty() => format!("► {}", t.trim()),
+            (Column::Descriptif, _) => format!("► {PLACEHOLDER}"),
+            _ => PLACEHOLDER.to_string(),
+        };
+        text.push_str(&format!(
+            "\n# Colonne « {} »\n{} = {}\n",
+            comment_safe(label.get_ref()),
+            column.key(),
+            multiline(&crate::import::markdown::escape(&placeholder, true))
+        ));
+    }
+    let written = crate::output::write_atomic(&dir, &file_name, text.as_bytes())
+        .map_err(|d| Failure(vec![d]))?;
+    let shown = written
+        .strip_prefix(root)
+        .unwrap_or(&written)
+        .display()
+        .to_string();
+    let mut outcome = Outcome {
+        summary: vec![format!(
+            "écrit {shown} : position {position}, identifiant `{id}` ; remplacez les textes « {PLACEHOLDER} »"
+        )],
+        success: true,
+        ..Outcome::default()
+    };
+    check_written(root, &mut outcome);
+    Ok(outcome)
+}
+
+// ---------------------------------------------------------------------------
+// ctg templates export
+
+/// Writes every built-in template into `root/templates/`, where it overrides the
+/// built-in one. Existing files are kept unless `force`.
+pub fn export_templates(root: &Path, force: bool) -> Result<Outcome, Failure> {
+    if !root.is_dir() {
+        return Err(Failure(vec![
+            Diagnostic::error(format!(
+                "dossier du projet introuvable : `{}`",
+                root.display()
+            ))
+            .hint("vérifiez le chemin donné à `--root`"),
+        ]));
+    }
+    let dir = root.join("templates");
+    let existing: Vec<&str> = BUILTIN
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| dir.join(name).exists())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(Failure(vec![
+            Diagnostic::error(format!(
+                "gabarit(s) déjà présent(s) dans {} : {}",
+                dir.display(),
+                existing.join(", ")
+            ))
+            .hint("ctg ne remplace pas vos gabarits : ajoutez `--force` pour les écraser par ceux du programme (vos modifications seraient perdues)"),
+        ]));
+    }
+    let files: Vec<(&str, &[u8])> = BUILTIN.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    let written = crate::output::write_all(&dir, &files).map_err(|d| Failure(vec![d]))?;
+    let mut summary: Vec<String> = written
+        .iter()
+        .map(|p| format!("écrit {}", p.strip_prefix(root).unwrap_or(p).display()))
+        .collect();
+    summary.push(
+        "ces fichiers remplacent désormais les gabarits intégrés : supprimez ceux que vous ne modifiez pas pour profiter des mises à jour de ctg"
+            .into(),
+    );
+    Ok(Outcome {
+        summary,
+        success: true,
+        ..Outcome::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_read_back_as_written() {
+        for text in [
+            "simple",
+            "guillemets \" et \\ barre",
+            "trois ''' apostrophes",
+            "ligne\nsuivante",
+            "contrôle \u{7}",
+        ] {
+            let doc = format!("a = {}\nb = {}\n", basic(text), multiline(text));
+            let table: toml::Table = toml::from_str(&doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            assert_eq!(table["a"].as_str(), Some(text), "{doc}");
+            assert_eq!(table["b"].as_str().map(str::trim_end), Some(text), "{doc}");
+        }
+        assert_eq!(multiline("a\\b"), "'''\na\\b\n'''");
+    }
+}

@@ -1,0 +1,195 @@
+//! Many projects in one run, and `ctg watch` with its preview server.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn ctg() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+}
+
+#[test]
+fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
+    let all = tempfile::tempdir().unwrap();
+    for name in ["a-ok", "b-casse", "c-ok"] {
+        let project = copy_project(&fixture("mini"));
+        fs::rename(project.keep(), all.path().join(name)).unwrap();
+    }
+    let broken = all
+        .path()
+        .join("b-casse/data/actions/logement/02-decence.toml");
+    fs::write(
+        &broken,
+        fs::read_to_string(&broken)
+            .unwrap()
+            .replace("position = 2", "position = 1"),
+    )
+    .unwrap();
+
+    let out = ctg()
+        .args([
+            "build",
+            "--root",
+            all.path().to_str().unwrap(),
+            "--jobs",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Not a terminal: one line per project, then the summary.
+    assert!(stderr.contains("ok      a-ok ("), "{stderr}");
+    assert!(stderr.contains("ok      c-ok ("), "{stderr}");
+    assert!(stderr.contains("ÉCHEC   b-casse : 1 erreur"), "{stderr}");
+    assert!(
+        stderr.contains("2 projets construits, 1 en échec"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("position 1 déjà prise"), "{stderr}");
+    assert!(all.path().join("a-ok/out/plan.pdf").is_file());
+    assert!(all.path().join("c-ok/out/plan.pdf").is_file());
+    assert!(!all.path().join("b-casse/out/plan.pdf").exists());
+}
+
+#[test]
+fn timings_name_each_stage() {
+    let project = copy_project(&fixture("mini"));
+    let out = ctg()
+        .args([
+            "build",
+            "--timings",
+            "--root",
+            project.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for stage in [
+        "chargement et validation",
+        "compilation Typst et PDF",
+        "pages HTML",
+        "écriture",
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(stage) && l.ends_with(" ms")),
+            "{stage}: {stderr}"
+        );
+    }
+}
+
+/// Lines of a child's stderr, as they come.
+fn lines_of(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for(rx: &mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("« {needle} » never came");
+}
+
+fn get(port: u16, path: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() {
+    let project = copy_project(&fixture("mini"));
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut child = ctg()
+        .args([
+            "watch",
+            "--serve",
+            "--port",
+            &port.to_string(),
+            "--root",
+            project.path().to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let _guard = Killed(child);
+    wait_for(&rx, "reconstruit en");
+    wait_for(&rx, "surveillance de data/");
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+
+    let page = get(port, "/plan.html");
+    assert!(
+        page.contains("200 OK") && page.contains("/__ctg/version"),
+        "{page}"
+    );
+    assert!(
+        !fs::read_to_string(project.path().join("out/plan.html"))
+            .unwrap()
+            .contains("__ctg")
+    );
+    assert!(get(port, "/../data/convention.toml").contains("404"));
+
+    // An error is printed, the watcher goes on, out/ is untouched.
+    let cell = project.path().join("data/actions/logement/01-impayes.toml");
+    let good = fs::read_to_string(&cell).unwrap();
+    fs::write(
+        &cell,
+        good.replace("echeance = \"2026\"", "echeance = \"2031\""),
+    )
+    .unwrap();
+    wait_for(&rx, "échec");
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+
+    fs::write(
+        &cell,
+        good.replace("Travailleur social", "Travailleuse sociale"),
+    )
+    .unwrap();
+    let line = wait_for(&rx, "reconstruit en");
+    assert!(line.ends_with("pages)"), "{line}");
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n2"));
+    assert!(
+        fs::read_to_string(project.path().join("out/plan.html"))
+            .unwrap()
+            .contains("Travailleuse sociale")
+    );
+}

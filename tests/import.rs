@@ -1,0 +1,673 @@
+//! `ctg import`: an existing plan, as a Word table or a spreadsheet, becomes a
+//! project that builds the same plan; what cannot be mapped is reported with its
+//! place in the source file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::LazyLock;
+
+use common::*;
+use ctg::model::Plan;
+use ctg::render::Rendered;
+use ctg::text::markdown_to_plain;
+use docx_rs::{
+    AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
+    NumberingId, Paragraph, Run, Start, Table, TableCell, TableRow, VMergeType,
+};
+
+static SHIPPED: LazyLock<(Plan, Rendered)> =
+    LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
+
+fn ctg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(args)
+        .output()
+        .expect("ctg runs")
+}
+
+/// What ctg printed, on one line: the report's wrapping and margins removed.
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn import(source: &Path, root: &Path) -> Output {
+    ctg(&[
+        "import",
+        source.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+    ])
+}
+
+// ---------------------------------------------------------------------------
+// Writing Word documents for the tests
+
+/// Bullet list numbering, id 1.
+const BULLETS: usize = 1;
+
+fn docx() -> Docx {
+    Docx::new()
+        .add_abstract_numbering(AbstractNumbering::new(BULLETS).add_level(Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new("bullet"),
+            LevelText::new("•"),
+            LevelJc::new("left"),
+        )))
+        .add_numbering(Numbering::new(BULLETS, BULLETS))
+}
+
+fn pack(doc: Docx) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    doc.build().pack(&mut bytes).expect("the docx is written");
+    bytes.into_inner()
+}
+
+fn para(text: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(text))
+}
+
+fn cell(paragraphs: &[&str]) -> TableCell {
+    paragraphs
+        .iter()
+        .fold(TableCell::new(), |c, p| c.add_paragraph(para(p)))
+}
+
+/// A cell holding Markdown text as Word would: a paragraph per Markdown
+/// paragraph, a bulleted paragraph per list item.
+fn markdown_cell(markdown: &str) -> TableCell {
+    let mut c = TableCell::new();
+    for block in markdown.trim().split("\n\n") {
+        let lines: Vec<&str> = block.lines().collect();
+        if lines.iter().all(|l| l.starts_with("- ")) {
+            for line in lines {
+                c = c.add_paragraph(
+                    para(&markdown_to_plain(&line[2..]))
+                        .numbering(NumberingId::new(BULLETS), IndentLevel::new(0)),
+                );
+            }
+        } else {
+            c = c.add_paragraph(para(&markdown_to_plain(block)));
+        }
+    }
+    c
+}
+
+/// The official two-row header: "Nature de l'offre" over two columns,
+/// "Indicateurs de suivi" over three, the other labels merged over both rows.
+fn official_header(columns: &ctg::model::Columns) -> Vec<TableRow> {
+    let restart = |t: &str| cell(&[t]).vertical_merge(VMergeType::Restart);
+    let cont = || TableCell::new().vertical_merge(VMergeType::Continue);
+    vec![
+        TableRow::new(vec![
+            restart(&columns.field),
+            cell(&[&columns.nature]).grid_span(2),
+            restart(&columns.partner_means),
+            restart(&columns.objectives),
+            cell(&[&columns.indicators]).grid_span(3),
+        ]),
+        TableRow::new(vec![
+            cont(),
+            cell(&[&columns.description]),
+            cell(&[&columns.caf_means]),
+            cont(),
+            cont(),
+            cell(&[&columns.expected_result]),
+            cell(&[&columns.expected_impact]),
+            cell(&[&columns.deadline]),
+        ]),
+    ]
+}
+
+/// The shipped plan as an officer's Word document: title paragraphs, the table
+/// with field labels merged down their rows (and written again, with another
+/// case, where the original repeats them after a page break), sub-section rows
+/// across the seven content columns, the footnote mark after "Jeunesse", and
+/// the footnote below the table.
+fn reference_docx(plan: &Plan) -> Vec<u8> {
+    let c = &plan.convention;
+    let d = c.date.expect("the shipped plan has an edition date");
+    let mut doc = docx()
+        .updated_at(&format!(
+            "{:04}-{:02}-{:02}T09:30:00Z",
+            d.year, d.month, d.day
+        ))
+        .add_paragraph(para(&c.title))
+        .add_paragraph(para(&c.parties))
+        .add_paragraph(para(&c.heading))
+        .add_paragraph(para(&c.caption));
+    let mut rows = official_header(&c.columns);
+    for field in &c.fields {
+        let mark = field
+            .note
+            .as_ref()
+            .and_then(|n| c.notes.iter().find(|x| &x.id == n))
+            .map(|n| format!(" {}", n.mark))
+            .unwrap_or_default();
+        let label = format!("{}{mark}", field.label);
+        let mut first = true;
+        let mut subsection: Option<&str> = None;
+        let actions: Vec<_> = plan
+            .actions
+            .iter()
+            .filter(|a| a.field == field.id)
+            .collect();
+        for (i, action) in actions.iter().enumerate() {
+            // "Petite enfance" written again lower down, as in the signed plan.
+            let repeat = field.id == "petite-enfance" && i == 6;
+            let mut label_cell = || {
+                let c = if first || repeat {
+                    let text = if repeat {
+                        field.label.to_lowercase()
+                    } else {
+                        label.clone()
+                    };
+                    cell(&[&text]).vertical_merge(VMergeType::Restart)
+                } else {
+                    TableCell::new().vertical_merge(VMergeType::Continue)
+                };
+                first = false;
+                c
+            };
+            if action.subsection.as_deref() != subsection {
+                subsection = action.subsection.as_deref();
+                let sub = field
+                    .subsections
+                    .iter()
+                    .find(|s| Some(s.id.as_str()) == subsection)
+                    .expect("a declared sub-section");
+                rows.push(TableRow::new(vec![
+                    label_cell(),
+                    cell(&[&sub.label]).grid_span(7),
+                ]));
+            }
+            rows.push(TableRow::new(vec![
+                label_cell(),
+                markdown_cell(&action.description),
+                markdown_cell(&action.caf_means),
+                markdown_cell(&action.partner_means),
+                markdown_cell(&action.objectives),
+                markdown_cell(&action.expected_result),
+                markdown_cell(&action.expected_impact),
+                cell(&[&action.deadline.text]),
+            ]));
+        }
+    }
+    doc = doc.add_table(Table::new(rows));
+    for note in &c.notes {
+        let mut paragraphs = note.text.trim().split("\n\n");
+        let first = paragraphs.next().unwrap();
+        doc = doc.add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text(format!("{} ", note.mark)))
+                .add_run(Run::new().add_text(markdown_to_plain(first)).italic()),
+        );
+        for p in paragraphs {
+            doc = doc.add_paragraph(para(&markdown_to_plain(p)));
+        }
+    }
+    pack(doc)
+}
+
+// ---------------------------------------------------------------------------
+// Comparing plans
+
+/// What a reader sees of each action, in document order: field, sub-section,
+/// deadline and the text of each cell.
+fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
+    let c = &plan.convention;
+    plan.actions
+        .iter()
+        .map(|a| {
+            let field = c.fields.iter().find(|f| f.id == a.field).unwrap();
+            let sub = a
+                .subsection
+                .as_ref()
+                .and_then(|s| field.subsections.iter().find(|x| &x.id == s))
+                .map(|s| s.label.clone())
+                .unwrap_or_default();
+            let mut row = vec![field.label.clone(), sub, a.deadline.text.clone()];
+            for text in [
+                &a.description,
+                &a.caf_means,
+                &a.partner_means,
+                &a.objectives,
+                &a.expected_result,
+                &a.expected_impact,
+            ] {
+                row.push(markdown_to_plain(text));
+            }
+            row
+        })
+        .collect()
+}
+
+/// The text of each page before the signature page, without the footer's
+/// version and fingerprint (which tell data apart, and so differ).
+fn table_pages(rendered: &Rendered) -> Vec<String> {
+    let footer = regex::Regex::new(r"(Version \S+ · )?Empreinte [0-9a-f]{8}").unwrap();
+    let mut pages = ctg::render::pdf::page_texts(&rendered.plan_pdf.document);
+    let signatures = pages.pop().expect("a signature page");
+    assert!(signatures.contains("Signatures"), "{signatures}");
+    pages
+        .iter()
+        .map(|p| normalise(&footer.replace_all(p, "")))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Round trips
+
+#[test]
+fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
+    let (shipped, shipped_out) = &*SHIPPED;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.docx");
+    std::fs::write(&source, reference_docx(shipped)).unwrap();
+    let root = dir.path().join("projet");
+
+    let out = import(&source, &root);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("8 champs, 28 actions"), "{err}");
+    assert!(err.contains("plan valide : 28 actions"), "{err}");
+    assert!(
+        err.contains("marque de note « * » retirée du libellé « Jeunesse »"),
+        "{err}"
+    );
+    assert!(
+        err.contains("plan.docx"),
+        "warnings name the source file: {err}"
+    );
+
+    let (imported, imported_out) = ctg::render_project(&root).expect("the imported plan builds");
+    // The same rows, cell for cell.
+    assert_eq!(visible_rows(&imported), visible_rows(shipped));
+    // The same convention text around the table, and the same footnote.
+    let (a, b) = (&imported.convention, &shipped.convention);
+    assert_eq!(
+        (
+            &a.title, &a.parties, &a.heading, &a.caption, a.period, a.date
+        ),
+        (
+            &b.title, &b.parties, &b.heading, &b.caption, b.period, b.date
+        )
+    );
+    let labels = |p: &Plan| -> Vec<(String, Vec<String>)> {
+        p.convention
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.label.clone(),
+                    f.subsections.iter().map(|s| s.label.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(labels(&imported), labels(shipped));
+    let notes = |p: &Plan| -> Vec<(String, String)> {
+        p.convention
+            .notes
+            .iter()
+            .map(|n| (n.mark.clone(), markdown_to_plain(&n.text)))
+            .collect()
+    };
+    assert_eq!(notes(&imported), notes(shipped));
+    // And the same PDF, page for page, up to the signatures.
+    let pages = table_pages(&imported_out);
+    assert!(pages.len() >= 3, "the table runs over several pages");
+    assert_eq!(pages, table_pages(shipped_out));
+}
+
+#[test]
+fn the_open_data_csv_imports_into_the_same_rows() {
+    let (shipped, shipped_out) = &*SHIPPED;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.csv");
+    std::fs::write(&source, &shipped_out.open_data.csv).unwrap();
+    let root = dir.path().join("projet");
+
+    let out = import(&source, &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    // The open data keeps deadlines as years ("2023 - 2027" becomes 2023-2027).
+    let without_deadline = |p: &Plan| -> Vec<Vec<String>> {
+        visible_rows(p)
+            .into_iter()
+            .map(|mut r| {
+                r.remove(2);
+                r
+            })
+            .collect()
+    };
+    assert_eq!(without_deadline(&imported), without_deadline(shipped));
+    let years = |p: &Plan| {
+        p.actions
+            .iter()
+            .map(|a| a.deadline.years)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(years(&imported), years(shipped));
+    assert_eq!(
+        imported.convention.collectivity,
+        shipped.convention.collectivity
+    );
+    assert_eq!(imported.convention.caf, shipped.convention.caf);
+    assert_eq!(imported.convention.period, shipped.convention.period);
+    // Ids of the open data are kept: the same action keeps its id.
+    let ids = |p: &Plan| p.actions.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&imported), ids(shipped));
+}
+
+// ---------------------------------------------------------------------------
+// Word documents: layout and text
+
+fn small_docx(extra_column: Option<&str>, rows: Vec<TableRow>) -> Vec<u8> {
+    let shipped = &SHIPPED.0;
+    let mut header = official_header(&shipped.convention.columns);
+    if let Some(label) = extra_column {
+        let restart = cell(&[label]).vertical_merge(VMergeType::Restart);
+        let cont = TableCell::new().vertical_merge(VMergeType::Continue);
+        header = vec![
+            push_cell(header[0].clone(), restart),
+            push_cell(header[1].clone(), cont),
+        ];
+    }
+    header.extend(rows);
+    pack(
+        docx()
+            .add_paragraph(para("PLAN D'ACTIONS 2024 - 2026"))
+            .add_table(Table::new(header)),
+    )
+}
+
+fn push_cell(row: TableRow, cell: TableCell) -> TableRow {
+    let mut cells: Vec<TableCell> = row
+        .cells
+        .into_iter()
+        .map(|c| match c {
+            docx_rs::TableRowChild::TableCell(c) => c,
+        })
+        .collect();
+    cells.push(cell);
+    TableRow::new(cells)
+}
+
+fn action_row(field: Option<&str>, texts: [&str; 7]) -> TableRow {
+    let first = match field {
+        Some(label) => cell(&[label]),
+        None => TableCell::new(),
+    };
+    let mut cells = vec![first];
+    cells.extend(texts.iter().map(|t| cell(&[t])));
+    TableRow::new(cells)
+}
+
+fn import_bytes(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join(name);
+    std::fs::write(&source, bytes).unwrap();
+    let root = dir.path().join("projet");
+    let out = import(&source, &root);
+    (dir, root, out)
+}
+
+fn read_action(root: &Path, relative: &str) -> toml::Table {
+    let text =
+        std::fs::read_to_string(root.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    toml::from_str(&text).unwrap()
+}
+
+#[test]
+fn lists_paragraphs_and_markdown_like_text_survive_as_written() {
+    let rows = vec![TableRow::new(vec![
+        cell(&["Logement"]),
+        TableCell::new()
+            .add_paragraph(para("Par la CCBJC :"))
+            .add_paragraph(
+                para("diagnostic").numbering(NumberingId::new(BULLETS), IndentLevel::new(0)),
+            )
+            .add_paragraph(
+                para("recrutement").numbering(NumberingId::new(BULLETS), IndentLevel::new(0)),
+            )
+            .add_paragraph(para("- Fonctionnement : *PSU* #1 <b>")),
+        TableCell::new().add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text("Accompagnement "))
+                .add_run(Run::new().add_text("financier").bold()),
+        ),
+        cell(&["CCBJC"]),
+        cell(&["1. Prévenir", "2. Accompagner"]),
+        cell(&["100 % des familles"]),
+        cell(&["Moins d'expulsions"]),
+        cell(&["2024 - 2025"]),
+    ])];
+    let (_dir, root, out) = import_bytes("plan.docx", &small_docx(None, rows));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let action = read_action(
+        &root,
+        "data/actions/logement/01-ccbjc-diagnostic-recrutement-fonctionnement-psu.toml",
+    );
+    assert_eq!(
+        action["descriptif"].as_str().unwrap().trim(),
+        "Par la CCBJC :\n\n- diagnostic\n- recrutement\n\n\\- Fonctionnement : \\*PSU\\* #1 \\<b\\>"
+    );
+    assert_eq!(
+        action["moyens_caf"].as_str().unwrap().trim(),
+        "Accompagnement **financier**"
+    );
+    assert_eq!(
+        action["objectifs"].as_str().unwrap().trim(),
+        "1\\. Prévenir\n\n2\\. Accompagner"
+    );
+    assert_eq!(action["echeance"].as_str(), Some("2024 - 2025"));
+
+    // In the PDF, the text is as typed in Word.
+    let (_, rendered) = ctg::render_project(&root).expect("the imported plan builds");
+    let text = normalise(&ctg::render::pdf::page_texts(&rendered.plan_pdf.document).join(" "));
+    for expected in [
+        "- Fonctionnement : *PSU* #1 <b>",
+        "1. Prévenir",
+        "2. Accompagner",
+    ] {
+        assert!(
+            text.contains(&normalise(expected)),
+            "{expected} absent de : {text}"
+        );
+    }
+}
+
+#[test]
+fn a_column_outside_the_plan_is_reported_with_its_place() {
+    let rows = vec![
+        push_cell(
+            action_row(Some("Logement"), ["a", "b", "c", "d", "e", "f", "2024"]),
+            cell(&["Mme Durand"]),
+        ),
+        push_cell(
+            action_row(None, ["g", "h", "i", "j", "k", "l", "2025"]),
+            cell(&[""]),
+        ),
+    ];
+    let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some("Pilote"), rows));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule(s) non importée(s) (lignes 3)"),
+        "{err}"
+    );
+    // What could be mapped is written.
+    assert!(err.contains("1 champs, 2 actions"), "{err}");
+    assert!(root.join("data/actions/logement/02-g.toml").is_file());
+}
+
+#[test]
+fn a_row_before_any_field_is_kept_and_reported() {
+    let rows = vec![
+        action_row(None, ["Sans champ", "b", "c", "d", "e", "f", "2024"]),
+        action_row(
+            Some("Logement"),
+            ["Avec champ", "b", "c", "d", "e", "f", "2024"],
+        ),
+    ];
+    let (_dir, root, out) = import_bytes("plan.docx", &small_docx(None, rows));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("tableau 1, ligne 3 : ligne sans champ d'intervention"),
+        "{err}"
+    );
+    let action = read_action(&root, "data/actions/a-classer/01-sans-champ.toml");
+    assert_eq!(action["champ"].as_str(), Some("a-classer"));
+    assert!(root.join("data/actions/logement/01-champ.toml").is_file());
+}
+
+#[test]
+fn empty_cells_and_an_unreadable_deadline_are_reported() {
+    let rows = vec![action_row(
+        Some("Logement"),
+        ["Action", "", "c", "d", "e", "f", "fin 2024"],
+    )];
+    let (_dir, _root, out) = import_bytes("plan.docx", &small_docx(None, rows));
+    let err = stderr(&out);
+    assert!(
+        err.contains("tableau 1, ligne 3 : cellule(s) vide(s) : moyens_caf"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tableau 1, ligne 3, colonne 8 : échéance illisible : « fin 2024 »"),
+        "{err}"
+    );
+    // Written, but the project does not pass the check until the deadline is fixed.
+    assert!(!out.status.success());
+    assert!(err.contains("ne passe pas encore `ctg check`"), "{err}");
+}
+
+#[test]
+fn a_document_without_the_plan_table_is_an_error() {
+    let doc = docx()
+        .add_paragraph(para("Compte rendu"))
+        .add_table(Table::new(vec![TableRow::new(vec![
+            cell(&["Nom"]),
+            cell(&["Qualité"]),
+        ])]));
+    let (_dir, root, out) = import_bytes("compte-rendu.docx", &pack(doc));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("le tableau du document n'a pas l'en-tête du plan d'actions"),
+        "{err}"
+    );
+    assert!(
+        err.contains("« Champs d'intervention »"),
+        "the hint lists the columns: {err}"
+    );
+    assert!(!root.join("data").exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_word_document_is_an_error() {
+    let (_dir, _root, out) = import_bytes("plan.docx", b"not a zip at all");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("n'est pas un document Word lisible"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (_dir, _root, out) = import_bytes("plan.xlsx", b"PK");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("exportez la feuille au format CSV"), "{err}");
+}
+
+#[test]
+fn import_never_writes_over_existing_data() {
+    let copy = copy_project(&project_root());
+    let source = fixture("import/colonne-inconnue.csv");
+    let before = std::fs::read(copy.path().join("data/convention.toml")).unwrap();
+    let out = import(&source, copy.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("existe déjà"), "{err}");
+    assert_eq!(
+        std::fs::read(copy.path().join("data/convention.toml")).unwrap(),
+        before
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Spreadsheets
+
+#[test]
+fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = import(&fixture("import/colonne-inconnue.csv"), dir.path());
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellule(s) non importée(s) (lignes 2, 4)"),
+        "{err}"
+    );
+    let (plan, _) = ctg::render_project(dir.path()).expect("the imported plan builds");
+    assert_eq!(plan.actions.len(), 3);
+    // Official labels, and a label row for the sub-section.
+    assert_eq!(plan.convention.fields[0].subsections[0].label, "Structures");
+    assert_eq!(plan.actions[0].subsection.as_deref(), Some("structures"));
+}
+
+#[test]
+fn a_spreadsheet_row_without_field_is_kept_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = import(&fixture("import/sans-champ.csv"), dir.path());
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("sans-champ.csv:2:1"),
+        "the line is shown: {err}"
+    );
+    assert!(
+        err.contains("ligne 2 : ligne sans champ d'intervention"),
+        "{err}"
+    );
+    let (plan, _) = ctg::render_project(dir.path()).expect("the imported plan builds");
+    let fields: Vec<&str> = plan
+        .convention
+        .fields
+        .iter()
+        .map(|f| f.label.as_str())
+        .collect();
+    assert_eq!(fields, ["À classer", "Jeunesse"]);
+}
+
+#[test]
+fn a_french_spreadsheet_export_is_read() {
+    // Semicolons and Windows-1252, as a spreadsheet saves "CSV" on a French system.
+    let text = "Champs d'intervention;Descriptif;Moyens mobilisés par la Caf;Moyens mobilisés par les partenaires;Objectif(s);Résultat attendu;Impact envisagé;Échéance\r\n\
+                Parentalité;Création d'un LAEP;Financement 10 000 €;CCBJC;Accueillir;Ouverture;Lien parents-enfants;2025\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let (_dir, root, out) = import_bytes("plan.csv", &bytes);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Windows-1252"), "{err}");
+    let action = read_action(&root, "data/actions/parentalite/01-creation-laep.toml");
+    assert_eq!(
+        action["moyens_caf"].as_str().unwrap().trim(),
+        "Financement 10 000 €"
+    );
+}
+
+#[test]
+fn a_header_without_actions_writes_nothing() {
+    let text = "champ,descriptif,echeance\r\n";
+    let (_dir, root, out) = import_bytes("vide.csv", text.as_bytes());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("aucune action dans"), "{err}");
+    assert!(!root.join("data").exists());
+}

@@ -1,0 +1,343 @@
+//! Every mistake an officer can make in `data/` or `templates/` gets a clear
+//! French error, never a crash, and never changes `out/`.
+//!
+//! Each folder of `tests/invalid/` is one mistake: the small fixture project
+//! `tests/fixtures/mini` with ONE defect. The files under `<case>/projet/` replace
+//! or add to the fixture's; `<case>/expected.txt` lists the substrings that
+//! stderr must contain (file:line:column, message, hint), one per line, after
+//! `#` comments and `! key: value` directives:
+//!
+//! - `! commande: build` runs `ctg build` instead of `ctg check`;
+//! - `! code: 0` expects success (warnings only);
+//! - `! supprimer: PATH` removes a file or folder of the fixture;
+//! - `! lien: PATH -> TARGET` creates a symbolic link (not storable in git);
+//! - `! lien-externe: PATH` creates a link to a file outside the project;
+//! - `! illisible: PATH` removes the read permission of a file;
+//! - `! conserve: NAME` expects `out/NAME` to be written for inspection.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+/// One case folder, read.
+struct Case {
+    name: String,
+    dir: PathBuf,
+    command: String,
+    code: i32,
+    expected: Vec<String>,
+    directives: Vec<(String, String)>,
+}
+
+fn cases() -> Vec<Case> {
+    let root = project_root().join("tests/invalid");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let text = fs::read_to_string(dir.join("expected.txt"))
+                .unwrap_or_else(|e| panic!("{name}/expected.txt: {e}"));
+            let mut case = Case {
+                name,
+                dir,
+                command: "check".into(),
+                code: 1,
+                expected: Vec::new(),
+                directives: Vec::new(),
+            };
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if line.starts_with('#') {
+                    continue;
+                }
+                if let Some(directive) = line.strip_prefix('!') {
+                    let (key, value) = directive.split_once(':').expect("`! key: value`");
+                    let (key, value) = (key.trim(), value.trim());
+                    match key {
+                        "commande" => case.command = value.into(),
+                        "code" => case.code = value.parse().unwrap(),
+                        _ => case.directives.push((key.into(), value.into())),
+                    }
+                } else {
+                    case.expected.push(line.to_string());
+                }
+            }
+            assert!(
+                !case.expected.is_empty(),
+                "{}: no expected message",
+                case.name
+            );
+            case
+        })
+        .collect()
+}
+
+/// Copies every file under `from` into `to`, replacing what is there.
+fn overlay(from: &Path, to: &Path) {
+    if !from.exists() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Applies the case's defect to the project at `root`; `false` when the defect
+/// cannot be made here (a permission that root ignores).
+fn apply(case: &Case, root: &Path, outside: &Path) -> bool {
+    overlay(&case.dir.join("projet"), root);
+    for (key, value) in &case.directives {
+        match key.as_str() {
+            "supprimer" => {
+                let path = root.join(value);
+                if path.is_dir() {
+                    fs::remove_dir_all(path).unwrap();
+                } else {
+                    fs::remove_file(path).unwrap();
+                }
+            }
+            "lien" => {
+                let (link, target) = value.split_once("->").expect("PATH -> TARGET");
+                symlink(Path::new(target.trim()), &root.join(link.trim()));
+            }
+            "lien-externe" => {
+                let secret = outside.join("ailleurs.toml");
+                fs::write(&secret, "id = \"ailleurs\"\n").unwrap();
+                symlink(&secret, &root.join(value));
+            }
+            "illisible" => {
+                let path = root.join(value);
+                set_readable(&path, false);
+                if fs::read(&path).is_ok() {
+                    // Permissions do not bind this user (root): restore and skip.
+                    set_readable(&path, true);
+                    return false;
+                }
+            }
+            "conserve" => {}
+            other => panic!("{}: unknown directive `{other}`", case.name),
+        }
+    }
+    true
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[cfg(unix)]
+fn set_readable(path: &Path, readable: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if readable { 0o644 } else { 0o000 };
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn ctg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("ctg runs")
+}
+
+/// Every file of `dir` (recursively) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Text for comparison with the renderer's line wrapping undone: long messages
+/// and hints are wrapped onto indented lines, some behind a `│` gutter, so all
+/// whitespace and gutters are dropped on both sides.
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect()
+}
+
+/// Asserts that `stderr` contains `expected`, wrapping aside.
+fn assert_reports(case: &str, stderr: &str, expected: &str) {
+    assert!(
+        squeeze(stderr).contains(&squeeze(expected)),
+        "{case}: `{expected}` missing from\n{stderr}"
+    );
+}
+
+fn assert_no_crash(case: &str, stderr: &str) {
+    for word in ["panicked", "RUST_BACKTRACE", "backtrace", "erreur interne"] {
+        assert!(!stderr.contains(word), "{case}: `{word}` in\n{stderr}");
+    }
+}
+
+/// Runs one case on a fresh copy of the fixture, then checks exit code and
+/// messages.
+fn run_case(case: &Case) -> Option<(tempfile::TempDir, String)> {
+    let project = copy_project(&fixture("mini"));
+    let outside = tempfile::tempdir().unwrap();
+    if !apply(case, project.path(), outside.path()) {
+        eprintln!(
+            "cas `{}` ignoré : les droits de fichier ne s'appliquent pas à cet utilisateur",
+            case.name
+        );
+        return None;
+    }
+    let root = project.path().to_str().unwrap();
+    let output = ctg(&[&case.command, "--root", root]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(case.code),
+        "{}: exit code\n{stderr}",
+        case.name
+    );
+    assert_no_crash(&case.name, &stderr);
+    for expected in &case.expected {
+        assert_reports(&case.name, &stderr, expected);
+    }
+    Some((project, stderr))
+}
+
+#[test]
+fn every_mistake_gets_its_message() {
+    let cases = cases();
+    assert!(cases.len() >= 25, "{} cases", cases.len());
+    for case in &cases {
+        let Some((project, _)) = run_case(case) else {
+            continue;
+        };
+        let out = project.path().join("out");
+        let kept: Vec<&String> = case
+            .directives
+            .iter()
+            .filter(|(k, _)| k == "conserve")
+            .map(|(_, v)| v)
+            .collect();
+        if case.command == "check" {
+            assert!(!out.exists(), "{}: `check` wrote {out:?}", case.name);
+        }
+        for name in kept {
+            let text = fs::read_to_string(out.join(name))
+                .unwrap_or_else(|e| panic!("{}: out/{name} not kept: {e}", case.name));
+            assert!(!text.is_empty(), "{}: out/{name} is empty", case.name);
+        }
+    }
+}
+
+/// A first build succeeds; then each mistake in turn is made in the same project
+/// and built: every file in `out/` stays byte for byte as it was.
+#[test]
+fn failed_builds_leave_out_byte_for_byte() {
+    let project = copy_project(&fixture("mini"));
+    let root = project.path().to_str().unwrap();
+    let ok = ctg(&["build", "--root", root]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = project.path().join("out");
+    let before = snapshot(&out);
+    assert!(before.len() >= 2, "{before:?}");
+
+    let pristine = snapshot(&project.path().join("data"));
+    let outside = tempfile::tempdir().unwrap();
+    for case in cases().iter().filter(|c| c.code != 0) {
+        // Back to the valid data, then this one defect.
+        let data = project.path().join("data");
+        if data.exists() {
+            fs::remove_dir_all(&data).unwrap();
+        }
+        let _ = fs::remove_dir_all(project.path().join("templates"));
+        for (rel, bytes) in &pristine {
+            let path = data.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, bytes).unwrap();
+        }
+        if !apply(case, project.path(), outside.path()) {
+            continue;
+        }
+        let failed = ctg(&["build", "--root", root]);
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert_eq!(failed.status.code(), Some(1), "{}\n{stderr}", case.name);
+        assert_no_crash(&case.name, &stderr);
+        assert!(
+            stderr.contains("aucun fichier n'a été modifié"),
+            "{}: {stderr}",
+            case.name
+        );
+        let mut after = snapshot(&out);
+        // The only file a failed build may add: the generated source kept for
+        // inspection.
+        after.remove(Path::new(ctg::render::origin::KEPT_TYPST));
+        assert!(after == before, "{}: out/ changed", case.name);
+    }
+    // A successful build removes the kept source again.
+    fs::remove_dir_all(project.path().join("templates")).unwrap();
+    fs::remove_dir_all(project.path().join("data")).unwrap();
+    for (rel, bytes) in &pristine {
+        let path = project.path().join("data").join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+    let ok = ctg(&["build", "--root", root]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(!out.join(ctg::render::origin::KEPT_TYPST).exists());
+}
+
+/// All problems of one run are reported, each in its own block, then exit 1.
+#[test]
+fn all_problems_of_a_run_are_reported() {
+    let project = copy_project(&fixture("mini"));
+    let outside = tempfile::tempdir().unwrap();
+    // Five mistakes in five files, data and templates.
+    let names = [
+        "position-en-double",
+        "fichier-vide",
+        "sous-section-inconnue",
+        "toml-mal-range",
+        "gabarit-syntaxe",
+    ];
+    let all = cases();
+    for name in names {
+        let case = all.iter().find(|c| c.name == name).unwrap();
+        assert!(apply(case, project.path(), outside.path()));
+    }
+    let output = ctg(&["check", "--root", project.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    for name in names {
+        let case = all.iter().find(|c| c.name == name).unwrap();
+        for expected in &case.expected {
+            assert_reports(name, &stderr, expected);
+        }
+    }
+    assert!(stderr.contains("échec : 5 erreurs"), "{stderr}");
+}

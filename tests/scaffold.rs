@@ -1,0 +1,287 @@
+//! `ctg init`, `ctg new action` and `ctg templates export`: the files an officer
+//! starts from are valid, complete and never overwrite their work.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn ctg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(args)
+        .output()
+        .expect("ctg runs")
+}
+
+/// What ctg printed, on one line: the report's wrapping and margins removed.
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn a_new_project_passes_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ctg-exemple");
+    let out = ctg(&["init", path(&root)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("plan valide : 1 actions"),
+        "{}",
+        stderr(&out)
+    );
+    let convention = std::fs::read_to_string(root.join("data/convention.toml")).unwrap();
+    // Commented for the officer who fills it in.
+    assert!(
+        convention.lines().filter(|l| l.starts_with("# ")).count() >= 10,
+        "{convention}"
+    );
+    let check = ctg(&["check", "--root", path(&root)]);
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    // A second init leaves the project alone.
+    let again = ctg(&["init", path(&root)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("existe déjà"), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(root.join("data/convention.toml")).unwrap(),
+        convention
+    );
+}
+
+/// The keys of an action file, each with the comment line right above it.
+fn commented_keys(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((key, _)) = line.split_once(" = ") else {
+            continue;
+        };
+        if key.starts_with('#') || key.starts_with(' ') {
+            continue;
+        }
+        let comment = lines[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.is_empty())
+            .copied()
+            .unwrap_or("");
+        out.push((key.to_string(), comment.to_string()));
+    }
+    out
+}
+
+#[test]
+fn a_new_action_takes_the_next_position_and_a_fresh_id() {
+    let copy = copy_project(&project_root());
+    let out = ctg(&[
+        "new",
+        "action",
+        "--champ",
+        "jeunesse",
+        "--root",
+        path(copy.path()),
+    ]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let file = copy
+        .path()
+        .join("data/actions/jeunesse/07-nouvelle-action.toml");
+    assert!(err.contains("position 7"), "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let action: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(action["position"].as_integer(), Some(7));
+    assert_eq!(action["champ"].as_str(), Some("jeunesse"));
+    assert_eq!(action["echeance"].as_str(), Some("2023-2027"));
+    let id = action["id"].as_str().unwrap();
+    let (shipped, _) = ctg::render_project(&project_root()).unwrap();
+    assert!(
+        !shipped.actions.iter().any(|a| a.id == id),
+        "{id} is already taken"
+    );
+
+    // Every key is there, each under a French comment.
+    let keys = commented_keys(&text);
+    let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "id",
+            "champ",
+            "position",
+            "echeance",
+            "descriptif",
+            "moyens_caf",
+            "moyens_partenaires",
+            "objectifs",
+            "resultat_attendu",
+            "impact_envisage"
+        ]
+    );
+    for (key, comment) in &keys {
+        assert!(
+            comment.starts_with("# "),
+            "{key} has no comment: {comment:?}"
+        );
+    }
+    assert!(
+        text.contains("# Colonne « Moyens mobilisés par la Caf »"),
+        "{text}"
+    );
+    assert!(text.contains("# Sous-section"), "{text}");
+
+    // The plan still builds, with the placeholder text in the new row.
+    let check = ctg(&["check", "--root", path(copy.path())]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let (plan, _) = ctg::render_project(copy.path()).unwrap();
+    assert_eq!(plan.actions.len(), shipped.actions.len() + 1);
+    let new = plan.actions.iter().find(|a| a.id == id).unwrap();
+    assert_eq!(new.caf_means, ctg::scaffold::PLACEHOLDER);
+
+    // A second one gets the next position and another id.
+    let out = ctg(&[
+        "new",
+        "action",
+        "--champ",
+        "Jeunesse",
+        "--root",
+        path(copy.path()),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second: toml::Table = toml::from_str(
+        &std::fs::read_to_string(
+            copy.path()
+                .join("data/actions/jeunesse/08-nouvelle-action-2.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(second["position"].as_integer(), Some(8));
+    assert_ne!(second["id"].as_str(), Some(id));
+}
+
+#[test]
+fn a_new_action_can_have_a_title_and_a_sub_section() {
+    let copy = copy_project(&project_root());
+    let out = ctg(&[
+        "new",
+        "action",
+        "--champ",
+        "petite-enfance",
+        "--sous-section",
+        "rpe",
+        "--titre",
+        "Accueil des enfants à horaires atypiques",
+        "--root",
+        path(copy.path()),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = copy
+        .path()
+        .join("data/actions/petite-enfance/09-accueil-enfants-horaires-atypiques.toml");
+    let action: toml::Table = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        action["id"].as_str(),
+        Some("petite-enfance-accueil-enfants-horaires-atypiques")
+    );
+    assert_eq!(action["sous_section"].as_str(), Some("rpe"));
+    assert_eq!(
+        action["descriptif"].as_str().unwrap().trim(),
+        "► Accueil des enfants à horaires atypiques"
+    );
+    let (plan, _) = ctg::render_project(copy.path()).unwrap();
+    let rpe: Vec<u32> = plan
+        .actions
+        .iter()
+        .filter(|a| a.subsection.as_deref() == Some("rpe"))
+        .map(|a| a.position)
+        .collect();
+    assert_eq!(rpe, [6, 7, 8, 9], "the new action closes its sub-section");
+}
+
+#[test]
+fn an_unknown_field_is_refused_with_the_known_ones() {
+    let copy = copy_project(&project_root());
+    let out = ctg(&[
+        "new",
+        "action",
+        "--champ",
+        "jeunes",
+        "--root",
+        path(copy.path()),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("champ d'intervention inconnu : `jeunes`"),
+        "{err}"
+    );
+    assert!(err.contains("vouliez-vous dire `jeunesse` ?"), "{err}");
+    assert!(
+        err.contains("petite-enfance, jeunesse, parentalite"),
+        "{err}"
+    );
+    assert!(!copy.path().join("data/actions/jeunes").exists());
+
+    let out = ctg(&[
+        "new",
+        "action",
+        "--champ",
+        "jeunesse",
+        "--sous-section",
+        "rpe",
+        "--root",
+        path(copy.path()),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("sous-section inconnue : `rpe`"), "{err}");
+    assert!(
+        err.contains("le champ `jeunesse` n'a pas de sous-section"),
+        "{err}"
+    );
+}
+
+#[test]
+fn templates_are_exported_once_and_never_overwritten() {
+    let copy = copy_project(&fixture("mini"));
+    let out = ctg(&["templates", "export", "--root", path(copy.path())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (name, builtin) in ctg::render::templates::BUILTIN {
+        let written = std::fs::read_to_string(copy.path().join("templates").join(name)).unwrap();
+        assert_eq!(&written, builtin, "{name}");
+    }
+    // The exported templates are the project's own now, and build the same plan.
+    let (_, own) = ctg::render_project(copy.path()).unwrap();
+    let (_, builtin) = ctg::render_project(&fixture("mini")).unwrap();
+    assert_eq!(own.plan_typ, builtin.plan_typ);
+
+    // An edited template is kept.
+    let edited = copy.path().join("templates/plan.typ.tera");
+    std::fs::write(&edited, "// modifié\n").unwrap();
+    let again = ctg(&["templates", "export", "--root", path(copy.path())]);
+    let err = stderr(&again);
+    assert_eq!(again.status.code(), Some(1), "{err}");
+    assert!(err.contains("plan.typ.tera"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), "// modifié\n");
+
+    let forced = ctg(&[
+        "templates",
+        "export",
+        "--force",
+        "--root",
+        path(copy.path()),
+    ]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(std::fs::read_to_string(&edited).unwrap(), "// modifié\n");
+}
