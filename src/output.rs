@@ -98,9 +98,14 @@ fn stage(
             "renommez ou supprimez ce dossier ; les fichiers déjà présents n'ont pas été modifiés",
         ));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Outputs are published (a web server reads them): readable by all, like any
+    // file the user creates, not private like a temporary file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| failure(path, "fichier temporaire", &e))?;
     tmp.write_all(contents)

@@ -260,6 +260,12 @@ fn source_date_epoch_sets_the_creation_date_and_build_prints_hashes() {
         String::from_utf8_lossy(&out.stderr)
     );
     let bytes = fs::read(project.path().join("out/plan.pdf")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(project.path().join("out/plan.pdf")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "outputs are readable by a web server: {mode:o}");
+    }
     let doc = Document::load_mem(&bytes).unwrap();
     let xmp = xmp(&doc);
     assert!(xmp.contains("2023-11-14T22:13:20"), "{xmp}");

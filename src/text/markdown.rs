@@ -342,10 +342,23 @@ fn markdown_to_html_with(markdown: &str, document_levels: Option<Vec<u8>>) -> St
 pub fn markdown_to_plain(markdown: &str) -> String {
     let mut out = String::new();
     let mut ordered: Vec<Option<u64>> = Vec::new();
+    // Open links: their target and where their text starts.
+    let mut links: Vec<(String, usize)> = Vec::new();
     for event in parser(markdown) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 out.push_str(&t)
+            }
+            // The address of a link is data too: "texte (https://…)", for the
+            // addresses that the documents themselves would link to.
+            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), out.len())),
+            Event::End(TagEnd::Link) => {
+                if let Some((url, start)) = links.pop()
+                    && is_safe_url(&url)
+                    && out[start..] != url
+                {
+                    out.push_str(&format!(" ({url})"));
+                }
             }
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),

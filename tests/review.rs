@@ -1,0 +1,189 @@
+//! The annual review of the fictional example (examples/bilan-demo): every action
+//! with its state, summary counts equal to the data, hand-checked lists, texts in
+//! both outputs, and the plan annex untouched by follow-up data.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+
+use common::*;
+use ctg::review::{FollowUps, State};
+
+fn demo() -> PathBuf {
+    project_root().join("examples/bilan-demo")
+}
+
+fn load() -> (ctg::model::Plan, ctg::render::templates::Templates, FollowUps) {
+    let (plan, templates, mut warnings) = ctg::load_and_validate(&demo()).expect("the example is valid");
+    let follow_ups = ctg::load_follow_ups(&demo(), &plan, &mut warnings).expect("its follow-up is valid");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    (plan, templates, follow_ups)
+}
+
+fn ids(actions: &[&ctg::model::Action]) -> Vec<String> {
+    actions.iter().map(|a| a.id.clone()).collect()
+}
+
+#[test]
+fn due_overdue_and_changed_in_2025_are_exactly_the_hand_checked_ones() {
+    let (plan, _, follow_ups) = load();
+    let review = ctg::review::Review::new(&plan, &follow_ups, 2025).unwrap();
+    // Échéance including 2025.
+    assert_eq!(
+        ids(&review.due()),
+        [
+            "enfance-creche-centre-bourg",
+            "enfance-horaires-atypiques",
+            "jeunesse-conseil-jeunes",
+            "jeunesse-accueil-loisirs",
+            "jeunesse-projets-ados",
+            "parentalite-laep",
+            "parentalite-clas",
+            "parentalite-cafes-parents",
+        ]
+    );
+    // Échéance 2024, neither done nor abandoned in 2025 (the relay, due 2024, is done).
+    assert_eq!(ids(&review.overdue()), ["jeunesse-espace-jeunes", "parentalite-guide-parents"]);
+    let changed: Vec<(String, State, State)> =
+        review.changed().into_iter().map(|(a, b, n)| (a.id.clone(), b, n)).collect();
+    use State::*;
+    assert_eq!(
+        changed,
+        [
+            ("enfance-creche-centre-bourg".into(), InProgress, Done),
+            ("enfance-horaires-atypiques".into(), NotStarted, InProgress),
+            ("jeunesse-conseil-jeunes".into(), InProgress, Abandoned),
+            ("jeunesse-accueil-loisirs".into(), NotStarted, Done),
+            ("parentalite-laep".into(), InProgress, Redirected),
+            ("parentalite-clas".into(), NotStarted, InProgress),
+        ]
+    );
+    // The first year has nothing before it and nothing overdue.
+    let first = ctg::review::Review::new(&plan, &follow_ups, 2024).unwrap();
+    assert!(first.changed().is_empty() && first.overdue().is_empty());
+    assert_eq!(first.due().len(), 8);
+}
+
+#[test]
+fn summary_counts_equal_the_counts_of_the_data() {
+    let (plan, _, follow_ups) = load();
+    for (year, data) in &follow_ups.years {
+        let review = ctg::review::Review::new(&plan, &follow_ups, *year).unwrap();
+        let (rows, totals) = review.summary();
+        // Counted again here, straight from the follow-up data.
+        let mut expected: BTreeMap<(&str, State), usize> = BTreeMap::new();
+        for action in &plan.actions {
+            let field = plan.convention.fields.iter().find(|f| f.id == action.field).unwrap();
+            *expected.entry((field.label.as_str(), data.actions[&action.id].state)).or_default() += 1;
+        }
+        for (label, counts) in &rows {
+            for (i, state) in State::ALL.iter().enumerate() {
+                let want = expected.get(&(*label, *state)).copied().unwrap_or(0);
+                assert_eq!(counts.by_state[i], want, "{year} {label} {state}");
+            }
+        }
+        assert_eq!(totals.total(), plan.actions.len());
+        assert_eq!(totals.missing, 0);
+    }
+}
+
+#[test]
+fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
+    let (plan, templates, follow_ups) = load();
+    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).expect("the review builds");
+    let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
+    let html = html_text(&out.html);
+    let (pdf_n, html_n) = (normalise(&pdf), normalise(&html));
+    let year = &follow_ups.years[&2025];
+    for action in &plan.actions {
+        let description = normalise(&ctg::text::markdown_to_plain(&action.description));
+        let state = year.actions[&action.id].state.label();
+        // Its row in the plan table: description, then state, in that order.
+        for (name, text) in [("PDF", &pdf_n), ("HTML", &html_n)] {
+            let at = text.rfind(&description).unwrap_or_else(|| panic!("{name}: {} absent", action.id));
+            assert!(text[at..].contains(&normalise(state)), "{name}: state of {}", action.id);
+        }
+    }
+    for text in ["Exemple fictif.", "Conclusions du comité de pilotage", "préparer le prochain bilan", "Guide des familles"] {
+        assert!(pdf_n.contains(&normalise(text)), "PDF: {text}");
+        assert!(html_n.contains(&normalise(text)), "HTML: {text}");
+    }
+    // Markdown became structure in both formats.
+    assert!(out.html.contains("<table>") && out.html.contains("<li>") && out.html.contains("<a href=\"https://exemple.invalid/bilan\">"));
+    assert!(out.typ.contains("#table(columns: 2") && out.typ.contains("#list("));
+    // The chart, with its figures written out for those who cannot see it.
+    assert!(out.html.contains("<svg role=\"img\""));
+    assert!(pdf.contains("Synthèse 2025") && pdf.contains("Actions en retard"));
+    assert!(out.pdf.document.pages().len() >= 4);
+}
+
+#[test]
+fn adding_follow_up_data_never_changes_the_plan_annex() {
+    let project = copy_project(&demo());
+    let before = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    fs::remove_dir_all(project.path().join("data/suivi")).unwrap();
+    fs::remove_dir_all(project.path().join("data/bilans")).unwrap();
+    let without = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    assert!(before == without, "the annex depends on follow-up data");
+    // A changed comment and a new year do not change it either.
+    let suivi = project.path().join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::write(suivi.join("2026.toml"), "[actions.enfance-mam-nord]\netat = \"en cours\"\ncommentaire = \"Nouveau\"\n").unwrap();
+    let with_2026 = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    assert!(before == with_2026);
+}
+
+#[test]
+fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
+    let project = copy_project(&demo());
+    let root = project.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["build", "--root", root, "--bilan", "2024"]);
+    let names = |dir: &std::path::Path| {
+        let mut n: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&project.path().join("out")), ["bilan-2024.html", "bilan-2024.pdf"]);
+    run(&["build", "--root", root]);
+    let all = names(&project.path().join("out"));
+    for name in ["bilan-2024.pdf", "bilan-2025.pdf", "bilan-2025.html", "plan.pdf", "plan.csv"] {
+        assert!(all.contains(&name.to_string()), "{all:?}");
+    }
+}
+
+#[test]
+fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
+    let project = copy_project(&demo());
+    let file = project.path().join("data/suivi/2025.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let text = text
+        .replacen("etat = \"réalisé\"", "etat = \"realise\"", 1)
+        .replacen("avancement = 30", "avancement = 130", 1)
+        .replacen("[actions.jeunesse-accueil-loisirs]", "[actions.jeunesse-acceuil-loisirs]", 1);
+    fs::write(&file, text).unwrap();
+    fs::write(project.path().join("data/suivi/2031.toml"), "").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(["check", "--root", project.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "état inconnu : \"realise\"",
+        "vouliez-vous dire \"réalisé\" ?",
+        "data/suivi/2025.toml:4:8",
+        "avancement hors limites : 130",
+        "action inconnue : `jeunesse-acceuil-loisirs`",
+        "vouliez-vous dire `jeunesse-accueil-loisirs` ?",
+        "année de suivi hors de la période de la convention : 2031",
+        "la convention couvre 2024-2027",
+    ] {
+        assert!(err.contains(needle), "« {needle} » absent:\n{err}");
+    }
+}
