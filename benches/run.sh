@@ -46,7 +46,7 @@ log="$work/watch.log"
 "$ctg" watch --root "$work/watch/p0001" 2>"$log" &
 watcher=$!
 trap 'kill $watcher 2>/dev/null || true' EXIT
-cell="$work/watch/p0001/data/actions/logement/01-impayes-de-loyers.toml"
+cell=$(ls "$work"/watch/p0001/data/actions/logement/0001-*.toml)
 wait_for() { for _ in $(seq 200); do [ "$(grep -c "reconstruit en" "$log")" -ge "$1" ] && return; sleep 0.05; done; }
 wait_for 1
 sleep 0.5

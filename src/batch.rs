@@ -48,9 +48,30 @@ pub enum Progress {
 }
 
 /// Builds every project, each into its own `out/`, in parallel on the available
-/// cores (`RAYON_NUM_THREADS` or `--jobs` bound them). Outcomes come back in the
-/// projects' order.
-pub fn build_all(projects: &[PathBuf], write: bool, progress: Progress) -> Vec<Outcome> {
+/// cores (`jobs` bounds them). Outcomes come back in the projects' order.
+pub fn build_all(
+    projects: &[PathBuf],
+    write: bool,
+    progress: Progress,
+    jobs: Option<usize>,
+) -> Vec<Outcome> {
+    // Typst's layout recurses deeply: worker threads get the stack of a main
+    // thread, not the small default of spawned threads.
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    if let Some(jobs) = jobs {
+        pool = pool.num_threads(jobs.max(1));
+    }
+    match pool.build() {
+        Ok(pool) => pool.install(|| build_in_pool(projects, write, progress)),
+        // No thread could be started: build one project after the other here.
+        Err(_) => build_in_pool(projects, write, progress),
+    }
+}
+
+/// Stack of each worker thread.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+fn build_in_pool(projects: &[PathBuf], write: bool, progress: Progress) -> Vec<Outcome> {
     let bar = match progress {
         Progress::Bar => {
             let bar = ProgressBar::new(projects.len() as u64);

@@ -84,25 +84,35 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         Some(year) => vec![year],
         None => follow_ups.years.keys().copied().collect(),
     };
+    if let Some(rendered) = &rendered {
+        timings.laps.extend(rendered.timings.iter().copied());
+    }
+    let start = std::time::Instant::now();
     let reviews = years
         .iter()
         .map(|year| render::render_review(&plan, &follow_ups, *year, &templates))
         .collect::<Result<Vec<_>, _>>()
         .map_err(failed)?;
-    if let Some(rendered) = &rendered {
-        timings.laps.extend(rendered.timings.iter().copied());
+    if !reviews.is_empty() {
+        timings.laps.push(("bilans annuels", start.elapsed()));
     }
-    timings.lap("bilans annuels");
     let mut report = Report {
         warnings,
-        pages: rendered.as_ref().map_or(0, |r| r.plan_pdf.document.pages().len()),
+        pages: rendered
+            .as_ref()
+            .map_or(0, |r| r.plan_pdf.document.pages().len()),
         actions: plan.actions.len(),
         ..Report::default()
     };
     if options.write {
         let start = std::time::Instant::now();
-        report.written = write(&options.out_dir(), rendered.as_ref(), &reviews, options.emit_typst)
-            .map_err(|d| with(report.warnings.clone(), vec![d]))?;
+        report.written = write(
+            &options.out_dir(),
+            rendered.as_ref(),
+            &reviews,
+            options.emit_typst,
+        )
+        .map_err(|d| with(report.warnings.clone(), vec![d]))?;
         timings.laps.push(("écriture", start.elapsed()));
     }
     report.timings = timings.laps;
@@ -169,18 +179,30 @@ fn write(
         files.extend([
             ("plan.pdf".to_string(), rendered.plan_pdf.bytes.as_slice()),
             ("plan.html".to_string(), rendered.plan_html.as_bytes()),
-            ("plan.fragment.html".to_string(), rendered.plan_fragment_html.as_bytes()),
+            (
+                "plan.fragment.html".to_string(),
+                rendered.plan_fragment_html.as_bytes(),
+            ),
             (export::CSV_FILE.to_string(), data.csv.as_slice()),
             (export::JSON_FILE.to_string(), data.json.as_bytes()),
-            (export::DATAPACKAGE_FILE.to_string(), data.datapackage.as_bytes()),
+            (
+                export::DATAPACKAGE_FILE.to_string(),
+                data.datapackage.as_bytes(),
+            ),
         ]);
         if emit_typst {
             files.push(("plan.typ".to_string(), rendered.plan_typ.as_bytes()));
         }
     }
     for review in reviews {
-        files.push((format!("bilan-{}.pdf", review.year), review.pdf.bytes.as_slice()));
-        files.push((format!("bilan-{}.html", review.year), review.html.as_bytes()));
+        files.push((
+            format!("bilan-{}.pdf", review.year),
+            review.pdf.bytes.as_slice(),
+        ));
+        files.push((
+            format!("bilan-{}.html", review.year),
+            review.html.as_bytes(),
+        ));
         if emit_typst {
             files.push((format!("bilan-{}.typ", review.year), review.typ.as_bytes()));
         }

@@ -26,12 +26,6 @@ fn main() -> ExitCode {
             typst,
             bilan,
         } => {
-            if let Some(jobs) = jobs {
-                // Only fails if a pool already exists, which cannot be the case here.
-                let _ = rayon::ThreadPoolBuilder::new()
-                    .num_threads(jobs.max(1))
-                    .build_global();
-            }
             let projects = batch::find_projects(&root);
             if projects.is_empty() {
                 let options = BuildOptions {
@@ -43,7 +37,7 @@ fn main() -> ExitCode {
                 };
                 build_one(options, timings, color)
             } else {
-                build_many(&projects, color)
+                build_many(&projects, jobs, color)
             }
         }
         cli::Command::Check { root } => build_one(
@@ -122,13 +116,13 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
     }
 }
 
-fn build_many(projects: &[PathBuf], color: bool) -> ExitCode {
+fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCode {
     let progress = if color {
         Progress::Bar
     } else {
         Progress::Lines
     };
-    let outcomes = batch::build_all(projects, true, progress);
+    let outcomes = batch::build_all(projects, true, progress, jobs);
     let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     for outcome in &failed {
         if let Err(failure) = &outcome.result {

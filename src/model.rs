@@ -415,12 +415,42 @@ fn text(
     if value.trim().is_empty() {
         diags.push(
             Diagnostic::error(format!("le texte de `{key}` est vide"))
-                .at(file, span)
+                .at(file, span.clone())
                 .label("texte vide")
                 .hint("écrivez le contenu de la cellule, ou « - » si elle est vide dans le plan signé"),
         );
     }
+    check_printable(file, span, &value, diags);
     value.trim().to_string()
+}
+
+/// Reports a character that the PDF's fonts cannot print (a Chinese character,
+/// say): the archival PDF would be refused, so the text is refused here, where
+/// its place is known.
+fn check_printable(
+    file: &SourceFile,
+    span: Range<usize>,
+    value: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(c) = crate::render::pdf::unprintable(value) else {
+        return;
+    };
+    // The character's own place in the file, inside the value's span.
+    let place = file
+        .text
+        .get(span.clone())
+        .and_then(|written| written.find(c))
+        .map_or(span.clone(), |at| {
+            let start = span.start + at;
+            start..start + c.len_utf8()
+        });
+    diags.push(
+        Diagnostic::error(format!("caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})", c as u32))
+            .at(file, place)
+            .label("absent des polices du document")
+            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le"),
+    );
 }
 
 fn optional(value: Option<Spanned<String>>) -> Option<String> {
@@ -429,7 +459,8 @@ fn optional(value: Option<Spanned<String>>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn is_slug(id: &str) -> bool {
+/// An identifier as ids are written: lowercase ASCII letters, digits and inner dashes.
+pub(crate) fn is_slug(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Failure};
 use crate::import::names::{Column, TEXT_COLUMNS, loose, slug, title_slug, unique};
 use crate::import::{self, ImportedPlan};
 use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
-use crate::model::YearRange;
+use crate::model::{YearRange, is_slug};
 use crate::render::templates::BUILTIN;
 use crate::text::markdown_to_plain;
 
@@ -395,15 +395,6 @@ fn non_empty(text: String, fallback: &str) -> String {
     } else {
         text
     }
-}
-
-fn is_slug(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-        && !id.ends_with('-')
 }
 
 /// A TOML basic string (`"…"`, escaped by the toml crate).

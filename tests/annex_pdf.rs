@@ -263,8 +263,15 @@ fn source_date_epoch_sets_the_creation_date_and_build_prints_hashes() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(project.path().join("out/plan.pdf")).unwrap().permissions().mode();
-        assert_eq!(mode & 0o044, 0o044, "outputs are readable by a web server: {mode:o}");
+        let mode = fs::metadata(project.path().join("out/plan.pdf"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "outputs are readable by a web server: {mode:o}"
+        );
     }
     let doc = Document::load_mem(&bytes).unwrap();
     let xmp = xmp(&doc);

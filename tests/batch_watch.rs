@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn ctg() -> Command {
+fn ctg_command() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ctg"))
 }
 
@@ -33,7 +33,7 @@ fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
     )
     .unwrap();
 
-    let out = ctg()
+    let out = ctg_command()
         .args([
             "build",
             "--root",
@@ -62,7 +62,7 @@ fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
 #[test]
 fn timings_name_each_stage() {
     let project = copy_project(&fixture("mini"));
-    let out = ctg()
+    let out = ctg_command()
         .args([
             "build",
             "--timings",
@@ -138,7 +138,7 @@ fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() 
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let mut child = ctg()
+    let mut child = ctg_command()
         .args([
             "watch",
             "--serve",

@@ -4,7 +4,6 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
 
 use common::*;
 
@@ -62,75 +61,6 @@ fn two_builds_give_the_same_bytes() {
     assert_eq!(a.plan_html, b.plan_html);
 }
 
-fn ctg(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(args)
-        .output()
-        .expect("ctg runs")
-}
-
-#[test]
-fn failed_build_leaves_out_untouched() {
-    let project = copy_project(&fixture("mini"));
-    let root = project.path().to_str().unwrap();
-    let ok = ctg(&["build", "--root", root]);
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let out = project.path().join("out");
-    let before: Vec<(String, Vec<u8>)> = ["plan.pdf", "plan.html"]
-        .iter()
-        .map(|n| (n.to_string(), fs::read(out.join(n)).unwrap()))
-        .collect();
-
-    let action = project.path().join("data/actions/logement/01-impayes.toml");
-    let text = fs::read_to_string(&action)
-        .unwrap()
-        .replace("echeance = \"2026\"", "echeance = \"2031\"");
-    fs::write(&action, text).unwrap();
-    let failed = ctg(&["build", "--root", root]);
-    assert_eq!(failed.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert!(
-        stderr.contains("data/actions/logement/01-impayes.toml:4:12"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("la convention couvre 2024-2026"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "{stderr}"
-    );
-
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    assert_eq!(
-        names,
-        [
-            "datapackage.json",
-            "plan.csv",
-            "plan.fragment.html",
-            "plan.html",
-            "plan.json",
-            "plan.pdf"
-        ],
-        "no stray temporary file"
-    );
-    for (name, bytes) in before {
-        assert!(
-            fs::read(out.join(&name)).unwrap() == bytes,
-            "{name} changed"
-        );
-    }
-}
-
 #[test]
 fn check_writes_nothing_and_reports_every_problem() {
     let project = copy_project(&fixture("mini"));
@@ -182,4 +112,23 @@ fn check_writes_nothing_and_reports_every_problem() {
         stderr.contains("data/actions/logement/02-decence.toml:2:9"),
         "{stderr}"
     );
+}
+
+#[test]
+fn emoji_print_as_themselves() {
+    let project = copy_project(&fixture("mini"));
+    let action = project.path().join("data/actions/logement/02-decence.toml");
+    let text = fs::read_to_string(&action).unwrap();
+    fs::write(
+        &action,
+        text.replace("Réhabiliter", "Réhabiliter 🏠 ✅ 👍🏽 ❤️"),
+    )
+    .unwrap();
+    let (_, out) = ctg::render_project(project.path()).expect("emoji are printable");
+    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
+    assert!(
+        normalise(&pdf).contains(&normalise("Réhabiliter 🏠 ✅ 👍🏽 ❤️")),
+        "{pdf}"
+    );
+    assert!(html_text(&out.plan_html).contains("Réhabiliter 🏠 ✅ 👍🏽 ❤️"));
 }

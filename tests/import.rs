@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::LazyLock;
 
 use common::*;
@@ -19,22 +19,6 @@ use docx_rs::{
 
 static SHIPPED: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
-
-fn ctg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(args)
-        .output()
-        .expect("ctg runs")
-}
-
-/// What ctg printed, on one line: the report's wrapping and margins removed.
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr)
-        .split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn import(source: &Path, root: &Path) -> Output {
     ctg(&[
@@ -273,7 +257,7 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let root = dir.path().join("projet");
 
     let out = import(&source, &root);
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("8 champs, 28 actions"), "{err}");
     assert!(err.contains("plan valide : 28 actions"), "{err}");
@@ -335,7 +319,7 @@ fn the_open_data_csv_imports_into_the_same_rows() {
     let root = dir.path().join("projet");
 
     let out = import(&source, &root);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
     // The open data keeps deadlines as years ("2023 - 2027" becomes 2023-2027).
     let without_deadline = |p: &Plan| -> Vec<Vec<String>> {
@@ -450,7 +434,7 @@ fn lists_paragraphs_and_markdown_like_text_survive_as_written() {
         cell(&["2024 - 2025"]),
     ])];
     let (_dir, root, out) = import_bytes("plan.docx", &small_docx(None, rows));
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     let action = read_action(
         &root,
         "data/actions/logement/01-ccbjc-diagnostic-recrutement-fonctionnement-psu.toml",
@@ -497,7 +481,7 @@ fn a_column_outside_the_plan_is_reported_with_its_place() {
         ),
     ];
     let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some("Pilote"), rows));
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule(s) non importée(s) (lignes 3)"),
@@ -518,7 +502,7 @@ fn a_row_before_any_field_is_kept_and_reported() {
         ),
     ];
     let (_dir, root, out) = import_bytes("plan.docx", &small_docx(None, rows));
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("tableau 1, ligne 3 : ligne sans champ d'intervention"),
@@ -536,7 +520,7 @@ fn empty_cells_and_an_unreadable_deadline_are_reported() {
         ["Action", "", "c", "d", "e", "f", "fin 2024"],
     )];
     let (_dir, _root, out) = import_bytes("plan.docx", &small_docx(None, rows));
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(
         err.contains("tableau 1, ligne 3 : cellule(s) vide(s) : moyens_caf"),
         "{err}"
@@ -559,7 +543,7 @@ fn a_document_without_the_plan_table_is_an_error() {
             cell(&["Qualité"]),
         ])]));
     let (_dir, root, out) = import_bytes("compte-rendu.docx", &pack(doc));
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
         err.contains("le tableau du document n'a pas l'en-tête du plan d'actions"),
@@ -575,13 +559,13 @@ fn a_document_without_the_plan_table_is_an_error() {
 #[test]
 fn a_file_that_is_not_a_word_document_is_an_error() {
     let (_dir, _root, out) = import_bytes("plan.docx", b"not a zip at all");
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("n'est pas un document Word lisible"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 
     let (_dir, _root, out) = import_bytes("plan.xlsx", b"PK");
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("exportez la feuille au format CSV"), "{err}");
 }
@@ -592,7 +576,7 @@ fn import_never_writes_over_existing_data() {
     let source = fixture("import/colonne-inconnue.csv");
     let before = std::fs::read(copy.path().join("data/convention.toml")).unwrap();
     let out = import(&source, copy.path());
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("existe déjà"), "{err}");
     assert_eq!(
@@ -608,7 +592,7 @@ fn import_never_writes_over_existing_data() {
 fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = import(&fixture("import/colonne-inconnue.csv"), dir.path());
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellule(s) non importée(s) (lignes 2, 4)"),
@@ -625,7 +609,7 @@ fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
 fn a_spreadsheet_row_without_field_is_kept_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = import(&fixture("import/sans-champ.csv"), dir.path());
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("sans-champ.csv:2:1"),
@@ -652,7 +636,7 @@ fn a_french_spreadsheet_export_is_read() {
                 Parentalité;Création d'un LAEP;Financement 10 000 €;CCBJC;Accueillir;Ouverture;Lien parents-enfants;2025\r\n";
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     let (_dir, root, out) = import_bytes("plan.csv", &bytes);
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("Windows-1252"), "{err}");
     let action = read_action(&root, "data/actions/parentalite/01-creation-laep.toml");
@@ -666,7 +650,7 @@ fn a_french_spreadsheet_export_is_read() {
 fn a_header_without_actions_writes_nothing() {
     let text = "champ,descriptif,echeance\r\n";
     let (_dir, root, out) = import_bytes("vide.csv", text.as_bytes());
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("aucune action dans"), "{err}");
     assert!(!root.join("data").exists());

@@ -20,7 +20,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use common::*;
 
@@ -146,14 +145,6 @@ fn set_readable(path: &Path, readable: bool) {
     use std::os::unix::fs::PermissionsExt;
     let mode = if readable { 0o644 } else { 0o000 };
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn ctg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("ctg runs")
 }
 
 /// Every file of `dir` (recursively) with its bytes.

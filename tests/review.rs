@@ -15,9 +15,15 @@ fn demo() -> PathBuf {
     project_root().join("examples/bilan-demo")
 }
 
-fn load() -> (ctg::model::Plan, ctg::render::templates::Templates, FollowUps) {
-    let (plan, templates, mut warnings) = ctg::load_and_validate(&demo()).expect("the example is valid");
-    let follow_ups = ctg::load_follow_ups(&demo(), &plan, &mut warnings).expect("its follow-up is valid");
+fn load() -> (
+    ctg::model::Plan,
+    ctg::render::templates::Templates,
+    FollowUps,
+) {
+    let (plan, templates, mut warnings) =
+        ctg::load_and_validate(&demo()).expect("the example is valid");
+    let follow_ups =
+        ctg::load_follow_ups(&demo(), &plan, &mut warnings).expect("its follow-up is valid");
     assert!(warnings.is_empty(), "{warnings:?}");
     (plan, templates, follow_ups)
 }
@@ -45,9 +51,15 @@ fn due_overdue_and_changed_in_2025_are_exactly_the_hand_checked_ones() {
         ]
     );
     // Échéance 2024, neither done nor abandoned in 2025 (the relay, due 2024, is done).
-    assert_eq!(ids(&review.overdue()), ["jeunesse-espace-jeunes", "parentalite-guide-parents"]);
-    let changed: Vec<(String, State, State)> =
-        review.changed().into_iter().map(|(a, b, n)| (a.id.clone(), b, n)).collect();
+    assert_eq!(
+        ids(&review.overdue()),
+        ["jeunesse-espace-jeunes", "parentalite-guide-parents"]
+    );
+    let changed: Vec<(String, State, State)> = review
+        .changed()
+        .into_iter()
+        .map(|(a, b, n)| (a.id.clone(), b, n))
+        .collect();
     use State::*;
     assert_eq!(
         changed,
@@ -75,8 +87,15 @@ fn summary_counts_equal_the_counts_of_the_data() {
         // Counted again here, straight from the follow-up data.
         let mut expected: BTreeMap<(&str, State), usize> = BTreeMap::new();
         for action in &plan.actions {
-            let field = plan.convention.fields.iter().find(|f| f.id == action.field).unwrap();
-            *expected.entry((field.label.as_str(), data.actions[&action.id].state)).or_default() += 1;
+            let field = plan
+                .convention
+                .fields
+                .iter()
+                .find(|f| f.id == action.field)
+                .unwrap();
+            *expected
+                .entry((field.label.as_str(), data.actions[&action.id].state))
+                .or_default() += 1;
         }
         for (label, counts) in &rows {
             for (i, state) in State::ALL.iter().enumerate() {
@@ -92,7 +111,8 @@ fn summary_counts_equal_the_counts_of_the_data() {
 #[test]
 fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
     let (plan, templates, follow_ups) = load();
-    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).expect("the review builds");
+    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates)
+        .expect("the review builds");
     let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
     let html = html_text(&out.html);
     let (pdf_n, html_n) = (normalise(&pdf), normalise(&html));
@@ -102,16 +122,33 @@ fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
         let state = year.actions[&action.id].state.label();
         // Its row in the plan table: description, then state, in that order.
         for (name, text) in [("PDF", &pdf_n), ("HTML", &html_n)] {
-            let at = text.rfind(&description).unwrap_or_else(|| panic!("{name}: {} absent", action.id));
-            assert!(text[at..].contains(&normalise(state)), "{name}: state of {}", action.id);
+            let at = text
+                .rfind(&description)
+                .unwrap_or_else(|| panic!("{name}: {} absent", action.id));
+            assert!(
+                text[at..].contains(&normalise(state)),
+                "{name}: state of {}",
+                action.id
+            );
         }
     }
-    for text in ["Exemple fictif.", "Conclusions du comité de pilotage", "préparer le prochain bilan", "Guide des familles"] {
+    for text in [
+        "Exemple fictif.",
+        "Conclusions du comité de pilotage",
+        "préparer le prochain bilan",
+        "Guide des familles",
+    ] {
         assert!(pdf_n.contains(&normalise(text)), "PDF: {text}");
         assert!(html_n.contains(&normalise(text)), "HTML: {text}");
     }
     // Markdown became structure in both formats.
-    assert!(out.html.contains("<table>") && out.html.contains("<li>") && out.html.contains("<a href=\"https://exemple.invalid/bilan\">"));
+    assert!(
+        out.html.contains("<table>")
+            && out.html.contains("<li>")
+            && out
+                .html
+                .contains("<a href=\"https://exemple.invalid/bilan\">")
+    );
     assert!(out.typ.contains("#table(columns: 2") && out.typ.contains("#list("));
     // The chart, with its figures written out for those who cannot see it.
     assert!(out.html.contains("<svg role=\"img\""));
@@ -122,16 +159,32 @@ fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
 #[test]
 fn adding_follow_up_data_never_changes_the_plan_annex() {
     let project = copy_project(&demo());
-    let before = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    let before = ctg::render_project(project.path())
+        .unwrap()
+        .1
+        .plan_pdf
+        .bytes;
     fs::remove_dir_all(project.path().join("data/suivi")).unwrap();
     fs::remove_dir_all(project.path().join("data/bilans")).unwrap();
-    let without = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    let without = ctg::render_project(project.path())
+        .unwrap()
+        .1
+        .plan_pdf
+        .bytes;
     assert!(before == without, "the annex depends on follow-up data");
     // A changed comment and a new year do not change it either.
     let suivi = project.path().join("data/suivi");
     fs::create_dir_all(&suivi).unwrap();
-    fs::write(suivi.join("2026.toml"), "[actions.enfance-mam-nord]\netat = \"en cours\"\ncommentaire = \"Nouveau\"\n").unwrap();
-    let with_2026 = ctg::render_project(project.path()).unwrap().1.plan_pdf.bytes;
+    fs::write(
+        suivi.join("2026.toml"),
+        "[actions.enfance-mam-nord]\netat = \"en cours\"\ncommentaire = \"Nouveau\"\n",
+    )
+    .unwrap();
+    let with_2026 = ctg::render_project(project.path())
+        .unwrap()
+        .1
+        .plan_pdf
+        .bytes;
     assert!(before == with_2026);
 }
 
@@ -140,19 +193,38 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     let project = copy_project(&demo());
     let root = project.path().to_str().unwrap();
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg")).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&["build", "--root", root, "--bilan", "2024"]);
     let names = |dir: &std::path::Path| {
-        let mut n: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         n.sort();
         n
     };
-    assert_eq!(names(&project.path().join("out")), ["bilan-2024.html", "bilan-2024.pdf"]);
+    assert_eq!(
+        names(&project.path().join("out")),
+        ["bilan-2024.html", "bilan-2024.pdf"]
+    );
     run(&["build", "--root", root]);
     let all = names(&project.path().join("out"));
-    for name in ["bilan-2024.pdf", "bilan-2025.pdf", "bilan-2025.html", "plan.pdf", "plan.csv"] {
+    for name in [
+        "bilan-2024.pdf",
+        "bilan-2025.pdf",
+        "bilan-2025.html",
+        "plan.pdf",
+        "plan.csv",
+    ] {
         assert!(all.contains(&name.to_string()), "{all:?}");
     }
 }
@@ -165,7 +237,11 @@ fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
     let text = text
         .replacen("etat = \"réalisé\"", "etat = \"realise\"", 1)
         .replacen("avancement = 30", "avancement = 130", 1)
-        .replacen("[actions.jeunesse-accueil-loisirs]", "[actions.jeunesse-acceuil-loisirs]", 1);
+        .replacen(
+            "[actions.jeunesse-accueil-loisirs]",
+            "[actions.jeunesse-acceuil-loisirs]",
+            1,
+        );
     fs::write(&file, text).unwrap();
     fs::write(project.path().join("data/suivi/2031.toml"), "").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg"))

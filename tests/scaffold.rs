@@ -4,25 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::*;
-
-fn ctg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(args)
-        .output()
-        .expect("ctg runs")
-}
-
-/// What ctg printed, on one line: the report's wrapping and margins removed.
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr)
-        .split_whitespace()
-        .filter(|w| *w != "│")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -33,11 +16,11 @@ fn a_new_project_passes_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("ctg-exemple");
     let out = ctg(&["init", path(&root)]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     assert!(
-        stderr(&out).contains("plan valide : 1 actions"),
+        stderr_line(&out).contains("plan valide : 1 actions"),
         "{}",
-        stderr(&out)
+        stderr_line(&out)
     );
     let convention = std::fs::read_to_string(root.join("data/convention.toml")).unwrap();
     // Commented for the officer who fills it in.
@@ -46,12 +29,16 @@ fn a_new_project_passes_the_check() {
         "{convention}"
     );
     let check = ctg(&["check", "--root", path(&root)]);
-    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(check.status.success(), "{}", stderr_line(&check));
 
     // A second init leaves the project alone.
     let again = ctg(&["init", path(&root)]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("existe déjà"), "{}", stderr(&again));
+    assert!(
+        stderr_line(&again).contains("existe déjà"),
+        "{}",
+        stderr_line(&again)
+    );
     assert_eq!(
         std::fs::read_to_string(root.join("data/convention.toml")).unwrap(),
         convention
@@ -91,7 +78,7 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
         "--root",
         path(copy.path()),
     ]);
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     let file = copy
         .path()
@@ -141,7 +128,7 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
 
     // The plan still builds, with the placeholder text in the new row.
     let check = ctg(&["check", "--root", path(copy.path())]);
-    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(check.status.success(), "{}", stderr_line(&check));
     let (plan, _) = ctg::render_project(copy.path()).unwrap();
     assert_eq!(plan.actions.len(), shipped.actions.len() + 1);
     let new = plan.actions.iter().find(|a| a.id == id).unwrap();
@@ -156,7 +143,7 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
         "--root",
         path(copy.path()),
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     let second: toml::Table = toml::from_str(
         &std::fs::read_to_string(
             copy.path()
@@ -184,7 +171,7 @@ fn a_new_action_can_have_a_title_and_a_sub_section() {
         "--root",
         path(copy.path()),
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     let file = copy
         .path()
         .join("data/actions/petite-enfance/09-accueil-enfants-horaires-atypiques.toml");
@@ -219,7 +206,7 @@ fn an_unknown_field_is_refused_with_the_known_ones() {
         "--root",
         path(copy.path()),
     ]);
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
         err.contains("champ d'intervention inconnu : `jeunes`"),
@@ -242,7 +229,7 @@ fn an_unknown_field_is_refused_with_the_known_ones() {
         "--root",
         path(copy.path()),
     ]);
-    let err = stderr(&out);
+    let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("sous-section inconnue : `rpe`"), "{err}");
     assert!(
@@ -255,7 +242,7 @@ fn an_unknown_field_is_refused_with_the_known_ones() {
 fn templates_are_exported_once_and_never_overwritten() {
     let copy = copy_project(&fixture("mini"));
     let out = ctg(&["templates", "export", "--root", path(copy.path())]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_line(&out));
     for (name, builtin) in ctg::render::templates::BUILTIN {
         let written = std::fs::read_to_string(copy.path().join("templates").join(name)).unwrap();
         assert_eq!(&written, builtin, "{name}");
@@ -269,7 +256,7 @@ fn templates_are_exported_once_and_never_overwritten() {
     let edited = copy.path().join("templates/plan.typ.tera");
     std::fs::write(&edited, "// modifié\n").unwrap();
     let again = ctg(&["templates", "export", "--root", path(copy.path())]);
-    let err = stderr(&again);
+    let err = stderr_line(&again);
     assert_eq!(again.status.code(), Some(1), "{err}");
     assert!(err.contains("plan.typ.tera"), "{err}");
     assert!(err.contains("--force"), "{err}");
@@ -282,6 +269,6 @@ fn templates_are_exported_once_and_never_overwritten() {
         "--root",
         path(copy.path()),
     ]);
-    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(forced.status.success(), "{}", stderr_line(&forced));
     assert_ne!(std::fs::read_to_string(&edited).unwrap(), "// modifié\n");
 }

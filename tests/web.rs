@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::process::Command;
 use std::sync::LazyLock;
 
 use common::*;
@@ -638,13 +637,6 @@ fn mini_open_data_snapshots() {
     insta::assert_snapshot!("mini_plan_csv", csv);
     insta::assert_snapshot!("mini_plan_json", data.json);
     insta::assert_snapshot!("mini_datapackage_json", data.datapackage);
-}
-
-fn ctg(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(args)
-        .output()
-        .expect("ctg runs")
 }
 
 fn edit_convention(project: &tempfile::TempDir, edit: impl Fn(&str) -> String) {

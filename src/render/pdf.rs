@@ -17,13 +17,27 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, SourceFile};
 
-/// Liberation Sans (SIL Open Font License 1.1), the body font.
+/// Liberation Sans, the body font, and Noto Color Emoji, so that an emoji in a
+/// cell prints as itself (both under the SIL Open Font License 1.1).
 const BODY_FONTS: &[&[u8]] = &[
     include_bytes!("../../templates/fonts/LiberationSans-Regular.ttf"),
     include_bytes!("../../templates/fonts/LiberationSans-Bold.ttf"),
     include_bytes!("../../templates/fonts/LiberationSans-Italic.ttf"),
     include_bytes!("../../templates/fonts/LiberationSans-BoldItalic.ttf"),
+    include_bytes!("../../templates/fonts/NotoColorEmoji.ttf"),
 ];
+
+/// The first character of `text` that no embedded font can print, if any: the
+/// PDF/A export refuses a document with a missing glyph, so such text is caught
+/// in the data, where it can be named.
+pub fn unprintable(text: &str) -> Option<char> {
+    let book = FONTS.book();
+    text.chars().find(|&c| {
+        !c.is_control()
+            && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
+            && !(0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(c as u32))
+    })
+}
 
 /// The standard library, with the accessibility extras (row header cells, table
 /// summaries) that PDF/UA tagging of the plan's complex table needs.

@@ -14,7 +14,10 @@ use crate::text::escape;
 /// The built-in templates, by file name, in the order they are added.
 pub const BUILTIN: &[(&str, &str)] = &[
     // Shared by the plan and the review: before the templates that include it.
-    ("table.typ.tera", include_str!("../../templates/table.typ.tera")),
+    (
+        "table.typ.tera",
+        include_str!("../../templates/table.typ.tera"),
+    ),
     (
         "plan.typ.tera",
         include_str!("../../templates/plan.typ.tera"),

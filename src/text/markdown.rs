@@ -351,7 +351,9 @@ pub fn markdown_to_plain(markdown: &str) -> String {
             }
             // The address of a link is data too: "texte (https://…)", for the
             // addresses that the documents themselves would link to.
-            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), out.len())),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push((dest_url.to_string(), out.len()))
+            }
             Event::End(TagEnd::Link) => {
                 if let Some((url, start)) = links.pop()
                     && is_safe_url(&url)

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use typst::layout::{Frame, FrameItem, Point};
 use typst_layout::PagedDocument;
@@ -122,4 +123,22 @@ pub fn copy_project(from: &Path) -> tempfile::TempDir {
         }
     }
     dir
+}
+
+/// Runs the `ctg` binary, as a user would, without a backtrace setting.
+pub fn ctg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("ctg runs")
+}
+
+/// What ctg printed on stderr, on one line: the report's wrapping and margins removed.
+pub fn stderr_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
