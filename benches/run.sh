@@ -66,13 +66,16 @@ for scale in 1 10 100; do
   "$ctg" build --root "$work/scale$scale/p0001" --timings 2>&1 | grep -E "ms$"
 done
 
-echo "== 50 projets : 1 cœur puis 2 cœurs"
+echo "== 50 projets : 1 cœur (taskset) puis tous les cœurs"
 python3 benches/make_projects.py "$work/many50" --count 50
-measure "$ctg" build --root "$work/many50" --jobs 1
-measure "$ctg" build --root "$work/many50" --jobs 2
+if command -v hyperfine >/dev/null; then
+  hyperfine --warmup 1 --runs 5 "taskset -c 0 $ctg build --root $work/many50" "$ctg build --root $work/many50"
+fi
+measure taskset -c 0 "$ctg" build --root "$work/many50"
+measure "$ctg" build --root "$work/many50"
 
 for count in 100 1000; do
-  echo "== $count projets sur 2 cœurs"
+  echo "== $count projets sur tous les cœurs (mémoire maximale comprise)"
   python3 benches/make_projects.py "$work/many$count" --count "$count"
-  measure "$ctg" build --root "$work/many$count" --jobs 2
+  measure "$ctg" build --root "$work/many$count"
 done

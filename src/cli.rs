@@ -24,7 +24,7 @@ pub enum Command {
         /// Dossier de sortie (par défaut `<root>/out`) ; pour un seul projet.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Nombre de projets construits en même temps (par défaut : un par cœur).
+        /// Nombre de projets construits en même temps (par défaut : deux par cœur).
         #[arg(long, short)]
         jobs: Option<usize>,
         /// Affiche la durée de chaque étape.
