@@ -62,7 +62,9 @@ pub fn build_all(
     // its files to reach the disk, time in which another one can compute.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let jobs = jobs.unwrap_or(2 * cores).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE).num_threads(jobs);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(jobs);
     match pool.build() {
         Ok(pool) => pool.install(|| build_in_pool(projects, write, progress)),
         // No thread could be started: build one project after the other here.

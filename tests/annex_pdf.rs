@@ -149,10 +149,18 @@ fn table_header_cells_are_tagged_as_headers() {
         }
     }
     let plan = &BUILT.0;
-    // Ten column headers, plus one row header per row of each field.
-    assert!(
-        th >= 10 + plan.actions.len(),
-        "{th} header cells in the tag tree"
+    // Ten column headers, a row header per action, two header cells per
+    // sub-section row; the header repeated on later pages is not tagged again.
+    let subsections: usize = plan
+        .convention
+        .fields
+        .iter()
+        .map(|f| f.subsections.len())
+        .sum();
+    assert_eq!(
+        th,
+        10 + plan.actions.len() + 2 * subsections,
+        "header cells in the tag tree"
     );
 }
 
@@ -161,10 +169,20 @@ fn every_page_carries_version_and_fingerprint() {
     let (plan, out) = &*BUILT;
     let fingerprint = &ctg::fingerprint::plan_fingerprint(plan)[..8];
     let version = plan.convention.version.as_deref().unwrap();
+    let annex = plan
+        .convention
+        .annex
+        .as_ref()
+        .expect("the shipped plan names its annex");
     for (i, page) in ctg::render::pdf::page_texts(&out.plan_pdf.document)
         .iter()
         .enumerate()
     {
+        assert!(
+            page.starts_with(&annex.to_string()),
+            "page {}: {page}",
+            i + 1
+        );
         assert!(
             page.contains(&format!("Empreinte {fingerprint}")),
             "page {}: {page}",

@@ -235,7 +235,11 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
 /// The text of each page before the signature page, without the footer's
 /// version and fingerprint (which tell data apart, and so differ).
 fn table_pages(rendered: &Rendered) -> Vec<String> {
-    let footer = regex::Regex::new(r"(Version \S+ · )?Empreinte [0-9a-f]{8}").unwrap();
+    // What Word does not carry: the plan's version and fingerprint in the footer,
+    // the annex title in the header.
+    let footer =
+        regex::Regex::new(r"(Version \S+ · )?Empreinte [0-9a-f]{8}|^Annexe[^–]*– Plan d'actions")
+            .unwrap();
     let mut pages = ctg::render::pdf::page_texts(&rendered.plan_pdf.document);
     let signatures = pages.pop().expect("a signature page");
     assert!(signatures.contains("Signatures"), "{signatures}");
