@@ -76,9 +76,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         with(warnings.clone(), d)
     };
     // `--bilan YYYY` builds that year's review only.
+    // Rendering runs the converters and the compiler: a panic in them becomes an
+    // error, like any other.
+    fn guarded<T>(
+        outcome: Result<Result<T, Vec<Diagnostic>>, Diagnostic>,
+    ) -> Result<T, Vec<Diagnostic>> {
+        outcome.unwrap_or_else(|panic| Err(vec![panic]))
+    }
     let rendered = match options.review_year {
         Some(_) => None,
-        None => Some(render::render(&plan, &templates).map_err(failed)?),
+        None => Some(
+            guarded(diag::guard("data/", || render::render(&plan, &templates))).map_err(failed)?,
+        ),
     };
     let years: Vec<u16> = match options.review_year {
         Some(year) => vec![year],
@@ -90,7 +99,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let start = std::time::Instant::now();
     let reviews = years
         .iter()
-        .map(|year| render::render_review(&plan, &follow_ups, *year, &templates))
+        .map(|year| {
+            let subject = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+            guarded(diag::guard(&subject, || {
+                render::render_review(&plan, &follow_ups, *year, &templates)
+            }))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(failed)?;
     if !reviews.is_empty() {

@@ -373,14 +373,10 @@ fn cell(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let span = value.span();
-    // The cell is converted here once, under a guard, so that a panic of the
-    // Markdown parser is reported at this cell rather than during rendering.
-    let converted = crate::diag::guard(&file.name, || {
-        let text = value.get_ref();
-        let _ = crate::text::markdown_to_typst(text);
-        let _ = crate::text::markdown_to_html(text);
-        markdown_depth(text)
-    });
+    // The cell is parsed here, under a guard, so that a panic of the Markdown
+    // parser is reported at this cell; its conversion comes at rendering, which
+    // is guarded as a whole.
+    let converted = crate::diag::guard(&file.name, || markdown_depth(value.get_ref()));
     let depth = match converted {
         Ok(depth) => depth,
         Err(panic) => {
