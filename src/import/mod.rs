@@ -421,20 +421,12 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
 
 /// The column labels expected in a source table, for hints.
 pub fn expected_columns() -> String {
-    [
-        Column::Champ,
-        Column::Descriptif,
-        Column::MoyensCaf,
-        Column::MoyensPartenaires,
-        Column::Objectifs,
-        Column::ResultatAttendu,
-        Column::ImpactEnvisage,
-        Column::Echeance,
-    ]
-    .iter()
-    .map(|c| format!("« {} »", c.official()))
-    .collect::<Vec<_>>()
-    .join(", ")
+    std::iter::once(&Column::Champ)
+        .chain(TEXT_COLUMNS.iter())
+        .chain(std::iter::once(&Column::Echeance))
+        .map(|c| format!("« {} »", c.official()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
