@@ -96,9 +96,20 @@ fn overlay(from: &Path, to: &Path) {
     }
 }
 
-/// Applies the case's defect to the project at `root`; `false` when the defect
-/// cannot be made here (a permission that root ignores).
-fn apply(case: &Case, root: &Path, outside: &Path) -> bool {
+/// How a case runs once its defect is made.
+#[derive(PartialEq)]
+enum Run {
+    /// As this user.
+    AsIs,
+    /// As the unprivileged user `nobody`: this user (root) ignores file
+    /// permissions, so the unreadable file would be read.
+    AsNobody,
+    /// Not at all: the defect cannot be made here.
+    Skip,
+}
+
+/// Applies the case's defect to the project at `root`, and says how to run it.
+fn apply(case: &Case, root: &Path, outside: &Path) -> Run {
     overlay(&case.dir.join("projet"), root);
     for (key, value) in &case.directives {
         match key.as_str() {
@@ -123,21 +134,62 @@ fn apply(case: &Case, root: &Path, outside: &Path) -> bool {
                 let path = root.join(value);
                 set_readable(&path, false);
                 if fs::read(&path).is_ok() {
-                    // Permissions do not bind this user (root): restore and skip.
-                    set_readable(&path, true);
-                    return false;
+                    // Permissions do not bind this user (root): the case runs as
+                    // `nobody`, who must be able to reach the project.
+                    if !Path::new(SETPRIV).exists() {
+                        set_readable(&path, true);
+                        return Run::Skip;
+                    }
+                    open_to_others(root);
+                    return Run::AsNobody;
                 }
             }
             "conserve" => {}
             other => panic!("{}: unknown directive `{other}`", case.name),
         }
     }
-    true
+    Run::AsIs
 }
 
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Runs commands as another user.
+const SETPRIV: &str = "/usr/bin/setpriv";
+
+/// Runs `ctg` as `nobody`, so that file permissions bind it.
+fn ctg_as_nobody(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(SETPRIV)
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_ctg"),
+        ])
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("setpriv runs")
+}
+
+/// Lets other users read the project, except the files made unreadable.
+#[cfg(unix)]
+fn open_to_others(root: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        let open = if entry.file_type().is_dir() {
+            0o755
+        } else if mode == 0 {
+            0
+        } else {
+            0o644
+        };
+        fs::set_permissions(entry.path(), fs::Permissions::from_mode(open)).unwrap();
+    }
 }
 
 #[cfg(unix)]
@@ -189,15 +241,19 @@ fn assert_no_crash(case: &str, stderr: &str) {
 fn run_case(case: &Case) -> Option<(tempfile::TempDir, String)> {
     let project = copy_project(&fixture("mini"));
     let outside = tempfile::tempdir().unwrap();
-    if !apply(case, project.path(), outside.path()) {
-        eprintln!(
-            "cas `{}` ignoré : les droits de fichier ne s'appliquent pas à cet utilisateur",
-            case.name
-        );
-        return None;
-    }
+    let run = apply(case, project.path(), outside.path());
     let root = project.path().to_str().unwrap();
-    let output = ctg(&[&case.command, "--root", root]);
+    let output = match run {
+        Run::AsIs => ctg(&[&case.command, "--root", root]),
+        Run::AsNobody => ctg_as_nobody(&[&case.command, "--root", root]),
+        Run::Skip => {
+            eprintln!(
+                "cas `{}` ignoré : les droits de fichier ne s'appliquent pas à cet utilisateur",
+                case.name
+            );
+            return None;
+        }
+    };
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(
         output.status.code(),
@@ -268,7 +324,8 @@ fn failed_builds_leave_out_byte_for_byte() {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, bytes).unwrap();
         }
-        if !apply(case, project.path(), outside.path()) {
+        // A case that needs another user is checked by `every_mistake_gets_its_message`.
+        if apply(case, project.path(), outside.path()) != Run::AsIs {
             continue;
         }
         let failed = ctg(&["build", "--root", root]);
@@ -319,7 +376,7 @@ fn all_problems_of_a_run_are_reported() {
     let all = cases();
     for name in names {
         let case = all.iter().find(|c| c.name == name).unwrap();
-        assert!(apply(case, project.path(), outside.path()));
+        assert!(apply(case, project.path(), outside.path()) == Run::AsIs);
     }
     let output = ctg(&["check", "--root", project.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
