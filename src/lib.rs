@@ -63,6 +63,12 @@ pub struct Report {
 
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
+    // The typography rules' patterns and the fonts are prepared on another core
+    // while this one reads the data (a few milliseconds each, once per process).
+    std::thread::spawn(|| {
+        text::typography::warm_up();
+        render::pdf::warm_up();
+    });
     let mut timings = render::Timings::start();
     let (plan, templates, mut warnings) = load_and_validate(&options.root)?;
     let follow_ups = load_follow_ups(&options.root, &plan, &mut warnings)?;
@@ -222,16 +228,33 @@ fn write(
         }
     }
     let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    // All outputs are replaced together, only once every one is fully written.
-    let paths = output::write_all(out, &files)?;
+    // All outputs are replaced together, only once every one is fully written;
+    // their hashes are computed meanwhile, while the disk syncs.
+    let (paths, hashes) = std::thread::scope(|scope| {
+        let hashes = scope.spawn(|| {
+            files
+                .iter()
+                .map(|(_, bytes)| fingerprint::sha256_hex(bytes))
+                .collect::<Vec<_>>()
+        });
+        let paths = output::write_all(out, &files);
+        let hashes = hashes.join().unwrap_or_else(|_| {
+            files
+                .iter()
+                .map(|(_, bytes)| fingerprint::sha256_hex(bytes))
+                .collect()
+        });
+        (paths, hashes)
+    });
+    let paths = paths?;
     output::remove_stale(out, render::origin::KEPT_TYPST);
     Ok(paths
         .into_iter()
-        .zip(files.iter())
-        .map(|(path, (_, bytes))| Written {
+        .zip(files.iter().zip(hashes))
+        .map(|(path, ((_, bytes), sha256))| Written {
             path,
             size: bytes.len(),
-            sha256: fingerprint::sha256_hex(bytes),
+            sha256,
         })
         .collect())
 }

@@ -27,13 +27,22 @@ const BODY_FONTS: &[&[u8]] = &[
     include_bytes!("../../templates/fonts/NotoColorEmoji.ttf"),
 ];
 
+/// Prepares the fonts and the standard library, once per process.
+pub fn warm_up() {
+    LazyLock::force(&FONTS);
+    LazyLock::force(&LIBRARY);
+}
+
 /// The first character of `text` that no embedded font can print, if any: the
 /// PDF/A export refuses a document with a missing glyph, so such text is caught
 /// in the data, where it can be named.
 pub fn unprintable(text: &str) -> Option<char> {
     let book = FONTS.book();
+    // Latin letters, digits and their punctuation are in the body font: only
+    // the rarer characters are looked up.
     text.chars().find(|&c| {
-        !c.is_control()
+        (c as u32) >= 0x180
+            && !c.is_control()
             && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
             && !(0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(c as u32))
     })

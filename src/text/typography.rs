@@ -90,11 +90,29 @@ fn ordinal_ending(number: &str, written: &str) -> String {
     }
 }
 
+/// Compiles every rule's pattern, once per process.
+pub fn warm_up() {
+    for pattern in [
+        &PROTECTED,
+        &AMOUNT,
+        &SYMBOL_UNIT,
+        &WORD_UNIT,
+        &HIGH_PUNCT,
+        &COLON,
+        &OPEN_QUOTE,
+        &CLOSE_QUOTE,
+        &NUMERO_SPACE,
+        &RAISED,
+    ] {
+        LazyLock::force(pattern);
+    }
+}
+
 /// Typesets `text` and splits it into plain and superscript segments.
 pub fn segments(text: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut last = 0;
-    for m in PROTECTED.find_iter(text) {
+    for m in protected_spans(text) {
         typeset(&text[last..m.start()], last > 0, &mut out);
         push_plain(&mut out, m.as_str());
         last = m.end();
@@ -111,13 +129,37 @@ pub fn segments(text: &str) -> Vec<Segment> {
 pub fn spacing(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for m in PROTECTED.find_iter(text) {
+    for m in protected_spans(text) {
         out.push_str(&space(&text[last..m.start()], last > 0));
         out.push_str(m.as_str());
         last = m.end();
     }
     out.push_str(&space(&text[last..], last > 0));
     out
+}
+
+/// The protected spans of `text`. Most text has none: a look at its characters
+/// spares the pattern search (typesetting runs on every cell, twice a build).
+fn protected_spans(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    let digits = text.bytes().any(|b| b.is_ascii_digit());
+    let possible = text.contains([':', '@'])
+        || (digits && text.contains(['h', 'H']))
+        || text
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"www."));
+    possible
+        .then(|| PROTECTED.find_iter(text))
+        .into_iter()
+        .flatten()
+}
+
+/// Replaces in place the matches of `pattern`, when `applies` (a cheap look at
+/// the characters the pattern needs) says there may be some.
+fn apply(text: &mut String, applies: bool, pattern: &Regex, replacement: impl regex::Replacer) {
+    if applies && let std::borrow::Cow::Owned(replaced) = pattern.replace_all(text, replacement) {
+        *text = replaced;
+    }
 }
 
 fn push_plain(out: &mut Vec<Segment>, s: &str) {
@@ -151,25 +193,58 @@ fn space(text: &str, after_word: bool) -> String {
         spaced.remove(0);
         return spaced;
     }
-    let s = AMOUNT.replace_all(text, |c: &Captures| {
+    let digits = text.bytes().any(|b| b.is_ascii_digit());
+    let mut s = text.to_string();
+    let amount = |c: &Captures| {
         let number = group_thousands(&c[1]);
         let decimals = c.get(2).map_or("", |m| m.as_str());
         format!("{number}{decimals}{NBSP}{}", &c[3])
-    });
-    let s = SYMBOL_UNIT.replace_all(&s, format!("${{1}}{NBSP}${{2}}"));
-    let s = WORD_UNIT.replace_all(&s, format!("${{1}}{NBSP}${{2}}"));
-    let s = NUMERO_SPACE.replace_all(&s, format!("${{1}}{NBSP}${{2}}"));
-    let s = HIGH_PUNCT.replace_all(&s, format!("${{1}}{NNBSP}${{2}}"));
-    let s = COLON.replace_all(&s, format!("${{1}}{NBSP}:"));
-    let s = OPEN_QUOTE.replace_all(&s, format!("«{NNBSP}"));
-    let s = CLOSE_QUOTE.replace_all(&s, format!("{NNBSP}»"));
-    s.into_owned()
+    };
+    apply(
+        &mut s,
+        digits && (text.contains('€') || text.contains("euro")),
+        &AMOUNT,
+        amount,
+    );
+    apply(
+        &mut s,
+        digits && text.contains(['%', '‰', '°']),
+        &SYMBOL_UNIT,
+        format!("${{1}}{NBSP}${{2}}"),
+    );
+    apply(&mut s, digits, &WORD_UNIT, format!("${{1}}{NBSP}${{2}}"));
+    apply(
+        &mut s,
+        text.contains('°'),
+        &NUMERO_SPACE,
+        format!("${{1}}{NBSP}${{2}}"),
+    );
+    apply(
+        &mut s,
+        text.contains([';', '!', '?']),
+        &HIGH_PUNCT,
+        format!("${{1}}{NNBSP}${{2}}"),
+    );
+    apply(&mut s, text.contains(':'), &COLON, format!("${{1}}{NBSP}:"));
+    apply(&mut s, text.contains('«'), &OPEN_QUOTE, format!("«{NNBSP}"));
+    apply(
+        &mut s,
+        text.contains('»'),
+        &CLOSE_QUOTE,
+        format!("{NNBSP}»"),
+    );
+    s
 }
 
 fn typeset(text: &str, after_word: bool, out: &mut Vec<Segment>) {
     let text = space(text, after_word);
     let mut last = 0;
-    for c in RAISED.captures_iter(&text) {
+    let possible = text.bytes().any(|b| b.is_ascii_digit()) || text.contains('°');
+    for c in possible
+        .then(|| RAISED.captures_iter(&text))
+        .into_iter()
+        .flatten()
+    {
         let whole = c.get(0).expect("the whole match");
         if let Some(n) = c.get(4) {
             push_plain(out, &text[last..n.end()]);
