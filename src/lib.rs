@@ -65,9 +65,12 @@ pub struct Report {
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // The typography rules' patterns and the fonts are prepared on another core
     // while this one reads the data (a few milliseconds each, once per process).
-    std::thread::spawn(|| {
-        text::typography::warm_up();
-        render::pdf::warm_up();
+    static WARM_UP: std::sync::Once = std::sync::Once::new();
+    WARM_UP.call_once(|| {
+        std::thread::spawn(|| {
+            text::typography::warm_up();
+            render::pdf::warm_up();
+        });
     });
     let mut timings = render::Timings::start();
     let (plan, templates, mut warnings) = load_and_validate(&options.root)?;
