@@ -193,15 +193,8 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     let project = copy_project(&demo());
     let root = project.path().to_str().unwrap();
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = ctg(args);
+        assert!(out.status.success(), "{}", stderr_line(&out));
     };
     run(&["build", "--root", root, "--bilan", "2024"]);
     let names = |dir: &std::path::Path| {
@@ -244,10 +237,7 @@ fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
         );
     fs::write(&file, text).unwrap();
     fs::write(project.path().join("data/suivi/2031.toml"), "").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(["check", "--root", project.path().to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = ctg(&["check", "--root", project.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     for needle in [
