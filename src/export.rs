@@ -148,7 +148,7 @@ pub fn records(plan: &Plan) -> Vec<Record> {
     plan.actions
         .iter()
         .map(|a| {
-            let field = c.fields.iter().find(|f| f.id == a.field);
+            let field = c.field(&a.field);
             let subsection = a.subsection.as_ref().and_then(|s| {
                 field
                     .and_then(|f| f.subsections.iter().find(|x| &x.id == s))

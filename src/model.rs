@@ -109,6 +109,13 @@ impl Date {
     }
 }
 
+impl Convention {
+    /// The declared field of intervention with this id.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+}
+
 /// Column labels, as printed in the table's two header rows.
 #[derive(Debug, Clone)]
 pub struct Columns {
@@ -807,7 +814,7 @@ fn validate_action(
 
     let field_span = raw.champ.span();
     let field_id = raw.champ.into_inner();
-    let field = convention.and_then(|c| c.fields.iter().find(|f| f.id == field_id));
+    let field = convention.and_then(|c| c.field(&field_id));
     if let (Some(convention), None) = (convention, field) {
         let known: Vec<&str> = convention.fields.iter().map(|f| f.id.as_str()).collect();
         let hint = match closest(&field_id, &known) {

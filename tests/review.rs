@@ -87,12 +87,7 @@ fn summary_counts_equal_the_counts_of_the_data() {
         // Counted again here, straight from the follow-up data.
         let mut expected: BTreeMap<(&str, State), usize> = BTreeMap::new();
         for action in &plan.actions {
-            let field = plan
-                .convention
-                .fields
-                .iter()
-                .find(|f| f.id == action.field)
-                .unwrap();
+            let field = plan.convention.field(&action.field).unwrap();
             *expected
                 .entry((field.label.as_str(), data.actions[&action.id].state))
                 .or_default() += 1;

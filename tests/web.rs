@@ -478,12 +478,7 @@ fn csv_has_one_plain_text_row_per_action() {
             (&*row[col("periode_debut")], &*row[col("periode_fin")]),
             ("2023", "2027")
         );
-        let field = plan
-            .convention
-            .fields
-            .iter()
-            .find(|f| f.id == action.field)
-            .unwrap();
+        let field = plan.convention.field(&action.field).unwrap();
         assert_eq!(row[col("champ")], field.label);
         assert_eq!(
             row[col("descriptif")],

@@ -241,9 +241,7 @@ impl ReviewView {
         };
         let field_label = |a: &Action| {
             plan.convention
-                .fields
-                .iter()
-                .find(|f| f.id == a.field)
+                .field(&a.field)
                 .map_or_else(|| a.field.clone(), |f| f.label.clone())
         };
         let state_label = |a: &Action| {
