@@ -6,7 +6,8 @@
 #   benches/run.sh            # all measurements (about 10 minutes on 2 cores)
 #   BENCH_DIR=/tmp/x benches/run.sh
 #
-# Uses GNU time (/usr/bin/time); hyperfine and the typst CLI when installed
+# Uses GNU time (/usr/bin/time), python3 (compare.py, peak_memory.py), and the
+# typst CLI when installed
 # (`cargo install typst-cli --version 0.15.1 --locked`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,21 +22,14 @@ measure() {
   /usr/bin/time -f "%e s, pic mémoire %M Kio" "$@" 2>&1 >/dev/null | tail -n 1
 }
 
-echo "== Plan de référence : construction à froid (PDF + HTML + données ouvertes)"
-if command -v hyperfine >/dev/null; then
-  hyperfine --warmup 1 --runs 10 "$ctg build --root . --out $work/ref"
-fi
-for _ in 1 2 3; do measure "$ctg" build --root . --out "$work/ref"; done
-
-echo "== Même source compilée par la CLI Typst"
+echo "== Plan de référence : construction à froid (PDF + HTML + données ouvertes), et la CLI Typst sur la même source"
 "$ctg" build --root . --out "$work/ref" --typst >/dev/null 2>&1
+for _ in 1 2 3; do measure "$ctg" build --root . --out "$work/ref"; done
 if command -v typst >/dev/null; then
-  typst_cmd=(typst compile --ignore-system-fonts --font-path templates/fonts --features a11y-extras
-    --pdf-standard a-2a,ua-1 "$work/ref/plan.typ" "$work/ref/typst.pdf")
-  if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 1 --runs 10 "${typst_cmd[*]}"
-  fi
-  for _ in 1 2 3; do measure "${typst_cmd[@]}"; done
+  typst_cmd="typst compile --ignore-system-fonts --font-path templates/fonts --features a11y-extras --pdf-standard a-2a,ua-1 $work/ref/plan.typ $work/ref/typst.pdf"
+  # In alternation, so that a slow spell of the machine weighs on both alike.
+  python3 benches/compare.py 60 "exec $ctg build --root . --out $work/ref" "exec $typst_cmd"
+  for _ in 1 2 3; do measure $typst_cmd; done
 else
   echo "(typst absent : cargo install typst-cli --version 0.15.1 --locked)"
 fi
@@ -68,14 +62,12 @@ done
 
 echo "== 50 projets : 1 cœur (taskset) puis tous les cœurs"
 python3 benches/make_projects.py "$work/many50" --count 50
-if command -v hyperfine >/dev/null; then
-  hyperfine --warmup 1 --runs 5 "taskset -c 0 $ctg build --root $work/many50" "$ctg build --root $work/many50"
-fi
-measure taskset -c 0 "$ctg" build --root "$work/many50"
-measure "$ctg" build --root "$work/many50"
+python3 benches/compare.py 10 "exec taskset -c 0 $ctg build --root $work/many50" "exec $ctg build --root $work/many50"
+python3 benches/peak_memory.py taskset -c 0 "$ctg" build --root "$work/many50"
+python3 benches/peak_memory.py "$ctg" build --root "$work/many50"
 
 for count in 100 1000; do
-  echo "== $count projets sur tous les cœurs (mémoire maximale comprise)"
+  echo "== $count projets sur tous les cœurs (mémoire de tous les processus)"
   python3 benches/make_projects.py "$work/many$count" --count "$count"
-  measure "$ctg" build --root "$work/many$count"
+  python3 benches/peak_memory.py "$ctg" build --root "$work/many$count"
 done

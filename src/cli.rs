@@ -83,6 +83,10 @@ pub enum Command {
         #[command(subcommand)]
         what: TemplatesCommand,
     },
+    /// Construit un à un les projets demandés sur l'entrée standard (utilisé par
+    /// `build` quand le dossier contient plusieurs projets).
+    #[command(hide = true)]
+    Worker,
 }
 
 #[derive(Debug, Subcommand)]

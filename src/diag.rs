@@ -6,15 +6,16 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// A file shown in diagnostics: its path relative to the project, and its text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
@@ -46,7 +47,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// One problem, in French, for the person who edits `data/` or `templates/`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file at fault; `None` for problems of the project as a whole.
@@ -280,6 +281,7 @@ impl miette::Diagnostic for WithName<'_> {
 }
 
 /// The outcome of a failed run: every problem found, errors and warnings.
+#[derive(Serialize, Deserialize)]
 pub struct Failure(pub Vec<Diagnostic>);
 
 impl fmt::Debug for Failure {

@@ -50,7 +50,7 @@ impl BuildOptions {
 }
 
 /// What a successful build did.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// Files written.
     pub written: Vec<Written>,
@@ -58,6 +58,7 @@ pub struct Report {
     pub pages: usize,
     pub actions: usize,
     /// How long each stage took.
+    #[serde(skip)]
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
@@ -181,7 +182,7 @@ pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
 }
 
 /// An output file written by a build.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Written {
     pub path: PathBuf,
     pub size: usize,

@@ -59,6 +59,110 @@ fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
     assert!(!all.path().join("b-casse/out/plan.pdf").exists());
 }
 
+/// Three copies of the small fixture, named `names`, in one folder.
+fn folder_of_projects(names: &[&str]) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
+    let all = tempfile::tempdir().unwrap();
+    let mut projects = Vec::new();
+    for name in names {
+        let project = copy_project(&fixture("mini"));
+        let path = all.path().join(name);
+        fs::rename(project.keep(), &path).unwrap();
+        projects.push(path);
+    }
+    (all, projects)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_worker_that_crashes_fails_its_project_only_and_is_replaced() {
+    use ctg::batch::{self, Progress, Runner};
+    use std::os::unix::fs::PermissionsExt;
+
+    let (all, projects) = folder_of_projects(&["a", "b-plante", "c", "d-illisible", "e"]);
+    // A stand-in for `ctg worker` that answers like it, but dies on one project
+    // (as a crash in a dependency would) and garbles its answer on another.
+    let worker = all.path().join("worker.sh");
+    fs::write(
+        &worker,
+        r#"#!/bin/sh
+[ "$1" = worker ] || exit 2
+while read -r request; do
+  case "$request" in
+    *b-plante*) kill -SEGV $$ ;;
+    *d-illisible*) echo "pas du JSON" ;;
+    *) echo '{"result":{"Ok":{"written":[],"warnings":[],"pages":7,"actions":3}}}' ;;
+  esac
+done
+"#,
+    )
+    .unwrap();
+    fs::set_permissions(&worker, fs::Permissions::from_mode(0o755)).unwrap();
+
+    // One slot: every project goes through the same worker, restarted after each
+    // failure.
+    let outcomes = batch::build_all(
+        &projects,
+        true,
+        Progress::Quiet,
+        Some(1),
+        &Runner::Workers(worker),
+    );
+    for i in [0, 2, 4] {
+        let name = projects[i].file_name().unwrap().to_str().unwrap();
+        let line = outcomes[i].line();
+        assert!(
+            line.starts_with(&format!("ok      {name} (7 pages,")),
+            "{line}"
+        );
+    }
+    let error = |i: usize| {
+        let failure = outcomes[i].result.as_ref().expect_err("a failed project");
+        assert_eq!(failure.0.len(), 1);
+        failure.0[0].clone()
+    };
+    let crashed = error(1);
+    assert_eq!(
+        crashed.message,
+        format!(
+            "construction de `{}` interrompue : le processus qui la menait s'est arrêté (signal 11)",
+            projects[1].display()
+        )
+    );
+    assert!(
+        crashed.hint.unwrap().contains("construisez celui-ci seul"),
+        "the hint says what to do"
+    );
+    assert!(
+        error(3)
+            .message
+            .ends_with("(réponse illisible : expected value at line 1 column 1)"),
+        "{}",
+        error(3).message
+    );
+}
+
+#[test]
+fn without_a_worker_program_projects_are_built_in_this_process() {
+    use ctg::batch::{self, Progress, Runner};
+
+    let (all, projects) = folder_of_projects(&["a", "b"]);
+    let outcomes = batch::build_all(
+        &projects,
+        true,
+        Progress::Quiet,
+        None,
+        &Runner::Workers(all.path().join("absent")),
+    );
+    for (outcome, project) in outcomes.iter().zip(&projects) {
+        assert!(
+            outcome.result.is_ok(),
+            "{:?}",
+            outcome.result.as_ref().err()
+        );
+        assert!(project.join("out/plan.pdf").is_file());
+    }
+}
+
 #[test]
 fn timings_name_each_stage() {
     let project = copy_project(&fixture("mini"));

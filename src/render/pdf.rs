@@ -69,6 +69,17 @@ static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
     store
 });
 
+/// How many compilations a memoized result survives unused (see [`retain_caches`]).
+static CACHE_RETENTION: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(10);
+
+/// Sets how many compilations a memoized result of the compiler survives without
+/// being used again: 10 by default, so that a watch session that goes back and
+/// forth between versions finds them; fewer in a process that compiles unrelated
+/// documents one after the other, which share little and would only hold memory.
+pub fn retain_caches(compilations: usize) {
+    CACHE_RETENTION.store(compilations, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// A world of one file: the generated source. Nothing else can be read.
 struct PlanWorld {
     main: FileId,
@@ -186,7 +197,7 @@ pub fn compile(name: &str, source: String, export: &Export) -> Result<Pdf, Vec<D
     // Memoized layouts of documents that are no longer compiled are dropped, so
     // that memory does not grow with the number of documents of a long run (a
     // watch session, a batch); those of recent compilations stay warm.
-    comemo::evict(10);
+    comemo::evict(CACHE_RETENTION.load(std::sync::atomic::Ordering::Relaxed));
     result.unwrap_or_else(|_| {
         Err(
             vec![Diagnostic::error("erreur interne du compilateur Typst").in_file(&file).hint(
