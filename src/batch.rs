@@ -4,8 +4,8 @@
 //!
 //! Each scheduling slot drives a worker: a `ctg worker` process that builds the
 //! projects it is given one after the other. Typst keeps its memoization caches
-//! in process-wide tables behind locks, so that builds on threads of one process
-//! wait on each other; separate processes do not, and a project that brings its
+//! in process-wide tables behind locks, which builds on threads of one process
+//! contend for; separate processes share nothing, and a project that brings its
 //! worker down (a crash in a dependency) fails alone.
 
 use std::io::{BufRead, BufReader, Write};
@@ -86,18 +86,18 @@ pub fn build_all(
         runner,
         workers: (0..jobs).map(|_| Mutex::new(None)).collect(),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .num_threads(jobs);
-    match pool.build() {
+    // The pool's threads only hand projects out and wait: the builds run on
+    // threads (or in processes) of their own.
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
         Ok(pool) => pool.install(|| batch.run(projects, progress)),
         // No thread could be started: build one project after the other here.
         Err(_) => batch.run(projects, progress),
     }
 }
 
-/// Stack of each thread that runs a build: Typst's layout recurses deeply, so
-/// they get the stack of a main thread, not the small default of spawned threads.
+/// Stack of each thread that runs a build or the compiler's layout: Typst's
+/// layout recurses deeply, so they get the stack of a main thread, not the small
+/// default of spawned threads.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 struct Batch<'a> {
