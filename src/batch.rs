@@ -154,7 +154,8 @@ impl Batch<'_> {
             root: project.to_path_buf(),
             write: self.write,
         };
-        let Runner::Workers(exe) = self.runner else {
+        // A path that is not UTF-8 cannot travel in a request: built here.
+        let (Runner::Workers(exe), Some(_)) = (self.runner, project.to_str()) else {
             return build_on_thread(&request.options());
         };
         // Each slot is used by one pool thread at a time: the lock is never waited on.
@@ -230,7 +231,10 @@ impl Worker {
             .env("MIMALLOC_ALLOW_THP", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            // A worker reports everything in its answers; what the runtime would
+            // print as it dies (in English) is replaced by the French error
+            // naming the project.
+            .stderr(Stdio::null())
             .spawn()?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
