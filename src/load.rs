@@ -426,7 +426,7 @@ pub fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 /// The text of a file named `name` (relative to the project), which must be UTF-8.
 pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
+        Ok(text) => Ok(SourceFile::new(name, composed(text))),
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
@@ -441,6 +441,20 @@ pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
             .label("caractère illisible")
             .hint("enregistrez le fichier en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8) ; les accents écrits dans un autre encodage s'affichent ainsi"))
         }
+    }
+}
+
+/// `text` in composed form (Unicode NFC). Some systems save an accented letter
+/// as the letter followed by its accent; composed, it is the one character that
+/// the fonts print as one glyph, that the PDF's text layer reads back once (the
+/// compiler maps each glyph of an uncomposed pair to the whole pair, so that
+/// « é » would be found as « éé ») and that a search on the page matches.
+fn composed(text: String) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
     }
 }
 
