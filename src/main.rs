@@ -4,9 +4,9 @@
 mod cli;
 
 // Typst allocates and frees many objects while laying out a table. mimalloc takes
-// its memory from the system in large pages, so that a build spends far less time
-// in page faults than with the system allocator (measured: 6,000 faults → 1,100
-// for the shipped plan).
+// its memory from the system in large pages where the system allows, so that a
+// build spends far less time in page faults than with the system allocator
+// (measured: 6,000 faults → 1,100 for the shipped plan).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
