@@ -439,9 +439,9 @@ fn package(plan: &Plan, csv_bytes: usize) -> Package {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_header_is_the_schema() {
-        let record = Record {
+    /// A record with a short value in every column.
+    fn sample() -> Record {
+        Record {
             collectivite: "C".into(),
             caf: "Caf".into(),
             periode_debut: 2023,
@@ -457,7 +457,12 @@ mod tests {
             impact_envisage: "i".into(),
             echeance_debut: 2024,
             echeance_fin: 2024,
-        };
+        }
+    }
+
+    #[test]
+    fn the_header_is_the_schema() {
+        let record = sample();
         let csv = String::from_utf8(to_csv(&[record]).unwrap()).unwrap();
         let header = csv.lines().next().unwrap();
         assert_eq!(header, column_names().join(","));
@@ -471,20 +476,11 @@ mod tests {
     fn quotes_and_line_breaks_follow_rfc_4180() {
         let record = Record {
             collectivite: "Communauté de communes d'Exemple".into(),
-            caf: "Caf".into(),
-            periode_debut: 2023,
-            periode_fin: 2027,
             champ: "Petite enfance, jeunesse".into(),
             sous_section: Some("Crèches".into()),
-            action_id: "a".into(),
             descriptif: "Un \"RPE\"\nDeux".into(),
-            moyens_caf: "m".into(),
-            moyens_partenaires: "p".into(),
-            objectifs: "o".into(),
-            resultat_attendu: "r".into(),
-            impact_envisage: "i".into(),
-            echeance_debut: 2024,
             echeance_fin: 2025,
+            ..sample()
         };
         let csv = String::from_utf8(to_csv(&[record]).unwrap()).unwrap();
         let row = csv.split_once("\r\n").unwrap().1;
