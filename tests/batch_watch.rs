@@ -17,11 +17,7 @@ fn ctg_command() -> Command {
 
 #[test]
 fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
-    let all = tempfile::tempdir().unwrap();
-    for name in ["a-ok", "b-casse", "c-ok"] {
-        let project = copy_project(&fixture("mini"));
-        fs::rename(project.keep(), all.path().join(name)).unwrap();
-    }
+    let (all, _) = folder_of_projects(&["a-ok", "b-casse", "c-ok"]);
     let broken = all
         .path()
         .join("b-casse/data/actions/logement/02-decence.toml");
@@ -59,7 +55,7 @@ fn a_folder_of_projects_builds_them_all_and_reports_the_broken_one() {
     assert!(!all.path().join("b-casse/out/plan.pdf").exists());
 }
 
-/// Three copies of the small fixture, named `names`, in one folder.
+/// A folder holding one copy of the small fixture per name, and their paths.
 fn folder_of_projects(names: &[&str]) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
     let all = tempfile::tempdir().unwrap();
     let mut projects = Vec::new();
