@@ -335,27 +335,18 @@ pub fn serve() -> std::io::Result<()> {
         .num_threads(1)
         .stack_size(STACK_SIZE)
         .build_global();
-    // The builds run one after the other on one thread with a large stack.
-    let serving = std::thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(|| {
-            let stdin = std::io::stdin().lock();
-            let mut stdout = std::io::stdout().lock();
-            for line in stdin.lines() {
-                let request: Request =
-                    serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-                let reply = Reply {
-                    result: build(&request.options()),
-                };
-                serde_json::to_writer(&mut stdout, &reply).map_err(std::io::Error::other)?;
-                stdout.write_all(b"\n")?;
-                stdout.flush()?;
-            }
-            Ok(())
-        })?;
-    serving
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("worker thread")))
+    let stdin = std::io::stdin().lock();
+    let mut stdout = std::io::stdout().lock();
+    for line in stdin.lines() {
+        let request: Request = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
+        let reply = Reply {
+            result: build_on_thread(&request.options()),
+        };
+        serde_json::to_writer(&mut stdout, &reply).map_err(std::io::Error::other)?;
+        stdout.write_all(b"\n")?;
+        stdout.flush()?;
+    }
+    Ok(())
 }
 
 /// Builds on a thread of its own, with a large stack. A build that ran as a
