@@ -232,6 +232,18 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `text` as ctg prints it, superscripts marked `^{…}`.
+fn typeset(text: &str) -> String {
+    use ctg::text::typography::{Segment, segments};
+    segments(text)
+        .into_iter()
+        .map(|s| match s {
+            Segment::Plain(p) => p,
+            Segment::Super(s) => format!("^{{{s}}}"),
+        })
+        .collect()
+}
+
 /// The text of each page before the signature page, without the footer's
 /// version and fingerprint (which tell data apart, and so differ).
 fn table_pages(rendered: &Rendered) -> Vec<String> {
@@ -312,6 +324,63 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let pages = table_pages(&imported_out);
     assert!(pages.len() >= 3, "the table runs over several pages");
     assert_eq!(pages, table_pages(shipped_out));
+}
+
+#[test]
+fn a_word_processor_file_of_the_reference_plan_imports_into_the_same_rows() {
+    // Written by LibreOffice, not by the tests: its own merged cells, styles and
+    // a caption paragraph before the table (tests/fixtures/import/README.md).
+    let (shipped, shipped_out) = &*SHIPPED;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("projet");
+
+    let out = import(&fixture("import/plan-libreoffice.docx"), &root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("8 champs, 28 actions"), "{err}");
+    assert!(err.contains("plan valide : 28 actions"), "{err}");
+    // The download link above the table is not part of the plan, and says so.
+    assert!(
+        err.contains("paragraphe(s) avant le tableau 1 non importé(s)"),
+        "{err}"
+    );
+
+    let (imported, imported_out) = ctg::render_project(&root).expect("the imported plan builds");
+    // The file holds the text as the shipped plan prints it: « 2 » then a
+    // superscript « e » where the data says « 2ème », a non-breaking space before
+    // « : » (as Word's French autocorrect types it). Compare what prints.
+    let printed = |p: &Plan| -> Vec<Vec<String>> {
+        visible_rows(p)
+            .into_iter()
+            .map(|row| row.iter().map(|cell| typeset(cell)).collect())
+            .collect()
+    };
+    assert_eq!(printed(&imported), printed(shipped));
+    let (a, b) = (&imported.convention, &shipped.convention);
+    assert_eq!(
+        (&a.title, &a.parties, &a.heading, a.period),
+        (&b.title, &b.parties, &b.heading, b.period)
+    );
+    let labels = |p: &Plan| -> Vec<(String, Option<String>, Vec<String>)> {
+        p.convention
+            .fields
+            .iter()
+            .map(|f| {
+                let note = f.note.as_ref().map(|id| {
+                    let n = p.convention.notes.iter().find(|n| &n.id == id).unwrap();
+                    format!("{} {}", n.mark, typeset(&markdown_to_plain(&n.text)))
+                });
+                let subs = f.subsections.iter().map(|s| s.label.clone()).collect();
+                (f.label.clone(), note, subs)
+            })
+            .collect()
+    };
+    assert_eq!(labels(&imported), labels(shipped));
+    // The same PDF after the first page, whose caption here also carries the
+    // web page's summary of the table.
+    let (pages, shipped_pages) = (table_pages(&imported_out), table_pages(shipped_out));
+    assert_eq!(pages.len(), shipped_pages.len());
+    assert_eq!(pages[1..], shipped_pages[1..]);
 }
 
 #[test]
