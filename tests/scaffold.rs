@@ -11,6 +11,19 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `ctg new action ARGS --root ROOT`.
+fn new_action(root: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["new", "action"];
+    all.extend_from_slice(args);
+    all.extend(["--root", path(root)]);
+    ctg(&all)
+}
+
+/// An action file, as a TOML table.
+fn read_table(file: &Path) -> toml::Table {
+    toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
 #[test]
 fn a_new_project_passes_the_check() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,14 +83,7 @@ fn commented_keys(text: &str) -> Vec<(String, String)> {
 #[test]
 fn a_new_action_takes_the_next_position_and_a_fresh_id() {
     let copy = copy_project(&project_root());
-    let out = ctg(&[
-        "new",
-        "action",
-        "--champ",
-        "jeunesse",
-        "--root",
-        path(copy.path()),
-    ]);
+    let out = new_action(copy.path(), &["--champ", "jeunesse"]);
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     let file = copy
@@ -135,23 +141,13 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
     assert_eq!(new.caf_means, ctg::scaffold::PLACEHOLDER);
 
     // A second one gets the next position and another id.
-    let out = ctg(&[
-        "new",
-        "action",
-        "--champ",
-        "Jeunesse",
-        "--root",
-        path(copy.path()),
-    ]);
+    let out = new_action(copy.path(), &["--champ", "Jeunesse"]);
     assert!(out.status.success(), "{}", stderr_line(&out));
-    let second: toml::Table = toml::from_str(
-        &std::fs::read_to_string(
-            copy.path()
-                .join("data/actions/jeunesse/08-nouvelle-action-2.toml"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let second = read_table(
+        &copy
+            .path()
+            .join("data/actions/jeunesse/08-nouvelle-action-2.toml"),
+    );
     assert_eq!(second["position"].as_integer(), Some(8));
     assert_ne!(second["id"].as_str(), Some(id));
 }
@@ -159,23 +155,22 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
 #[test]
 fn a_new_action_can_have_a_title_and_a_sub_section() {
     let copy = copy_project(&project_root());
-    let out = ctg(&[
-        "new",
-        "action",
-        "--champ",
-        "petite-enfance",
-        "--sous-section",
-        "rpe",
-        "--titre",
-        "Accueil des enfants à horaires atypiques",
-        "--root",
-        path(copy.path()),
-    ]);
+    let out = new_action(
+        copy.path(),
+        &[
+            "--champ",
+            "petite-enfance",
+            "--sous-section",
+            "rpe",
+            "--titre",
+            "Accueil des enfants à horaires atypiques",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr_line(&out));
     let file = copy
         .path()
         .join("data/actions/petite-enfance/09-accueil-enfants-horaires-atypiques.toml");
-    let action: toml::Table = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let action = read_table(&file);
     assert_eq!(
         action["id"].as_str(),
         Some("petite-enfance-accueil-enfants-horaires-atypiques")
@@ -198,14 +193,7 @@ fn a_new_action_can_have_a_title_and_a_sub_section() {
 #[test]
 fn an_unknown_field_is_refused_with_the_known_ones() {
     let copy = copy_project(&project_root());
-    let out = ctg(&[
-        "new",
-        "action",
-        "--champ",
-        "jeunes",
-        "--root",
-        path(copy.path()),
-    ]);
+    let out = new_action(copy.path(), &["--champ", "jeunes"]);
     let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -219,16 +207,10 @@ fn an_unknown_field_is_refused_with_the_known_ones() {
     );
     assert!(!copy.path().join("data/actions/jeunes").exists());
 
-    let out = ctg(&[
-        "new",
-        "action",
-        "--champ",
-        "jeunesse",
-        "--sous-section",
-        "rpe",
-        "--root",
-        path(copy.path()),
-    ]);
+    let out = new_action(
+        copy.path(),
+        &["--champ", "jeunesse", "--sous-section", "rpe"],
+    );
     let err = stderr_line(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("sous-section inconnue : `rpe`"), "{err}");
