@@ -85,7 +85,6 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         }
         with(warnings.clone(), d)
     };
-    // `--bilan YYYY` builds that year's review only.
     // Rendering runs the converters and the compiler: a panic in them becomes an
     // error, like any other.
     fn guarded<T>(
@@ -93,19 +92,20 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     ) -> Result<T, Vec<Diagnostic>> {
         outcome.unwrap_or_else(|panic| Err(vec![panic]))
     }
+    // `--bilan YYYY` builds that year's review only.
     let rendered = match options.review_year {
         Some(_) => None,
         None => Some(
             guarded(diag::guard("data/", || render::render(&plan, &templates))).map_err(failed)?,
         ),
     };
+    if let Some(rendered) = &rendered {
+        timings.laps.extend(rendered.timings.iter().copied());
+    }
     let years: Vec<u16> = match options.review_year {
         Some(year) => vec![year],
         None => follow_ups.years.keys().copied().collect(),
     };
-    if let Some(rendered) = &rendered {
-        timings.laps.extend(rendered.timings.iter().copied());
-    }
     let start = std::time::Instant::now();
     let reviews = years
         .iter()
