@@ -211,17 +211,16 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     follow_ups
 }
 
+/// The files of `dir`, by name (the walk sorts them), hidden ones left out.
 fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+    walkdir::WalkDir::new(dir)
         .max_depth(1)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
         .map(walkdir::DirEntry::into_path)
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
