@@ -170,14 +170,14 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
         "titre",
         "Convention Territoriale Globale".into(),
     );
-    let parties_default = match (&plan.caf, &plan.collectivite) {
-        (Some(caf), Some(coll)) => format!("{caf} / {coll}"),
-        _ => "Caf de … / Communauté de communes de …".into(),
-    };
-    let parties = if front.parties.is_none() && plan.caf.is_some() && plan.collectivite.is_some() {
-        parties_default
-    } else {
-        value(&front.parties, "parties", parties_default)
+    // Without parties, the Caf and the intercommunality named by the source serve.
+    let parties = match (&plan.caf, &plan.collectivite) {
+        (Some(caf), Some(coll)) if front.parties.is_none() => format!("{caf} / {coll}"),
+        _ => value(
+            &front.parties,
+            "parties",
+            "Caf de … / Communauté de communes de …".into(),
+        ),
     };
     let intitule = value(
         &front.intitule,
