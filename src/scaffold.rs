@@ -319,11 +319,7 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
                 None => unique(&format!("{field_id}-{words}"), |c| taken_ids.contains(c)),
             };
             taken_ids.insert(id.clone());
-            let rest = id
-                .strip_prefix(&format!("{field_id}-"))
-                .unwrap_or(&id)
-                .to_string();
-            let name = unique(&format!("{position:02}-{rest}"), |c| file_names.contains(c));
+            let name = file_stem(field_id, &id, position, |c| file_names.contains(c));
             file_names.insert(name.clone());
             let echeance = if action.echeance.is_empty() {
                 period_text.clone()
@@ -387,6 +383,18 @@ fn period_of_deadlines(plan: &ImportedPlan) -> Option<String> {
     let start = years.iter().map(|y| y.start).min()?;
     let end = years.iter().map(|y| y.end).max()?;
     Some(YearRange { start, end }.to_string())
+}
+
+/// The name of an action's file, without `.toml`: its position on two digits,
+/// then its id less the field's prefix (`07-nouvelle-action`), made unique.
+fn file_stem(
+    field_id: &str,
+    id: &str,
+    position: impl std::fmt::Display,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let rest = id.strip_prefix(&format!("{field_id}-")).unwrap_or(id);
+    unique(&format!("{position:02}-{rest}"), taken)
 }
 
 fn non_empty(text: String, fallback: &str) -> String {
@@ -658,12 +666,8 @@ pub fn new_action(
         .filter(|w| !w.is_empty())
         .unwrap_or_else(|| "nouvelle-action".to_string());
     let id = unique(&format!("{field_id}-{words}"), |c| taken.contains(c));
-    let rest = id
-        .strip_prefix(&format!("{field_id}-"))
-        .unwrap_or(&id)
-        .to_string();
     let dir = root.join(ACTIONS_DIR).join(&field_id);
-    let name = unique(&format!("{position:02}-{rest}"), |c| {
+    let name = file_stem(&field_id, &id, position, |c| {
         dir.join(format!("{c}.toml")).exists()
     });
     let file_name = format!("{name}.toml");
