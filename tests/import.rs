@@ -209,7 +209,7 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
     plan.actions
         .iter()
         .map(|a| {
-            let field = c.fields.iter().find(|f| f.id == a.field).unwrap();
+            let field = c.field(&a.field).unwrap();
             let sub = a
                 .subsection
                 .as_ref()
