@@ -218,6 +218,25 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
 }
 
 #[test]
+fn a_review_without_any_date_is_refused_with_the_plans_hint() {
+    // `--bilan` builds no annex: the review meets the missing date itself, and
+    // says so as the annex would, rather than blaming its template.
+    let project = copy_project(&demo());
+    let convention = project.path().join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    assert!(text.contains("\ndate = 2024-03-01\n"));
+    fs::write(&convention, text.replace("\ndate = 2024-03-01\n", "\n")).unwrap();
+    let root = project.path().to_str().unwrap();
+    let out = ctg(&["build", "--root", root, "--bilan", "2025"]);
+    let err = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("date d'édition manquante"), "{err}");
+    assert!(err.contains("ajoutez `date = 2024-01-15`"), "{err}");
+    assert!(!err.contains("gabarit"), "{err}");
+    assert!(!project.path().join("out").exists());
+}
+
+#[test]
 fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
     let project = copy_project(&demo());
     let file = project.path().join("data/suivi/2025.toml");

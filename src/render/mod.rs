@@ -60,19 +60,9 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
     let plan_typ = templates
         .render("plan.typ.tera", &typst_view)
         .map_err(|d| vec![d])?;
-    let Some(timestamp) = creation_timestamp(plan) else {
-        return Err(vec![Diagnostic::error(
-            "date d'édition manquante : la norme PDF/A exige une date de création du document",
-        )
-        .hint(format!(
-            "ajoutez `date = {}-01-15` (date de cette édition) en tête de {}, ou la date de signature dans une table `[signature]`",
-            plan.convention.period.start,
-            crate::load::CONVENTION_FILE
-        ))]);
-    };
     let export = pdf::Export {
         ident: document_ident(plan),
-        timestamp: Some(timestamp),
+        timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     timings.lap("vue et gabarit Typst");
     let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &export)
@@ -126,10 +116,9 @@ pub fn render_review(
     let typ = templates
         .render("bilan.typ.tera", &typst_view)
         .map_err(|d| vec![d])?;
-    let timestamp = creation_timestamp(plan);
     let export = pdf::Export {
         ident: format!("{} / bilan {year}", document_ident(plan)),
-        timestamp,
+        timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     let name = format!("bilan-{year}.typ (généré)");
     let pdf = pdf::compile(&name, typ.clone(), &export)
@@ -148,19 +137,34 @@ pub fn render_review(
     })
 }
 
-/// The PDF's creation date: `SOURCE_DATE_EPOCH` when set (reproducible builds),
-/// else the convention's `date`, else its date of signature. Never the clock.
-fn creation_timestamp(plan: &Plan) -> Option<i64> {
+/// The creation date of every PDF of the plan: `SOURCE_DATE_EPOCH` when set
+/// (reproducible builds), else the convention's `date`, else its date of
+/// signature. Never the clock; PDF/A requires one, so none is an error.
+fn creation_timestamp(plan: &Plan) -> Result<i64, Diagnostic> {
     if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse().ok())
     {
-        return Some(epoch);
+        return Ok(epoch);
     }
-    let date = plan.convention.date.or(plan.convention.signature.date)?;
-    let month = time::Month::try_from(date.month).ok()?;
-    let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day).ok()?;
-    Some(day.midnight().assume_utc().unix_timestamp())
+    plan.convention
+        .date
+        .or(plan.convention.signature.date)
+        .and_then(|date| {
+            let month = time::Month::try_from(date.month).ok()?;
+            let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day).ok()?;
+            Some(day.midnight().assume_utc().unix_timestamp())
+        })
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "date d'édition manquante : la norme PDF/A exige une date de création du document",
+            )
+            .hint(format!(
+                "ajoutez `date = {}-01-15` (date de cette édition) en tête de {}, ou la date de signature dans une table `[signature]`",
+                plan.convention.period.start,
+                crate::load::CONVENTION_FILE
+            ))
+        })
 }
 
 /// A stable identifier of the document, the same for every build of this plan.

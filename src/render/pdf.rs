@@ -144,8 +144,8 @@ pub struct Pdf {
 pub struct Export {
     /// Hashed by Typst into the PDF's document identifier.
     pub ident: String,
-    /// Seconds since 1970-01-01 UTC; `None` writes no date.
-    pub timestamp: Option<i64>,
+    /// Creation date, in seconds since 1970-01-01 UTC (PDF/A requires one).
+    pub timestamp: i64,
 }
 
 /// The standards every annex meets: archival (PDF/A-2a, tagged) and accessible
@@ -186,7 +186,7 @@ pub fn compile(name: &str, source: String, export: &Export) -> Result<Pdf, Vec<D
         let options = PdfOptions {
             ident: Smart::Custom(export.ident.clone()),
             creator: Smart::Custom(Some("ctg".into())),
-            timestamp: export.timestamp.and_then(timestamp),
+            timestamp: timestamp(export.timestamp),
             standards: standards(),
             tagged: true,
             ..PdfOptions::default()
