@@ -106,7 +106,7 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
                 eprintln!(
                     "écrit {} ({}, sha256 {})",
                     w.path.display(),
-                    human_size(w.size),
+                    ctg::render::html::french_size(w.size),
                     w.sha256
                 );
             }
@@ -191,13 +191,5 @@ fn fail(failure: &Failure, color: bool) -> ExitCode {
 fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
     if !diagnostics.is_empty() {
         eprint!("{}", diag::render(diagnostics, color));
-    }
-}
-
-fn human_size(bytes: usize) -> String {
-    if bytes < 1000 {
-        format!("{bytes} o")
-    } else {
-        format!("{} ko", bytes.div_ceil(1000))
     }
 }
