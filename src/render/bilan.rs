@@ -8,10 +8,7 @@ use serde::Serialize;
 use super::view::{Format, PlanView};
 use crate::model::{Action, Plan};
 use crate::review::{Counts, Review, State};
-use crate::text::{
-    markdown_to_html, markdown_to_html_document, markdown_to_plain, markdown_to_typst,
-    markdown_to_typst_document,
-};
+use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
 
 /// Written where an action has no follow-up for the year.
 pub const NOT_REPORTED: &str = "non renseigné";
@@ -231,10 +228,6 @@ fn number(value: f64) -> String {
 impl ReviewView {
     pub fn new(review: &Review<'_>, format: Format) -> Self {
         let plan: &Plan = review.plan;
-        let markup = |md: &str| match format {
-            Format::Typst => markdown_to_typst(md),
-            Format::Html => markdown_to_html(md),
-        };
         let document = |md: &str| match format {
             Format::Typst => markdown_to_typst_document(md, 2),
             Format::Html => markdown_to_html_document(md, 3),
@@ -304,7 +297,9 @@ impl ReviewView {
                     let view = FollowView {
                         state: state_label(a),
                         progress: f.and_then(|f| f.progress).map(|p| format!("{p} %")),
-                        comment: f.and_then(|f| f.comment.as_deref()).map(markup),
+                        comment: f
+                            .and_then(|f| f.comment.as_deref())
+                            .map(|md| format.markup(md)),
                     };
                     (a.id.clone(), view)
                 })

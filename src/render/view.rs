@@ -14,7 +14,7 @@ pub enum Format {
 }
 
 impl Format {
-    fn markup(self, markdown: &str) -> String {
+    pub(crate) fn markup(self, markdown: &str) -> String {
         match self {
             Format::Typst => markdown_to_typst(markdown),
             Format::Html => markdown_to_html(markdown),
