@@ -293,10 +293,32 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         );
         return Vec::new();
     }
+    let mut files = Vec::new();
+    for path in data_files(root, &dir, usize::MAX, diags) {
+        if has_toml_extension(&path) {
+            files.push(path);
+        } else {
+            diags.push(ignored(&display_path(root, &path), &path));
+        }
+    }
+    files
+}
+
+/// The files under `dir` of project `root`, down to `max_depth` folders, sorted
+/// by name, hidden files and folders left out. Symbolic links are followed
+/// inside the project only; a link that leads out, loops or cannot be read is
+/// reported.
+pub fn data_files(
+    root: &Path,
+    dir: &Path,
+    max_depth: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let real_root = fs::canonicalize(root).ok();
     let mut files = Vec::new();
-    let mut walk = WalkDir::new(&dir)
+    let mut walk = WalkDir::new(dir)
         .follow_links(true)
+        .max_depth(max_depth)
         .sort_by_file_name()
         .into_iter();
     while let Some(entry) = walk.next() {
@@ -334,13 +356,8 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             }
             continue;
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if has_toml_extension(entry.path()) {
+        if entry.file_type().is_file() {
             files.push(entry.into_path());
-        } else {
-            diags.push(ignored(&display_path(root, entry.path()), entry.path()));
         }
     }
     files

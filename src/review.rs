@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::{closest, display_path, parse_source, read_text};
+use crate::load::{closest, data_files, display_path, parse_source, read_text};
 use crate::model::{Action, Plan};
 
 /// Where the follow-up files live, relative to the project root.
@@ -172,7 +172,7 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     let mut follow_ups = FollowUps::default();
     let dir = root.join(FOLLOW_UP_DIR);
     if dir.is_dir() {
-        for path in sorted_files(&dir) {
+        for path in data_files(root, &dir, 1, diags) {
             let name = display_path(root, &path);
             if path.extension().is_none_or(|e| e != "toml") {
                 diags.push(
@@ -209,18 +209,6 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     }
     load_texts(root, plan, &mut follow_ups, diags);
     follow_ups
-}
-
-/// The files of `dir`, by name (the walk sorts them), hidden ones left out.
-fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .max_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
-        .map(walkdir::DirEntry::into_path)
-        .collect()
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
@@ -427,7 +415,7 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
                 .iter()
                 .map(|f| f.id.as_str())
                 .collect();
-            for path in sorted_files(&fields_dir) {
+            for path in data_files(root, &fields_dir, 1, diags) {
                 let stem = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
