@@ -232,6 +232,37 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Imports a copy of the reference plan into `root`, checks that all of it came
+/// in and builds, and returns what `ctg import` printed.
+fn import_reference_plan(source: &Path, root: &Path) -> String {
+    let out = import(source, root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("8 champs, 28 actions"), "{err}");
+    assert!(err.contains("plan valide : 28 actions"), "{err}");
+    err
+}
+
+/// Each field's label, its footnote (mark, then text through `note_text`) and
+/// its sub-sections' labels.
+fn field_labels(
+    plan: &Plan,
+    note_text: impl Fn(&str) -> String,
+) -> Vec<(String, Option<String>, Vec<String>)> {
+    let c = &plan.convention;
+    c.fields
+        .iter()
+        .map(|f| {
+            let note = f.note.as_ref().map(|id| {
+                let n = c.notes.iter().find(|n| &n.id == id).unwrap();
+                format!("{} {}", n.mark, note_text(&markdown_to_plain(&n.text)))
+            });
+            let subs = f.subsections.iter().map(|s| s.label.clone()).collect();
+            (f.label.clone(), note, subs)
+        })
+        .collect()
+}
+
 /// `text` as ctg prints it, superscripts marked `^{…}`.
 fn typeset(text: &str) -> String {
     use ctg::text::typography::{Segment, segments};
@@ -272,11 +303,7 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     std::fs::write(&source, reference_docx(shipped)).unwrap();
     let root = dir.path().join("projet");
 
-    let out = import(&source, &root);
-    let err = stderr_line(&out);
-    assert!(out.status.success(), "{err}");
-    assert!(err.contains("8 champs, 28 actions"), "{err}");
-    assert!(err.contains("plan valide : 28 actions"), "{err}");
+    let err = import_reference_plan(&source, &root);
     assert!(
         err.contains("marque de note « * » retirée du libellé « Jeunesse »"),
         "{err}"
@@ -299,18 +326,7 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
             &b.title, &b.parties, &b.heading, &b.caption, b.period, b.date
         )
     );
-    let labels = |p: &Plan| -> Vec<(String, Vec<String>)> {
-        p.convention
-            .fields
-            .iter()
-            .map(|f| {
-                (
-                    f.label.clone(),
-                    f.subsections.iter().map(|s| s.label.clone()).collect(),
-                )
-            })
-            .collect()
-    };
+    let labels = |p: &Plan| field_labels(p, str::to_string);
     assert_eq!(labels(&imported), labels(shipped));
     let notes = |p: &Plan| -> Vec<(String, String)> {
         p.convention
@@ -334,11 +350,7 @@ fn a_word_processor_file_of_the_reference_plan_imports_into_the_same_rows() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("projet");
 
-    let out = import(&fixture("import/plan-libreoffice.docx"), &root);
-    let err = stderr_line(&out);
-    assert!(out.status.success(), "{err}");
-    assert!(err.contains("8 champs, 28 actions"), "{err}");
-    assert!(err.contains("plan valide : 28 actions"), "{err}");
+    let err = import_reference_plan(&fixture("import/plan-libreoffice.docx"), &root);
     // The download link above the table is not part of the plan, and says so.
     assert!(
         err.contains("paragraphe(s) avant le tableau 1 non importé(s)"),
@@ -361,20 +373,7 @@ fn a_word_processor_file_of_the_reference_plan_imports_into_the_same_rows() {
         (&a.title, &a.parties, &a.heading, a.period),
         (&b.title, &b.parties, &b.heading, b.period)
     );
-    let labels = |p: &Plan| -> Vec<(String, Option<String>, Vec<String>)> {
-        p.convention
-            .fields
-            .iter()
-            .map(|f| {
-                let note = f.note.as_ref().map(|id| {
-                    let n = p.convention.notes.iter().find(|n| &n.id == id).unwrap();
-                    format!("{} {}", n.mark, typeset(&markdown_to_plain(&n.text)))
-                });
-                let subs = f.subsections.iter().map(|s| s.label.clone()).collect();
-                (f.label.clone(), note, subs)
-            })
-            .collect()
-    };
+    let labels = |p: &Plan| field_labels(p, typeset);
     assert_eq!(labels(&imported), labels(shipped));
     // The same PDF after the first page, whose caption here also carries the
     // web page's summary of the table.
