@@ -11,6 +11,7 @@ pub mod batch;
 pub mod diag;
 pub mod export;
 pub mod fingerprint;
+pub mod fonts;
 pub mod import;
 pub mod load;
 pub mod model;
@@ -64,11 +65,13 @@ pub struct Report {
 
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
-    // The typography rules' patterns and the fonts are prepared on another core
-    // while this one reads the data (a few milliseconds each, once per process).
+    // The fonts' coverage (for validation), the typography rules' patterns and
+    // the fonts are prepared on another core while this one reads the data (a
+    // few milliseconds each, once per process).
     static WARM_UP: std::sync::Once = std::sync::Once::new();
     WARM_UP.call_once(|| {
         std::thread::spawn(|| {
+            fonts::warm_up();
             text::typography::warm_up();
             render::pdf::warm_up();
         });
