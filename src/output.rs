@@ -40,11 +40,17 @@ pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, 
     write_all(dir, &[(name, contents)]).map(|mut paths| paths.remove(0))
 }
 
-/// Removes `dir/name` if it exists: a file left by an earlier failed build.
-pub fn remove_stale(dir: &Path, name: &str) {
-    let path = target(dir, name);
-    if path.is_file() {
-        let _ = fs::remove_file(path);
+/// Removes the files of `dir` whose name `stale` selects: files left by earlier
+/// failed builds. Best effort: a file that cannot be removed stays.
+pub fn remove_stale(dir: &Path, stale: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if entry.file_name().to_str().is_some_and(&stale) && path.is_file() {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 
@@ -177,7 +183,9 @@ mod tests {
             fs::read_to_string(dir.path().join("plan.erreur.typ")).unwrap(),
             "#oups"
         );
-        remove_stale(dir.path(), "plan.erreur.typ");
+        fs::write(dir.path().join("plan.pdf"), "%PDF").unwrap();
+        remove_stale(dir.path(), |name| name == "plan.erreur.typ");
         assert!(!dir.path().join("plan.erreur.typ").exists());
+        assert!(dir.path().join("plan.pdf").exists());
     }
 }
