@@ -194,10 +194,9 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
             let Some(year) = year_of_file(&file, &path, plan, diags) else {
                 continue;
             };
-            let Some(raw) = parse_source::<RawYear>(file, diags) else {
+            let Some(actions) = parse_year(file, year, plan, diags) else {
                 continue;
             };
-            let actions = validate_year(&raw.file, raw.value, year, plan, diags);
             follow_ups.years.insert(
                 year,
                 Year {
@@ -210,6 +209,19 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     }
     load_texts(root, plan, &mut follow_ups, diags);
     follow_ups
+}
+
+/// Parses and checks the follow-up of `year` of `plan`, written in `file`: each
+/// action's state, progress, comment and indicators, by action id. `None` when
+/// the file cannot be read as follow-up at all.
+pub fn parse_year(
+    file: SourceFile,
+    year: u16,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, FollowUp>> {
+    let raw = parse_source::<RawYear>(file, diags)?;
+    Some(validate_year(&raw.file, raw.value, year, plan, diags))
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
