@@ -62,6 +62,17 @@ pub struct Report {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
+impl Report {
+    /// "28 actions, 5 pages": what a check found, for the closing line.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}, {}",
+            text::count(self.actions, "action", "actions"),
+            text::count(self.pages, "page", "pages")
+        )
+    }
+}
+
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // The typography rules' patterns and the fonts are prepared on another core

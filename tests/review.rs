@@ -357,3 +357,97 @@ fn the_review_table_carries_the_annexs_summary_and_note_marks() {
             .contains(&format!("Enfance{mark}"))
     );
 }
+
+/// `text` without the table `[actions.<id>]` and its indicators.
+fn without_follow_up(text: &str, id: &str) -> String {
+    let own = |line: &str| {
+        line == format!("[actions.{id}]") || line == format!("[[actions.{id}.indicateurs]]")
+    };
+    let mut kept = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = own(line);
+        }
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    assert!(kept.len() < text.lines().count(), "no follow-up for {id}");
+    kept.join("\n") + "\n"
+}
+
+#[test]
+fn an_action_whose_period_starts_later_is_to_come_not_missing() {
+    // The nursery of the north (« 2026-2027 ») has not begun in 2025; the
+    // leisure centre (« 2025 ») has a deadline in 2025 and owes its follow-up.
+    let project = copy_project(&demo());
+    let file = project.path().join("data/suivi/2025.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let text = without_follow_up(&text, "enfance-mam-nord");
+    let text = without_follow_up(&text, "jeunesse-accueil-loisirs");
+    fs::write(&file, text).unwrap();
+    let root = project.path();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(root).unwrap();
+    let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).unwrap();
+    let said: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        said,
+        ["aucun suivi 2025 pour l'action `jeunesse-accueil-loisirs`"],
+        "only the action that was due is warned of"
+    );
+    let review = ctg::review::Review::new(&plan, &follow_ups, 2025).unwrap();
+    let (_, totals) = review.summary();
+    assert_eq!((totals.upcoming, totals.missing), (1, 1));
+    assert_eq!(totals.total(), plan.actions.len());
+
+    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).unwrap();
+    let doc = scraper::Html::parse_document(&out.html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
+    // The summary table: a column « à venir » holding the one action.
+    let summary = doc
+        .select(&select("table"))
+        .find(|t| text_of(*t).contains("Nombre d'actions par état"))
+        .expect("the summary table");
+    let heads: Vec<String> = summary.select(&select("thead th")).map(text_of).collect();
+    let at = |label: &str| heads.iter().position(|h| h == label).unwrap();
+    let total_row: Vec<String> = summary
+        .select(&select("tbody tr"))
+        .last()
+        .unwrap()
+        .select(&select("th, td"))
+        .map(text_of)
+        .collect();
+    assert_eq!(total_row[at("à venir")], "1", "{heads:?} {total_row:?}");
+    assert_eq!(
+        total_row[at("non renseigné")],
+        "1",
+        "{heads:?} {total_row:?}"
+    );
+    // The chart's legend, and the action's row in the plan table.
+    let chart = text_of(doc.select(&select("svg")).next().unwrap());
+    assert!(chart.contains("à venir"), "{chart}");
+    let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
+    let mam = plan
+        .actions
+        .iter()
+        .find(|a| a.id == "enfance-mam-nord")
+        .unwrap();
+    let description = normalise(&ctg::text::markdown_to_plain(&mam.description));
+    for (name, text) in [
+        ("PDF", normalise(&pdf)),
+        ("HTML", normalise(&html_text(&out.html))),
+    ] {
+        let row = text.rfind(&description).expect(name);
+        // Its state cell comes before the next row's (the leisure centre, later
+        // in the plan, says « non renseigné »).
+        let after = &text[row + description.len()..];
+        let upcoming = after.find("àvenir").expect(name);
+        assert!(
+            after.find("nonrenseigné").is_some_and(|n| upcoming < n),
+            "{name}: the row of {} says « à venir »",
+            mam.id
+        );
+    }
+}

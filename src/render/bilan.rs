@@ -8,11 +8,8 @@ use serde::Serialize;
 
 use super::view::{AddedColumnView, AddedColumnsView, Format, PlanView};
 use crate::model::{Action, Plan};
-use crate::review::{Counts, Review, State};
+use crate::review::{Counts, Review, Standing, State};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
-
-/// Written where an action has no follow-up for the year.
-pub const NOT_REPORTED: &str = "non renseigné";
 
 #[derive(Debug, Serialize)]
 pub struct ReviewView {
@@ -27,12 +24,12 @@ pub struct ReviewView {
     #[serde(flatten)]
     pub plan: PlanView,
     pub introduction: Option<String>,
-    /// State labels, in the order of the counts.
-    pub states: Vec<&'static str>,
+    /// The columns of the summary and the chart's categories, in the order of
+    /// the counts: every state, then « à venir » and « non renseigné » when
+    /// some action is so.
+    pub states: Vec<StateColumn>,
     pub summary: Vec<SummaryRow>,
     pub totals: SummaryRow,
-    /// Some actions have no follow-up this year: the summary shows a column for them.
-    pub has_missing: bool,
     /// Largest total of a field, the scale of the chart.
     pub chart_max: usize,
     pub due: Vec<ItemView>,
@@ -43,6 +40,40 @@ pub struct ReviewView {
     pub indicators: Vec<IndicatorGroupView>,
     /// Geometry of the bar chart drawn in SVG by the HTML page.
     pub chart: ChartView,
+}
+
+/// A column of the summary: its label and its fill in the chart (an index in
+/// the templates' list of fills, one per state, then « à venir », then « non
+/// renseigné »).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StateColumn {
+    pub label: &'static str,
+    pub pattern: usize,
+    #[serde(skip)]
+    standing: Standing,
+}
+
+impl StateColumn {
+    /// The columns that `totals` needs.
+    fn all(totals: &Counts) -> Vec<Self> {
+        let states = State::ALL.iter().map(|s| Standing::Reported(*s));
+        let extra = [
+            (totals.upcoming > 0).then_some(Standing::Upcoming),
+            (totals.missing > 0).then_some(Standing::Missing),
+        ];
+        states
+            .chain(extra.into_iter().flatten())
+            .map(|standing| StateColumn {
+                label: standing.label(),
+                pattern: match standing {
+                    Standing::Reported(s) => s.index(),
+                    Standing::Upcoming => State::ALL.len(),
+                    Standing::Missing => State::ALL.len() + 1,
+                },
+                standing,
+            })
+            .collect()
+    }
 }
 
 /// A stacked horizontal bar chart: one bar per field, one segment per state.
@@ -79,14 +110,15 @@ pub struct LegendView {
 }
 
 /// Fill of each state in the SVG chart (patterns are defined in the template),
-/// then of "non renseigné".
-const SVG_FILLS: [&str; 7] = [
+/// then of « à venir » and of « non renseigné ».
+const SVG_FILLS: [&str; 8] = [
     "#1b5e20",
     "url(#etat-1)",
     "#fff",
     "url(#etat-3)",
     "url(#etat-4)",
     "url(#etat-5)",
+    "url(#etat-6)",
     "#c8c8c8",
 ];
 
@@ -95,28 +127,26 @@ impl ChartView {
     const LEFT: u32 = 160;
     const WIDTH: u32 = 460;
 
-    fn new(summary: &[SummaryRow], max: usize, has_missing: bool) -> Self {
+    fn new(summary: &[SummaryRow], max: usize, columns: &[StateColumn]) -> Self {
         let max = max.max(1);
         let bars: Vec<BarView> = summary
             .iter()
             .enumerate()
             .map(|(i, row)| {
                 let mut x = Self::LEFT;
-                let counts = row
+                let segments = row
                     .counts
                     .iter()
                     .copied()
-                    .chain(std::iter::once(row.missing));
-                let segments = counts
-                    .enumerate()
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(state, n)| {
+                    .zip(columns)
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, column)| {
                         let width = (n as u32 * Self::WIDTH) / max as u32;
                         let segment = SegmentView {
                             x,
                             width,
                             middle: x + width / 2,
-                            fill: SVG_FILLS[state],
+                            fill: SVG_FILLS[column.pattern],
                             count: n,
                         };
                         x += width;
@@ -131,17 +161,14 @@ impl ChartView {
             })
             .collect();
         let top = bars.len() as u32 * Self::ROW + 20;
-        let labels = State::ALL
+        let legend: Vec<LegendView> = columns
             .iter()
-            .map(|s| s.label())
-            .chain(has_missing.then_some(NOT_REPORTED));
-        let legend: Vec<LegendView> = labels
             .enumerate()
-            .map(|(i, label)| LegendView {
+            .map(|(i, column)| LegendView {
                 x: (i as u32 % 3) * 200 + 20,
                 y: top + (i as u32 / 3) * 22,
-                fill: SVG_FILLS[i],
-                label,
+                fill: SVG_FILLS[column.pattern],
+                label: column.label,
             })
             .collect();
         let rows = legend.len().div_ceil(3) as u32;
@@ -156,17 +183,16 @@ impl ChartView {
 #[derive(Debug, Serialize)]
 pub struct SummaryRow {
     pub label: String,
+    /// One count per column of the summary.
     pub counts: Vec<usize>,
-    pub missing: usize,
     pub total: usize,
 }
 
 impl SummaryRow {
-    fn new(label: &str, counts: &Counts) -> Self {
+    fn new(label: &str, counts: &Counts, columns: &[StateColumn]) -> Self {
         Self {
             label: label.to_string(),
-            counts: counts.by_state.to_vec(),
-            missing: counts.missing,
+            counts: columns.iter().map(|c| counts.of(c.standing)).collect(),
             total: counts.total(),
         }
     }
@@ -231,12 +257,7 @@ impl ReviewView {
                 .field(&a.field)
                 .map_or_else(|| a.field.clone(), |f| f.label.clone())
         };
-        let state_label = |a: &Action| {
-            review
-                .state(a)
-                .map_or(NOT_REPORTED, State::label)
-                .to_string()
-        };
+        let state_label = |a: &Action| review.standing(a).label().to_string();
         let item = |a: &Action| ItemView {
             id: a.id.clone(),
             field: field_label(a),
@@ -250,12 +271,13 @@ impl ReviewView {
         };
 
         let (rows, totals) = review.summary();
+        let columns = StateColumn::all(&totals);
         let summary: Vec<SummaryRow> = rows
             .iter()
-            .map(|(label, c)| SummaryRow::new(label, c))
+            .map(|(label, c)| SummaryRow::new(label, c, &columns))
             .collect();
         let chart_max = summary.iter().map(|r| r.total).max().unwrap_or(0);
-        let chart = ChartView::new(&summary, chart_max, totals.missing > 0);
+        let chart = ChartView::new(&summary, chart_max, &columns);
         let texts = &review.year.texts;
         let c = &plan.convention;
         let year = review.year.year;
@@ -288,11 +310,10 @@ impl ReviewView {
             review_title: format!("Bilan annuel {} – {} – {}", year, c.title, c.parties),
             plan: plan_view,
             introduction: texts.introduction.as_deref().map(document),
-            states: State::ALL.iter().map(|s| s.label()).collect(),
             chart_max,
             chart,
-            has_missing: totals.missing > 0,
-            totals: SummaryRow::new("Total", &totals),
+            totals: SummaryRow::new("Total", &totals, &columns),
+            states: columns,
             summary,
             due: review.due().into_iter().map(item).collect(),
             overdue: review.overdue().into_iter().map(item).collect(),
