@@ -282,14 +282,15 @@ impl ReviewView {
         let c = &plan.convention;
         let year = review.year.year;
         // The year's follow-up of each action, as two more cells of its row:
-        // the state in bold with the progress under it, and the comment.
+        // the state in bold with the progress in a paragraph under it, and the
+        // comment.
         let mut follow_up_cells: HashMap<&str, Vec<String>> = plan
             .actions
             .iter()
             .map(|a| {
                 let follow_up = review.follow_up(a);
                 let state = match follow_up.and_then(|f| f.progress) {
-                    Some(progress) => format!("**{}**  \n{progress} %", state_label(a)),
+                    Some(progress) => format!("**{}**\n\n{progress} %", state_label(a)),
                     None => format!("**{}**", state_label(a)),
                 };
                 let comment = follow_up.and_then(|f| f.comment.as_deref());
