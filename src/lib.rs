@@ -63,6 +63,17 @@ pub struct Report {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
+impl Report {
+    /// "28 actions, 5 pages": what a check found, for the closing line.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}, {}",
+            text::count(self.actions, "action", "actions"),
+            text::count(self.pages, "page", "pages")
+        )
+    }
+}
+
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // The fonts' coverage (for validation), the typography rules' patterns and

@@ -247,6 +247,15 @@ pub struct Deadline {
     pub text: String,
 }
 
+impl Deadline {
+    /// A period ("2026-2028") that starts after `year`: the action has not begun
+    /// that year, and nobody can report on it. A single year is a deadline, by
+    /// which the action may already be under way.
+    pub fn is_upcoming(&self, year: u16) -> bool {
+        self.years.start > year && self.years.start < self.years.end
+    }
+}
+
 /// Checks the raw project and builds the plan. Every problem is pushed to
 /// `diags`; `None` when any of them is an error.
 pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {

@@ -57,6 +57,11 @@ impl State {
         }
     }
 
+    /// Its place in [`State::ALL`].
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.label() == text.trim())
     }
@@ -70,6 +75,40 @@ impl State {
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+/// Written where an action has no follow-up for the year.
+pub const NOT_REPORTED: &str = "non renseigné";
+/// Written where an action's period starts after the year (see [`Standing::Upcoming`]).
+pub const UPCOMING: &str = "à venir";
+
+/// Where an action stands in a year's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Its follow-up for the year gives this state.
+    Reported(State),
+    /// No follow-up, and its period starts after the year: nothing was expected.
+    Upcoming,
+    /// No follow-up, though the action was expected to report.
+    Missing,
+}
+
+impl Standing {
+    /// The word shown in the review's tables and chart.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Reported(state) => state.label(),
+            Standing::Upcoming => UPCOMING,
+            Standing::Missing => NOT_REPORTED,
+        }
+    }
+
+    pub fn state(self) -> Option<State> {
+        match self {
+            Standing::Reported(state) => Some(state),
+            _ => None,
+        }
     }
 }
 
@@ -372,8 +411,9 @@ fn validate_year(
             },
         );
     }
+    // An action whose period starts after the year has nothing to report yet.
     for action in &plan.actions {
-        if !written.contains(&action.id) {
+        if !written.contains(&action.id) && !action.deadline.is_upcoming(year) {
             diags.push(
                 Diagnostic::warning(format!("aucun suivi {year} pour l'action `{}`", action.id))
                     .in_file(file)
@@ -479,22 +519,33 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
 }
 
 /// Count of actions per state, in the order of [`State::ALL`], plus those
-/// without follow-up.
+/// still to come and those without follow-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub by_state: [usize; 6],
+    pub upcoming: usize,
     pub missing: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.by_state.iter().sum::<usize>() + self.missing
+        self.by_state.iter().sum::<usize>() + self.upcoming + self.missing
     }
 
-    fn add(&mut self, state: Option<State>) {
-        match state {
-            Some(s) => self.by_state[State::ALL.iter().position(|x| *x == s).unwrap_or(0)] += 1,
-            None => self.missing += 1,
+    /// How many actions stand so.
+    pub fn of(&self, standing: Standing) -> usize {
+        match standing {
+            Standing::Reported(s) => self.by_state[s.index()],
+            Standing::Upcoming => self.upcoming,
+            Standing::Missing => self.missing,
+        }
+    }
+
+    fn add(&mut self, standing: Standing) {
+        match standing {
+            Standing::Reported(s) => self.by_state[s.index()] += 1,
+            Standing::Upcoming => self.upcoming += 1,
+            Standing::Missing => self.missing += 1,
         }
     }
 }
@@ -525,6 +576,15 @@ impl<'a> Review<'a> {
         self.follow_up(action).map(|f| f.state)
     }
 
+    /// The action's state this year; without follow-up, whether any was due.
+    pub fn standing(&self, action: &Action) -> Standing {
+        match self.state(action) {
+            Some(state) => Standing::Reported(state),
+            None if action.deadline.is_upcoming(self.year.year) => Standing::Upcoming,
+            None => Standing::Missing,
+        }
+    }
+
     /// Counts per field, in the convention's order, and the totals.
     pub fn summary(&self) -> (Vec<(&'a str, Counts)>, Counts) {
         let mut total = Counts::default();
@@ -536,8 +596,8 @@ impl<'a> Review<'a> {
             .map(|field| {
                 let mut counts = Counts::default();
                 for action in self.plan.actions.iter().filter(|a| a.field == field.id) {
-                    counts.add(self.state(action));
-                    total.add(self.state(action));
+                    counts.add(self.standing(action));
+                    total.add(self.standing(action));
                 }
                 (field.label.as_str(), counts)
             })

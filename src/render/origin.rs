@@ -240,9 +240,10 @@ pub fn trace_typst_errors(
         }
         if out.len() == MAX_TYPST_ERRORS {
             out.push(
-                Diagnostic::error(format!(
-                    "{} autres erreurs Typst non affichées",
-                    total - MAX_TYPST_ERRORS
+                Diagnostic::error(crate::text::count(
+                    total - MAX_TYPST_ERRORS,
+                    "autre erreur Typst non affichée",
+                    "autres erreurs Typst non affichées",
                 ))
                 .hint("corrigez d'abord les premières : les suivantes en découlent souvent"),
             );
