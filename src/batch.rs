@@ -381,9 +381,9 @@ impl Outcome {
         let seconds = format!("{:.2}", self.elapsed.as_secs_f64()).replace('.', ",");
         match &self.result {
             Ok(report) => format!(
-                "ok      {} ({} pages, {seconds} s)",
+                "ok      {} ({}, {seconds} s)",
                 name(&self.project),
-                report.pages
+                crate::text::count(report.pages, "page", "pages")
             ),
             Err(failure) => format!("ÉCHEC   {} : {failure}", name(&self.project)),
         }

@@ -294,11 +294,7 @@ impl fmt::Debug for Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.iter().filter(|d| d.is_error()).count();
-        if n == 1 {
-            write!(f, "1 erreur")
-        } else {
-            write!(f, "{n} erreurs")
-        }
+        f.write_str(&crate::text::count(n, "erreur", "erreurs"))
     }
 }
 

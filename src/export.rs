@@ -371,8 +371,8 @@ fn package(plan: &Plan, csv_bytes: usize) -> Package {
     let period = format!("{}-{}", c.period.start, c.period.end);
     let resource_description = |format: &str| {
         format!(
-            "Une ligne par action du plan ({} actions), dans l'ordre du document, au format {format}.",
-            plan.actions.len()
+            "Une ligne par action du plan ({}), dans l'ordre du document, au format {format}.",
+            crate::text::count(plan.actions.len(), "action", "actions")
         )
     };
     Package {

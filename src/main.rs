@@ -18,6 +18,7 @@ use clap::Parser;
 use ctg::BuildOptions;
 use ctg::batch::{self, Progress};
 use ctg::diag::{self, Diagnostic, Failure};
+use ctg::text::count;
 
 fn main() -> ExitCode {
     // Panics are caught where they can happen and reported as errors; the default
@@ -111,10 +112,7 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
                 );
             }
             if !options.write {
-                eprintln!(
-                    "plan valide : {} actions, {} pages",
-                    report.actions, report.pages
-                );
+                eprintln!("plan valide : {}", report.summary());
             }
             if timings {
                 for (stage, duration) in &report.timings {
@@ -145,8 +143,12 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
         }
     }
     eprintln!(
-        "{} projets construits, {} en échec{}",
-        outcomes.len() - failed.len(),
+        "{}, {} en échec{}",
+        count(
+            outcomes.len() - failed.len(),
+            "projet construit",
+            "projets construits"
+        ),
         failed.len(),
         if failed.is_empty() {
             String::new()

@@ -31,8 +31,31 @@ pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Di
             .map_err(|e| failure(&path, "remplacement", &e.error))?;
         written.push(path);
     }
+    // The temporary files of an earlier write killed before its renames.
+    remove_stale(dir, is_staged);
     sync_dir(dir);
     Ok(written)
+}
+
+/// The temporary files of a write start with a dot and the target's name, then
+/// a random part of this length, then this suffix: `.plan.pdf.AxRAyA.tmp`.
+const STAGED_RANDOM_LEN: usize = 6;
+const STAGED_SUFFIX: &str = ".tmp";
+
+/// Whether `file_name` is the shape of a temporary file written by [`stage`].
+fn is_staged(file_name: &str) -> bool {
+    let Some(inner) = file_name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(STAGED_SUFFIX))
+    else {
+        return false;
+    };
+    let Some((target, random)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    !target.is_empty()
+        && random.len() == STAGED_RANDOM_LEN
+        && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Writes `contents` to `dir/name` atomically.
@@ -40,11 +63,18 @@ pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, 
     write_all(dir, &[(name, contents)]).map(|mut paths| paths.remove(0))
 }
 
-/// Removes `dir/name` if it exists: a file left by an earlier failed build.
-pub fn remove_stale(dir: &Path, name: &str) {
-    let path = target(dir, name);
-    if path.is_file() {
-        let _ = fs::remove_file(path);
+/// Removes the files of `dir` whose name `stale` selects, files left there by
+/// earlier builds (they are recognised by their name, and only they are
+/// touched); best effort.
+pub fn remove_stale(dir: &Path, stale: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && entry.file_name().to_str().is_some_and(&stale) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -100,7 +130,10 @@ fn stage(
     }
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
+    builder
+        .prefix(&prefix)
+        .rand_bytes(STAGED_RANDOM_LEN)
+        .suffix(STAGED_SUFFIX);
     // Outputs are published (a web server reads them): readable by all, like any
     // file the user creates, not private like a temporary file.
     #[cfg(unix)]
@@ -163,6 +196,43 @@ mod tests {
     }
 
     #[test]
+    fn a_killed_write_leaves_nothing_after_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &[("plan.pdf", b"1")]).unwrap();
+        // A build killed between writing and renaming leaves its staged file.
+        let left = stage(dir.path(), "plan.pdf", b"2", &dir.path().join("plan.pdf"))
+            .unwrap()
+            .into_temp_path()
+            .keep()
+            .unwrap();
+        assert!(
+            is_staged(left.file_name().unwrap().to_str().unwrap()),
+            "{left:?}"
+        );
+        // Files of the user's that only look alike are not touched.
+        let others = [
+            ".notes.tmp",
+            ".plan.pdf.tmp",
+            "plan.pdf.AxRAyA.tmp",
+            ".plan.pdf.AxRAyA.bak",
+        ];
+        for name in others {
+            fs::write(dir.path().join(name), "garder").unwrap();
+        }
+        write_all(dir.path(), &[("plan.pdf", b"3")]).unwrap();
+        assert!(!left.exists(), "{left:?} left behind");
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = others.iter().map(|s| s.to_string()).collect();
+        expected.push("plan.pdf".into());
+        expected.sort();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
     fn kept_files_are_written_once_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let generated = crate::diag::SourceFile::new("plan.erreur.typ", "#oups");
@@ -177,7 +247,9 @@ mod tests {
             fs::read_to_string(dir.path().join("plan.erreur.typ")).unwrap(),
             "#oups"
         );
-        remove_stale(dir.path(), "plan.erreur.typ");
+        fs::write(dir.path().join("plan.pdf"), "%PDF").unwrap();
+        remove_stale(dir.path(), |name| name == "plan.erreur.typ");
         assert!(!dir.path().join("plan.erreur.typ").exists());
+        assert!(dir.path().join("plan.pdf").exists());
     }
 }

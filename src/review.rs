@@ -16,6 +16,7 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::load::{closest, data_files, display_path, parse_source, read_text};
 use crate::model::{Action, Plan};
+use crate::text::check::{Kind, check};
 
 /// Where the follow-up files live, relative to the project root.
 pub const FOLLOW_UP_DIR: &str = "data/suivi";
@@ -56,6 +57,11 @@ impl State {
         }
     }
 
+    /// Its place in [`State::ALL`].
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.label() == text.trim())
     }
@@ -69,6 +75,40 @@ impl State {
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+/// Written where an action has no follow-up for the year.
+pub const NOT_REPORTED: &str = "non renseigné";
+/// Written where an action's period starts after the year (see [`Standing::Upcoming`]).
+pub const UPCOMING: &str = "à venir";
+
+/// Where an action stands in a year's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Its follow-up for the year gives this state.
+    Reported(State),
+    /// No follow-up, and its period starts after the year: nothing was expected.
+    Upcoming,
+    /// No follow-up, though the action was expected to report.
+    Missing,
+}
+
+impl Standing {
+    /// The word shown in the review's tables and chart.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Reported(state) => state.label(),
+            Standing::Upcoming => UPCOMING,
+            Standing::Missing => NOT_REPORTED,
+        }
+    }
+
+    pub fn state(self) -> Option<State> {
+        match self {
+            Standing::Reported(state) => Some(state),
+            _ => None,
+        }
     }
 }
 
@@ -131,7 +171,7 @@ struct RawFollowUp {
     #[serde(default)]
     avancement: Option<Spanned<i64>>,
     #[serde(default)]
-    commentaire: Option<String>,
+    commentaire: Option<Spanned<String>>,
     #[serde(default)]
     indicateurs: Vec<RawIndicator>,
 }
@@ -142,7 +182,7 @@ struct RawIndicator {
     nom: Spanned<String>,
     valeur: Number,
     #[serde(default)]
-    unite: Option<String>,
+    unite: Option<Spanned<String>>,
     #[serde(default)]
     reference: Option<Number>,
     #[serde(default)]
@@ -193,10 +233,9 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
             let Some(year) = year_of_file(&file, &path, plan, diags) else {
                 continue;
             };
-            let Some(raw) = parse_source::<RawYear>(file, diags) else {
+            let Some(actions) = parse_year(file, year, plan, diags) else {
                 continue;
             };
-            let actions = validate_year(&raw.file, raw.value, year, plan, diags);
             follow_ups.years.insert(
                 year,
                 Year {
@@ -209,6 +248,19 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     }
     load_texts(root, plan, &mut follow_ups, diags);
     follow_ups
+}
+
+/// Parses and checks the follow-up of `year` of `plan`, written in `file`: each
+/// action's state, progress, comment and indicators, by action id. `None` when
+/// the file cannot be read as follow-up at all.
+pub fn parse_year(
+    file: SourceFile,
+    year: u16,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, FollowUp>> {
+    let raw = parse_source::<RawYear>(file, diags)?;
+    Some(validate_year(&raw.file, raw.value, year, plan, diags))
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
@@ -314,21 +366,23 @@ fn validate_year(
         };
         let mut indicators = Vec::new();
         for i in raw.indicateurs {
-            let name = i.nom.get_ref().trim().to_string();
-            if name.is_empty() {
-                diags.push(
-                    Diagnostic::error("indicateur sans nom")
-                        .at(file, i.nom.span())
-                        .hint("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`"),
-                );
+            let name = Kind::label("indicateurs.nom")
+                .required("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`");
+            let unit = Kind::optional("indicateurs.unite");
+            let named = check(file, i.nom.span(), i.nom.get_ref(), name, diags);
+            let unit_ok = i
+                .unite
+                .as_ref()
+                .is_none_or(|u| check(file, u.span(), u.get_ref(), unit, diags));
+            if !(named && unit_ok) {
                 continue;
             }
             indicators.push(Indicator {
-                name,
+                name: i.nom.into_inner().trim().to_string(),
                 value: i.valeur.get(),
                 unit: i
                     .unite
-                    .map(|u| u.trim().to_string())
+                    .map(|u| u.into_inner().trim().to_string())
                     .filter(|u| !u.is_empty()),
                 baseline: i.reference.map(Number::get),
                 target: i.cible.map(Number::get),
@@ -336,7 +390,16 @@ fn validate_year(
         }
         let comment = raw
             .commentaire
-            .map(|c| c.trim().to_string())
+            .map(|c| {
+                check(
+                    file,
+                    c.span(),
+                    c.get_ref(),
+                    Kind::markdown("commentaire"),
+                    diags,
+                );
+                c.into_inner().trim().to_string()
+            })
             .filter(|c| !c.is_empty());
         actions.insert(
             id,
@@ -348,8 +411,9 @@ fn validate_year(
             },
         );
     }
+    // An action whose period starts after the year has nothing to report yet.
     for action in &plan.actions {
-        if !written.contains(&action.id) {
+        if !written.contains(&action.id) && !action.deadline.is_upcoming(year) {
             diags.push(
                 Diagnostic::warning(format!("aucun suivi {year} pour l'action `{}`", action.id))
                     .in_file(file)
@@ -392,13 +456,18 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
             );
             continue;
         };
+        // Each text is checked as any text of the documents, in its own file.
         let read = |name: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
             let path = year_dir.join(name);
             if !path.is_file() {
                 return None;
             }
             match read_text(root, &path) {
-                Ok(file) => Some(file.text.trim().to_string()),
+                Ok(file) => {
+                    let all = 0..file.text.len();
+                    check(&file, all, &file.text, Kind::markdown(name), diags);
+                    Some(file.text.trim().to_string())
+                }
                 Err(d) => {
                     diags.push(d);
                     None
@@ -450,22 +519,33 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
 }
 
 /// Count of actions per state, in the order of [`State::ALL`], plus those
-/// without follow-up.
+/// still to come and those without follow-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub by_state: [usize; 6],
+    pub upcoming: usize,
     pub missing: usize,
 }
 
 impl Counts {
     pub fn total(&self) -> usize {
-        self.by_state.iter().sum::<usize>() + self.missing
+        self.by_state.iter().sum::<usize>() + self.upcoming + self.missing
     }
 
-    fn add(&mut self, state: Option<State>) {
-        match state {
-            Some(s) => self.by_state[State::ALL.iter().position(|x| *x == s).unwrap_or(0)] += 1,
-            None => self.missing += 1,
+    /// How many actions stand so.
+    pub fn of(&self, standing: Standing) -> usize {
+        match standing {
+            Standing::Reported(s) => self.by_state[s.index()],
+            Standing::Upcoming => self.upcoming,
+            Standing::Missing => self.missing,
+        }
+    }
+
+    fn add(&mut self, standing: Standing) {
+        match standing {
+            Standing::Reported(s) => self.by_state[s.index()] += 1,
+            Standing::Upcoming => self.upcoming += 1,
+            Standing::Missing => self.missing += 1,
         }
     }
 }
@@ -496,6 +576,15 @@ impl<'a> Review<'a> {
         self.follow_up(action).map(|f| f.state)
     }
 
+    /// The action's state this year; without follow-up, whether any was due.
+    pub fn standing(&self, action: &Action) -> Standing {
+        match self.state(action) {
+            Some(state) => Standing::Reported(state),
+            None if action.deadline.is_upcoming(self.year.year) => Standing::Upcoming,
+            None => Standing::Missing,
+        }
+    }
+
     /// Counts per field, in the convention's order, and the totals.
     pub fn summary(&self) -> (Vec<(&'a str, Counts)>, Counts) {
         let mut total = Counts::default();
@@ -507,8 +596,8 @@ impl<'a> Review<'a> {
             .map(|field| {
                 let mut counts = Counts::default();
                 for action in self.plan.actions.iter().filter(|a| a.field == field.id) {
-                    counts.add(self.state(action));
-                    total.add(self.state(action));
+                    counts.add(self.standing(action));
+                    total.add(self.standing(action));
                 }
                 (field.label.as_str(), counts)
             })

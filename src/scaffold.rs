@@ -13,7 +13,7 @@ use crate::import::{self, ImportedPlan};
 use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
 use crate::model::{YearRange, is_slug};
 use crate::render::templates::BUILTIN;
-use crate::text::markdown_to_plain;
+use crate::text::{count, markdown_to_plain};
 
 /// What an authoring command did: problems found, and one line per thing done,
 /// in French. `success` is false when the result needs the user's attention
@@ -56,10 +56,10 @@ pub fn import(source: &Path, root: &Path) -> Result<Outcome, Failure> {
     let actions: usize = imported.plan.fields.iter().map(|f| f.actions.len()).sum();
     let mut outcome = Outcome {
         summary: vec![format!(
-            "importé de {} : {} champs, {} actions → {}",
+            "importé de {} : {}, {} → {}",
             imported.plan.source,
-            imported.plan.fields.len(),
-            actions,
+            count(imported.plan.fields.len(), "champ", "champs"),
+            count(actions, "action", "actions"),
             root.join("data").display()
         )],
         diagnostics,
@@ -79,13 +79,12 @@ fn check_written(root: &Path, outcome: &mut Outcome) {
     };
     match crate::build(&options) {
         Ok(report) => {
-            outcome.diagnostics.extend(report.warnings);
             outcome.summary.push(format!(
-                "plan valide : {} actions, {} pages ; construisez-le avec `ctg build --root {}`",
-                report.actions,
-                report.pages,
+                "plan valide : {} ; construisez-le avec `ctg build --root {}`",
+                report.summary(),
                 root.display()
             ));
+            outcome.diagnostics.extend(report.warnings);
         }
         Err(failure) => {
             outcome.diagnostics.extend(failure.0);

@@ -556,11 +556,11 @@ fn a_column_outside_the_plan_is_reported_with_its_place() {
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule(s) non importée(s) (lignes 3)"),
+        err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule non importée (ligne 3)"),
         "{err}"
     );
     // What could be mapped is written.
-    assert!(err.contains("1 champs, 2 actions"), "{err}");
+    assert!(err.contains("1 champ, 2 actions"), "{err}");
     assert!(root.join("data/actions/logement/02-g.toml").is_file());
 }
 
@@ -667,7 +667,7 @@ fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellule(s) non importée(s) (lignes 2, 4)"),
+        err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellules non importées (lignes 2, 4)"),
         "{err}"
     );
     let (plan, _) = ctg::render_project(dir.path()).expect("the imported plan builds");

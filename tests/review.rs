@@ -267,3 +267,232 @@ fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
         assert!(err.contains(needle), "« {needle} » absent:\n{err}");
     }
 }
+
+#[test]
+fn a_failed_review_keeps_its_own_source_until_it_builds() {
+    let project = copy_project(&demo());
+    let root = project.path().to_str().unwrap();
+    let out = project.path().join("out");
+    let templates = project.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("bilan.typ.tera"),
+        "#set document(title: \"Bilan {{ year }}\")\n#oups(1)\n",
+    )
+    .unwrap();
+    let failed = ctg(&["build", "--root", root, "--bilan", "2025"]);
+    let err = stderr_line(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{err}");
+    // Named after the review, in the error and on disk; not after the plan.
+    assert!(
+        err.contains("conservé sous `bilan-2025.erreur.typ`"),
+        "{err}"
+    );
+    assert!(err.contains("out/bilan-2025.erreur.typ"), "{err}");
+    assert!(!err.contains("plan.erreur.typ"), "{err}");
+    let kept = fs::read_to_string(out.join("bilan-2025.erreur.typ")).unwrap();
+    assert!(kept.contains("#oups(1)"), "{kept}");
+    assert!(!out.join("plan.erreur.typ").exists());
+
+    // The review builds again: its kept source goes. The plan's, left by some
+    // earlier failure, and a review's whose year has no follow-up any more,
+    // stay until every document builds.
+    fs::remove_dir_all(&templates).unwrap();
+    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
+        fs::write(out.join(stale), "#oups").unwrap();
+    }
+    let built = ctg(&["build", "--root", root, "--bilan", "2025"]);
+    assert!(built.status.success(), "{}", stderr_line(&built));
+    assert!(!out.join("bilan-2025.erreur.typ").exists());
+    assert!(out.join("plan.erreur.typ").exists());
+    assert!(out.join("bilan-2023.erreur.typ").exists());
+    let built = ctg(&["build", "--root", root]);
+    assert!(built.status.success(), "{}", stderr_line(&built));
+    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
+        assert!(!out.join(stale).exists(), "{stale}");
+    }
+}
+
+/// The table summaries of a tagged PDF (the `/Summary` of its tables' structure
+/// attributes), in the order of the file's objects.
+fn table_summaries(pdf: &[u8]) -> Vec<String> {
+    fn walk(object: &lopdf::Object, out: &mut Vec<String>) {
+        match object {
+            lopdf::Object::Dictionary(dict) => {
+                for (key, value) in dict.iter() {
+                    match value {
+                        lopdf::Object::String(bytes, _) if key == b"Summary" => {
+                            out.push(pdf_text(bytes));
+                        }
+                        other => walk(other, out),
+                    }
+                }
+            }
+            lopdf::Object::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            lopdf::Object::Stream(stream) => {
+                walk(&lopdf::Object::Dictionary(stream.dict.clone()), out)
+            }
+            _ => {}
+        }
+    }
+    let doc = lopdf::Document::load_mem(pdf).expect("a readable PDF");
+    let mut summaries = Vec::new();
+    for object in doc.objects.values() {
+        walk(object, &mut summaries);
+    }
+    summaries
+}
+
+/// A PDF text string: UTF-16 after its byte order mark, else one byte a character.
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
+#[test]
+fn the_review_table_carries_the_annexs_summary_and_note_marks() {
+    // The small plan: a field with a note, a sub-section, an action without follow-up.
+    let project = copy_project(&fixture("mini"));
+    let suivi = project.path().join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::copy(fixture("mini-suivi/2024.toml"), suivi.join("2024.toml")).unwrap();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
+    let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
+    let review = ctg::render::render_review(&plan, &follow_ups, 2024, &templates).unwrap();
+    let (_, annex) = ctg::render_project(project.path()).unwrap();
+
+    // The annex's summary of the table's structure, and the year's columns after it.
+    let annex_summaries = table_summaries(&annex.plan_pdf.bytes);
+    assert_eq!(annex_summaries.len(), 1, "{annex_summaries:?}");
+    let base = annex_summaries[0].strip_suffix('.').unwrap();
+    let summaries = table_summaries(&review.pdf.bytes);
+    let expected = format!("{base}\u{a0}; « Suivi 2024 » regroupe État 2024 et Commentaire 2024.");
+    assert!(
+        summaries
+            .iter()
+            .any(|s| normalise(s) == normalise(&expected)),
+        "{summaries:#?}\nattendu : {expected}"
+    );
+
+    // The field's label carries its note's mark, as in the annex, and the note
+    // follows the table.
+    let pages = ctg::render::pdf::page_texts(&review.pdf.document);
+    let text = normalise(&pages.join(" "));
+    // After its heading, "Plan d’actions et état 2024" (with Typst's apostrophe).
+    let table = text
+        .find(&normalise("actions et état 2024"))
+        .expect("the plan's table");
+    let after = &text[table..];
+    let mark = &plan.convention.notes[0].mark;
+    assert!(after.contains(&format!("Enfance{mark}")), "{after}");
+    assert!(
+        after.contains(&normalise("Note en italique sur la compétence.")),
+        "{after}"
+    );
+    assert!(
+        normalise(&ctg::render::pdf::page_texts(&annex.plan_pdf.document).join(" "))
+            .contains(&format!("Enfance{mark}"))
+    );
+}
+
+/// `text` without the table `[actions.<id>]` and its indicators.
+fn without_follow_up(text: &str, id: &str) -> String {
+    let own = |line: &str| {
+        line == format!("[actions.{id}]") || line == format!("[[actions.{id}.indicateurs]]")
+    };
+    let mut kept = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = own(line);
+        }
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    assert!(kept.len() < text.lines().count(), "no follow-up for {id}");
+    kept.join("\n") + "\n"
+}
+
+#[test]
+fn an_action_whose_period_starts_later_is_to_come_not_missing() {
+    // The nursery of the north (« 2026-2027 ») has not begun in 2025; the
+    // leisure centre (« 2025 ») has a deadline in 2025 and owes its follow-up.
+    let project = copy_project(&demo());
+    let file = project.path().join("data/suivi/2025.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let text = without_follow_up(&text, "enfance-mam-nord");
+    let text = without_follow_up(&text, "jeunesse-accueil-loisirs");
+    fs::write(&file, text).unwrap();
+    let root = project.path();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(root).unwrap();
+    let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).unwrap();
+    let said: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        said,
+        ["aucun suivi 2025 pour l'action `jeunesse-accueil-loisirs`"],
+        "only the action that was due is warned of"
+    );
+    let review = ctg::review::Review::new(&plan, &follow_ups, 2025).unwrap();
+    let (_, totals) = review.summary();
+    assert_eq!((totals.upcoming, totals.missing), (1, 1));
+    assert_eq!(totals.total(), plan.actions.len());
+
+    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).unwrap();
+    let doc = scraper::Html::parse_document(&out.html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
+    // The summary table: a column « à venir » holding the one action.
+    let summary = doc
+        .select(&select("table"))
+        .find(|t| text_of(*t).contains("Nombre d'actions par état"))
+        .expect("the summary table");
+    let heads: Vec<String> = summary.select(&select("thead th")).map(text_of).collect();
+    let at = |label: &str| heads.iter().position(|h| h == label).unwrap();
+    let total_row: Vec<String> = summary
+        .select(&select("tbody tr"))
+        .last()
+        .unwrap()
+        .select(&select("th, td"))
+        .map(text_of)
+        .collect();
+    assert_eq!(total_row[at("à venir")], "1", "{heads:?} {total_row:?}");
+    assert_eq!(
+        total_row[at("non renseigné")],
+        "1",
+        "{heads:?} {total_row:?}"
+    );
+    // The chart's legend, and the action's row in the plan table.
+    let chart = text_of(doc.select(&select("svg")).next().unwrap());
+    assert!(chart.contains("à venir"), "{chart}");
+    let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
+    let mam = plan
+        .actions
+        .iter()
+        .find(|a| a.id == "enfance-mam-nord")
+        .unwrap();
+    let description = normalise(&ctg::text::markdown_to_plain(&mam.description));
+    for (name, text) in [
+        ("PDF", normalise(&pdf)),
+        ("HTML", normalise(&html_text(&out.html))),
+    ] {
+        let row = text.rfind(&description).expect(name);
+        // Its state cell comes before the next row's (the leisure centre, later
+        // in the plan, says « non renseigné »).
+        let after = &text[row + description.len()..];
+        let upcoming = after.find("àvenir").expect(name);
+        assert!(
+            after.find("nonrenseigné").is_some_and(|n| upcoming < n),
+            "{name}: the row of {} says « à venir »",
+            mam.id
+        );
+    }
+}

@@ -30,10 +30,13 @@ fn a_new_project_passes_the_check() {
     let root = dir.path().join("ctg-exemple");
     let out = ctg(&["init", path(&root)]);
     assert!(out.status.success(), "{}", stderr_line(&out));
+    // The nouns agree with their numbers.
+    let said = stderr_line(&out);
     assert!(
-        stderr_line(&out).contains("plan valide : 1 actions"),
-        "{}",
-        stderr_line(&out)
+        regex::Regex::new(r"plan valide : 1 action, [0-9]+ pages")
+            .unwrap()
+            .is_match(&said),
+        "{said}"
     );
     let convention = std::fs::read_to_string(root.join("data/convention.toml")).unwrap();
     // Commented for the officer who fills it in.

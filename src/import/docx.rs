@@ -802,8 +802,9 @@ fn read_table(b: &mut Builder, number: usize, table: &Table, header: &Header) {
         b.warn(
             &Location { table: Some(number), row: 1, column: Some(g + 1), span: None },
             format!(
-                "colonne{label} hors des colonnes du plan : {} cellule(s) non importée(s) (lignes {}{more})",
-                rows.len(),
+                "colonne{label} hors des colonnes du plan : {} ({} {}{more})",
+                crate::text::count(rows.len(), "cellule non importée", "cellules non importées"),
+                if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),
             Some(format!(

@@ -223,8 +223,9 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
         builder.warn(
             &header_at.column(i + 1),
             format!(
-                "colonne{name} non reconnue : {} cellule(s) non importée(s) (lignes {}{more})",
-                rows.len(),
+                "colonne{name} non reconnue : {} ({} {}{more})",
+                crate::text::count(rows.len(), "cellule non importée", "cellules non importées"),
+                if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),
             Some(format!(

@@ -1,17 +1,15 @@
 //! Stage 3 (convert): the view of a year's review ("bilan annuel"), for the Typst
-//! and HTML templates: the plan's view plus that year's figures, lists and texts.
+//! and HTML templates: the plan's view, its table with the year's state and
+//! comment added, plus that year's figures, lists and texts.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::view::{Format, PlanView};
+use super::view::{AddedColumnView, AddedColumnsView, Format, PlanView};
 use crate::model::{Action, Plan};
-use crate::review::{Counts, Review, State};
+use crate::review::{Counts, Review, Standing, State};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
-
-/// Written where an action has no follow-up for the year.
-pub const NOT_REPORTED: &str = "non renseigné";
 
 #[derive(Debug, Serialize)]
 pub struct ReviewView {
@@ -19,27 +17,63 @@ pub struct ReviewView {
     pub previous_year: Option<u16>,
     /// "Bilan annuel 2025 – <titre> – <parties>", for metadata.
     pub review_title: String,
-    /// The plan as in the annex: title block, columns, groups of rows.
+    /// The plan as in the annex (title block, columns, groups of rows, notes),
+    /// its variables beside the review's own, so that the templates of the
+    /// plan's table serve both documents; its table has the year's follow-up
+    /// as added columns.
+    #[serde(flatten)]
     pub plan: PlanView,
     pub introduction: Option<String>,
-    /// State labels, in the order of the counts.
-    pub states: Vec<&'static str>,
+    /// The columns of the summary and the chart's categories, in the order of
+    /// the counts: every state, then « à venir » and « non renseigné » when
+    /// some action is so.
+    pub states: Vec<StateColumn>,
     pub summary: Vec<SummaryRow>,
     pub totals: SummaryRow,
-    /// Some actions have no follow-up this year: the summary shows a column for them.
-    pub has_missing: bool,
     /// Largest total of a field, the scale of the chart.
     pub chart_max: usize,
     pub due: Vec<ItemView>,
     pub overdue: Vec<ItemView>,
     pub changed: Vec<ChangeView>,
-    /// Follow-up of every action of the plan, by id.
-    pub follow: BTreeMap<String, FollowView>,
     pub field_texts: Vec<FieldTextView>,
     pub conclusions: Option<String>,
     pub indicators: Vec<IndicatorGroupView>,
     /// Geometry of the bar chart drawn in SVG by the HTML page.
     pub chart: ChartView,
+}
+
+/// A column of the summary: its label and its fill in the chart (an index in
+/// the templates' list of fills, one per state, then « à venir », then « non
+/// renseigné »).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StateColumn {
+    pub label: &'static str,
+    pub pattern: usize,
+    #[serde(skip)]
+    standing: Standing,
+}
+
+impl StateColumn {
+    /// The columns that `totals` needs.
+    fn all(totals: &Counts) -> Vec<Self> {
+        let states = State::ALL.iter().map(|s| Standing::Reported(*s));
+        let extra = [
+            (totals.upcoming > 0).then_some(Standing::Upcoming),
+            (totals.missing > 0).then_some(Standing::Missing),
+        ];
+        states
+            .chain(extra.into_iter().flatten())
+            .map(|standing| StateColumn {
+                label: standing.label(),
+                pattern: match standing {
+                    Standing::Reported(s) => s.index(),
+                    Standing::Upcoming => State::ALL.len(),
+                    Standing::Missing => State::ALL.len() + 1,
+                },
+                standing,
+            })
+            .collect()
+    }
 }
 
 /// A stacked horizontal bar chart: one bar per field, one segment per state.
@@ -76,14 +110,15 @@ pub struct LegendView {
 }
 
 /// Fill of each state in the SVG chart (patterns are defined in the template),
-/// then of "non renseigné".
-const SVG_FILLS: [&str; 7] = [
+/// then of « à venir » and of « non renseigné ».
+const SVG_FILLS: [&str; 8] = [
     "#1b5e20",
     "url(#etat-1)",
     "#fff",
     "url(#etat-3)",
     "url(#etat-4)",
     "url(#etat-5)",
+    "url(#etat-6)",
     "#c8c8c8",
 ];
 
@@ -92,28 +127,26 @@ impl ChartView {
     const LEFT: u32 = 160;
     const WIDTH: u32 = 460;
 
-    fn new(summary: &[SummaryRow], max: usize, has_missing: bool) -> Self {
+    fn new(summary: &[SummaryRow], max: usize, columns: &[StateColumn]) -> Self {
         let max = max.max(1);
         let bars: Vec<BarView> = summary
             .iter()
             .enumerate()
             .map(|(i, row)| {
                 let mut x = Self::LEFT;
-                let counts = row
+                let segments = row
                     .counts
                     .iter()
                     .copied()
-                    .chain(std::iter::once(row.missing));
-                let segments = counts
-                    .enumerate()
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(state, n)| {
+                    .zip(columns)
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, column)| {
                         let width = (n as u32 * Self::WIDTH) / max as u32;
                         let segment = SegmentView {
                             x,
                             width,
                             middle: x + width / 2,
-                            fill: SVG_FILLS[state],
+                            fill: SVG_FILLS[column.pattern],
                             count: n,
                         };
                         x += width;
@@ -128,17 +161,14 @@ impl ChartView {
             })
             .collect();
         let top = bars.len() as u32 * Self::ROW + 20;
-        let labels = State::ALL
+        let legend: Vec<LegendView> = columns
             .iter()
-            .map(|s| s.label())
-            .chain(has_missing.then_some(NOT_REPORTED));
-        let legend: Vec<LegendView> = labels
             .enumerate()
-            .map(|(i, label)| LegendView {
+            .map(|(i, column)| LegendView {
                 x: (i as u32 % 3) * 200 + 20,
                 y: top + (i as u32 / 3) * 22,
-                fill: SVG_FILLS[i],
-                label,
+                fill: SVG_FILLS[column.pattern],
+                label: column.label,
             })
             .collect();
         let rows = legend.len().div_ceil(3) as u32;
@@ -153,17 +183,16 @@ impl ChartView {
 #[derive(Debug, Serialize)]
 pub struct SummaryRow {
     pub label: String,
+    /// One count per column of the summary.
     pub counts: Vec<usize>,
-    pub missing: usize,
     pub total: usize,
 }
 
 impl SummaryRow {
-    fn new(label: &str, counts: &Counts) -> Self {
+    fn new(label: &str, counts: &Counts, columns: &[StateColumn]) -> Self {
         Self {
             label: label.to_string(),
-            counts: counts.by_state.to_vec(),
-            missing: counts.missing,
+            counts: columns.iter().map(|c| counts.of(c.standing)).collect(),
             total: counts.total(),
         }
     }
@@ -184,15 +213,6 @@ pub struct ItemView {
 pub struct ChangeView {
     pub item: ItemView,
     pub before: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FollowView {
-    pub state: String,
-    /// "40 %".
-    pub progress: Option<String>,
-    /// Converted for the format.
-    pub comment: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -237,12 +257,7 @@ impl ReviewView {
                 .field(&a.field)
                 .map_or_else(|| a.field.clone(), |f| f.label.clone())
         };
-        let state_label = |a: &Action| {
-            review
-                .state(a)
-                .map_or(NOT_REPORTED, State::label)
-                .to_string()
-        };
+        let state_label = |a: &Action| review.standing(a).label().to_string();
         let item = |a: &Action| ItemView {
             id: a.id.clone(),
             field: field_label(a),
@@ -256,28 +271,50 @@ impl ReviewView {
         };
 
         let (rows, totals) = review.summary();
+        let columns = StateColumn::all(&totals);
         let summary: Vec<SummaryRow> = rows
             .iter()
-            .map(|(label, c)| SummaryRow::new(label, c))
+            .map(|(label, c)| SummaryRow::new(label, c, &columns))
             .collect();
         let chart_max = summary.iter().map(|r| r.total).max().unwrap_or(0);
-        let chart = ChartView::new(&summary, chart_max, totals.missing > 0);
+        let chart = ChartView::new(&summary, chart_max, &columns);
         let texts = &review.year.texts;
         let c = &plan.convention;
+        let year = review.year.year;
+        // The year's follow-up of each action, as two more cells of its row:
+        // the state in bold with the progress in a paragraph under it, and the
+        // comment.
+        let mut follow_up_cells: HashMap<&str, Vec<String>> = plan
+            .actions
+            .iter()
+            .map(|a| {
+                let follow_up = review.follow_up(a);
+                let state = match follow_up.and_then(|f| f.progress) {
+                    Some(progress) => format!("**{}**\n\n{progress} %", state_label(a)),
+                    None => format!("**{}**", state_label(a)),
+                };
+                let comment = follow_up.and_then(|f| f.comment.as_deref());
+                let cells = vec![
+                    format.markup(&state),
+                    comment.map(|md| format.markup(md)).unwrap_or_default(),
+                ];
+                (a.id.as_str(), cells)
+            })
+            .collect();
+        let mut plan_view = PlanView::new(plan, format);
+        plan_view.add_columns(follow_up_columns(year), |id| {
+            follow_up_cells.remove(id).unwrap_or_default()
+        });
         ReviewView {
-            year: review.year.year,
+            year,
             previous_year: review.previous.map(|p| p.year),
-            review_title: format!(
-                "Bilan annuel {} – {} – {}",
-                review.year.year, c.title, c.parties
-            ),
-            plan: PlanView::new(plan, format),
+            review_title: format!("Bilan annuel {} – {} – {}", year, c.title, c.parties),
+            plan: plan_view,
             introduction: texts.introduction.as_deref().map(document),
-            states: State::ALL.iter().map(|s| s.label()).collect(),
             chart_max,
             chart,
-            has_missing: totals.missing > 0,
-            totals: SummaryRow::new("Total", &totals),
+            totals: SummaryRow::new("Total", &totals, &columns),
+            states: columns,
             summary,
             due: review.due().into_iter().map(item).collect(),
             overdue: review.overdue().into_iter().map(item).collect(),
@@ -287,21 +324,6 @@ impl ReviewView {
                 .map(|(a, before, _)| ChangeView {
                     item: item(a),
                     before: before.label(),
-                })
-                .collect(),
-            follow: plan
-                .actions
-                .iter()
-                .map(|a| {
-                    let f = review.follow_up(a);
-                    let view = FollowView {
-                        state: state_label(a),
-                        progress: f.and_then(|f| f.progress).map(|p| format!("{p} %")),
-                        comment: f
-                            .and_then(|f| f.comment.as_deref())
-                            .map(|md| format.markup(md)),
-                    };
-                    (a.id.clone(), view)
                 })
                 .collect(),
             field_texts: c
@@ -338,6 +360,27 @@ impl ReviewView {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The columns a review adds to the plan's table: the year's state (with its
+/// progress) and comment, under "Suivi <year>".
+fn follow_up_columns(year: u16) -> AddedColumnsView {
+    AddedColumnsView {
+        id: "suivi",
+        label: format!("Suivi {year}"),
+        columns: vec![
+            AddedColumnView {
+                id: "etat",
+                label: format!("État {year}"),
+                width: "0.9fr",
+            },
+            AddedColumnView {
+                id: "commentaire",
+                label: format!("Commentaire {year}"),
+                width: "1.7fr",
+            },
+        ],
     }
 }
 
