@@ -322,7 +322,7 @@ fn table_summaries(pdf: &[u8]) -> Vec<String> {
                 for (key, value) in dict.iter() {
                     match value {
                         lopdf::Object::String(bytes, _) if key == b"Summary" => {
-                            out.push(pdf_text(bytes));
+                            out.push(pdf_string(bytes));
                         }
                         other => walk(other, out),
                     }
@@ -341,20 +341,6 @@ fn table_summaries(pdf: &[u8]) -> Vec<String> {
         walk(object, &mut summaries);
     }
     summaries
-}
-
-/// A PDF text string: UTF-16 after its byte order mark, else one byte a character.
-fn pdf_text(bytes: &[u8]) -> String {
-    match bytes.strip_prefix(&[0xFE, 0xFF]) {
-        Some(utf16) => {
-            let units: Vec<u16> = utf16
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16_lossy(&units)
-        }
-        None => bytes.iter().map(|b| char::from(*b)).collect(),
-    }
 }
 
 #[test]

@@ -69,7 +69,7 @@ fn tagged_texts(object: &lopdf::Object, out: &mut String) {
             for (key, value) in dict.iter() {
                 match value {
                     lopdf::Object::String(bytes, _) if key == b"Summary" || key == b"Alt" => {
-                        out.push_str(&decode(bytes));
+                        out.push_str(&pdf_string(bytes));
                         out.push('\n');
                     }
                     other => tagged_texts(other, out),
@@ -78,20 +78,6 @@ fn tagged_texts(object: &lopdf::Object, out: &mut String) {
         }
         lopdf::Object::Array(items) => items.iter().for_each(|i| tagged_texts(i, out)),
         _ => {}
-    }
-}
-
-/// A PDF text string: UTF-16 after its byte order mark, else one byte a character.
-fn decode(bytes: &[u8]) -> String {
-    match bytes.strip_prefix(&[0xFE, 0xFF]) {
-        Some(utf16) => {
-            let units: Vec<u16> = utf16
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16_lossy(&units)
-        }
-        None => bytes.iter().map(|b| char::from(*b)).collect(),
     }
 }
 

@@ -142,3 +142,17 @@ pub fn stderr_line(out: &Output) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// A PDF text string: UTF-16 after its byte order mark, else one byte a character.
+pub fn pdf_string(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
