@@ -93,7 +93,7 @@ fn check_writes_nothing_and_reports_every_problem() {
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(
-        stderr.contains("clé inconnue `descriptiff` : vouliez-vous dire `descriptif` ?"),
+        stderr.contains("vouliez-vous dire `descriptif` ? Clés possibles ici : `descriptif`,"),
         "{stderr}"
     );
     assert!(

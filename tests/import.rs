@@ -9,8 +9,9 @@ use std::process::Output;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::Plan;
+use ctg::model::{Plan, Value};
 use ctg::render::Rendered;
+use ctg::shape::{Column, Shape};
 use ctg::text::markdown_to_plain;
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
@@ -83,30 +84,57 @@ fn markdown_cell(markdown: &str) -> TableCell {
     c
 }
 
-/// The official two-row header: "Nature de l'offre" over two columns,
-/// "Indicateurs de suivi" over three, the other labels merged over both rows.
-fn official_header(columns: &ctg::model::Columns) -> Vec<TableRow> {
+/// The plan's header as Word writes it: each group's label over its columns
+/// (`gridSpan`), with the columns' labels below; the other labels merged over
+/// both rows (`vMerge`). One row when the plan has no group.
+fn word_header(shape: &Shape) -> Vec<TableRow> {
+    let shown: Vec<&Column> = shape.columns.iter().filter(|c| c.shown).collect();
+    if shown.iter().all(|c| c.group.is_none()) {
+        let mut cells = vec![cell(&[&shape.first_column])];
+        cells.extend(shown.iter().map(|c| cell(&[&c.label])));
+        return vec![TableRow::new(cells)];
+    }
     let restart = |t: &str| cell(&[t]).vertical_merge(VMergeType::Restart);
     let cont = || TableCell::new().vertical_merge(VMergeType::Continue);
-    vec![
-        TableRow::new(vec![
-            restart(&columns.field),
-            cell(&[&columns.nature]).grid_span(2),
-            restart(&columns.partner_means),
-            restart(&columns.objectives),
-            cell(&[&columns.indicators]).grid_span(3),
-        ]),
-        TableRow::new(vec![
-            cont(),
-            cell(&[&columns.description]),
-            cell(&[&columns.caf_means]),
-            cont(),
-            cont(),
-            cell(&[&columns.expected_result]),
-            cell(&[&columns.expected_impact]),
-            cell(&[&columns.deadline]),
-        ]),
-    ]
+    let (mut top, mut bottom) = (vec![restart(&shape.first_column)], vec![cont()]);
+    let mut i = 0;
+    while i < shown.len() {
+        match &shown[i].group {
+            Some(group) => {
+                let n = shown[i..]
+                    .iter()
+                    .take_while(|c| c.group.as_ref() == Some(group))
+                    .count();
+                top.push(cell(&[group]).grid_span(n));
+                bottom.extend(shown[i..i + n].iter().map(|c| cell(&[&c.label])));
+                i += n;
+            }
+            None => {
+                top.push(restart(&shown[i].label));
+                bottom.push(cont());
+                i += 1;
+            }
+        }
+    }
+    vec![TableRow::new(top), TableRow::new(bottom)]
+}
+
+/// An action's cells in the table, as Word holds them: its text cells as
+/// paragraphs and lists, the others as printed.
+fn word_cells(shape: &Shape, action: &ctg::model::Action) -> Vec<TableCell> {
+    shape
+        .columns
+        .iter()
+        .zip(&action.values)
+        .filter(|(c, _)| c.shown)
+        .map(|(_, value)| match value {
+            Value::Text(text) => markdown_cell(text),
+            Value::Deadline(d) => cell(&[&d.text]),
+            Value::Amount(a) => cell(&[&ctg::text::typography::french_amount(*a)]),
+            Value::Number(n) => cell(&[&n.to_string()]),
+            Value::Absent => TableCell::new(),
+        })
+        .collect()
 }
 
 /// The shipped plan as an officer's Word document: title paragraphs, the table
@@ -126,7 +154,8 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
         .add_paragraph(para(&c.parties))
         .add_paragraph(para(&c.heading))
         .add_paragraph(para(&c.caption));
-    let mut rows = official_header(&c.columns);
+    let mut rows = word_header(&c.shape);
+    let width = c.shape.shown().count();
     for field in &c.fields {
         let mark = field
             .note
@@ -168,19 +197,12 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
                     .expect("a declared sub-section");
                 rows.push(TableRow::new(vec![
                     label_cell(),
-                    cell(&[&sub.label]).grid_span(7),
+                    cell(&[&sub.label]).grid_span(width),
                 ]));
             }
-            rows.push(TableRow::new(vec![
-                label_cell(),
-                markdown_cell(&action.description),
-                markdown_cell(&action.caf_means),
-                markdown_cell(&action.partner_means),
-                markdown_cell(&action.objectives),
-                markdown_cell(&action.expected_result),
-                markdown_cell(&action.expected_impact),
-                cell(&[&action.deadline.text]),
-            ]));
+            let mut cells = vec![label_cell()];
+            cells.extend(word_cells(&c.shape, action));
+            rows.push(TableRow::new(cells));
         }
     }
     doc = doc.add_table(Table::new(rows));
@@ -217,15 +239,13 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
                 .map(|s| s.label.clone())
                 .unwrap_or_default();
             let mut row = vec![field.label.clone(), sub, a.deadline.text.clone()];
-            for text in [
-                &a.description,
-                &a.caf_means,
-                &a.partner_means,
-                &a.objectives,
-                &a.expected_result,
-                &a.expected_impact,
-            ] {
-                row.push(markdown_to_plain(text));
+            for value in &a.values {
+                match value {
+                    Value::Text(text) => row.push(markdown_to_plain(text)),
+                    Value::Amount(amount) => row.push(amount.to_string()),
+                    Value::Number(n) => row.push(n.to_string()),
+                    Value::Deadline(_) | Value::Absent => {}
+                }
             }
             row
         })
@@ -427,7 +447,7 @@ fn the_open_data_csv_imports_into_the_same_rows() {
 
 fn small_docx(extra_column: Option<&str>, rows: Vec<TableRow>) -> Vec<u8> {
     let shipped = &SHIPPED.0;
-    let mut header = official_header(&shipped.convention.columns);
+    let mut header = word_header(&shipped.convention.shape);
     if let Some(label) = extra_column {
         let restart = cell(&[label]).vertical_merge(VMergeType::Restart);
         let cont = TableCell::new().vertical_merge(VMergeType::Continue);
@@ -541,10 +561,13 @@ fn lists_paragraphs_and_markdown_like_text_survive_as_written() {
 }
 
 #[test]
-fn a_column_outside_the_plan_is_reported_with_its_place() {
+fn a_column_of_another_model_becomes_a_column_of_the_plan() {
     let rows = vec![
         push_cell(
-            action_row(Some("Logement"), ["a", "b", "c", "d", "e", "f", "2024"]),
+            action_row(
+                Some("Logement"),
+                ["Prévention", "b", "c", "d", "e", "f", "2024"],
+            ),
             cell(&["Mme Durand"]),
         ),
         push_cell(
@@ -555,8 +578,44 @@ fn a_column_outside_the_plan_is_reported_with_its_place() {
     let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some("Pilote"), rows));
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
+    assert!(!err.contains("non importée"), "nothing is left out: {err}");
+    assert!(err.contains("1 champ, 2 actions"), "{err}");
+    // Declared after the reference model's columns, with its label.
+    let convention: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("data/convention.toml")).unwrap())
+            .unwrap();
+    let columns = convention["colonnes"].as_array().unwrap();
+    assert_eq!(columns.len(), 8);
+    assert_eq!(columns[7]["cle"].as_str(), Some("pilote"));
+    assert_eq!(columns[7]["libelle"].as_str(), Some("Pilote"));
+    let first = read_action(&root, "data/actions/logement/01-prevention.toml");
+    assert_eq!(first["pilote"].as_str().map(str::trim), Some("Mme Durand"));
+    // Its empty cell is written as « - », like the others.
     assert!(
-        err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule non importée (ligne 3)"),
+        err.contains("tableau 1, ligne 4 : cellule(s) vide(s) : pilote"),
+        "{err}"
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(plan.convention.shape.columns[7].label, "Pilote");
+}
+
+#[test]
+fn a_column_without_header_is_reported_with_its_place() {
+    let rows = vec![
+        push_cell(
+            action_row(Some("Logement"), ["a", "b", "c", "d", "e", "f", "2024"]),
+            cell(&["Note en marge"]),
+        ),
+        push_cell(
+            action_row(None, ["g", "h", "i", "j", "k", "l", "2025"]),
+            cell(&[""]),
+        ),
+    ];
+    let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some(""), rows));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("tableau 1, ligne 1, colonne 9 : colonne sans en-tête : 1 cellule non importée (ligne 3)"),
         "{err}"
     );
     // What could be mapped is written.
@@ -661,17 +720,22 @@ fn import_never_writes_over_existing_data() {
 // Spreadsheets
 
 #[test]
-fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
+fn a_spreadsheet_column_is_imported_and_one_without_name_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = import(&fixture("import/colonne-inconnue.csv"), dir.path());
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellules non importées (lignes 2, 4)"),
+        err.contains(
+            "ligne 1, colonne 10 : colonne non reconnue : 2 cellules non importées (lignes 3, 5)"
+        ),
         "{err}"
     );
     let (plan, _) = ctg::render_project(dir.path()).expect("the imported plan builds");
     assert_eq!(plan.actions.len(), 3);
+    let shape = &plan.convention.shape;
+    assert_eq!(shape.columns.last().unwrap().label, "Pilote");
+    assert_eq!(plan.actions[2].text(shape, "pilote"), Some("Mme Martin"));
     // Official labels, and a label row for the sub-section.
     assert_eq!(plan.convention.fields[0].subsections[0].label, "Structures");
     assert_eq!(plan.actions[0].subsection.as_deref(), Some("structures"));

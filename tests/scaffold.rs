@@ -114,13 +114,13 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
             "id",
             "champ",
             "position",
-            "echeance",
             "descriptif",
             "moyens_caf",
             "moyens_partenaires",
             "objectifs",
             "resultat_attendu",
-            "impact_envisage"
+            "impact_envisage",
+            "echeance"
         ]
     );
     for (key, comment) in &keys {
@@ -141,7 +141,10 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
     let (plan, _) = ctg::render_project(copy.path()).unwrap();
     assert_eq!(plan.actions.len(), shipped.actions.len() + 1);
     let new = plan.actions.iter().find(|a| a.id == id).unwrap();
-    assert_eq!(new.caf_means, ctg::scaffold::PLACEHOLDER);
+    assert_eq!(
+        new.text(&plan.convention.shape, "moyens_caf"),
+        Some(ctg::scaffold::PLACEHOLDER)
+    );
 
     // A second one gets the next position and another id.
     let out = new_action(copy.path(), &["--champ", "Jeunesse"]);

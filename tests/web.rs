@@ -259,7 +259,16 @@ fn page_is_a_complete_accessible_document() {
     let caption_text = plain_spaces(&text(&caption));
     assert!(caption_text.starts_with(&plan.convention.caption));
     assert!(caption_text.contains("deux niveaux d'en-têtes"));
-    assert!(caption_text.contains(&format!("« {} »", plan.convention.columns.indicators)));
+    let last_group = plan
+        .convention
+        .shape
+        .columns
+        .last()
+        .unwrap()
+        .group
+        .as_ref()
+        .unwrap();
+    assert!(caption_text.contains(&format!("« {last_group} »")));
 
     // The table scrolls inside a wrapper that the keyboard can reach and that is named.
     let wrapper = doc.select(&sel(".ctg-defilement")).next().unwrap();
@@ -609,7 +618,7 @@ fn datapackage_describes_the_csv() {
         );
         assert!(!field["title"].as_str().unwrap().is_empty());
     }
-    assert_eq!(fields[7]["title"], plan.convention.columns.description);
+    assert_eq!(fields[7]["title"], plan.convention.shape.columns[0].label);
 }
 
 #[test]

@@ -10,5 +10,7 @@ pub mod diag;
 pub mod load;
 #[path = "../../src/model.rs"]
 pub mod model;
+#[path = "../../src/shape.rs"]
+pub mod shape;
 #[path = "../../src/text/mod.rs"]
 pub mod text;

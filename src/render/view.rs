@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::{Columns, Plan};
+use crate::model::{Action, Plan, Value};
+use crate::shape::Shape;
 use crate::text::{markdown_to_html, markdown_to_typst};
 
 /// The output format a view is made for: it decides how Markdown is converted.
@@ -67,20 +68,47 @@ pub struct ColumnsView {
     pub echeance: String,
 }
 
-impl From<&Columns> for ColumnsView {
-    fn from(c: &Columns) -> Self {
+// Transitional: the templates still name the reference model's columns.
+impl From<&Shape> for ColumnsView {
+    fn from(s: &Shape) -> Self {
+        let label = |key: &str| {
+            s.column(key)
+                .map(|(_, c)| c.label.clone())
+                .unwrap_or_default()
+        };
+        let group = |key: &str| {
+            s.column(key)
+                .and_then(|(_, c)| c.group.clone())
+                .unwrap_or_default()
+        };
         Self {
-            champ: c.field.clone(),
-            nature: c.nature.clone(),
-            descriptif: c.description.clone(),
-            moyens_caf: c.caf_means.clone(),
-            moyens_partenaires: c.partner_means.clone(),
-            objectifs: c.objectives.clone(),
-            indicateurs: c.indicators.clone(),
-            resultat_attendu: c.expected_result.clone(),
-            impact_envisage: c.expected_impact.clone(),
-            echeance: c.deadline.clone(),
+            champ: s.first_column.clone(),
+            nature: group("descriptif"),
+            descriptif: label("descriptif"),
+            moyens_caf: label("moyens_caf"),
+            moyens_partenaires: label("moyens_partenaires"),
+            objectifs: label("objectifs"),
+            indicateurs: group("echeance"),
+            resultat_attendu: label("resultat_attendu"),
+            impact_envisage: label("impact_envisage"),
+            echeance: label("echeance"),
         }
+    }
+}
+
+fn cells(shape: &Shape, action: &Action, format: Format) -> CellsView {
+    let text = |key: &str| format.markup(action.text(shape, key).unwrap_or(""));
+    CellsView {
+        descriptif: text("descriptif"),
+        moyens_caf: text("moyens_caf"),
+        moyens_partenaires: text("moyens_partenaires"),
+        objectifs: text("objectifs"),
+        resultat_attendu: text("resultat_attendu"),
+        impact_envisage: text("impact_envisage"),
+        echeance: match action.value(shape, "echeance") {
+            Some(Value::Deadline(d)) => d.text.clone(),
+            _ => String::new(),
+        },
     }
 }
 
@@ -182,15 +210,7 @@ impl PlanView {
                     section: section.clone(),
                     label: None,
                     id: Some(action.id.clone()),
-                    cells: Some(CellsView {
-                        descriptif: format.markup(&action.description),
-                        moyens_caf: format.markup(&action.caf_means),
-                        moyens_partenaires: format.markup(&action.partner_means),
-                        objectifs: format.markup(&action.objectives),
-                        resultat_attendu: format.markup(&action.expected_result),
-                        impact_envisage: format.markup(&action.expected_impact),
-                        echeance: action.deadline.text.clone(),
-                    }),
+                    cells: Some(cells(&c.shape, action, format)),
                 });
             }
             // A declared field without actions is not shown: the table has no empty groups.
@@ -218,7 +238,7 @@ impl PlanView {
             caption: c.caption.clone(),
             period: c.period.to_string(),
             version: c.version.clone(),
-            columns: ColumnsView::from(&c.columns),
+            columns: ColumnsView::from(&c.shape),
             groups,
             notes: c
                 .notes
