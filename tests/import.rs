@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use common::*;
 use ctg::model::{Plan, Value};
 use ctg::render::Rendered;
-use ctg::shape::{Column, Shape};
+use ctg::shape::{Column, Kind, Shape};
 use ctg::text::markdown_to_plain;
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
@@ -20,6 +20,9 @@ use docx_rs::{
 
 static SHIPPED: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
+/// A plan of another model than the reference plan's.
+static OTHER: LazyLock<(Plan, Rendered)> =
+    LazyLock::new(|| ctg::render_project(&fixture("autre-modele")).expect("the fixture builds"));
 
 fn import(source: &Path, root: &Path) -> Output {
     ctg(&[
@@ -137,12 +140,12 @@ fn word_cells(shape: &Shape, action: &ctg::model::Action) -> Vec<TableCell> {
         .collect()
 }
 
-/// The shipped plan as an officer's Word document: title paragraphs, the table
+/// A plan as an officer's Word document (here the shipped one): title paragraphs, the table
 /// with field labels merged down their rows (and written again, with another
 /// case, where the original repeats them after a page break), sub-section rows
 /// across the seven content columns, the footnote mark after "Jeunesse", and
 /// the footnote below the table.
-fn reference_docx(plan: &Plan) -> Vec<u8> {
+fn word_document(plan: &Plan) -> Vec<u8> {
     let c = &plan.convention;
     let d = c.date.expect("the shipped plan has an edition date");
     let mut doc = docx()
@@ -225,7 +228,7 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
 // Comparing plans
 
 /// What a reader sees of each action, in document order: field, sub-section,
-/// deadline and the text of each cell.
+/// deadline and the text of each other cell of the table.
 fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
     let c = &plan.convention;
     plan.actions
@@ -239,12 +242,19 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
                 .map(|s| s.label.clone())
                 .unwrap_or_default();
             let mut row = vec![field.label.clone(), sub, a.deadline.text.clone()];
-            for value in &a.values {
+            let shown = c
+                .shape
+                .columns
+                .iter()
+                .zip(&a.values)
+                .filter(|(c, _)| c.shown);
+            for (_, value) in shown {
                 match value {
                     Value::Text(text) => row.push(markdown_to_plain(text)),
                     Value::Amount(amount) => row.push(amount.to_string()),
                     Value::Number(n) => row.push(n.to_string()),
-                    Value::Deadline(_) | Value::Absent => {}
+                    Value::Absent => row.push(String::new()),
+                    Value::Deadline(_) => {}
                 }
             }
             row
@@ -320,7 +330,7 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let (shipped, shipped_out) = &*SHIPPED;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("plan.docx");
-    std::fs::write(&source, reference_docx(shipped)).unwrap();
+    std::fs::write(&source, word_document(shipped)).unwrap();
     let root = dir.path().join("projet");
 
     let err = import_reference_plan(&source, &root);
@@ -360,6 +370,48 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let pages = table_pages(&imported_out);
     assert!(pages.len() >= 3, "the table runs over several pages");
     assert_eq!(pages, table_pages(shipped_out));
+}
+
+#[test]
+fn a_word_table_of_another_model_imports_into_a_plan_of_that_model() {
+    let (model, _) = &*OTHER;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.docx");
+    std::fs::write(&source, word_document(model)).unwrap();
+    let root = dir.path().join("projet");
+    let out = import(&source, &root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 champs, 4 actions"), "{err}");
+    assert!(!err.contains("non importé"), "nothing is left out: {err}");
+
+    let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(visible_rows(&imported), visible_rows(model));
+    // The header became the declaration: labels and groups as written, keys
+    // derived from the labels, kinds read from the cells.
+    let shape = &imported.convention.shape;
+    assert_eq!(shape.first_column, "Axes");
+    let declared = |shape: &Shape| -> Vec<(String, Option<String>, Kind)> {
+        shape
+            .shown()
+            .map(|(_, c)| (c.label.clone(), c.group.clone(), c.kind))
+            .collect()
+    };
+    assert_eq!(declared(shape), declared(&model.convention.shape));
+    let keys: Vec<&str> = shape.columns.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "action",
+            "pilote",
+            "partenaires",
+            "calendrier",
+            "budget_previsionnel",
+            "indicateurs"
+        ]
+    );
+    let budget = &shape.columns[4];
+    assert!(!budget.required, "one action has no budget");
 }
 
 #[test]
