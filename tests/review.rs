@@ -268,6 +268,96 @@ fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
     }
 }
 
+/// The table summaries of a tagged PDF (the `/Summary` of its tables' structure
+/// attributes), in the order of the file's objects.
+fn table_summaries(pdf: &[u8]) -> Vec<String> {
+    fn walk(object: &lopdf::Object, out: &mut Vec<String>) {
+        match object {
+            lopdf::Object::Dictionary(dict) => {
+                for (key, value) in dict.iter() {
+                    match value {
+                        lopdf::Object::String(bytes, _) if key == b"Summary" => {
+                            out.push(pdf_text(bytes));
+                        }
+                        other => walk(other, out),
+                    }
+                }
+            }
+            lopdf::Object::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            lopdf::Object::Stream(stream) => {
+                walk(&lopdf::Object::Dictionary(stream.dict.clone()), out)
+            }
+            _ => {}
+        }
+    }
+    let doc = lopdf::Document::load_mem(pdf).expect("a readable PDF");
+    let mut summaries = Vec::new();
+    for object in doc.objects.values() {
+        walk(object, &mut summaries);
+    }
+    summaries
+}
+
+/// A PDF text string: UTF-16 after its byte order mark, else one byte a character.
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
+#[test]
+fn the_review_table_carries_the_annexs_summary_and_note_marks() {
+    // The small plan: a field with a note, a sub-section, an action without follow-up.
+    let project = copy_project(&fixture("mini"));
+    let suivi = project.path().join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::copy(fixture("mini-suivi/2024.toml"), suivi.join("2024.toml")).unwrap();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
+    let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
+    let review = ctg::render::render_review(&plan, &follow_ups, 2024, &templates).unwrap();
+    let (_, annex) = ctg::render_project(project.path()).unwrap();
+
+    // The annex's summary of the table's structure, and the year's columns after it.
+    let annex_summaries = table_summaries(&annex.plan_pdf.bytes);
+    assert_eq!(annex_summaries.len(), 1, "{annex_summaries:?}");
+    let base = annex_summaries[0].strip_suffix('.').unwrap();
+    let summaries = table_summaries(&review.pdf.bytes);
+    let expected = format!("{base}\u{a0}; « Suivi 2024 » regroupe État 2024 et Commentaire 2024.");
+    assert!(
+        summaries
+            .iter()
+            .any(|s| normalise(s) == normalise(&expected)),
+        "{summaries:#?}\nattendu : {expected}"
+    );
+
+    // The field's label carries its note's mark, as in the annex, and the note
+    // follows the table.
+    let pages = ctg::render::pdf::page_texts(&review.pdf.document);
+    let text = normalise(&pages.join(" "));
+    // After its heading, "Plan d’actions et état 2024" (with Typst's apostrophe).
+    let table = text
+        .find(&normalise("actions et état 2024"))
+        .expect("the plan's table");
+    let after = &text[table..];
+    let mark = &plan.convention.notes[0].mark;
+    assert!(after.contains(&format!("Enfance{mark}")), "{after}");
+    assert!(
+        after.contains(&normalise("Note en italique sur la compétence.")),
+        "{after}"
+    );
+    assert!(
+        normalise(&ctg::render::pdf::page_texts(&annex.plan_pdf.document).join(" "))
+            .contains(&format!("Enfance{mark}"))
+    );
+}
+
 /// `text` without the table `[actions.<id>]` and its indicators.
 fn without_follow_up(text: &str, id: &str) -> String {
     let own = |line: &str| {

@@ -1,6 +1,7 @@
-//! The web page, its embeddable fragment and the open data, checked without any
-//! external tool: the complex table's ids and `headers`, the fragment's scoping,
-//! and the CSV, JSON and data package read back with their own parsers.
+//! The web page, its embeddable fragment, the reviews' pages and the open data,
+//! checked without any external tool: the complex table's ids and `headers` and
+//! the other tables' captions and scopes, the fragment's scoping, and the CSV,
+//! JSON and data package read back with their own parsers.
 
 mod common;
 
@@ -10,13 +11,40 @@ use std::sync::LazyLock;
 
 use common::*;
 use ctg::model::Plan;
-use ctg::render::Rendered;
+use ctg::render::{Rendered, RenderedReview};
 use scraper::{ElementRef, Html, Selector};
 
 static REFERENCE: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
 static MINI: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&fixture("mini")).expect("the fixture builds"));
+/// The reviews of the fictional example, one per year of follow-up.
+static DEMO_REVIEWS: LazyLock<(Plan, Vec<RenderedReview>)> =
+    LazyLock::new(|| reviews(&project_root().join("examples/bilan-demo")));
+/// A review of the small plan, whose table has a sub-section, a field with a
+/// note and an action without follow-up.
+static MINI_REVIEWS: LazyLock<(Plan, Vec<RenderedReview>)> = LazyLock::new(|| {
+    let project = copy_project(&fixture("mini"));
+    let suivi = project.path().join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::copy(fixture("mini-suivi/2024.toml"), suivi.join("2024.toml")).unwrap();
+    reviews(project.path())
+});
+
+/// Every review of the project at `root`, in the order of the years.
+fn reviews(root: &std::path::Path) -> (Plan, Vec<RenderedReview>) {
+    let (plan, templates, mut warnings) = ctg::load_and_validate(root).expect("a valid project");
+    let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("a valid follow-up");
+    let rendered = follow_ups
+        .years
+        .keys()
+        .map(|year| {
+            ctg::render::render_review(&plan, &follow_ups, *year, &templates)
+                .expect("the review builds")
+        })
+        .collect();
+    (plan, rendered)
+}
 
 /// The columns of the open data, as published: renaming one breaks its users.
 const COLUMNS: [&str; 15] = [
@@ -55,11 +83,15 @@ fn plain_spaces(s: &str) -> String {
     s.replace(['\u{a0}', '\u{202f}'], " ")
 }
 
-/// Every problem of the table's `id`/`headers` markup, empty when it is right.
+/// Every problem of the tables' header markup, empty when it is right.
 ///
-/// Each data cell must list, as `headers`, exactly: its field's row header, the
-/// sub-section header it sits under (if any), the group header above its column
-/// (if any) and its column's own header; each of them a `<th>` of the same table.
+/// Ids are unique in the page and every table has a caption. A complex table
+/// (two header rows, or rows grouped under a row header, like the plan's) gives
+/// each data cell, as `headers`, exactly: its field's row header, the sub-section
+/// header it sits under (if any), the group header above its column (if any) and
+/// its column's own header; each of them a `<th>` of the same table. A simple
+/// table scopes each header: its column headers `col`, and each body row has one
+/// row header, `row`.
 fn header_problems(html: &str) -> Vec<String> {
     let doc = Html::parse_document(html);
     let mut problems = Vec::new();
@@ -72,115 +104,184 @@ fn header_problems(html: &str) -> Vec<String> {
         }
     }
 
+    // Tables written in Markdown by the officers, in a review's texts, have no
+    // caption to give: they are data, not the page's own tables.
+    let in_texts: HashSet<_> = doc
+        .select(&sel(".bilan-texte table"))
+        .map(|t| t.id())
+        .collect();
     for table in doc.select(&sel("table")) {
-        let ths: HashMap<&str, ElementRef> = table
-            .select(&sel("th"))
-            .map(|th| (attr(&th, "id").unwrap_or(""), th))
-            .collect();
-        for th in table.select(&sel("th")) {
-            if attr(&th, "id").is_none_or(str::is_empty) {
-                problems.push(format!("en-tête sans id : « {} »", text(&th)));
+        if in_texts.contains(&table.id()) {
+            continue;
+        }
+        let caption = table.select(&sel("caption")).next();
+        if caption.is_none_or(|c| text(&c).is_empty()) {
+            problems.push(format!(
+                "tableau sans titre (<caption>) : « {} »",
+                text(&table).chars().take(60).collect::<String>()
+            ));
+        }
+        let complex = table.select(&sel("thead tr")).count() > 1
+            || table
+                .select(&sel("tbody th[scope=rowgroup]"))
+                .next()
+                .is_some();
+        if complex {
+            complex_table_problems(table, &mut problems);
+        } else {
+            simple_table_problems(table, &mut problems);
+        }
+    }
+    problems
+}
+
+/// A simple table: one header row whose cells are column headers, and one row
+/// header in each body row.
+fn simple_table_problems(table: ElementRef, problems: &mut Vec<String>) {
+    for th in table.select(&sel("thead th")) {
+        if attr(&th, "scope") != Some("col") {
+            problems.push(format!(
+                "en-tête de colonne sans scope=\"col\" : « {} »",
+                text(&th)
+            ));
+        }
+    }
+    if table.select(&sel("thead th")).next().is_none() {
+        problems.push("tableau sans en-têtes de colonnes".to_string());
+    }
+    for tr in table.select(&sel("tbody tr")) {
+        let ths: Vec<ElementRef> = tr.select(&sel("th")).collect();
+        if ths.len() != 1 || attr(&ths[0], "scope") != Some("row") {
+            problems.push(format!(
+                "ligne sans un en-tête de ligne scope=\"row\" : « {} »",
+                text(&tr)
+            ));
+        }
+    }
+    for cell in table.select(&sel("th[rowspan], th[colspan], td[rowspan], td[colspan]")) {
+        problems.push(format!(
+            "cellule fusionnée dans un tableau simple : « {} »",
+            text(&cell)
+        ));
+    }
+}
+
+/// The `id`/`headers` markup of a complex table.
+fn complex_table_problems(table: ElementRef, problems: &mut Vec<String>) {
+    let ths: HashMap<&str, ElementRef> = table
+        .select(&sel("th"))
+        .map(|th| (attr(&th, "id").unwrap_or(""), th))
+        .collect();
+    for th in table.select(&sel("th")) {
+        if attr(&th, "id").is_none_or(str::is_empty) {
+            problems.push(format!("en-tête sans id : « {} »", text(&th)));
+        }
+    }
+
+    // Column headers by column index, from the header rows' spans.
+    let mut grid: Vec<Vec<Option<String>>> = Vec::new();
+    for (r, tr) in table.select(&sel("thead tr")).enumerate() {
+        grid.resize(grid.len().max(r + 1), Vec::new());
+        let mut c = 0;
+        for th in tr.select(&sel("th")) {
+            while grid[r].get(c).is_some_and(Option::is_some) {
+                c += 1;
+            }
+            let span = |name| attr(&th, name).and_then(|v| v.parse().ok()).unwrap_or(1);
+            let (rows, cols): (usize, usize) = (span("rowspan"), span("colspan"));
+            for rr in r..r + rows {
+                grid.resize(grid.len().max(rr + 1), Vec::new());
+                let row = &mut grid[rr];
+                row.resize(row.len().max(c + cols), None);
+                for cell in &mut row[c..c + cols] {
+                    *cell = attr(&th, "id").map(str::to_string);
+                }
+            }
+            c += cols;
+        }
+    }
+    let column_headers = |c: usize| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for row in &grid {
+            if let Some(Some(id)) = row.get(c)
+                && !out.contains(id)
+            {
+                out.push(id.clone());
             }
         }
+        out
+    };
 
-        // Column headers by column index, from the header rows' spans.
-        let mut grid: Vec<Vec<Option<String>>> = Vec::new();
-        for (r, tr) in table.select(&sel("thead tr")).enumerate() {
-            grid.resize(grid.len().max(r + 1), Vec::new());
-            let mut c = 0;
-            for th in tr.select(&sel("th")) {
-                while grid[r].get(c).is_some_and(Option::is_some) {
-                    c += 1;
-                }
-                let span = |name| attr(&th, name).and_then(|v| v.parse().ok()).unwrap_or(1);
-                let (rows, cols): (usize, usize) = (span("rowspan"), span("colspan"));
-                for rr in r..r + rows {
-                    grid.resize(grid.len().max(rr + 1), Vec::new());
-                    let row = &mut grid[rr];
-                    row.resize(row.len().max(c + cols), None);
-                    for cell in &mut row[c..c + cols] {
-                        *cell = attr(&th, "id").map(str::to_string);
-                    }
-                }
-                c += cols;
-            }
+    for tbody in table.select(&sel("tbody")) {
+        let field = tbody.select(&sel("th[scope=rowgroup]")).collect::<Vec<_>>();
+        if field.len() != 1 {
+            problems.push(format!(
+                "groupe {:?} : {} en-têtes de champ",
+                attr(&tbody, "id"),
+                field.len()
+            ));
+            continue;
         }
-        let column_headers = |c: usize| -> Vec<String> {
-            let mut out: Vec<String> = Vec::new();
-            for row in &grid {
-                if let Some(Some(id)) = row.get(c)
-                    && !out.contains(id)
-                {
-                    out.push(id.clone());
+        let field = field[0];
+        let rows = tbody.select(&sel("tr")).count();
+        if attr(&field, "rowspan") != Some(rows.to_string().as_str()) {
+            problems.push(format!(
+                "le champ « {} » ne couvre pas ses {rows} lignes",
+                text(&field)
+            ));
+        }
+        let mut section: Option<&str> = None;
+        for tr in tbody.select(&sel("tr")) {
+            if let Some(sub) = tr.select(&sel("th.ctg-sous-section")).next() {
+                section = attr(&sub, "id");
+                // A sub-section's header spans every column after the field's.
+                let width = grid.iter().map(Vec::len).max().unwrap_or(0);
+                if attr(&sub, "colspan") != Some((width - 1).to_string().as_str()) {
+                    problems.push(format!(
+                        "la sous-section « {} » ne couvre pas les {} colonnes",
+                        text(&sub),
+                        width - 1
+                    ));
                 }
-            }
-            out
-        };
-
-        for tbody in table.select(&sel("tbody")) {
-            let field = tbody.select(&sel("th[scope=rowgroup]")).collect::<Vec<_>>();
-            if field.len() != 1 {
-                problems.push(format!(
-                    "groupe {:?} : {} en-têtes de champ",
-                    attr(&tbody, "id"),
-                    field.len()
-                ));
                 continue;
             }
-            let field = field[0];
-            let rows = tbody.select(&sel("tr")).count();
-            if attr(&field, "rowspan") != Some(rows.to_string().as_str()) {
-                problems.push(format!(
-                    "le champ « {} » ne couvre pas ses {rows} lignes",
-                    text(&field)
-                ));
-            }
-            let mut section: Option<&str> = None;
-            for tr in tbody.select(&sel("tr")) {
-                if let Some(sub) = tr.select(&sel("th.ctg-sous-section")).next() {
-                    section = attr(&sub, "id");
+            for (i, td) in tr.select(&sel("td")).enumerate() {
+                let column = i + 1; // the field's header is column 0
+                let Some(headers) = attr(&td, "headers") else {
+                    problems.push(format!("cellule sans headers : « {} »", text(&td)));
                     continue;
+                };
+                let listed: Vec<&str> = headers.split_ascii_whitespace().collect();
+                for id in &listed {
+                    if !ths.contains_key(id) {
+                        problems.push(format!(
+                            "headers=\"{headers}\" : pas de <th id=\"{id}\"> dans le tableau"
+                        ));
+                    }
                 }
-                for (i, td) in tr.select(&sel("td")).enumerate() {
-                    let column = i + 1; // the field's header is column 0
-                    let Some(headers) = attr(&td, "headers") else {
-                        problems.push(format!("cellule sans headers : « {} »", text(&td)));
-                        continue;
-                    };
-                    let listed: Vec<&str> = headers.split_ascii_whitespace().collect();
-                    for id in &listed {
-                        if !ths.contains_key(id) {
-                            problems.push(format!(
-                                "headers=\"{headers}\" : pas de <th id=\"{id}\"> dans le tableau"
-                            ));
-                        }
-                    }
-                    let mut expected: BTreeSet<String> =
-                        column_headers(column).into_iter().collect();
-                    expected.insert(attr(&field, "id").unwrap_or("").to_string());
-                    if let Some(s) = section {
-                        expected.insert(s.to_string());
-                    }
-                    let got: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
-                    if got != expected || got.len() != listed.len() {
-                        problems.push(format!(
-                            "colonne {column} : headers=\"{headers}\", attendu {expected:?}"
-                        ));
-                    }
-                    // The label shown on small screens is the column's own header.
-                    let leaf = column_headers(column).pop().unwrap_or_default();
-                    let leaf_text = ths.get(leaf.as_str()).map(text).unwrap_or_default();
-                    if attr(&td, "data-label") != Some(leaf_text.as_str()) {
-                        problems.push(format!(
-                            "colonne {column} : data-label {:?} au lieu de « {leaf_text} »",
-                            attr(&td, "data-label")
-                        ));
-                    }
+                let mut expected: BTreeSet<String> = column_headers(column).into_iter().collect();
+                expected.insert(attr(&field, "id").unwrap_or("").to_string());
+                if let Some(s) = section {
+                    expected.insert(s.to_string());
+                }
+                let got: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
+                if got != expected || got.len() != listed.len() {
+                    problems.push(format!(
+                        "colonne {column} : headers=\"{headers}\", attendu {expected:?}"
+                    ));
+                }
+                // The label shown on small screens is the column's own header.
+                let leaf = column_headers(column).pop().unwrap_or_default();
+                let leaf_text = ths.get(leaf.as_str()).map(text).unwrap_or_default();
+                if attr(&td, "data-label") != Some(leaf_text.as_str()) {
+                    problems.push(format!(
+                        "colonne {column} : data-label {:?} au lieu de « {leaf_text} »",
+                        attr(&td, "data-label")
+                    ));
                 }
             }
         }
     }
-    problems
 }
 
 #[test]
@@ -201,6 +302,79 @@ fn every_data_cell_points_at_existing_headers() {
     );
     let problems = header_problems(&MINI.1.plan_html);
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn every_table_of_the_reviews_has_its_headers() {
+    for (plan, reviews) in [&*DEMO_REVIEWS, &*MINI_REVIEWS] {
+        assert!(!reviews.is_empty());
+        for review in reviews {
+            let year = review.year;
+            let problems = header_problems(&review.html);
+            assert!(problems.is_empty(), "bilan {year} : {problems:#?}");
+            let doc = Html::parse_document(&review.html);
+            // The plan's table, with the year's state and comment after the
+            // plan's seven columns: each cell names its headers too.
+            assert_eq!(
+                doc.select(&sel("td[headers]")).count(),
+                plan.actions.len() * 9,
+                "bilan {year}"
+            );
+            let state = doc
+                .select(&sel("th#ctg-col-etat"))
+                .next()
+                .unwrap_or_else(|| panic!("bilan {year} : pas de colonne d'état"));
+            assert_eq!(plain_spaces(&text(&state)), format!("État {year}"));
+            let caption = plain_spaces(&text(
+                &doc.select(&sel(".ctg-plan caption")).next().unwrap(),
+            ));
+            assert!(caption.starts_with(&plan.convention.caption), "{caption}");
+            assert!(
+                caption.contains(&format!(
+                    "« Suivi {year} » regroupe « État {year} » et « Commentaire {year} »"
+                )),
+                "{caption}"
+            );
+            // Every table's scrolling frame is a named region the keyboard reaches.
+            for table in doc.select(&sel("table")) {
+                if table
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|a| a.value().classes().any(|c| c == "bilan-texte"))
+                {
+                    continue;
+                }
+                let frame = table
+                    .parent()
+                    .and_then(ElementRef::wrap)
+                    .filter(|p| attr(p, "role") == Some("region"))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "bilan {year} : tableau hors d'une région : {}",
+                            text(&table).chars().take(60).collect::<String>()
+                        )
+                    });
+                assert_eq!(attr(&frame, "tabindex"), Some("0"));
+                let label = attr(&frame, "aria-labelledby").expect("a named region");
+                let named = doc.select(&sel(&format!("[id=\"{label}\"]"))).next();
+                assert!(named.is_some_and(|n| !text(&n).is_empty()), "{label}");
+            }
+        }
+    }
+    // The field's note mark and the sub-section are there, as in the plan's page.
+    let mini = &MINI_REVIEWS.1[0].html;
+    let doc = Html::parse_document(mini);
+    assert_eq!(
+        doc.select(&sel("th.ctg-sous-section[colspan=\"9\"]"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        doc.select(&sel("th.ctg-champ sup a[href=\"#ctg-notes\"]"))
+            .count(),
+        1
+    );
+    assert!(doc.select(&sel("#ctg-notes")).next().is_some());
 }
 
 #[test]
@@ -231,6 +405,26 @@ fn the_header_check_catches_broken_markup() {
     for (from, to, message) in cases {
         let broken = html.replacen(from, to, 1);
         assert_ne!(&broken, html, "{from}");
+        let problems = header_problems(&broken);
+        assert!(
+            problems.iter().any(|p| p.contains(message)),
+            "{message} : {problems:#?}"
+        );
+    }
+    // The simple tables of a review.
+    let simple = "<table><caption>Titre</caption><thead><tr><th scope=\"col\">Champ</th>\
+                  <th scope=\"col\">Total</th></tr></thead><tbody><tr><th scope=\"row\">\
+                  Jeunesse</th><td>3</td></tr></tbody></table>";
+    assert_eq!(header_problems(simple), Vec::<String>::new());
+    let cases = [
+        ("<caption>Titre</caption>", "", "sans titre"),
+        ("<th scope=\"col\">Total", "<th>Total", "scope=\"col\""),
+        ("<th scope=\"row\">", "<td>", "en-tête de ligne"),
+        ("<td>3", "<td colspan=\"2\">3", "fusionnée"),
+    ];
+    for (from, to, message) in cases {
+        let broken = simple.replacen(from, to, 1);
+        assert_ne!(broken, simple, "{from}");
         let problems = header_problems(&broken);
         assert!(
             problems.iter().any(|p| p.contains(message)),

@@ -1,6 +1,7 @@
-//! The published files checked by the tools people will check them with: the page
-//! and the fragment in Chromium with axe-core (at 1280 and 375 px), the Nu HTML
-//! checker (vnu.jar), and `frictionless validate` on the data package.
+//! The published files checked by the tools people will check them with: the page,
+//! the fragment and the reviews' pages in Chromium with axe-core (at 1280 and
+//! 375 px), the Nu HTML checker (vnu.jar), and `frictionless validate` on the data
+//! package.
 //!
 //! Each test skips with a notice when its tool is missing, and fails instead when
 //! `CTG_REQUIRE_TOOLS=1` (CI installs the tools: see `.ci/run`).
@@ -33,12 +34,17 @@ static BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
-/// The small fictional plan, whose cells hold text that looks like code.
+/// The small fictional plan, whose cells hold text that looks like code, with a
+/// follow-up for its review of 2024.
 static MINI_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-mini");
     let _ = fs::remove_dir_all(&out);
+    let project = copy_project(&fixture("mini"));
+    let suivi = project.path().join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::copy(fixture("mini-suivi/2024.toml"), suivi.join("2024.toml")).unwrap();
     ctg::build(&ctg::BuildOptions {
-        root: fixture("mini"),
+        root: project.path().to_path_buf(),
         out: Some(out.clone()),
         write: true,
         ..Default::default()
@@ -46,6 +52,30 @@ static MINI_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     .expect("the fixture builds");
     out
 });
+
+/// The fictional example with its reviews of 2024 and 2025.
+static DEMO_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-demo");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: project_root().join("examples/bilan-demo"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the example builds");
+    out
+});
+
+/// The reviews' pages checked in the browser and by the Nu checker.
+fn review_pages() -> Vec<PathBuf> {
+    let demo = &*DEMO_BUILT;
+    vec![
+        demo.join("bilan-2024.html"),
+        demo.join("bilan-2025.html"),
+        MINI_BUILT.join("bilan-2024.html"),
+    ]
+}
 
 /// A page of the site with its own styles, as a content management system would
 /// serve it, with the fragment pasted into its content.
@@ -174,6 +204,7 @@ fn page_and_fragment_in_chromium() {
     let dir = out.parent().unwrap();
     let captures = project_root().join("out/captures");
     fs::create_dir_all(&captures).unwrap();
+    let reviews = review_pages();
     let output = Command::new("node")
         .current_dir(browser_dir())
         .env("CTG_CHROMIUM", chromium())
@@ -183,6 +214,7 @@ fn page_and_fragment_in_chromium() {
         .arg(dir.join("hote-seul.html"))
         .arg(&captures)
         .arg(dir)
+        .args(&reviews)
         .output()
         .expect("node runs");
     let report = stdout_json("check-page.mjs", &output);
@@ -192,7 +224,14 @@ fn page_and_fragment_in_chromium() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    for (which, runs) in [("page", &report["page"]), ("fragment", &report["host"])] {
+    let mut checked = [("page", &report["page"]), ("fragment", &report["host"])].to_vec();
+    // Each review's page: its own tables and the plan's, with the year's columns.
+    let others = report["others"].as_array().unwrap();
+    assert_eq!(others.len(), reviews.len());
+    for other in others {
+        checked.push((other["file"].as_str().unwrap(), &other["runs"]));
+    }
+    for (which, runs) in checked {
         for run in runs.as_array().unwrap() {
             let width = run["width"].as_u64().unwrap();
             let at = format!("{which} à {width} px");
@@ -254,7 +293,8 @@ fn page_and_fragment_in_chromium() {
     }
 
     // The screenshots, for a person to look at.
-    for run in report["page"].as_array().unwrap() {
+    let other_runs = others.iter().flat_map(|o| o["runs"].as_array().unwrap());
+    for run in report["page"].as_array().unwrap().iter().chain(other_runs) {
         let png = fs::read(run["capture"].as_str().unwrap()).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -282,7 +322,10 @@ fn nu_html_checker_finds_no_error() {
         out.parent().unwrap().join("hote.html"),
         mini.join("plan.html"),
         mini_host,
-    ];
+    ]
+    .into_iter()
+    .chain(review_pages())
+    .collect::<Vec<_>>();
     let output = Command::new("java")
         .arg("-jar")
         .arg(vnu_jar())

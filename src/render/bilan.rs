@@ -1,11 +1,12 @@
 //! Stage 3 (convert): the view of a year's review ("bilan annuel"), for the Typst
-//! and HTML templates: the plan's view plus that year's figures, lists and texts.
+//! and HTML templates: the plan's view, its table with the year's state and
+//! comment added, plus that year's figures, lists and texts.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::view::{Format, PlanView};
+use super::view::{AddedColumnView, AddedColumnsView, Format, PlanView};
 use crate::model::{Action, Plan};
 use crate::review::{Counts, Review, Standing, State};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
@@ -16,7 +17,11 @@ pub struct ReviewView {
     pub previous_year: Option<u16>,
     /// "Bilan annuel 2025 – <titre> – <parties>", for metadata.
     pub review_title: String,
-    /// The plan as in the annex: title block, columns, groups of rows.
+    /// The plan as in the annex (title block, columns, groups of rows, notes),
+    /// its variables beside the review's own, so that the templates of the
+    /// plan's table serve both documents; its table has the year's follow-up
+    /// as added columns.
+    #[serde(flatten)]
     pub plan: PlanView,
     pub introduction: Option<String>,
     /// The columns of the summary and the chart's categories, in the order of
@@ -30,8 +35,6 @@ pub struct ReviewView {
     pub due: Vec<ItemView>,
     pub overdue: Vec<ItemView>,
     pub changed: Vec<ChangeView>,
-    /// Follow-up of every action of the plan, by id.
-    pub follow: BTreeMap<String, FollowView>,
     pub field_texts: Vec<FieldTextView>,
     pub conclusions: Option<String>,
     pub indicators: Vec<IndicatorGroupView>,
@@ -213,15 +216,6 @@ pub struct ChangeView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct FollowView {
-    pub state: String,
-    /// "40 %".
-    pub progress: Option<String>,
-    /// Converted for the format.
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
 pub struct FieldTextView {
     pub label: String,
     pub text: String,
@@ -286,14 +280,36 @@ impl ReviewView {
         let chart = ChartView::new(&summary, chart_max, &columns);
         let texts = &review.year.texts;
         let c = &plan.convention;
+        let year = review.year.year;
+        // The year's follow-up of each action, as two more cells of its row:
+        // the state in bold with the progress in a paragraph under it, and the
+        // comment.
+        let mut follow_up_cells: HashMap<&str, Vec<String>> = plan
+            .actions
+            .iter()
+            .map(|a| {
+                let follow_up = review.follow_up(a);
+                let state = match follow_up.and_then(|f| f.progress) {
+                    Some(progress) => format!("**{}**\n\n{progress} %", state_label(a)),
+                    None => format!("**{}**", state_label(a)),
+                };
+                let comment = follow_up.and_then(|f| f.comment.as_deref());
+                let cells = vec![
+                    format.markup(&state),
+                    comment.map(|md| format.markup(md)).unwrap_or_default(),
+                ];
+                (a.id.as_str(), cells)
+            })
+            .collect();
+        let mut plan_view = PlanView::new(plan, format);
+        plan_view.add_columns(follow_up_columns(year), |id| {
+            follow_up_cells.remove(id).unwrap_or_default()
+        });
         ReviewView {
-            year: review.year.year,
+            year,
             previous_year: review.previous.map(|p| p.year),
-            review_title: format!(
-                "Bilan annuel {} – {} – {}",
-                review.year.year, c.title, c.parties
-            ),
-            plan: PlanView::new(plan, format),
+            review_title: format!("Bilan annuel {} – {} – {}", year, c.title, c.parties),
+            plan: plan_view,
             introduction: texts.introduction.as_deref().map(document),
             chart_max,
             chart,
@@ -308,21 +324,6 @@ impl ReviewView {
                 .map(|(a, before, _)| ChangeView {
                     item: item(a),
                     before: before.label(),
-                })
-                .collect(),
-            follow: plan
-                .actions
-                .iter()
-                .map(|a| {
-                    let f = review.follow_up(a);
-                    let view = FollowView {
-                        state: state_label(a),
-                        progress: f.and_then(|f| f.progress).map(|p| format!("{p} %")),
-                        comment: f
-                            .and_then(|f| f.comment.as_deref())
-                            .map(|md| format.markup(md)),
-                    };
-                    (a.id.clone(), view)
                 })
                 .collect(),
             field_texts: c
@@ -359,6 +360,27 @@ impl ReviewView {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The columns a review adds to the plan's table: the year's state (with its
+/// progress) and comment, under "Suivi <year>".
+fn follow_up_columns(year: u16) -> AddedColumnsView {
+    AddedColumnsView {
+        id: "suivi",
+        label: format!("Suivi {year}"),
+        columns: vec![
+            AddedColumnView {
+                id: "etat",
+                label: format!("État {year}"),
+                width: "0.9fr",
+            },
+            AddedColumnView {
+                id: "commentaire",
+                label: format!("Commentaire {year}"),
+                width: "1.7fr",
+            },
+        ],
     }
 }
 

@@ -13,10 +13,17 @@ use crate::text::escape;
 
 /// The built-in templates, by file name, in the order they are added.
 pub const BUILTIN: &[(&str, &str)] = &[
-    // Shared by the plan and the review: before the templates that include it.
+    // Parts shared by several documents come before the templates that include
+    // them: the table's Typst functions and the plan's table with its notes
+    // (annex and review), the table's styles and markup (the plan's page, its
+    // fragment and the review's page).
     (
         "table.typ.tera",
         include_str!("../../templates/table.typ.tera"),
+    ),
+    (
+        "plan.table.typ.tera",
+        include_str!("../../templates/plan.table.typ.tera"),
     ),
     (
         "plan.typ.tera",
@@ -26,12 +33,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "bilan.typ.tera",
         include_str!("../../templates/bilan.typ.tera"),
     ),
-    (
-        "bilan.html.tera",
-        include_str!("../../templates/bilan.html.tera"),
-    ),
-    // Parts shared by the page and the fragment come before the templates that
-    // include them.
     (
         "plan.style.html.tera",
         include_str!("../../templates/plan.style.html.tera"),
@@ -47,6 +48,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "plan.fragment.html.tera",
         include_str!("../../templates/plan.fragment.html.tera"),
+    ),
+    (
+        "bilan.html.tera",
+        include_str!("../../templates/bilan.html.tera"),
     ),
 ];
 

@@ -51,6 +51,30 @@ pub struct PlanView {
     /// "Fait à …, le …": blank when not given, to be written by hand.
     pub signature_place: Option<String>,
     pub signature_date: Option<String>,
+    /// Columns shown after the plan's own, under one group header: the review's
+    /// follow-up of the year. `None` in the annex and on the plan's page.
+    pub added: Option<AddedColumnsView>,
+}
+
+/// A group of columns added to the plan's table by a document that shows more
+/// than the plan (the review adds the year's state and comment). Each action row
+/// carries its cells in [`RowView::added`], in the order of `columns`.
+#[derive(Debug, Serialize)]
+pub struct AddedColumnsView {
+    /// Suffix of the group header's `id` on the web page: `ctg-col-<id>`.
+    pub id: &'static str,
+    pub label: String,
+    pub columns: Vec<AddedColumnView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AddedColumnView {
+    /// Suffix of the header's `id` on the web page: `ctg-col-<id>`.
+    pub id: &'static str,
+    pub label: String,
+    /// Width in the PDF's table, in the unit of the plan's own column widths
+    /// (the description column is `1.9fr`).
+    pub width: &'static str,
 }
 
 /// Column labels (plain text; templates escape them).
@@ -138,6 +162,9 @@ pub struct RowView {
     /// Action id, for an action row.
     pub id: Option<String>,
     pub cells: Option<CellsView>,
+    /// Cells of the added columns (see [`PlanView::added`]), converted; empty
+    /// without added columns and on sub-section rows.
+    pub added: Vec<String>,
 }
 
 /// The seven content cells of an action, converted (safe to insert as is), and
@@ -200,6 +227,7 @@ impl PlanView {
                             label: Some(sub.label.clone()),
                             id: None,
                             cells: None,
+                            added: Vec::new(),
                         });
                     }
                 }
@@ -211,6 +239,7 @@ impl PlanView {
                     label: None,
                     id: Some(action.id.clone()),
                     cells: Some(cells(&c.shape, action, format)),
+                    added: Vec::new(),
                 });
             }
             // A declared field without actions is not shown: the table has no empty groups.
@@ -266,6 +295,23 @@ impl PlanView {
             fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
             signature_place: c.signature.place.clone(),
             signature_date: c.signature.date.map(|d| d.french()),
+            added: None,
         }
+    }
+
+    /// Adds `columns` after the plan's own, each action's cells given by `cells`
+    /// from its id (converted for the view's format, one per column).
+    pub fn add_columns(
+        &mut self,
+        columns: AddedColumnsView,
+        mut cells: impl FnMut(&str) -> Vec<String>,
+    ) {
+        for row in self.groups.iter_mut().flat_map(|g| &mut g.rows) {
+            if let Some(id) = &row.id {
+                row.added = cells(id);
+                debug_assert_eq!(row.added.len(), columns.columns.len());
+            }
+        }
+        self.added = Some(columns);
     }
 }

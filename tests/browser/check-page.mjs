@@ -1,9 +1,10 @@
-// Opens the plan's page and the page that hosts the fragment in Debian's Chromium
-// (puppeteer-core), runs axe-core on them at each width, measures horizontal
-// scrolling, takes the screenshots, prints the page as the browser would, and
-// writes every measurement as JSON on stdout. The Rust test decides what passes.
+// Opens the plan's page, the page that hosts the fragment and any other page given
+// (the reviews' pages) in Debian's Chromium (puppeteer-core), runs axe-core on them
+// at each width, measures horizontal scrolling, takes the screenshots, prints the
+// plan's page as the browser would, and writes every measurement as JSON on
+// stdout. The Rust test decides what passes.
 //
-// Usage: node check-page.mjs <plan.html> <host.html> <bare-host.html> <captures dir> <work dir>
+// Usage: node check-page.mjs <plan.html> <host.html> <bare-host.html> <captures dir> <work dir> [<other.html>…]
 
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -16,9 +17,9 @@ import puppeteer from "puppeteer-core";
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 
-const [pagePath, hostPath, bareHostPath, capturesDir, workDir] = process.argv.slice(2);
+const [pagePath, hostPath, bareHostPath, capturesDir, workDir, ...otherPaths] = process.argv.slice(2);
 if (!workDir) {
-  console.error("usage : node check-page.mjs <plan.html> <hôte.html> <hôte-nu.html> <captures> <travail>");
+  console.error("usage : node check-page.mjs <plan.html> <hôte.html> <hôte-nu.html> <captures> <travail> [<autre.html>…]");
   process.exit(2);
 }
 const WIDTHS = [1280, 375];
@@ -131,17 +132,33 @@ function hostStyles(page) {
   );
 }
 
-const report = { page: [], host: [], print: null, hostStylesAlone: null, hostStylesWithFragment: null };
+const report = { page: [], host: [], others: [], print: null, hostStylesAlone: null, hostStylesWithFragment: null };
 
-for (const width of WIDTHS) {
-  const { page, requests } = await open(pagePath, width);
-  const facts = await layout(page);
-  const violations = await axe(page);
-  const capture = path.join(capturesDir, `plan-${width}.png`);
-  const height = Math.min(facts.scrollHeight, MAX_CAPTURE_HEIGHT);
-  await page.screenshot({ path: capture, clip: { x: 0, y: 0, width, height }, captureBeyondViewport: true });
-  report.page.push({ width, ...facts, violations, requests, capture });
-  await page.close();
+/** Layout, axe-core and a screenshot named `<name>-<width>.png`, at each width. */
+async function checkPage(file, name) {
+  const runs = [];
+  for (const width of WIDTHS) {
+    const { page, requests } = await open(file, width);
+    const facts = await layout(page);
+    const violations = await axe(page);
+    const capture = path.join(capturesDir, `${name}-${width}.png`);
+    const height = Math.min(facts.scrollHeight, MAX_CAPTURE_HEIGHT);
+    await page.screenshot({ path: capture, clip: { x: 0, y: 0, width, height }, captureBeyondViewport: true });
+    runs.push({ width, ...facts, violations, requests, capture });
+    await page.close();
+  }
+  return runs;
+}
+
+report.page = await checkPage(pagePath, "plan");
+
+// Other pages by file name; a name met again gets its rank ("bilan-2024-2").
+const names = new Set();
+for (const [i, file] of otherPaths.entries()) {
+  let name = path.basename(file, ".html");
+  if (names.has(name)) name = `${name}-${i + 1}`;
+  names.add(name);
+  report.others.push({ file, runs: await checkPage(file, name) });
 }
 
 for (const width of WIDTHS) {
