@@ -872,7 +872,7 @@ fn french_syntax(what: &str) -> (String, &'static str) {
         ),
         "invalid unquoted key" | "unquoted keys cannot be empty" | "invalid key-value pair" => (
             "clé invalide",
-            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `moyens_caf`",
+            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `budget_previsionnel`",
         ),
         "unexpected content"
         | "unexpected key or value"

@@ -251,7 +251,9 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
             for (_, value) in shown {
                 match value {
                     Value::Text(text) => row.push(markdown_to_plain(text)),
-                    Value::Amount(amount) => row.push(amount.to_string()),
+                    Value::Amount(amount) => {
+                        row.push(ctg::text::typography::french_amount(*amount))
+                    }
                     Value::Number(n) => row.push(n.to_string()),
                     Value::Absent => row.push(String::new()),
                     Value::Deadline(_) => {}
@@ -385,8 +387,30 @@ fn a_word_table_of_another_model_imports_into_a_plan_of_that_model() {
     assert!(err.contains("2 champs, 4 actions"), "{err}");
     assert!(!err.contains("non importé"), "nothing is left out: {err}");
 
-    let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let (imported, imported_out) = ctg::render_project(&root).expect("the imported plan builds");
     assert_eq!(visible_rows(&imported), visible_rows(model));
+    // Its build carries every paragraph of every cell, in the PDF and the page.
+    let pdf = normalise(&ctg::render::pdf::page_texts(&imported_out.plan_pdf.document).join(" "));
+    let page = normalise(&html_text(&imported_out.plan_html));
+    let mut paragraphs = 0;
+    for row in visible_rows(model) {
+        for paragraph in row
+            .iter()
+            .flat_map(|cell| cell.lines())
+            .filter(|p| !p.is_empty())
+        {
+            assert!(
+                pdf.contains(&normalise(paragraph)),
+                "« {paragraph} » absent du PDF"
+            );
+            assert!(
+                page.contains(&normalise(paragraph)),
+                "« {paragraph} » absent de la page"
+            );
+            paragraphs += 1;
+        }
+    }
+    assert!(paragraphs > 20, "{paragraphs}");
     // The header became the declaration: labels and groups as written, keys
     // derived from the labels, kinds read from the cells.
     let shape = &imported.convention.shape;

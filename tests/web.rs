@@ -298,7 +298,7 @@ fn every_data_cell_points_at_existing_headers() {
     let first = doc.select(&sel("td[headers]")).next().unwrap();
     assert_eq!(
         attr(&first, "headers"),
-        Some("ctg-champ-petite-enfance ctg-r-1 ctg-col-nature ctg-col-descriptif")
+        Some("ctg-champ-petite-enfance ctg-r-1 ctg-grp-1 ctg-col-descriptif")
     );
     let problems = header_problems(&MINI.1.plan_html);
     assert!(problems.is_empty(), "{problems:#?}");
@@ -321,7 +321,7 @@ fn every_table_of_the_reviews_has_its_headers() {
                 "bilan {year}"
             );
             let state = doc
-                .select(&sel("th#ctg-col-etat"))
+                .select(&sel("th#ctg-suivi-etat"))
                 .next()
                 .unwrap_or_else(|| panic!("bilan {year} : pas de colonne d'état"));
             assert_eq!(plain_spaces(&text(&state)), format!("État {year}"));
@@ -382,13 +382,13 @@ fn the_header_check_catches_broken_markup() {
     let html = &REFERENCE.1.plan_html;
     let cases = [
         (
-            "ctg-col-nature ctg-col-descriptif\"",
-            "ctg-col-nature ctg-col-inconnue\"",
+            "ctg-grp-1 ctg-col-descriptif\"",
+            "ctg-grp-1 ctg-col-inconnue\"",
             "pas de <th id=\"ctg-col-inconnue\">",
         ),
         (
-            " ctg-col-indicateurs ctg-col-impact\"",
-            " ctg-col-impact\"",
+            " ctg-grp-2 ctg-col-impact-envisage\"",
+            " ctg-col-impact-envisage\"",
             "colonne 6",
         ),
         (

@@ -401,3 +401,54 @@ fn frictionless_validates_the_data_package() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn frictionless_validates_the_data_package_of_another_model() {
+    let missing = frictionless()
+        .is_none()
+        .then(|| "frictionless introuvable (pip install \"frictionless[json]\")".to_string());
+    if !tool(
+        "frictionless_validates_the_data_package_of_another_model",
+        missing,
+    ) {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("autre-modele"),
+        out: Some(out.path().to_path_buf()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    let report = frictionless_validate(&out.path().join("datapackage.json"));
+    assert_eq!(report["valid"], true, "{report:#}");
+    let tasks = report["tasks"].as_array().unwrap();
+    let checked: Vec<(&str, u64, u64)> = tasks
+        .iter()
+        .map(|t| {
+            (
+                t["place"].as_str().unwrap_or_default(),
+                t["stats"]["rows"].as_u64().unwrap_or_default(),
+                t["stats"]["fields"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(checked, [("plan.csv", 4, 15), ("plan.json", 4, 15)]);
+
+    // An amount that is not a number, bytes unchanged, is caught.
+    let csv = fs::read_to_string(out.path().join("plan.csv")).unwrap();
+    let amount = csv.find(",12500,").expect("the first action's budget");
+    let mut bad = csv.clone();
+    bad.replace_range(amount..amount + 7, ",12x00,");
+    fs::write(out.path().join("plan.csv"), bad).unwrap();
+    let report = frictionless_validate(&out.path().join("datapackage.json"));
+    assert_eq!(report["valid"], false);
+    let errors = report["tasks"][0]["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["type"] == "type-error" && e["fieldName"] == "budget"),
+        "{errors:#?}"
+    );
+}
