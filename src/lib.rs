@@ -11,6 +11,7 @@ pub mod batch;
 pub mod diag;
 pub mod export;
 pub mod fingerprint;
+pub mod fonts;
 pub mod import;
 pub mod load;
 pub mod model;
@@ -76,11 +77,13 @@ impl Report {
 
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
-    // The typography rules' patterns and the fonts are prepared on another core
-    // while this one reads the data (a few milliseconds each, once per process).
+    // The fonts' coverage (for validation), the typography rules' patterns and
+    // the fonts are prepared on another core while this one reads the data (a
+    // few milliseconds each, once per process).
     static WARM_UP: std::sync::Once = std::sync::Once::new();
     WARM_UP.call_once(|| {
         std::thread::spawn(|| {
+            fonts::warm_up();
             text::typography::warm_up();
             render::pdf::warm_up();
         });
@@ -212,11 +215,12 @@ fn write(
     let mut files: Vec<(String, &[u8])> = Vec::new();
     if let Some(rendered) = rendered {
         let data = &rendered.open_data;
+        let plan = render::PLAN_DOCUMENT;
         files.extend([
-            ("plan.pdf".to_string(), rendered.plan_pdf.bytes.as_slice()),
-            ("plan.html".to_string(), rendered.plan_html.as_bytes()),
+            (format!("{plan}.pdf"), rendered.plan_pdf.bytes.as_slice()),
+            (format!("{plan}.html"), rendered.plan_html.as_bytes()),
             (
-                "plan.fragment.html".to_string(),
+                format!("{plan}.fragment.html"),
                 rendered.plan_fragment_html.as_bytes(),
             ),
             (export::CSV_FILE.to_string(), data.csv.as_slice()),
@@ -227,20 +231,15 @@ fn write(
             ),
         ]);
         if emit_typst {
-            files.push(("plan.typ".to_string(), rendered.plan_typ.as_bytes()));
+            files.push((format!("{plan}.typ"), rendered.plan_typ.as_bytes()));
         }
     }
     for review in reviews {
-        files.push((
-            format!("bilan-{}.pdf", review.year),
-            review.pdf.bytes.as_slice(),
-        ));
-        files.push((
-            format!("bilan-{}.html", review.year),
-            review.html.as_bytes(),
-        ));
+        let document = render::review_document(review.year);
+        files.push((format!("{document}.pdf"), review.pdf.bytes.as_slice()));
+        files.push((format!("{document}.html"), review.html.as_bytes()));
         if emit_typst {
-            files.push((format!("bilan-{}.typ", review.year), review.typ.as_bytes()));
+            files.push((format!("{document}.typ"), review.typ.as_bytes()));
         }
     }
     let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
@@ -263,7 +262,15 @@ fn write(
         (paths, hashes)
     });
     let paths = paths?;
-    output::remove_stale(out, render::origin::KEPT_TYPST);
+    // The sources kept by earlier failed builds of these documents are stale:
+    // every one after a build of all documents (a year whose follow-up is gone
+    // has no review any more), that year's after `--bilan`.
+    output::remove_stale(out, |name| match rendered {
+        Some(_) => render::origin::is_kept_typst(name),
+        None => reviews
+            .iter()
+            .any(|r| name == render::origin::kept_typst(&render::review_document(r.year))),
+    });
     Ok(paths
         .into_iter()
         .zip(files.iter().zip(hashes))

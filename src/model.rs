@@ -14,6 +14,7 @@ use crate::load::{
     unknown_key, wrong_type,
 };
 use crate::shape::{Kind, Shape};
+use crate::text::check;
 
 /// A validated plan: the convention and its actions in document order.
 #[derive(Debug, Clone)]
@@ -432,55 +433,7 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     })
 }
 
-/// Deepest nesting of quotes, lists and inline formatting a cell may use. Each
-/// level becomes a nested element in the PDF, where the layout engine has its own
-/// limit; ten levels are far more than any plan needs and always compile.
-pub const MAX_MARKDOWN_DEPTH: usize = 10;
-
-/// How deeply the Markdown of `text` nests quotes, lists and inline formatting
-/// (the parser options are those of the cell converter).
-pub fn markdown_depth(text: &str) -> usize {
-    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUPERSCRIPT;
-    let counted = |tag: &Tag<'_>| {
-        matches!(
-            tag,
-            Tag::BlockQuote(_)
-                | Tag::List(_)
-                | Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Superscript
-                | Tag::Subscript
-                | Tag::Link { .. }
-                | Tag::Heading { .. }
-        )
-    };
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let mut open: Vec<bool> = Vec::new();
-    for event in Parser::new_ext(text, options) {
-        match event {
-            Event::Start(tag) => {
-                let c = counted(&tag);
-                open.push(c);
-                if c {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-            }
-            Event::End(end) => {
-                let _: TagEnd = end;
-                if open.pop() == Some(true) {
-                    depth -= 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// A required cell text (Markdown): present, not blank, not nested too deeply.
+/// A required cell text (Markdown), checked as every text of the documents.
 fn cell(
     file: &SourceFile,
     value: Spanned<String>,
@@ -488,33 +441,12 @@ fn cell(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let span = value.span();
-    // The cell is parsed here, under a guard, so that a panic of the Markdown
-    // parser is reported at this cell; its conversion comes at rendering, which
-    // is guarded as a whole.
-    let converted = crate::diag::guard(&file.name, || markdown_depth(value.get_ref()));
-    let depth = match converted {
-        Ok(depth) => depth,
-        Err(panic) => {
-            diags.push(panic.at(file, span.clone()).label("texte en cause"));
-            0
-        }
-    };
-    if depth > MAX_MARKDOWN_DEPTH {
-        diags.push(
-            Diagnostic::error(format!(
-                "texte de `{key}` trop imbriqué : {depth} niveaux de citations, listes ou mises en forme les uns dans les autres"
-            ))
-            .at(file, span.clone())
-            .label("imbrication trop profonde")
-            .hint(format!(
-                "{MAX_MARKDOWN_DEPTH} niveaux au plus : un `>` ou un `-` en début de ligne ouvre un niveau, `*…*` aussi ; écrivez `\\>` ou `\\-` pour le caractère lui-même"
-            )),
-        );
-    }
-    text(file, value, key, diags)
+    let value = value.into_inner();
+    check::check(file, span, &value, check::Kind::cell(key), diags);
+    value.trim().to_string()
 }
 
-/// A required text: present and not blank.
+/// A required text shown as written: a title, a label.
 fn text(
     file: &SourceFile,
     value: Spanned<String>,
@@ -523,47 +455,30 @@ fn text(
 ) -> String {
     let span = value.span();
     let value = value.into_inner();
-    if value.trim().is_empty() {
-        diags.push(
-            Diagnostic::error(format!("le texte de `{key}` est vide"))
-                .at(file, span.clone())
-                .label("texte vide")
-                .hint("écrivez le contenu de la cellule, ou « - » si elle est vide dans le plan signé"),
-        );
-    }
-    check_printable(file, span, &value, diags);
+    check::check(file, span, &value, check::Kind::label(key), diags);
     value.trim().to_string()
 }
 
-/// Reports a character that the PDF's fonts cannot print (a Chinese character,
-/// say): the archival PDF would be refused, so the text is refused here, where
-/// its place is known.
-fn check_printable(
+/// An optional text shown in the documents (a signatory's name, the place of
+/// signature): checked, and `None` when blank.
+fn shown(
     file: &SourceFile,
-    span: Range<usize>,
-    value: &str,
+    value: Option<Spanned<String>>,
+    key: &str,
     diags: &mut Vec<Diagnostic>,
-) {
-    let Some(c) = crate::render::pdf::unprintable(value) else {
-        return;
-    };
-    // The character's own place in the file, inside the value's span.
-    let place = file
-        .text
-        .get(span.clone())
-        .and_then(|written| written.find(c))
-        .map_or(span.clone(), |at| {
-            let start = span.start + at;
-            start..start + c.len_utf8()
-        });
-    diags.push(
-        Diagnostic::error(format!("caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})", c as u32))
-            .at(file, place)
-            .label("absent des polices du document")
-            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le"),
+) -> Option<String> {
+    let value = value?;
+    check::check(
+        file,
+        value.span(),
+        value.get_ref(),
+        check::Kind::optional(key),
+        diags,
     );
+    optional(Some(value))
 }
 
+/// An optional text of the PDF's metadata, which no font prints: `None` when blank.
 fn optional(value: Option<Spanned<String>>) -> Option<String> {
     value
         .map(|v| v.into_inner().trim().to_string())
@@ -696,16 +611,16 @@ fn validate_convention(
         .into_iter()
         .map(|s| Signatory {
             institution: text(file, s.institution, "signataires.institution", diags),
-            acronym: optional(s.sigle),
-            capacity: optional(s.qualite),
-            name: optional(s.nom),
+            acronym: shown(file, s.sigle, "signataires.sigle", diags),
+            capacity: shown(file, s.qualite, "signataires.qualite", diags),
+            name: shown(file, s.nom, "signataires.nom", diags),
         })
         .collect();
 
     let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
     let signature = match raw.signature {
         Some(sig) => SignaturePlace {
-            place: optional(sig.lieu),
+            place: shown(file, sig.lieu, "signature.lieu", diags),
             date: sig
                 .date
                 .and_then(|d| date(file, d, "signature.date", diags)),
@@ -713,9 +628,21 @@ fn validate_convention(
         None => SignaturePlace::default(),
     };
     let annex = raw.annexe.map(|a| Annex {
-        number: a.numero.map(|n| match n.into_inner() {
-            RawAnnexNumber::Integer(i) => i.to_string(),
-            RawAnnexNumber::Text(t) => t.trim().to_string(),
+        number: a.numero.map(|n| {
+            let span = n.span();
+            match n.into_inner() {
+                RawAnnexNumber::Integer(i) => i.to_string(),
+                RawAnnexNumber::Text(t) => {
+                    check::check(
+                        file,
+                        span,
+                        &t,
+                        check::Kind::optional("annexe.numero"),
+                        diags,
+                    );
+                    t.trim().to_string()
+                }
+            }
         }),
         title: text(file, a.titre, "annexe.titre", diags),
     });
@@ -767,7 +694,7 @@ fn validate_convention(
         heading: text(file, raw.intitule, "intitule", diags),
         caption: text(file, raw.legende, "legende", diags),
         period: period?,
-        version: optional(raw.version),
+        version: shown(file, raw.version, "version", diags),
         shape: shape?,
         fields,
         notes,

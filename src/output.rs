@@ -31,7 +31,8 @@ pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Di
             .map_err(|e| failure(&path, "remplacement", &e.error))?;
         written.push(path);
     }
-    remove_leftovers(dir);
+    // The temporary files of an earlier write killed before its renames.
+    remove_stale(dir, is_staged);
     sync_dir(dir);
     Ok(written)
 }
@@ -57,31 +58,23 @@ fn is_staged(file_name: &str) -> bool {
         && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// Removes the temporary files that an earlier write left in `dir` when it was
-/// killed before renaming them (they are recognised by their name, and only
-/// they are touched); best effort.
-fn remove_leftovers(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && entry.file_name().to_str().is_some_and(is_staged) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Writes `contents` to `dir/name` atomically.
 pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, Diagnostic> {
     write_all(dir, &[(name, contents)]).map(|mut paths| paths.remove(0))
 }
 
-/// Removes `dir/name` if it exists: a file left by an earlier failed build.
-pub fn remove_stale(dir: &Path, name: &str) {
-    let path = target(dir, name);
-    if path.is_file() {
-        let _ = fs::remove_file(path);
+/// Removes the files of `dir` whose name `stale` selects, files left there by
+/// earlier builds (they are recognised by their name, and only they are
+/// touched); best effort.
+pub fn remove_stale(dir: &Path, stale: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && entry.file_name().to_str().is_some_and(&stale) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -254,7 +247,9 @@ mod tests {
             fs::read_to_string(dir.path().join("plan.erreur.typ")).unwrap(),
             "#oups"
         );
-        remove_stale(dir.path(), "plan.erreur.typ");
+        fs::write(dir.path().join("plan.pdf"), "%PDF").unwrap();
+        remove_stale(dir.path(), |name| name == "plan.erreur.typ");
         assert!(!dir.path().join("plan.erreur.typ").exists());
+        assert!(dir.path().join("plan.pdf").exists());
     }
 }

@@ -16,6 +16,7 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::load::{closest, data_files, display_path, parse_source, read_text};
 use crate::model::{Action, Plan};
+use crate::text::check::{Kind, check};
 
 /// Where the follow-up files live, relative to the project root.
 pub const FOLLOW_UP_DIR: &str = "data/suivi";
@@ -170,7 +171,7 @@ struct RawFollowUp {
     #[serde(default)]
     avancement: Option<Spanned<i64>>,
     #[serde(default)]
-    commentaire: Option<String>,
+    commentaire: Option<Spanned<String>>,
     #[serde(default)]
     indicateurs: Vec<RawIndicator>,
 }
@@ -181,7 +182,7 @@ struct RawIndicator {
     nom: Spanned<String>,
     valeur: Number,
     #[serde(default)]
-    unite: Option<String>,
+    unite: Option<Spanned<String>>,
     #[serde(default)]
     reference: Option<Number>,
     #[serde(default)]
@@ -232,10 +233,9 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
             let Some(year) = year_of_file(&file, &path, plan, diags) else {
                 continue;
             };
-            let Some(raw) = parse_source::<RawYear>(file, diags) else {
+            let Some(actions) = parse_year(file, year, plan, diags) else {
                 continue;
             };
-            let actions = validate_year(&raw.file, raw.value, year, plan, diags);
             follow_ups.years.insert(
                 year,
                 Year {
@@ -248,6 +248,19 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
     }
     load_texts(root, plan, &mut follow_ups, diags);
     follow_ups
+}
+
+/// Parses and checks the follow-up of `year` of `plan`, written in `file`: each
+/// action's state, progress, comment and indicators, by action id. `None` when
+/// the file cannot be read as follow-up at all.
+pub fn parse_year(
+    file: SourceFile,
+    year: u16,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, FollowUp>> {
+    let raw = parse_source::<RawYear>(file, diags)?;
+    Some(validate_year(&raw.file, raw.value, year, plan, diags))
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
@@ -353,21 +366,23 @@ fn validate_year(
         };
         let mut indicators = Vec::new();
         for i in raw.indicateurs {
-            let name = i.nom.get_ref().trim().to_string();
-            if name.is_empty() {
-                diags.push(
-                    Diagnostic::error("indicateur sans nom")
-                        .at(file, i.nom.span())
-                        .hint("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`"),
-                );
+            let name = Kind::label("indicateurs.nom")
+                .required("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`");
+            let unit = Kind::optional("indicateurs.unite");
+            let named = check(file, i.nom.span(), i.nom.get_ref(), name, diags);
+            let unit_ok = i
+                .unite
+                .as_ref()
+                .is_none_or(|u| check(file, u.span(), u.get_ref(), unit, diags));
+            if !(named && unit_ok) {
                 continue;
             }
             indicators.push(Indicator {
-                name,
+                name: i.nom.into_inner().trim().to_string(),
                 value: i.valeur.get(),
                 unit: i
                     .unite
-                    .map(|u| u.trim().to_string())
+                    .map(|u| u.into_inner().trim().to_string())
                     .filter(|u| !u.is_empty()),
                 baseline: i.reference.map(Number::get),
                 target: i.cible.map(Number::get),
@@ -375,7 +390,16 @@ fn validate_year(
         }
         let comment = raw
             .commentaire
-            .map(|c| c.trim().to_string())
+            .map(|c| {
+                check(
+                    file,
+                    c.span(),
+                    c.get_ref(),
+                    Kind::markdown("commentaire"),
+                    diags,
+                );
+                c.into_inner().trim().to_string()
+            })
             .filter(|c| !c.is_empty());
         actions.insert(
             id,
@@ -432,13 +456,18 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
             );
             continue;
         };
+        // Each text is checked as any text of the documents, in its own file.
         let read = |name: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
             let path = year_dir.join(name);
             if !path.is_file() {
                 return None;
             }
             match read_text(root, &path) {
-                Ok(file) => Some(file.text.trim().to_string()),
+                Ok(file) => {
+                    let all = 0..file.text.len();
+                    check(&file, all, &file.text, Kind::markdown(name), diags);
+                    Some(file.text.trim().to_string())
+                }
                 Err(d) => {
                     diags.push(d);
                     None

@@ -15,6 +15,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::load::{
     RawColumn, RawColumns, RawTable, by_closeness, closest, unknown_key, unknown_key_hint,
 };
+use crate::text::check;
 
 /// The columns of a plan: the first one, where each field of intervention is
 /// named, then the declared ones.
@@ -375,24 +376,18 @@ fn relabel(
     first
 }
 
-/// A label: trimmed, not blank.
+/// A label of the table's header (or a description): checked as every text
+/// of the documents, never blank; trimmed.
 fn label_text(
     file: &SourceFile,
     value: Spanned<String>,
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
-    let text = value.get_ref().trim().to_string();
-    if text.is_empty() {
-        diags.push(
-            Diagnostic::error(format!("le texte de `{key}` est vide"))
-                .at(file, value.span())
-                .label("texte vide")
-                .hint("écrivez l'intitulé tel qu'il paraît dans l'en-tête du tableau"),
-        );
-        return None;
-    }
-    Some(text)
+    let kind = check::Kind::label(key)
+        .required("écrivez l'intitulé tel qu'il paraît dans l'en-tête du tableau");
+    check::check(file, value.span(), value.get_ref(), kind, diags)
+        .then(|| value.get_ref().trim().to_string())
 }
 
 /// A key as the action files write it: lowercase ASCII letters, digits and `_`,

@@ -359,12 +359,17 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
             case.name
         );
         let mut after = snapshot(&out);
-        // The only file a failed build may add: the generated source kept for
+        // The only files a failed build may add: the generated sources kept for
         // inspection.
-        after.remove(Path::new(ctg::render::origin::KEPT_TYPST));
+        after.retain(|path, _| !is_kept(path));
         assert!(after == before, "{}: out/ changed", case.name);
     }
-    // A successful build removes the kept source again.
+    // A successful build removes the kept sources again, the plan's and the
+    // reviews' alike.
+    let keeps = cases
+        .iter()
+        .any(|c| c.directives.iter().any(|(key, _)| key == "conserve"));
+    assert_eq!(snapshot(&out).keys().any(|p| is_kept(p)), keeps, "{base}");
     let _ = fs::remove_dir_all(project.path().join("templates"));
     fs::remove_dir_all(project.path().join("data")).unwrap();
     for (rel, bytes) in &pristine {
@@ -378,7 +383,14 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    assert!(!out.join(ctg::render::origin::KEPT_TYPST).exists());
+    let kept: Vec<PathBuf> = snapshot(&out).into_keys().filter(|p| is_kept(p)).collect();
+    assert!(kept.is_empty(), "{kept:?}");
+}
+
+/// Whether `path` (in `out/`) is a generated source kept for inspection.
+fn is_kept(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(ctg::render::origin::is_kept_typst)
 }
 
 /// All problems of one run are reported, each in its own block, then exit 1.

@@ -268,6 +268,51 @@ fn follow_up_mistakes_are_reported_in_french_with_a_hint() {
     }
 }
 
+#[test]
+fn a_failed_review_keeps_its_own_source_until_it_builds() {
+    let project = copy_project(&demo());
+    let root = project.path().to_str().unwrap();
+    let out = project.path().join("out");
+    let templates = project.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("bilan.typ.tera"),
+        "#set document(title: \"Bilan {{ year }}\")\n#oups(1)\n",
+    )
+    .unwrap();
+    let failed = ctg(&["build", "--root", root, "--bilan", "2025"]);
+    let err = stderr_line(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{err}");
+    // Named after the review, in the error and on disk; not after the plan.
+    assert!(
+        err.contains("conservé sous `bilan-2025.erreur.typ`"),
+        "{err}"
+    );
+    assert!(err.contains("out/bilan-2025.erreur.typ"), "{err}");
+    assert!(!err.contains("plan.erreur.typ"), "{err}");
+    let kept = fs::read_to_string(out.join("bilan-2025.erreur.typ")).unwrap();
+    assert!(kept.contains("#oups(1)"), "{kept}");
+    assert!(!out.join("plan.erreur.typ").exists());
+
+    // The review builds again: its kept source goes. The plan's, left by some
+    // earlier failure, and a review's whose year has no follow-up any more,
+    // stay until every document builds.
+    fs::remove_dir_all(&templates).unwrap();
+    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
+        fs::write(out.join(stale), "#oups").unwrap();
+    }
+    let built = ctg(&["build", "--root", root, "--bilan", "2025"]);
+    assert!(built.status.success(), "{}", stderr_line(&built));
+    assert!(!out.join("bilan-2025.erreur.typ").exists());
+    assert!(out.join("plan.erreur.typ").exists());
+    assert!(out.join("bilan-2023.erreur.typ").exists());
+    let built = ctg(&["build", "--root", root]);
+    assert!(built.status.success(), "{}", stderr_line(&built));
+    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
+        assert!(!out.join(stale).exists(), "{stale}");
+    }
+}
+
 /// The table summaries of a tagged PDF (the `/Summary` of its tables' structure
 /// attributes), in the order of the file's objects.
 fn table_summaries(pdf: &[u8]) -> Vec<String> {

@@ -294,7 +294,7 @@ fn raw_markdown() -> impl Strategy<Value = String> {
         .prop_map(|pieces| pieces.concat())
         .prop_filter("blank", |s| !s.trim().is_empty())
         .prop_filter("nested beyond the limit", |s| {
-            ctg::model::markdown_depth(s) <= ctg::model::MAX_MARKDOWN_DEPTH
+            ctg::text::check::markdown_depth(s) <= ctg::text::check::MAX_MARKDOWN_DEPTH
         })
 }
 

@@ -1,8 +1,8 @@
 //! Fuzz target: any text as a cell's Markdown, converted to Typst, HTML and plain
-//! text. The text is data: the Typst markup may only hold the converter's own
-//! calls (never a `#` of the text, a `$`, a label or a reference), and within the
-//! nesting limit of validation it parses without error; the HTML may only hold
-//! the converter's own elements and attributes.
+//! text, and checked as a review's text. The text is data: the Typst markup may
+//! only hold the converter's own calls (never a `#` of the text, a `$`, a label or
+//! a reference), and within the nesting limit of validation it parses without
+//! error; the HTML may only hold the converter's own elements and attributes.
 #![no_main]
 #![allow(dead_code, clippy::result_large_err)]
 
@@ -26,6 +26,8 @@ const CALLS: &[&str] = &[
     "linebreak",
     "line",
     "box",
+    "table",
+    "table.header",
 ];
 
 /// Markup the converter never writes: text that turned into syntax.
@@ -54,15 +56,18 @@ const FORBIDDEN: &[SyntaxKind] = &[
 fn check_typst(node: &SyntaxNode, source: &str) {
     let kind = node.kind();
     assert!(!FORBIDDEN.contains(&kind), "{kind:?} in {source:?}");
+    let mut children = node.children();
     if kind == SyntaxKind::FuncCall {
-        let callee = node.children().next().expect("a callee");
+        // A name of the list (`strong`, `table.header`): nothing else to check in it.
+        let callee = children.next().expect("a callee");
+        let name = callee.full_text();
         assert!(
-            callee.kind() == SyntaxKind::Ident && CALLS.contains(&callee.leaf_text().as_str()),
-            "call of {:?} in {source:?}",
-            callee.full_text()
+            matches!(callee.kind(), SyntaxKind::Ident | SyntaxKind::FieldAccess)
+                && CALLS.contains(&name.as_str()),
+            "call of {name:?} in {source:?}"
         );
     }
-    for child in node.children() {
+    for child in children {
         check_typst(child, source);
     }
 }
@@ -87,6 +92,12 @@ const ELEMENTS: &[&str] = &[
     "code",
     "hr",
     "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 ];
 
 fn check_html(html: &str) {
@@ -146,11 +157,25 @@ fuzz_target!(|data: &[u8]| {
     let source = format!("#box[{typst}]");
     let root = typst_syntax::parse(&source);
     check_typst(&root, &source);
-    if model::markdown_depth(markdown) <= model::MAX_MARKDOWN_DEPTH {
+    if text::check::markdown_depth(markdown) <= text::check::MAX_MARKDOWN_DEPTH {
         assert!(
             !root.diagnosis().errors,
             "syntax error in {source:?}: {:?}",
             root.errors_and_warnings().0
         );
+    }
+    // As a review's text, checked in its own file: each problem points inside it.
+    let file = diag::SourceFile::new("data/bilans/2025/introduction.md", markdown);
+    let mut diags = Vec::new();
+    let kind = text::check::Kind::markdown("introduction.md");
+    let passed = text::check::check(&file, 0..markdown.len(), markdown, kind, &mut diags);
+    assert_eq!(passed, diags.is_empty());
+    for d in &diags {
+        let span = d.span.clone().expect("a place in the text");
+        assert!(
+            span.start < span.end && span.end <= markdown.len(),
+            "span {span:?} of {markdown:?}"
+        );
+        assert!(markdown.is_char_boundary(span.start) && markdown.is_char_boundary(span.end));
     }
 });

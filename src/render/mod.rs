@@ -15,6 +15,24 @@ use crate::model::Plan;
 use templates::Templates;
 use view::{Format, PlanView};
 
+/// The name of the plan's files, before their extension: `plan.pdf`, `plan.html`…
+pub const PLAN_DOCUMENT: &str = "plan";
+
+/// The name of the files of `year`'s review, before their extension:
+/// `bilan-2025.pdf`, `bilan-2025.html`…
+pub fn review_document(year: u16) -> String {
+    format!("{REVIEW_PREFIX}{year}")
+}
+
+/// Whether `document` is the name of a year's review.
+pub fn is_review_document(document: &str) -> bool {
+    document
+        .strip_prefix(REVIEW_PREFIX)
+        .is_some_and(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+}
+
+const REVIEW_PREFIX: &str = "bilan-";
+
 /// Everything a build produces, before anything is written.
 pub struct Rendered {
     /// The generated Typst source of the annex.
@@ -65,8 +83,9 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     timings.lap("vue et gabarit Typst");
-    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &export)
-        .map_err(|d| templates.trace_typst_errors("plan.typ.tera", &typst_view, &plan_typ, d))?;
+    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &export).map_err(|d| {
+        templates.trace_typst_errors("plan.typ.tera", PLAN_DOCUMENT, &typst_view, &plan_typ, d)
+    })?;
     timings.lap("compilation Typst et PDF");
     // The page links to the PDF with its size: the PDF is compiled first.
     let html_view = html::HtmlView::new(plan, plan_pdf.bytes.len());
@@ -120,9 +139,11 @@ pub fn render_review(
         ident: format!("{} / bilan {year}", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
-    let name = format!("bilan-{year}.typ (généré)");
-    let pdf = pdf::compile(&name, typ.clone(), &export)
-        .map_err(|d| templates.trace_typst_errors("bilan.typ.tera", &typst_view, &typ, d))?;
+    let document = review_document(year);
+    let pdf =
+        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), &export).map_err(|d| {
+            templates.trace_typst_errors("bilan.typ.tera", &document, &typst_view, &typ, d)
+        })?;
     let html = templates
         .render(
             "bilan.html.tera",

@@ -12,9 +12,24 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, SourceFile};
 
-/// Name of the generated Typst source kept in the output folder when its
-/// compilation fails, for inspection.
-pub const KEPT_TYPST: &str = "plan.erreur.typ";
+/// How the generated Typst source of a document is named when a failed build
+/// keeps it in the output folder for inspection: `plan.erreur.typ`,
+/// `bilan-2025.erreur.typ`.
+const KEPT_SUFFIX: &str = ".erreur.typ";
+
+/// The name under which the generated source of `document` (`plan`,
+/// `bilan-2025`: see [`super::review_document`]) is kept.
+pub fn kept_typst(document: &str) -> String {
+    format!("{document}{KEPT_SUFFIX}")
+}
+
+/// Whether `name` is the kept source of one of the documents, the plan or a
+/// year's review: a successful build of every document makes it stale.
+pub fn is_kept_typst(name: &str) -> bool {
+    name.strip_suffix(KEPT_SUFFIX).is_some_and(|document| {
+        document == super::PLAN_DOCUMENT || super::is_review_document(document)
+    })
+}
 
 /// At most this many Typst errors are reported: one mistake in a template can
 /// cause hundreds.
@@ -201,18 +216,20 @@ fn place_in_template(
     Some(range.start + indent..range.start + text.trim_end().len())
 }
 
-/// Rewrites the Typst errors found in `generated` (the output of `template`):
-/// each is placed at the template line that wrote it when `marked` (the output
-/// of the marked template) allows it, and keeps the generated source for
-/// inspection. Duplicates are merged and the count is capped.
+/// Rewrites the Typst errors found in `generated` (the output of `template` for
+/// `document`): each is placed at the template line that wrote it when `marked`
+/// (the output of the marked template) allows it, and keeps the generated source
+/// for inspection under the document's name. Duplicates are merged and the count
+/// is capped.
 pub fn trace_typst_errors(
     template: &SourceFile,
+    document: &str,
     generated: &str,
     marked: Option<&str>,
     diags: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let lines = marked.and_then(|m| line_map(m, generated));
-    let kept = SourceFile::new(KEPT_TYPST, generated);
+    let kept = SourceFile::new(kept_typst(document), generated);
     let total = diags.len();
     let mut out: Vec<Diagnostic> = Vec::new();
     for d in diags {
@@ -250,7 +267,8 @@ fn trace_one(
     };
     let (gen_line, _) = kept.line_col(span.start);
     let where_generated = format!(
-        "ligne {gen_line} du source Typst généré, conservé sous `{KEPT_TYPST}` dans le dossier de sortie par `ctg build`"
+        "ligne {gen_line} du source Typst généré, conservé sous `{}` dans le dossier de sortie par `ctg build`",
+        kept.name
     );
     let hint = match d.hint.take() {
         Some(h) => format!("{h} ; {where_generated}"),
@@ -342,7 +360,7 @@ mod tests {
         let at = real.find("oups").unwrap();
         let d =
             Diagnostic::error("erreur Typst : unknown variable: oups").at(&generated, at..at + 4);
-        let out = trace_typst_errors(&template, &real, Some(&marked), vec![d]);
+        let out = trace_typst_errors(&template, "plan", &real, Some(&marked), vec![d]);
         assert_eq!(out.len(), 1);
         assert_eq!(
             out[0].location().unwrap(),
@@ -356,15 +374,33 @@ mod tests {
                 .unwrap()
                 .contains("ligne 4 du source Typst généré")
         );
-        assert_eq!(out[0].kept.as_ref().unwrap().name, KEPT_TYPST);
+        assert_eq!(out[0].kept.as_ref().unwrap().name, "plan.erreur.typ");
     }
 
     #[test]
     fn without_agreement_the_generated_source_is_shown() {
         let template = SourceFile::new("t", "a\n");
         let d = Diagnostic::error("e").at(&SourceFile::new("g", "b\n"), 0..1);
-        let out = trace_typst_errors(&template, "b\n", Some("c\n"), vec![d]);
-        assert_eq!(out[0].location().unwrap(), "plan.erreur.typ:1:1");
+        let out = trace_typst_errors(&template, "bilan-2025", "b\n", Some("c\n"), vec![d]);
+        assert_eq!(out[0].location().unwrap(), "bilan-2025.erreur.typ:1:1");
+    }
+
+    #[test]
+    fn each_document_keeps_its_own_source() {
+        assert_eq!(kept_typst(super::super::PLAN_DOCUMENT), "plan.erreur.typ");
+        let review = super::super::review_document(2025);
+        assert_eq!(kept_typst(&review), "bilan-2025.erreur.typ");
+        for name in ["plan.erreur.typ", "bilan-2025.erreur.typ"] {
+            assert!(is_kept_typst(name), "{name}");
+        }
+        for name in [
+            "plan.typ",
+            "bilan-2025.pdf",
+            "notes.erreur.typ",
+            "bilan-25.erreur.typ",
+        ] {
+            assert!(!is_kept_typst(name), "{name}");
+        }
     }
 
     #[test]
@@ -374,7 +410,7 @@ mod tests {
         let diags = (0..50)
             .map(|i| Diagnostic::error(format!("e{i}")).at(&generated, i * 2..i * 2 + 1))
             .collect();
-        let out = trace_typst_errors(&template, &generated.text, None, diags);
+        let out = trace_typst_errors(&template, "plan", &generated.text, None, diags);
         assert_eq!(out.len(), MAX_TYPST_ERRORS + 1);
         assert!(out.last().unwrap().message.starts_with("40 autres erreurs"));
     }

@@ -17,35 +17,10 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, SourceFile};
 
-/// Liberation Sans, the body font, and Noto Color Emoji, so that an emoji in a
-/// cell prints as itself (both under the SIL Open Font License 1.1).
-const BODY_FONTS: &[&[u8]] = &[
-    include_bytes!("../../templates/fonts/LiberationSans-Regular.ttf"),
-    include_bytes!("../../templates/fonts/LiberationSans-Bold.ttf"),
-    include_bytes!("../../templates/fonts/LiberationSans-Italic.ttf"),
-    include_bytes!("../../templates/fonts/LiberationSans-BoldItalic.ttf"),
-    include_bytes!("../../templates/fonts/NotoColorEmoji.ttf"),
-];
-
 /// Prepares the fonts and the standard library, once per process.
 pub fn warm_up() {
     LazyLock::force(&FONTS);
     LazyLock::force(&LIBRARY);
-}
-
-/// The first character of `text` that no embedded font can print, if any: the
-/// PDF/A export refuses a document with a missing glyph, so such text is caught
-/// in the data, where it can be named.
-pub fn unprintable(text: &str) -> Option<char> {
-    let book = FONTS.book();
-    // Latin letters, digits and their punctuation are in the body font: only
-    // the rarer characters are looked up.
-    text.chars().find(|&c| {
-        (c as u32) >= 0x180
-            && !c.is_control()
-            && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
-            && !(0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(c as u32))
-    })
 }
 
 /// The standard library, with the accessibility extras (row header cells, table
@@ -55,17 +30,15 @@ static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
     LazyHash::new(Library::builder().with_features(features).build())
 });
 
-/// Every font the documents may use, parsed once per process: the body font first,
-/// then Typst's own fonts for mathematics and code.
+/// Every font the documents may use ([`crate::fonts`]), parsed once per process.
 static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
     let mut store = FontStore::new();
-    for data in BODY_FONTS {
-        for font in Font::iter(Bytes::new(*data)) {
+    for data in crate::fonts::files() {
+        for font in Font::iter(Bytes::new(data)) {
             let info = font.info().clone();
             store.push((font, info));
         }
     }
-    store.extend(typst_kit::fonts::embedded());
     store
 });
 
@@ -265,6 +238,32 @@ fn frame_text(frame: &Frame, out: &mut String) {
                 out.push_str(&text.text);
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Validation's table of printable characters ([`crate::fonts`]) is the
+    /// compiler's own: a font of the compiler's book covers each character
+    /// exactly when validation says one does.
+    #[test]
+    fn validation_and_compiler_agree_on_printable_characters() {
+        let book = super::FONTS.book();
+        let mut covered: Vec<u32> = (0..)
+            .map_while(|i| book.info(i))
+            .flat_map(|info| info.coverage.iter())
+            .collect();
+        covered.sort_unstable();
+        covered.dedup();
+        assert!(covered.len() > 5000, "{} characters", covered.len());
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                crate::fonts::covers(c),
+                covered.binary_search(&(c as u32)).is_ok(),
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 }

@@ -143,10 +143,12 @@ impl Templates {
     }
 
     /// Places Typst errors in `generated` (the output of template `name` for
-    /// `view`) at the template lines that wrote them; see [`super::origin`].
+    /// `view`, the source of `document`) at the template lines that wrote them;
+    /// see [`super::origin`].
     pub fn trace_typst_errors(
         &self,
         name: &str,
+        document: &str,
         view: &impl Serialize,
         generated: &str,
         diags: Vec<Diagnostic>,
@@ -169,7 +171,7 @@ impl Templates {
         })
         .ok()
         .flatten();
-        super::origin::trace_typst_errors(source, generated, marked.as_deref(), diags)
+        super::origin::trace_typst_errors(source, document, generated, marked.as_deref(), diags)
     }
 }
 

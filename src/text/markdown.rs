@@ -3,19 +3,14 @@
 //!
 //! Raw HTML in a cell is shown as text, never passed through: cell text is data.
 
-use pulldown_cmark::{
-    CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
-};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd, TextMergeStream};
 
 use super::escape::{push_typst_markup, push_typst_prose, typst_string};
 use super::typography::{Segment, segments};
 
 /// The parser, with adjacent text merged so that typography sees whole runs.
 fn parser(markdown: &str) -> TextMergeStream<'_, Parser<'_>> {
-    TextMergeStream::new(Parser::new_ext(
-        markdown,
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUPERSCRIPT | Options::ENABLE_TABLES,
-    ))
+    TextMergeStream::new(Parser::new_ext(markdown, super::check::MARKDOWN_OPTIONS))
 }
 
 /// Only these link targets become links; anything else (`javascript:`, `file:`,

@@ -1,6 +1,9 @@
-//! Stage 3 (convert): cell text, written in Markdown by the officers, becomes Typst
-//! markup or HTML. Escaping for each output format lives here and nowhere else.
+//! The texts of the documents, written in Markdown by the officers: checked for
+//! what the documents can show (stage 2, [`check`]), then converted to Typst
+//! markup or HTML (stage 3). Escaping for each output format lives here and
+//! nowhere else.
 
+pub mod check;
 pub mod count;
 pub mod escape;
 pub mod markdown;

@@ -1,0 +1,289 @@
+//! Stage 2 (validate): the one check that every text reaching a document goes
+//! through, wherever it is written: an action's cells and the convention's texts
+//! (`model`), a year's follow-up and the review's Markdown texts (`review`). A
+//! text that the documents could not show is refused here, at its place in its
+//! file, rather than by the compiler, which could only blame a template.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+use crate::diag::{Diagnostic, SourceFile};
+
+/// The Markdown syntax of every text: CommonMark, strikethrough, `^superscript^`
+/// and tables. The converters and the checks read texts with these options.
+pub const MARKDOWN_OPTIONS: Options = Options::ENABLE_STRIKETHROUGH
+    .union(Options::ENABLE_SUPERSCRIPT)
+    .union(Options::ENABLE_TABLES);
+
+/// Deepest nesting of quotes, lists and inline formatting a text may use. Each
+/// level becomes a nested element in the PDF, where the layout engine has its own
+/// limit; ten levels are far more than any plan needs and always compile.
+pub const MAX_MARKDOWN_DEPTH: usize = 10;
+
+/// What a text is, for its check.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind<'a> {
+    /// Its key (`descriptif`, `commentaire`) or file, named in messages.
+    pub key: &'a str,
+    /// Markdown, converted before printing: its nesting is limited, and the
+    /// characters it stands for (`&#x6F22;`) are checked as well.
+    pub markdown: bool,
+    /// What to write instead of a blank text; `None` when the text may be blank.
+    pub required: Option<&'a str>,
+}
+
+impl<'a> Kind<'a> {
+    /// A cell of the plan's table or a note: Markdown, never blank.
+    pub fn cell(key: &'a str) -> Self {
+        Self {
+            key,
+            markdown: true,
+            required: Some(
+                "écrivez le contenu de la cellule, ou « - » si elle est vide dans le plan signé",
+            ),
+        }
+    }
+
+    /// A title, a label, a name: shown as written, never blank.
+    pub fn label(key: &'a str) -> Self {
+        Self {
+            key,
+            markdown: false,
+            required: Some("écrivez le texte à afficher dans le document"),
+        }
+    }
+
+    /// A text shown as written that may be left blank.
+    pub fn optional(key: &'a str) -> Self {
+        Self {
+            key,
+            markdown: false,
+            required: None,
+        }
+    }
+
+    /// A Markdown text that may be left blank: a comment, a review's text.
+    pub fn markdown(key: &'a str) -> Self {
+        Self {
+            key,
+            markdown: true,
+            required: None,
+        }
+    }
+
+    /// The same, never blank: `hint` says what to write.
+    pub fn required(self, hint: &'a str) -> Self {
+        Self {
+            required: Some(hint),
+            ..self
+        }
+    }
+}
+
+/// Checks `text`, the value written at `span` of `file`: not blank when it is
+/// required, not nested too deeply when it is Markdown, and printable by the
+/// embedded fonts. Each problem is pushed to `diags` at its place; `true` when
+/// there is none.
+pub fn check(
+    file: &SourceFile,
+    span: Range<usize>,
+    text: &str,
+    kind: Kind<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = diags.len();
+    let key = kind.key;
+    if let Some(hint) = kind.required
+        && text.trim().is_empty()
+    {
+        diags.push(
+            Diagnostic::error(format!("le texte de `{key}` est vide"))
+                .at(file, span.clone())
+                .label("texte vide")
+                .hint(hint),
+        );
+    }
+    // The text is parsed here, under a guard, so that a panic of the Markdown
+    // parser is reported at this text; its conversion comes at rendering, which
+    // is guarded as a whole.
+    let parsed = crate::diag::guard(&file.name, || {
+        let depth = if kind.markdown {
+            markdown_depth(text)
+        } else {
+            0
+        };
+        (depth, unprintable(text, kind.markdown))
+    });
+    let (depth, unprintable) = match parsed {
+        Ok(found) => found,
+        Err(panic) => {
+            diags.push(panic.at(file, span).label("texte en cause"));
+            return false;
+        }
+    };
+    if depth > MAX_MARKDOWN_DEPTH {
+        diags.push(
+            Diagnostic::error(format!(
+                "texte de `{key}` trop imbriqué : {depth} niveaux de citations, listes ou mises en forme les uns dans les autres"
+            ))
+            .at(file, span.clone())
+            .label("imbrication trop profonde")
+            .hint(format!(
+                "{MAX_MARKDOWN_DEPTH} niveaux au plus : un `>` ou un `-` en début de ligne ouvre un niveau, `*…*` aussi ; écrivez `\\>` ou `\\-` pour le caractère lui-même"
+            )),
+        );
+    }
+    if let Some((c, written)) = unprintable {
+        diags.push(
+            Diagnostic::error(format!(
+                "caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})",
+                c as u32
+            ))
+            .at(file, place(file, span, text, written))
+            .label("absent des polices du document")
+            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le"),
+        );
+    }
+    diags.len() == before
+}
+
+/// How deeply the Markdown of `text` nests quotes, lists and inline formatting.
+pub fn markdown_depth(text: &str) -> usize {
+    let counted = |tag: &Tag<'_>| {
+        matches!(
+            tag,
+            Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Heading { .. }
+        )
+    };
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut open: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(text, MARKDOWN_OPTIONS) {
+        match event {
+            Event::Start(tag) => {
+                let c = counted(&tag);
+                open.push(c);
+                if c {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            Event::End(_) => depth -= usize::from(open.pop() == Some(true)),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The first character of `text` that the documents cannot print, and the part
+/// of `text` that writes it: the character itself, or in Markdown the character
+/// reference that stands for it (`&#x6F22;`).
+fn unprintable(text: &str, markdown: bool) -> Option<(char, Range<usize>)> {
+    let written = text
+        .char_indices()
+        .find(|(_, c)| !crate::fonts::printable(*c))
+        .map(|(at, c)| (c, at..at + c.len_utf8()));
+    if !markdown {
+        return written;
+    }
+    // Only a character reference adds a character to what is written; the
+    // parser gives each its own text event.
+    let referenced = Parser::new_ext(text, MARKDOWN_OPTIONS)
+        .into_offset_iter()
+        .take_while(|(_, range)| written.as_ref().is_none_or(|(_, w)| range.start < w.start))
+        .find_map(|(event, range)| match event {
+            Event::Text(t) | Event::Code(t) => {
+                let c = crate::fonts::unprintable(&t)?;
+                (!text[range.clone()].contains(c)).then_some((c, range))
+            }
+            _ => None,
+        });
+    referenced.or(written)
+}
+
+/// Where, in `file`, the part `written` of `text` (the value at `span`) stands.
+/// A TOML string is written between quotes, and may write a character as an
+/// escape: the value is found in its span where it is written as it reads, else
+/// the part alone, else the whole value is shown.
+fn place(file: &SourceFile, span: Range<usize>, text: &str, written: Range<usize>) -> Range<usize> {
+    let Some(source) = file.text.get(span.clone()) else {
+        return span;
+    };
+    if let Some(at) = source.find(text) {
+        let start = span.start + at + written.start;
+        return start..span.start + at + written.end;
+    }
+    let part = &text[written];
+    match source.find(part) {
+        Some(at) => span.start + at..span.start + at + part.len(),
+        None => span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(written: &str, kind: Kind<'_>) -> Vec<Diagnostic> {
+        let file = SourceFile::new("f.toml", format!("x = {written}\n"));
+        let toml: toml::Table = toml::from_str(&file.text).unwrap();
+        let value = toml["x"].as_str().unwrap().to_string();
+        let mut diags = Vec::new();
+        check(&file, 4..4 + written.len(), &value, kind, &mut diags);
+        diags
+    }
+
+    fn location(d: &Diagnostic) -> String {
+        d.location().unwrap()
+    }
+
+    #[test]
+    fn the_character_is_shown_where_it_is_written() {
+        let d = report("\"Accueil 漢字\"", Kind::optional("x"));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("« 漢 » (U+6F22)"), "{}", d[0].message);
+        assert_eq!(location(&d[0]), "f.toml:1:14");
+    }
+
+    #[test]
+    fn a_character_reference_of_markdown_is_checked_where_it_is_written() {
+        let d = report("\"Accueil &#x6F22;\"", Kind::markdown("x"));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("« 漢 »"), "{}", d[0].message);
+        assert_eq!(location(&d[0]), "f.toml:1:14");
+        assert_eq!(d[0].span.as_ref().unwrap().len(), "&#x6F22;".len());
+        // Shown as written in a plain text, and in code.
+        assert!(report("\"&#x6F22;\"", Kind::optional("x")).is_empty());
+        assert!(report("\"`&#x6F22;`\"", Kind::markdown("x")).is_empty());
+    }
+
+    #[test]
+    fn an_escaped_character_is_shown_in_its_text() {
+        let d = report("\"a \\u6F22\"", Kind::optional("x"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(location(&d[0]), "f.toml:1:5");
+    }
+
+    #[test]
+    fn blank_texts_are_refused_only_when_required() {
+        assert!(report("\" \"", Kind::markdown("x")).is_empty());
+        let d = report("\" \"", Kind::cell("x"));
+        assert_eq!(d[0].message, "le texte de `x` est vide");
+    }
+
+    #[test]
+    fn nesting_is_limited_in_markdown_only() {
+        let deep = format!("\"{}a\"", "> ".repeat(12));
+        assert!(report(&deep, Kind::optional("x")).is_empty());
+        let d = report(&deep, Kind::markdown("x"));
+        assert!(d[0].message.contains("12 niveaux"), "{}", d[0].message);
+    }
+}
