@@ -443,3 +443,114 @@ fn the_table_fills_the_page_width_from_3_to_10_columns() {
         }
     }
 }
+
+/// The messages of `ctg check` on a copy of the fixture whose first action
+/// file has `line` in place of its budget, with `columns` declared after the
+/// fixture's.
+fn check_with(line: &str, columns: &str) -> Result<Plan, Vec<String>> {
+    let project = copy_project(&fixture("autre-modele"));
+    let data = project.path().join("data");
+    let action = data.join("actions/parentalite/01-laep.toml");
+    let text = std::fs::read_to_string(&action).unwrap();
+    std::fs::write(&action, text.replace("budget = 12500", line)).unwrap();
+    let convention = data.join("convention.toml");
+    let text = std::fs::read_to_string(&convention).unwrap();
+    std::fs::write(
+        &convention,
+        text.replacen("\n[[champs]]", &format!("\n{columns}\n[[champs]]"), 1),
+    )
+    .unwrap();
+    match ctg::load_and_validate(project.path()) {
+        Ok((plan, _, _)) => Ok(plan),
+        Err(failure) => Err(failure
+            .0
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                format!(
+                    "{} {} | {}",
+                    d.location().unwrap_or_default(),
+                    d.message,
+                    d.hint.clone().unwrap_or_default()
+                )
+            })
+            .collect()),
+    }
+}
+
+#[test]
+fn figures_are_checked_at_their_place() {
+    for (line, expected) in [
+        ("budget = -5", "montant négatif dans `budget` : -5"),
+        (
+            "budget = 12.345",
+            "montant plus précis que le centime dans `budget` : 12.345",
+        ),
+        ("budget = nan", "montant illisible dans `budget` : nan"),
+        (
+            "budget = \"12 500 €\"",
+            "type de valeur incorrect : le texte \"12 500 €\" au lieu d'un montant en euros",
+        ),
+        ("budget = 2025-01-01", "au lieu d'un montant en euros"),
+    ] {
+        let errors = check_with(line, "").expect_err(line);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(errors[0].contains(expected), "{line} : {errors:#?}");
+        assert!(
+            errors[0].starts_with("data/actions/parentalite/01-laep.toml:14:10"),
+            "{errors:#?}"
+        );
+    }
+    // A whole number: declared, written, printed.
+    let places = "[[colonnes]]\ncle = \"places\"\nlibelle = \"Places\"\ntype = \"nombre\"\nobligatoire = false\n";
+    let errors = check_with("budget = 12500\nplaces = 1.5", places).expect_err("1.5");
+    assert!(
+        errors[0].contains("le nombre décimal `1.5` au lieu d'un nombre entier"),
+        "{errors:#?}"
+    );
+    let plan = check_with("budget = 12500\nplaces = 12", places).expect("a whole number");
+    let shape = &plan.convention.shape;
+    let first = plan
+        .actions
+        .iter()
+        .find(|a| a.id == "parentalite-laep")
+        .unwrap();
+    assert_eq!(first.value(shape, "places"), Some(&Value::Number(12)));
+}
+
+#[test]
+fn the_fingerprint_follows_what_the_table_shows() {
+    let fingerprint = |from: &str, to: &str| {
+        let project = copy_project(&fixture("autre-modele"));
+        let convention = project.path().join("data/convention.toml");
+        let text = std::fs::read_to_string(&convention).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&convention, text.replacen(from, to, 1)).unwrap();
+        let (plan, _, _) = ctg::load_and_validate(project.path()).expect("a valid plan");
+        ctg::fingerprint::plan_fingerprint(&plan)
+    };
+    let (plan, _) = &*OTHER;
+    let same = ctg::fingerprint::plan_fingerprint(plan);
+    assert_eq!(
+        fingerprint("largeur = 2", "largeur = 3"),
+        same,
+        "a width is layout"
+    );
+    for (from, to) in [
+        ("libelle = \"Pilote\"", "libelle = \"Porteur\""),
+        (
+            "cle = \"indicateurs\"\nlibelle = \"Indicateurs\"",
+            "cle = \"indicateurs\"\nlibelle = \"Indicateurs\"\ntableau = false",
+        ),
+        (
+            "libelle = \"Pilote\"",
+            "libelle = \"Pilote\"\nobligatoire = false",
+        ),
+        (
+            "premiere_colonne = \"Axes\"",
+            "premiere_colonne = \"Thématiques\"",
+        ),
+    ] {
+        assert_ne!(fingerprint(from, to), same, "{to}");
+    }
+}

@@ -67,13 +67,31 @@ static DEMO_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
-/// The reviews' pages checked in the browser and by the Nu checker.
+/// A plan of another model than the reference plan's, with its review of 2026.
+static OTHER_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-autre-modele");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("autre-modele"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+});
+
+/// The reviews' pages, and the pages of a plan of another model, checked in
+/// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
     let demo = &*DEMO_BUILT;
+    let other = &*OTHER_BUILT;
     vec![
         demo.join("bilan-2024.html"),
         demo.join("bilan-2025.html"),
         MINI_BUILT.join("bilan-2024.html"),
+        other.join("plan.html"),
+        other.join("bilan-2026.html"),
     ]
 }
 
