@@ -167,7 +167,7 @@ pub struct Action {
     /// when the shape has no échéance column or the action leaves it out.
     pub deadline: Deadline,
     /// What names the action in lists and titles: the Markdown of its first
-    /// text column shown in the table (see [`Shape::title`]); empty without one.
+    /// text column shown in the table (see [`Shape::title`]); its id without one.
     pub description: String,
     /// The action's file, relative to the project root.
     pub source: String,
@@ -829,47 +829,13 @@ fn validate_action(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Action, ActionSpans)> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
-    // Every key of the file in its place: the fixed ones, then the declared ones.
-    let (mut id, mut champ, mut sous_section, mut position) = (None, None, None, None);
-    let mut written: Vec<Option<Spanned<toml::Value>>> =
-        vec![None; shape.map_or(0, |s| s.columns.len())];
-    for (key, value) in raw.entries {
-        match key.get_ref().as_str() {
-            "id" => id = Some(value),
-            "champ" => champ = Some(value),
-            "sous_section" => sous_section = Some(value),
-            "position" => position = Some(value),
-            other => {
-                let Some(shape) = shape else { continue };
-                match shape.column(other) {
-                    Some((i, _)) => written[i] = Some(value),
-                    None => diags.push(unknown_key(file, key.span(), other, &shape.action_keys())),
-                }
-            }
-        }
-    }
-    // The missing keys, fixed and declared, in one message.
-    let mut missing: Vec<(String, String)> =
-        [("id", &id), ("champ", &champ), ("position", &position)]
-            .into_iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| (k.to_string(), crate::load::describe_key(k).to_string()))
-            .collect();
-    if let Some(shape) = shape {
-        missing.extend(
-            shape
-                .columns
-                .iter()
-                .zip(&written)
-                .filter(|(c, v)| c.required && v.is_none())
-                .map(|(c, _)| (c.key.clone(), c.what())),
-        );
-    }
-    if !missing.is_empty() {
-        // The file's start stands for the file.
-        diags.push(missing_keys(file, 0..0, true, &missing));
-    }
-
+    let Written {
+        id,
+        champ,
+        sous_section,
+        position,
+        declared,
+    } = Written::sort(file, raw, shape, diags);
     let id = id.and_then(|v| string(file, v, diags));
     let id_span = id.as_ref().map_or(0..0, Spanned::span);
     let id = id.map(|v| slug(file, v, "d'action", diags));
@@ -891,24 +857,8 @@ fn validate_action(
         s.into_inner()
     });
 
-    let position = position.and_then(|v| match v.get_ref() {
-        toml::Value::Integer(p) => Some(Spanned::new(v.span(), *p)),
-        _ => {
-            diags.push(wrong_type(file, &v, "i64"));
-            None
-        }
-    });
+    let position = position.and_then(|v| rank(file, v, diags));
     let position_span = position.as_ref().map_or(0..0, Spanned::span);
-    if let Some(p) = &position
-        && !(1..=9999).contains(p.get_ref())
-    {
-        diags.push(
-            Diagnostic::error(format!("position invalide : {}", p.get_ref()))
-                .at(file, position_span.clone())
-                .label("position hors limites")
-                .hint("la position est le rang de l'action dans son champ : 1, 2, 3…"),
-        );
-    }
 
     // Every declared value is checked before giving up, so that all problems
     // are reported.
@@ -917,7 +867,7 @@ fn validate_action(
         Some(shape) => shape
             .columns
             .iter()
-            .zip(written)
+            .zip(declared)
             .map(|(column, value)| match value {
                 Some(v) => value_of(file, column, v, period.as_ref(), diags),
                 None => Value::Absent,
@@ -956,6 +906,100 @@ fn validate_action(
         position: position_span,
     };
     Some((action, spans))
+}
+
+/// The keys of an action file, each in its place: the fixed ones, and the
+/// declared ones by column.
+struct Written {
+    id: Option<Spanned<toml::Value>>,
+    champ: Option<Spanned<toml::Value>>,
+    sous_section: Option<Spanned<toml::Value>>,
+    position: Option<Spanned<toml::Value>>,
+    /// One per column of the shape (none without a valid shape).
+    declared: Vec<Option<Spanned<toml::Value>>>,
+}
+
+impl Written {
+    /// Sorts the file's keys; an undeclared key and the missing keys (fixed
+    /// and declared, in one message) are reported.
+    fn sort(
+        file: &SourceFile,
+        raw: RawAction,
+        shape: Option<&Shape>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut written = Written {
+            id: None,
+            champ: None,
+            sous_section: None,
+            position: None,
+            declared: vec![None; shape.map_or(0, |s| s.columns.len())],
+        };
+        for (key, value) in raw.entries {
+            match key.get_ref().as_str() {
+                "id" => written.id = Some(value),
+                "champ" => written.champ = Some(value),
+                "sous_section" => written.sous_section = Some(value),
+                "position" => written.position = Some(value),
+                // Without a valid declaration, the other keys cannot be checked.
+                other => {
+                    let Some(shape) = shape else { continue };
+                    match shape.column(other) {
+                        Some((i, _)) => written.declared[i] = Some(value),
+                        None => {
+                            diags.push(unknown_key(file, key.span(), other, &shape.action_keys()))
+                        }
+                    }
+                }
+            }
+        }
+        let fixed = [
+            ("id", &written.id),
+            ("champ", &written.champ),
+            ("position", &written.position),
+        ];
+        let mut missing: Vec<(String, String)> = fixed
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| (k.to_string(), crate::load::describe_key(k).to_string()))
+            .collect();
+        if let Some(shape) = shape {
+            missing.extend(
+                shape
+                    .columns
+                    .iter()
+                    .zip(&written.declared)
+                    .filter(|(c, v)| c.required && v.is_none())
+                    .map(|(c, _)| (c.key.clone(), c.what())),
+            );
+        }
+        if !missing.is_empty() {
+            // The file's start stands for the file.
+            diags.push(missing_keys(file, 0..0, true, &missing));
+        }
+        written
+    }
+}
+
+/// An action's position: its rank in its field, 1 to 9999.
+fn rank(
+    file: &SourceFile,
+    value: Spanned<toml::Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<i64>> {
+    let toml::Value::Integer(p) = *value.get_ref() else {
+        diags.push(wrong_type(file, &value, "i64"));
+        return None;
+    };
+    if !(1..=9999).contains(&p) {
+        diags.push(
+            Diagnostic::error(format!("position invalide : {p}"))
+                .at(file, value.span())
+                .label("position hors limites")
+                .hint("la position est le rang de l'action dans son champ : 1, 2, 3…"),
+        );
+    }
+    Some(Spanned::new(value.span(), p))
 }
 
 /// A text value, or its type error.
