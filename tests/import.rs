@@ -487,8 +487,12 @@ fn the_open_data_csv_imports_into_the_same_rows() {
     let root = dir.path().join("projet");
 
     let out = import(&source, &root);
-    assert!(out.status.success(), "{}", stderr_line(&out));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    // The reference model's columns get their labels back, without a word.
+    assert!(!err.contains("tiré de son nom"), "{err}");
     let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(imported.convention.shape, shipped.convention.shape);
     // The open data keeps deadlines as years ("2023 - 2027" becomes 2023-2027).
     let without_deadline = |p: &Plan| -> Vec<Vec<String>> {
         visible_rows(p)
@@ -794,6 +798,54 @@ fn import_never_writes_over_existing_data() {
 
 // ---------------------------------------------------------------------------
 // Spreadsheets
+
+#[test]
+fn the_open_data_csv_of_another_model_imports_with_its_keys() {
+    let (model, model_out) = &*OTHER;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.csv");
+    std::fs::write(&source, &model_out.open_data.csv).unwrap();
+    let root = dir.path().join("projet");
+    let out = import(&source, &root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    // Its columns are named by their keys: each label is made from its key,
+    // and said so.
+    assert!(
+        err.contains("intitulé de la colonne `public_vise` tiré de son nom : « Public vise »"),
+        "{err}"
+    );
+    let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let shape = &imported.convention.shape;
+    let keys = |shape: &Shape| -> Vec<(String, Kind, bool)> {
+        shape
+            .columns
+            .iter()
+            .map(|c| (c.key.clone(), c.kind, c.required))
+            .collect()
+    };
+    assert_eq!(keys(shape), keys(&model.convention.shape));
+    let ids = |p: &Plan| p.actions.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&imported), ids(model));
+    let values = |p: &Plan| -> Vec<Vec<String>> {
+        p.actions
+            .iter()
+            .map(|a| {
+                a.values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Text(t) => markdown_to_plain(t),
+                        Value::Deadline(d) => d.years.to_string(),
+                        Value::Amount(amount) => amount.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Absent => String::new(),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(values(&imported), values(model));
+}
 
 #[test]
 fn a_spreadsheet_column_is_imported_and_one_without_name_reported() {

@@ -32,7 +32,8 @@ pub struct ImportedPlan {
     pub source: String,
     /// Text found around the table: title, parties, heading, caption, period.
     pub front: FrontMatter,
-    /// The first column's header as the source writes it.
+    /// The first column's header as the source writes it; `None` when the
+    /// source names it by its key (open data).
     pub first_column: Option<String>,
     /// The plan's columns, from the source's header: its declaration.
     pub columns: Vec<Column>,
@@ -175,7 +176,9 @@ impl Builder {
     /// The source's header: the first column's label, then the plan's
     /// columns; the cells of each row are given by index in `columns`.
     pub fn header(&mut self, first_column: &str, columns: Vec<SourceColumn>) {
-        self.plan.first_column = Some(markdown::collapse_spaces(first_column));
+        // The open data names it by its key (`champ`): the reference label then.
+        let label = markdown::collapse_spaces(first_column);
+        self.plan.first_column = Some(label).filter(|l| !is_key(l));
         self.header = columns;
     }
 
@@ -319,7 +322,11 @@ impl Builder {
             .collect();
         let columns = declare(&self.header, &texts, self.rows.len());
         for (column, source) in columns.iter().zip(std::mem::take(&mut self.header)) {
-            if source.label != column.label && is_key(&source.label) {
+            // The open data's names: a reference model's column gets its
+            // label back, any other one a label made from its name.
+            let humanised =
+                is_key(&source.label) && Shape::reference_column(&source.label, same).is_none();
+            if humanised {
                 self.note(
                     format!(
                         "intitulé de la colonne `{}` tiré de son nom : « {} »",
