@@ -45,11 +45,12 @@ wait_for() { for _ in $(seq 200); do [ "$(grep -c "reconstruit en" "$log")" -ge 
 wait_for 1
 sleep 0.5
 for i in 1 2 3 4 5; do
-  sed -i "s/^moyens_partenaires = .*/moyens_partenaires = \"CAF, essai $i\"/" "$cell"
+  # The line inside the cell's '''…''': the record stays valid.
+  sed -i "/^moyens_partenaires = '''/{n;s/.*/CAF, essai $i/}" "$cell"
   wait_for $((i + 1))
   sleep 0.3
 done
-grep "reconstruit en" "$log"
+grep -E "reconstruit en|échec" "$log"
 kill $watcher
 trap - EXIT
 

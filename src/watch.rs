@@ -6,11 +6,11 @@ use std::io::IsTerminal;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::new_debouncer;
-use notify_debouncer_mini::notify::RecursiveMode;
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use crate::diag::{self, Diagnostic};
 use crate::{BuildOptions, build};
@@ -32,6 +32,14 @@ const RELOAD_SCRIPT: &str = r#"<script>
 })();
 </script>"#;
 
+/// How long the files must stay quiet before a rebuild: one save is several
+/// events (write, rename, attributes) within a few milliseconds.
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// A rebuild starts at the latest this long after the first change, even while
+/// files keep changing (a long copy into `data/`).
+const SETTLE_AT_MOST: Duration = Duration::from_secs(1);
+
 /// Builds once, then again after every change, until interrupted.
 pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnostic> {
     let version = Arc::new(AtomicU64::new(0));
@@ -47,32 +55,164 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
         eprintln!("aperçu sur http://127.0.0.1:{port}/plan.html");
         std::thread::spawn(move || serve_forever(&server, &out, &version));
     }
-    let color = std::io::stderr().is_terminal();
-    rebuild(options, color, &version);
-
+    // Watching starts before the first build, so that a save during it is not
+    // missed; the build's own reading of the files is no change.
     let (tx, rx) = mpsc::channel();
-    let mut debouncer = new_debouncer(Duration::from_millis(100), tx)
+    let mut watcher = notify::recommended_watcher(tx)
         .map_err(|e| Diagnostic::error(format!("surveillance des fichiers impossible : {e}")))?;
+    let mut changes = Changes {
+        watched: Vec::new(),
+        out: resolved(&options.out_dir()),
+    };
     for dir in ["data", "templates"] {
         let path = options.root.join(dir);
         if path.is_dir() {
-            debouncer
-                .watcher()
+            // Events then name the same paths as `out`, whatever `--root` was.
+            let path = resolved(&path);
+            watcher
                 .watch(&path, RecursiveMode::Recursive)
                 .map_err(|e| {
                     Diagnostic::error(format!("surveillance de `{dir}/` impossible : {e}"))
                 })?;
+            changes.watched.push(path);
         }
     }
+    let color = std::io::stderr().is_terminal();
+    rebuild(options, color, &version);
     eprintln!("surveillance de data/ et templates/ (Ctrl+C pour arrêter)");
-    for events in rx {
-        match events {
-            Ok(events) if events.is_empty() => continue,
-            Ok(_) => rebuild(options, color, &version),
-            Err(e) => eprintln!("surveillance : {e}"),
-        }
+    while changes.next(&rx) {
+        rebuild(options, color, &version);
     }
     Ok(())
+}
+
+/// Tells the events that may change the documents from the others.
+struct Changes {
+    /// The watched folders, as the events name them.
+    watched: Vec<PathBuf>,
+    /// The output folder: what the build writes there is no change, even when
+    /// it lies inside `data/`.
+    out: PathBuf,
+}
+
+/// What an event says of the entries it names.
+#[derive(Clone, Copy)]
+enum Entry {
+    File,
+    Folder,
+    /// An entry whose attributes changed: it matters if it is still there.
+    Present,
+    /// An entry renamed, or one the system does not describe: perhaps a folder.
+    Unknown,
+}
+
+impl Changes {
+    /// Waits for a change, then for the files to settle, so that one save gives
+    /// one rebuild; `false` when the watcher has stopped.
+    fn next(&self, rx: &Receiver<notify::Result<Event>>) -> bool {
+        loop {
+            match rx.recv() {
+                Ok(event) if self.report(&event) => break,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        let first = Instant::now();
+        let mut deadline = first + SETTLE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(event) if self.report(&event) => {
+                    deadline = (Instant::now() + SETTLE).min(first + SETTLE_AT_MOST);
+                }
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return true,
+                Err(RecvTimeoutError::Disconnected) => return false,
+            }
+        }
+    }
+
+    /// Whether an event is a change; a watcher's error is printed.
+    fn report(&self, event: &notify::Result<Event>) -> bool {
+        match event {
+            Ok(event) => self.is_change(event),
+            Err(e) => {
+                eprintln!("surveillance : {e}");
+                false
+            }
+        }
+    }
+
+    /// Whether an event may change what a build makes: a data file or a
+    /// template written, created, removed or renamed, or a folder that may hold
+    /// some.
+    fn is_change(&self, event: &Event) -> bool {
+        let entry = match event.kind {
+            // Opening, reading and closing a file are no change: the build's
+            // own reading of `data/` reports these.
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => Entry::File,
+            EventKind::Access(_) => return false,
+            EventKind::Create(CreateKind::File)
+            | EventKind::Remove(RemoveKind::File)
+            | EventKind::Modify(ModifyKind::Data(_)) => Entry::File,
+            EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => {
+                Entry::Folder
+            }
+            // A file made unreadable, or readable again, changes the build.
+            EventKind::Modify(ModifyKind::Metadata(_)) => Entry::Present,
+            _ => Entry::Unknown,
+        };
+        // Events the system lost come as one that names no path: anything may
+        // have changed.
+        event.paths.is_empty() || event.paths.iter().any(|path| self.matters(path, entry))
+    }
+
+    fn matters(&self, path: &Path, entry: Entry) -> bool {
+        if path.starts_with(&self.out) {
+            return false;
+        }
+        // The walk of `data/` skips hidden files and folders, editors' swap
+        // files (`.plan.toml.swp`) among them.
+        let inside = self
+            .watched
+            .iter()
+            .find_map(|dir| path.strip_prefix(dir).ok())
+            .unwrap_or(Path::new(""));
+        if inside
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        {
+            return false;
+        }
+        // Records and follow-up are `.toml`, review texts `.md`, templates
+        // `.tera`; anything else in `data/` is left out of the build (a backup
+        // `plan.toml~`, vim's write test `4913`, a temporary file renamed over
+        // a record a moment later).
+        let data = path
+            .extension()
+            .is_some_and(|e| e == "toml" || e == "md" || e == "tera");
+        match entry {
+            Entry::File => data,
+            Entry::Folder => true,
+            Entry::Present => data || path.is_dir(),
+            // A folder renamed away no longer exists; folders seldom have an
+            // extension.
+            Entry::Unknown => {
+                data || path.is_dir() || (path.extension().is_none() && !path.exists())
+            }
+        }
+    }
+}
+
+/// `path` absolute, with links and `..` resolved as far as it exists.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
 }
 
 /// One rebuild: errors are printed and the watcher goes on.
@@ -160,6 +300,7 @@ fn file_response(path: &Path, bytes: Vec<u8>) -> tiny_http::Response<std::io::Cu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify::event::{DataChange, MetadataKind, RenameMode};
 
     #[test]
     fn urls_cannot_leave_out() {
@@ -177,6 +318,92 @@ mod tests {
             local_file(out, "//etc/passwd"),
             Some(PathBuf::from("/p/out/etc/passwd"))
         );
+    }
+
+    fn changes() -> Changes {
+        Changes {
+            watched: vec![PathBuf::from("/p/data"), PathBuf::from("/p/templates")],
+            out: PathBuf::from("/p/data/sortie"),
+        }
+    }
+
+    fn is_change(kind: EventKind, paths: &[&str]) -> bool {
+        let event = paths
+            .iter()
+            .fold(Event::new(kind), |event, path| event.add_path(path.into()));
+        changes().is_change(&event)
+    }
+
+    const WRITTEN: EventKind = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+    const RENAMED: EventKind = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+    const RENAMED_FROM: EventKind = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+    const CLOSED: EventKind = EventKind::Access(AccessKind::Close(AccessMode::Write));
+
+    #[test]
+    fn reading_a_file_is_no_change() {
+        for kind in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Access(AccessKind::Read),
+        ] {
+            assert!(!is_change(kind, &["/p/data/convention.toml"]), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn saving_a_record_a_text_or_a_template_is_a_change() {
+        let record = "/p/data/actions/logement/01-impayes.toml";
+        assert!(is_change(WRITTEN, &[record]));
+        assert!(is_change(CLOSED, &["/p/templates/plan.typ.tera"]));
+        assert!(is_change(
+            EventKind::Create(CreateKind::File),
+            &["/p/data/bilans/2025/introduction.md"]
+        ));
+        assert!(is_change(EventKind::Remove(RemoveKind::File), &[record]));
+        assert!(is_change(RENAMED, &["/p/data/actions/x.tmp", record]));
+        let touched = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
+        assert!(is_change(touched, &[record]));
+    }
+
+    #[test]
+    fn side_files_and_outputs_are_no_change() {
+        let dir = "/p/data/actions/logement";
+        for side in [
+            "4913",
+            "01-impayes.toml~",
+            ".01-impayes.toml.swp",
+            "notes.txt",
+        ] {
+            let path = format!("{dir}/{side}");
+            for kind in [
+                EventKind::Create(CreateKind::File),
+                WRITTEN,
+                CLOSED,
+                EventKind::Remove(RemoveKind::File),
+            ] {
+                assert!(!is_change(kind, &[&path]), "{side} {kind:?}");
+            }
+        }
+        // A temporary file written before it is renamed over the record.
+        assert!(!is_change(RENAMED_FROM, &["/p/data/actions/x.toml.tmp"]));
+        assert!(!is_change(WRITTEN, &["/p/data/.git/index"]));
+        // `--out data/sortie`: the build's own writing.
+        assert!(!is_change(
+            EventKind::Create(CreateKind::Folder),
+            &["/p/data/sortie"]
+        ));
+        assert!(!is_change(CLOSED, &["/p/data/sortie/plan.toml"]));
+    }
+
+    #[test]
+    fn folders_and_lost_events_are_changes() {
+        assert!(is_change(
+            EventKind::Create(CreateKind::Folder),
+            &["/p/data/actions/jeunesse"]
+        ));
+        // A folder moved out of `data/`: gone, it cannot be told from a file.
+        assert!(is_change(RENAMED_FROM, &["/p/data/actions/jeunesse"]));
+        assert!(is_change(EventKind::Other, &[]));
     }
 
     #[test]

@@ -216,6 +216,37 @@ fn the_fingerprint_follows_the_data() {
     assert_ne!(ctg::fingerprint::plan_fingerprint(&plan), before);
 }
 
+/// Whatever the page settings hold takes part in the layout of every cell: if an
+/// edit of one cell changed them (as the fingerprint in the footer did), the
+/// whole plan would be laid out again, and a rebuild in `ctg watch` would take
+/// several times as long.
+#[test]
+fn an_edit_of_a_cell_leaves_the_page_settings_alone() {
+    use ctg::render::view::{Format, PlanView};
+
+    let project = copy_project(&project_root());
+    let page_settings = || {
+        let (plan, templates, _) = ctg::load_and_validate(project.path()).unwrap();
+        let source = templates
+            .render("plan.typ.tera", &PlanView::new(&plan, Format::Typst))
+            .unwrap();
+        let start = source.find("#set page(").unwrap();
+        let end = start + source[start..].find("\n)\n").unwrap();
+        source[start..end].to_string()
+    };
+    let before = page_settings();
+    let file = project
+        .path()
+        .join("data/actions/logement/01-impayes-de-loyers.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace("Travailleur social", "Travailleuse sociale"),
+    )
+    .unwrap();
+    assert_eq!(page_settings(), before);
+}
+
 #[test]
 fn signature_page_lists_every_signatory() {
     let (plan, out) = &*BUILT;

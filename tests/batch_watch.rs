@@ -293,3 +293,133 @@ fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() 
             .contains("Travailleuse sociale")
     );
 }
+
+/// The next line that ends a build, a success or a failure.
+fn next_build(rx: &mpsc::Receiver<String>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("reconstruit en") || line.contains("échec") => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no build ended within a minute");
+}
+
+/// The lines ending a build that come within `window`: none when the watcher
+/// stays idle.
+fn builds_during(rx: &mpsc::Receiver<String>, window: Duration) -> Vec<String> {
+    let deadline = Instant::now() + window;
+    let mut builds = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("reconstruit en") || line.contains("échec") => {
+                builds.push(line)
+            }
+            Ok(_) => {}
+            Err(_) => {}
+        }
+    }
+    builds
+}
+
+/// Processor time a process has used so far, all its threads together.
+#[cfg(target_os = "linux")]
+fn cpu_time(pid: u32) -> Duration {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses: utime and
+    // stime are the 12th and 13th of them, in clock ticks.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let per_second = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100);
+    Duration::from_secs_f64(ticks as f64 / per_second as f64)
+}
+
+#[test]
+fn watch_stays_idle_until_a_save_and_rebuilds_once_per_save() {
+    let project = copy_project(&fixture("mini"));
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut child = ctg_command()
+        .args([
+            "watch",
+            "--serve",
+            "--port",
+            &port.to_string(),
+            "--root",
+            project.path().to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let guard = Killed(child);
+    assert!(next_build(&rx).contains("reconstruit en"));
+    wait_for(&rx, "surveillance de data/");
+    let pdf = project.path().join("out/plan.pdf");
+    let built = fs::metadata(&pdf).unwrap().modified().unwrap();
+
+    // Nothing saved: no rebuild, out/ untouched, the page does not reload, and
+    // the watcher sleeps.
+    #[cfg(target_os = "linux")]
+    let cpu_before = cpu_time(guard.0.id());
+    let idle = Duration::from_secs(3);
+    assert_eq!(builds_during(&rx, idle), Vec::<String>::new());
+    #[cfg(target_os = "linux")]
+    {
+        let used = cpu_time(guard.0.id()) - cpu_before;
+        assert!(used < idle / 20, "{used:?} of processor time while idle");
+    }
+    assert_eq!(fs::metadata(&pdf).unwrap().modified().unwrap(), built);
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+
+    // An editor's side files are not data: a write test, a backup, a swap file.
+    let actions = project.path().join("data/actions/logement");
+    let cell = actions.join("01-impayes.toml");
+    let good = fs::read_to_string(&cell).unwrap();
+    for side in ["4913", "01-impayes.toml~", ".01-impayes.toml.swp"] {
+        fs::write(actions.join(side), &good).unwrap();
+        fs::remove_file(actions.join(side)).unwrap();
+    }
+    assert_eq!(
+        builds_during(&rx, Duration::from_secs(2)),
+        Vec::<String>::new()
+    );
+
+    // A save in place: one rebuild.
+    fs::write(
+        &cell,
+        good.replace("Travailleur social", "Travailleuse sociale"),
+    )
+    .unwrap();
+    assert!(next_build(&rx).contains("reconstruit en"));
+    assert_eq!(
+        builds_during(&rx, Duration::from_secs(2)),
+        Vec::<String>::new()
+    );
+    let html = || fs::read_to_string(project.path().join("out/plan.html")).unwrap();
+    assert!(html().contains("Travailleuse sociale"));
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n2"));
+
+    // A save to a temporary file, renamed over the record a moment later: one
+    // rebuild, from the renamed file.
+    let tmp = actions.join("01-impayes.toml.tmp");
+    fs::write(&tmp, good.replace("Travailleur social", "Conseillère ESF")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    fs::rename(&tmp, &cell).unwrap();
+    assert!(next_build(&rx).contains("reconstruit en"));
+    assert_eq!(
+        builds_during(&rx, Duration::from_secs(2)),
+        Vec::<String>::new()
+    );
+    assert!(html().contains("Conseillère ESF"));
+    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n3"));
+}
