@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::model::Plan;
+use crate::model::{Amount, Plan, Value};
+use crate::shape::{Column, Kind as ShapeKind};
 use crate::text::markdown_to_plain;
 
 /// File names of the open data, relative to the output folder.
@@ -13,24 +14,21 @@ pub const CSV_FILE: &str = "plan.csv";
 pub const JSON_FILE: &str = "plan.json";
 pub const DATAPACKAGE_FILE: &str = "datapackage.json";
 
-/// One action, as a row of the open data. Field order is the column order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Record {
-    pub collectivite: String,
-    pub caf: String,
-    pub periode_debut: u16,
-    pub periode_fin: u16,
-    pub champ: String,
-    pub sous_section: Option<String>,
-    pub action_id: String,
-    pub descriptif: String,
-    pub moyens_caf: String,
-    pub moyens_partenaires: String,
-    pub objectifs: String,
-    pub resultat_attendu: String,
-    pub impact_envisage: String,
-    pub echeance_debut: u16,
-    pub echeance_fin: u16,
+/// One action, as a row of the open data: a value per column of [`columns`],
+/// in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record(pub Vec<Datum>);
+
+/// A value of the open data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Datum {
+    /// Plain text.
+    Text(String),
+    Year(u16),
+    Integer(i64),
+    Amount(Amount),
+    /// An optional value left out: an empty CSV cell, `null` in JSON.
+    Empty,
 }
 
 /// Field types of the Table Schema used here.
@@ -38,11 +36,25 @@ pub struct Record {
 enum Kind {
     Text,
     Year,
+    Integer,
+    Number,
 }
 
-/// How each column is described in the data package: name, type, required, and
-/// the description in French. The order is the CSV's.
-const FIELDS: &[(&str, Kind, bool, &str)] = &[
+/// A column of the open data: its name, Table Schema type and description.
+#[derive(Debug, Clone)]
+pub struct DataColumn {
+    pub name: String,
+    title: String,
+    kind: Kind,
+    required: bool,
+    description: String,
+    /// Years within the convention's period.
+    period: bool,
+}
+
+/// The columns that describe the plan rather than the action, then those that
+/// place the action, before the declared ones.
+const FIXED: &[(&str, Kind, bool, &str)] = &[
     (
         "collectivite",
         Kind::Text,
@@ -85,50 +97,85 @@ const FIELDS: &[(&str, Kind, bool, &str)] = &[
         true,
         "Identifiant stable de l'action, le même d'une version du plan à l'autre.",
     ),
-    (
-        "descriptif",
-        Kind::Text,
-        true,
-        "Descriptif de l'offre à développer en partenariat avec la Caf.",
-    ),
-    (
-        "moyens_caf",
-        Kind::Text,
-        true,
-        "Moyens mobilisés par la Caf.",
-    ),
-    (
-        "moyens_partenaires",
-        Kind::Text,
-        true,
-        "Moyens mobilisés par les partenaires.",
-    ),
-    ("objectifs", Kind::Text, true, "Objectif(s) de l'action."),
-    (
-        "resultat_attendu",
-        Kind::Text,
-        true,
-        "Indicateur de suivi : résultat attendu.",
-    ),
-    (
-        "impact_envisage",
-        Kind::Text,
-        true,
-        "Indicateur de suivi : impact envisagé.",
-    ),
-    (
-        "echeance_debut",
-        Kind::Year,
-        true,
-        "Indicateur de suivi : première année de l'échéance.",
-    ),
-    (
-        "echeance_fin",
-        Kind::Year,
-        true,
-        "Indicateur de suivi : dernière année de l'échéance (la même que la première pour une seule année).",
-    ),
 ];
+
+/// The columns of the open data, in order: the fixed ones, then one per
+/// declared column (two for an échéance, its first and last years).
+pub fn columns(plan: &Plan) -> Vec<DataColumn> {
+    let c = &plan.convention;
+    let fixed = FIXED
+        .iter()
+        .map(|&(name, kind, required, description)| DataColumn {
+            name: name.to_string(),
+            title: match name {
+                "collectivite" => "Collectivité".into(),
+                "caf" => "Caf".into(),
+                "periode_debut" => "Début de la convention".into(),
+                "periode_fin" => "Fin de la convention".into(),
+                "champ" => c.shape.first_column.clone(),
+                "sous_section" => "Sous-section".into(),
+                _ => "Identifiant de l'action".into(),
+            },
+            kind,
+            required,
+            description: description.to_string(),
+            period: name.starts_with("periode_"),
+        });
+    let declared = c.shape.columns.iter().flat_map(|column| {
+        let described = describe(column);
+        let hidden = if column.shown {
+            ""
+        } else {
+            " Information gardée hors du tableau du plan."
+        };
+        let one = |kind: Kind, note: &str| DataColumn {
+            name: column.key.clone(),
+            title: column.label.clone(),
+            kind,
+            required: column.required,
+            description: format!("{described}.{note}{hidden}"),
+            period: false,
+        };
+        match column.kind {
+            ShapeKind::Text => vec![one(Kind::Text, TEXT_NOTE)],
+            ShapeKind::Amount => vec![one(Kind::Number, " Montant en euros.")],
+            ShapeKind::Number => vec![one(Kind::Integer, " Nombre entier.")],
+            // Its two columns complete the declared description, else the label.
+            ShapeKind::Deadline => [
+                ("_debut", "début", "première année de l'échéance."),
+                (
+                    "_fin",
+                    "fin",
+                    "dernière année de l'échéance (la même que la première pour une seule année).",
+                ),
+            ]
+            .into_iter()
+            .map(|(suffix, end, which)| DataColumn {
+                name: format!("{}{suffix}", column.key),
+                title: format!("{} ({end})", column.label),
+                kind: Kind::Year,
+                required: column.required,
+                description: format!(
+                    "{} : {which}{hidden}",
+                    column.description.as_deref().unwrap_or(&column.label)
+                ),
+                period: true,
+            })
+            .collect(),
+        }
+    });
+    fixed.chain(declared).collect()
+}
+
+/// A declared column's description without its final full stop: the declared
+/// one, else its label (after its group's).
+fn describe(column: &Column) -> String {
+    match (&column.description, &column.group) {
+        (Some(d), _) => d.trim_end_matches('.').to_string(),
+        (None, Some(group)) => format!("{group} : {}", column.label),
+        (None, None) => column.label.clone(),
+    }
+}
 
 /// What every text column says about its content, after its own description.
 const TEXT_NOTE: &str =
@@ -154,34 +201,90 @@ pub fn records(plan: &Plan) -> Vec<Record> {
                     .and_then(|f| f.subsections.iter().find(|x| &x.id == s))
                     .map(|x| x.label.clone())
             });
-            Record {
-                collectivite: c.collectivity.clone(),
-                caf: c.caf.clone(),
-                periode_debut: c.period.start,
-                periode_fin: c.period.end,
-                champ: field.map_or_else(|| a.field.clone(), |f| f.label.clone()),
-                sous_section: subsection,
-                action_id: a.id.clone(),
-                descriptif: markdown_to_plain(&a.description),
-                moyens_caf: markdown_to_plain(&a.caf_means),
-                moyens_partenaires: markdown_to_plain(&a.partner_means),
-                objectifs: markdown_to_plain(&a.objectives),
-                resultat_attendu: markdown_to_plain(&a.expected_result),
-                impact_envisage: markdown_to_plain(&a.expected_impact),
-                echeance_debut: a.deadline.years.start,
-                echeance_fin: a.deadline.years.end,
+            let mut data = vec![
+                Datum::Text(c.collectivity.clone()),
+                Datum::Text(c.caf.clone()),
+                Datum::Year(c.period.start),
+                Datum::Year(c.period.end),
+                Datum::Text(field.map_or_else(|| a.field.clone(), |f| f.label.clone())),
+                subsection.map_or(Datum::Empty, Datum::Text),
+                Datum::Text(a.id.clone()),
+            ];
+            for value in &a.values {
+                match value {
+                    Value::Text(t) => data.push(Datum::Text(markdown_to_plain(t))),
+                    Value::Deadline(d) => {
+                        data.extend([Datum::Year(d.years.start), Datum::Year(d.years.end)]);
+                    }
+                    Value::Amount(amount) => data.push(Datum::Amount(*amount)),
+                    Value::Number(n) => data.push(Datum::Integer(*n)),
+                    Value::Absent => data.push(Datum::Empty),
+                }
             }
+            Record(data)
         })
         .collect()
+}
+
+impl Datum {
+    /// The value as a CSV cell.
+    fn csv(&self) -> String {
+        match self {
+            Datum::Text(t) => t.clone(),
+            Datum::Year(y) => y.to_string(),
+            Datum::Integer(n) => n.to_string(),
+            Datum::Amount(a) => a.to_string(),
+            Datum::Empty => String::new(),
+        }
+    }
+
+    /// The value in JSON: a number for figures, `null` when left out.
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Datum::Text(t) => serde_json::Value::from(t.as_str()),
+            Datum::Year(y) => serde_json::Value::from(*y),
+            Datum::Integer(n) => serde_json::Value::from(*n),
+            Datum::Amount(a) if a.cents() % 100 == 0 => serde_json::Value::from(a.cents() / 100),
+            // Two decimals at most: exact enough in a double for any budget.
+            Datum::Amount(a) => serde_json::Value::from(a.cents() as f64 / 100.0),
+            Datum::Empty => serde_json::Value::Null,
+        }
+    }
+}
+
+/// A record as a JSON object, its keys in the columns' order.
+struct JsonRecord<'a> {
+    names: &'a [&'a str],
+    record: &'a Record,
+}
+
+impl Serialize for JsonRecord<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.names.len()))?;
+        for (name, datum) in self.names.iter().zip(&self.record.0) {
+            map.serialize_entry(name, &datum.json())?;
+        }
+        map.end()
+    }
 }
 
 /// Builds the CSV, the JSON and the data package of the plan.
 pub fn open_data(plan: &Plan) -> Result<OpenData, Diagnostic> {
     let records = records(plan);
-    let csv = to_csv(&records)?;
-    let mut json = serde_json::to_string_pretty(&records).map_err(|e| failed(JSON_FILE, &e))?;
+    let columns = columns(plan);
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let csv = to_csv(&names, &records)?;
+    let objects: Vec<JsonRecord> = records
+        .iter()
+        .map(|record| JsonRecord {
+            names: &names,
+            record,
+        })
+        .collect();
+    let mut json = serde_json::to_string_pretty(&objects).map_err(|e| failed(JSON_FILE, &e))?;
     json.push('\n');
-    let mut datapackage = serde_json::to_string_pretty(&package(plan, csv.len()))
+    let mut datapackage = serde_json::to_string_pretty(&package(plan, &columns, csv.len()))
         .map_err(|e| failed(DATAPACKAGE_FILE, &e))?;
     datapackage.push('\n');
     Ok(OpenData {
@@ -198,21 +301,19 @@ fn failed(file: &str, err: &dyn std::fmt::Display) -> Diagnostic {
 
 /// RFC 4180: comma, double quotes where needed (doubled inside), CRLF between
 /// records, a header line.
-fn to_csv(records: &[Record]) -> Result<Vec<u8>, Diagnostic> {
+fn to_csv(names: &[&str], records: &[Record]) -> Result<Vec<u8>, Diagnostic> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b',')
         .quote_style(csv::QuoteStyle::Necessary)
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    if records.is_empty() {
-        // Serialising writes the header with the first record; an empty plan
-        // still gets its header line.
-        writer
-            .write_record(FIELDS.iter().map(|f| f.0))
-            .map_err(|e| failed(CSV_FILE, &e))?;
-    }
+    writer
+        .write_record(names)
+        .map_err(|e| failed(CSV_FILE, &e))?;
     for record in records {
-        writer.serialize(record).map_err(|e| failed(CSV_FILE, &e))?;
+        writer
+            .write_record(record.0.iter().map(Datum::csv))
+            .map_err(|e| failed(CSV_FILE, &e))?;
     }
     writer
         .into_inner()
@@ -270,7 +371,7 @@ struct Schema {
 
 #[derive(Serialize)]
 struct Field {
-    name: &'static str,
+    name: String,
     title: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -291,57 +392,29 @@ struct Constraints {
     maximum: Option<u16>,
 }
 
-/// The names of the columns, in order: the CSV header.
-pub fn column_names() -> Vec<&'static str> {
-    FIELDS.iter().map(|f| f.0).collect()
-}
-
-fn schema(plan: &Plan) -> Schema {
+fn schema(plan: &Plan, columns: &[DataColumn]) -> Schema {
     let c = &plan.convention;
-    let cols = &c.columns;
-    let title = |name: &str| -> String {
-        match name {
-            "collectivite" => "Collectivité".into(),
-            "caf" => "Caf".into(),
-            "periode_debut" => "Début de la convention".into(),
-            "periode_fin" => "Fin de la convention".into(),
-            "champ" => cols.field.clone(),
-            "sous_section" => "Sous-section".into(),
-            "action_id" => "Identifiant de l'action".into(),
-            "descriptif" => cols.description.clone(),
-            "moyens_caf" => cols.caf_means.clone(),
-            "moyens_partenaires" => cols.partner_means.clone(),
-            "objectifs" => cols.objectives.clone(),
-            "resultat_attendu" => cols.expected_result.clone(),
-            "impact_envisage" => cols.expected_impact.clone(),
-            "echeance_debut" => format!("{} (début)", cols.deadline),
-            "echeance_fin" => format!("{} (fin)", cols.deadline),
-            other => other.into(),
-        }
-    };
-    let fields = FIELDS
+    let fields = columns
         .iter()
-        .map(|&(name, kind, required, description)| {
-            let is_period = name.starts_with("periode_") || name.starts_with("echeance_");
+        .map(|column| {
+            let name = column.name.as_str();
+            let id = name == "action_id";
             Field {
-                name,
-                title: title(name),
-                kind: match kind {
+                name: column.name.clone(),
+                title: column.title.clone(),
+                kind: match column.kind {
                     Kind::Text => "string",
                     Kind::Year => "year",
+                    Kind::Integer => "integer",
+                    Kind::Number => "number",
                 },
-                description: match kind {
-                    Kind::Text if is_cell(name) => {
-                        format!("{description}{TEXT_NOTE}")
-                    }
-                    _ => description.to_string(),
-                },
+                description: column.description.clone(),
                 constraints: Constraints {
-                    required,
-                    unique: name == "action_id",
-                    pattern: (name == "action_id").then_some("[a-z0-9]+(-[a-z0-9]+)*"),
-                    minimum: is_period.then_some(c.period.start),
-                    maximum: is_period.then_some(c.period.end),
+                    required: column.required,
+                    unique: id,
+                    pattern: id.then_some("[a-z0-9]+(-[a-z0-9]+)*"),
+                    minimum: column.period.then_some(c.period.start),
+                    maximum: column.period.then_some(c.period.end),
                 },
             }
         })
@@ -353,20 +426,7 @@ fn schema(plan: &Plan) -> Schema {
     }
 }
 
-/// The columns that hold the text of a cell of the plan.
-fn is_cell(name: &str) -> bool {
-    matches!(
-        name,
-        "descriptif"
-            | "moyens_caf"
-            | "moyens_partenaires"
-            | "objectifs"
-            | "resultat_attendu"
-            | "impact_envisage"
-    )
-}
-
-fn package(plan: &Plan, csv_bytes: usize) -> Package {
+fn package(plan: &Plan, columns: &[DataColumn], csv_bytes: usize) -> Package {
     let c = &plan.convention;
     let period = format!("{}-{}", c.period.start, c.period.end);
     let resource_description = |format: &str| {
@@ -414,7 +474,7 @@ fn package(plan: &Plan, csv_bytes: usize) -> Package {
                     double_quote: true,
                     header: true,
                 }),
-                schema: schema(plan),
+                schema: schema(plan, columns),
             },
             Resource {
                 profile: "tabular-data-resource",
@@ -429,7 +489,7 @@ fn package(plan: &Plan, csv_bytes: usize) -> Package {
                 encoding: "utf-8",
                 bytes: None,
                 dialect: None,
-                schema: schema(plan),
+                schema: schema(plan, columns),
             },
         ],
     }
@@ -439,55 +499,75 @@ fn package(plan: &Plan, csv_bytes: usize) -> Package {
 mod tests {
     use super::*;
 
-    /// A record with a short value in every column.
-    fn sample() -> Record {
-        Record {
-            collectivite: "C".into(),
-            caf: "Caf".into(),
-            periode_debut: 2023,
-            periode_fin: 2027,
-            champ: "Jeunesse".into(),
-            sous_section: None,
-            action_id: "a".into(),
-            descriptif: "d".into(),
-            moyens_caf: "m".into(),
-            moyens_partenaires: "p".into(),
-            objectifs: "o".into(),
-            resultat_attendu: "r".into(),
-            impact_envisage: "i".into(),
-            echeance_debut: 2024,
-            echeance_fin: 2024,
+    /// The reference model's column names, from a record of short values.
+    fn sample() -> (Vec<&'static str>, Record) {
+        let names = vec![
+            "collectivite",
+            "champ",
+            "sous_section",
+            "descriptif",
+            "echeance_debut",
+            "echeance_fin",
+        ];
+        let record = Record(vec![
+            Datum::Text("C".into()),
+            Datum::Text("Jeunesse".into()),
+            Datum::Empty,
+            Datum::Text("d".into()),
+            Datum::Year(2024),
+            Datum::Year(2024),
+        ]);
+        (names, record)
+    }
+
+    #[test]
+    fn the_header_comes_first_even_without_records() {
+        let (names, record) = sample();
+        let csv = String::from_utf8(to_csv(&names, &[record]).unwrap()).unwrap();
+        assert_eq!(csv.lines().next().unwrap(), names.join(","));
+        assert_eq!(
+            String::from_utf8(to_csv(&names, &[]).unwrap()).unwrap(),
+            format!("{}\r\n", names.join(","))
+        );
+    }
+
+    #[test]
+    fn fixed_columns_are_reserved_keys() {
+        for (name, ..) in FIXED {
+            assert!(crate::shape::RESERVED_KEYS.contains(name), "{name}");
         }
     }
 
     #[test]
-    fn the_header_is_the_schema() {
-        let record = sample();
-        let csv = String::from_utf8(to_csv(&[record]).unwrap()).unwrap();
-        let header = csv.lines().next().unwrap();
-        assert_eq!(header, column_names().join(","));
+    fn quotes_and_line_breaks_follow_rfc_4180() {
+        let (names, _) = sample();
+        let record = Record(vec![
+            Datum::Text("Communauté de communes d'Exemple".into()),
+            Datum::Text("Petite enfance, jeunesse".into()),
+            Datum::Text("Crèches".into()),
+            Datum::Text("Un \"RPE\"\nDeux".into()),
+            Datum::Year(2024),
+            Datum::Year(2025),
+        ]);
+        let csv = String::from_utf8(to_csv(&names, &[record]).unwrap()).unwrap();
+        let row = csv.split_once("\r\n").unwrap().1;
         assert_eq!(
-            String::from_utf8(to_csv(&[]).unwrap()).unwrap(),
-            format!("{}\r\n", column_names().join(","))
+            row,
+            "Communauté de communes d'Exemple,\"Petite enfance, jeunesse\",Crèches,\
+             \"Un \"\"RPE\"\"\nDeux\",2024,2025\r\n"
         );
     }
 
     #[test]
-    fn quotes_and_line_breaks_follow_rfc_4180() {
-        let record = Record {
-            collectivite: "Communauté de communes d'Exemple".into(),
-            champ: "Petite enfance, jeunesse".into(),
-            sous_section: Some("Crèches".into()),
-            descriptif: "Un \"RPE\"\nDeux".into(),
-            echeance_fin: 2025,
-            ..sample()
-        };
-        let csv = String::from_utf8(to_csv(&[record]).unwrap()).unwrap();
-        let row = csv.split_once("\r\n").unwrap().1;
-        assert_eq!(
-            row,
-            "Communauté de communes d'Exemple,Caf,2023,2027,\"Petite enfance, jeunesse\",Crèches,a,\
-             \"Un \"\"RPE\"\"\nDeux\",m,p,o,r,i,2024,2025\r\n"
-        );
+    fn figures_are_numbers_and_absent_values_empty() {
+        let amount = Datum::Amount(Amount::from_cents(1_250_050));
+        assert_eq!(amount.csv(), "12500.50");
+        assert_eq!(amount.json(), serde_json::json!(12500.5));
+        let whole = Datum::Amount(Amount::from_cents(1_250_000));
+        assert_eq!(whole.csv(), "12500");
+        assert_eq!(whole.json(), serde_json::json!(12500));
+        assert_eq!(Datum::Empty.csv(), "");
+        assert_eq!(Datum::Empty.json(), serde_json::Value::Null);
+        assert_eq!(Datum::Integer(12).json(), serde_json::json!(12));
     }
 }

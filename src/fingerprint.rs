@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::Plan;
+use crate::model::{Plan, Value};
+use crate::shape::Kind;
 
 /// SHA-256 of `bytes`, in lowercase hexadecimal.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -51,20 +52,28 @@ fn normalised_records(plan: &Plan) -> String {
     ] {
         line(&mut out, key, value);
     }
-    let k = &c.columns;
-    for label in [
-        &k.field,
-        &k.nature,
-        &k.description,
-        &k.caf_means,
-        &k.partner_means,
-        &k.objectives,
-        &k.indicators,
-        &k.expected_result,
-        &k.expected_impact,
-        &k.deadline,
-    ] {
-        line(&mut out, "colonne", label);
+    // The table's header: the first column, then each group and column label
+    // in order; a column's kind when it prints its values otherwise than as
+    // written (amounts, numbers), its optionality and its absence from the
+    // table when they are not the defaults.
+    let shape = &c.shape;
+    line(&mut out, "colonne", &shape.first_column);
+    let mut group: Option<&str> = None;
+    for column in &shape.columns {
+        if column.group.is_some() && column.group.as_deref() != group {
+            line(&mut out, "colonne", column.group.as_deref().unwrap_or(""));
+        }
+        group = column.group.as_deref();
+        line(&mut out, "colonne", &column.label);
+        if matches!(column.kind, Kind::Amount | Kind::Number) {
+            line(&mut out, "colonne.type", column.kind.word());
+        }
+        if !column.required {
+            line(&mut out, "colonne.obligatoire", "non");
+        }
+        if !column.shown {
+            line(&mut out, "colonne.tableau", "non");
+        }
     }
     for field in &c.fields {
         line(&mut out, "champ", &format!("{} {}", field.id, field.label));
@@ -120,19 +129,29 @@ fn normalised_records(plan: &Plan) -> String {
             a.subsection.as_deref().unwrap_or(""),
         );
         line(&mut out, "position", &a.position.to_string());
-        line(&mut out, "echeance", &a.deadline.text);
-        for (key, value) in [
-            ("descriptif", &a.description),
-            ("moyens_caf", &a.caf_means),
-            ("moyens_partenaires", &a.partner_means),
-            ("objectifs", &a.objectives),
-            ("resultat_attendu", &a.expected_result),
-            ("impact_envisage", &a.expected_impact),
-        ] {
-            line(&mut out, key, value);
+        // The deadline first, then the other values in the declaration's order.
+        let first = shape.deadline();
+        let order = first
+            .into_iter()
+            .chain((0..shape.columns.len()).filter(|&i| Some(i) != first));
+        for i in order {
+            let (column, value) = (&shape.columns[i], &a.values[i]);
+            line(&mut out, &column.key, &normalised(value));
         }
     }
     out
+}
+
+/// A value as one line of the records: Markdown as written, the échéance as
+/// written, figures in their open-data form, nothing for an absent value.
+fn normalised(value: &Value) -> String {
+    match value {
+        Value::Text(t) => t.clone(),
+        Value::Deadline(d) => d.text.clone(),
+        Value::Amount(a) => a.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Absent => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod scaffold;
+pub mod shape;
 pub mod text;
 pub mod watch;
 

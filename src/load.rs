@@ -31,7 +31,11 @@ pub struct RawConvention {
     pub periode: Spanned<String>,
     #[serde(default)]
     pub version: Option<Spanned<String>>,
-    pub colonnes: RawColumns,
+    /// The plan's shape; the reference model when absent.
+    #[serde(default)]
+    pub colonnes: Option<RawColumns>,
+    #[serde(default)]
+    pub tableau: Option<RawTable>,
     pub champs: Vec<RawField>,
     #[serde(default)]
     pub notes: Vec<RawNote>,
@@ -94,20 +98,79 @@ pub struct RawSignaturePlace {
     pub date: Option<Spanned<toml::value::Datetime>>,
 }
 
-/// Column labels of the table, in the order of the official layout.
+/// The plan's shape as written: `[colonnes]` as a table of labels (the former
+/// declaration, which relabels the reference model), or `[[colonnes]]`, one
+/// table per column in order. Either form keeps the place of every value.
+#[derive(Debug)]
+pub enum RawColumns {
+    /// Label by key of the reference model, in file order.
+    Labels(Vec<(Spanned<String>, Spanned<String>)>),
+    /// Each column, in order.
+    Declared(Vec<RawColumn>),
+}
+
+impl<'de> Deserialize<'de> for RawColumns {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Not an untagged enum: its buffering would lose the values' places.
+        struct Forms;
+        impl<'de> serde::de::Visitor<'de> for Forms {
+            type Value = RawColumns;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table or an array of tables")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawColumns, A::Error> {
+                let mut labels = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    labels.push(entry);
+                }
+                Ok(RawColumns::Labels(labels))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<RawColumns, A::Error> {
+                Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(RawColumns::Declared)
+            }
+        }
+        deserializer.deserialize_any(Forms)
+    }
+}
+
+/// One `[[colonnes]]` table: a column of the action table, or a field that the
+/// table does not show.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawColumns {
-    pub champ: Spanned<String>,
-    pub nature: Spanned<String>,
-    pub descriptif: Spanned<String>,
-    pub moyens_caf: Spanned<String>,
-    pub moyens_partenaires: Spanned<String>,
-    pub objectifs: Spanned<String>,
-    pub indicateurs: Spanned<String>,
-    pub resultat_attendu: Spanned<String>,
-    pub impact_envisage: Spanned<String>,
-    pub echeance: Spanned<String>,
+pub struct RawColumn {
+    pub cle: Spanned<String>,
+    pub libelle: Spanned<String>,
+    #[serde(default)]
+    pub groupe: Option<Spanned<String>>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub obligatoire: Option<bool>,
+    #[serde(default)]
+    pub tableau: Option<bool>,
+    #[serde(default)]
+    pub largeur: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub description: Option<Spanned<String>>,
+}
+
+/// `[tableau]`: what the table has besides its declared columns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    /// The first column's header ("Champs d'intervention", "Axes"…).
+    #[serde(default)]
+    pub premiere_colonne: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,22 +211,47 @@ pub struct RawSignatory {
     pub nom: Option<Spanned<String>>,
 }
 
-/// One action file as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One action file as written: every key with its value, in file order. Its
+/// keys depend on the convention's declaration, so validation checks them.
+#[derive(Debug)]
 pub struct RawAction {
-    pub id: Spanned<String>,
-    pub champ: Spanned<String>,
-    #[serde(default)]
-    pub sous_section: Option<Spanned<String>>,
-    pub position: Spanned<i64>,
-    pub echeance: Spanned<String>,
-    pub descriptif: Spanned<String>,
-    pub moyens_caf: Spanned<String>,
-    pub moyens_partenaires: Spanned<String>,
-    pub objectifs: Spanned<String>,
-    pub resultat_attendu: Spanned<String>,
-    pub impact_envisage: Spanned<String>,
+    pub entries: Vec<(Spanned<String>, Spanned<toml::Value>)>,
+}
+
+impl RawAction {
+    /// The value of `key`, if the file has it.
+    pub fn get(&self, key: &str) -> Option<&Spanned<toml::Value>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(_, v)| v)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = RawAction;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawAction, A::Error> {
+                let mut entries: Vec<(Spanned<String>, Spanned<toml::Value>)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                entries.sort_by_key(|(k, _)| k.span().start);
+                Ok(RawAction { entries })
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
 }
 
 /// A parsed file with its source, for diagnostics.
@@ -591,7 +679,14 @@ fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diag
     }
     for (span, keys) in missing {
         let root = root_span == span;
-        found.push(missing_diagnostic(file, span, root, &keys));
+        let described: Vec<(String, String)> = keys
+            .into_iter()
+            .map(|k| {
+                let what = describe_key(&k).to_string();
+                (k, what)
+            })
+            .collect();
+        found.push(missing_keys(file, span, root, &described));
     }
     if found.is_empty() {
         // Not mended within the limit: report the first error as it is.
@@ -777,7 +872,7 @@ fn french_syntax(what: &str) -> (String, &'static str) {
         ),
         "invalid unquoted key" | "unquoted keys cannot be empty" | "invalid key-value pair" => (
             "clé invalide",
-            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `moyens_caf`",
+            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `budget_previsionnel`",
         ),
         "unexpected content"
         | "unexpected key or value"
@@ -819,21 +914,22 @@ fn serde_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     }
 }
 
-/// Missing required keys of one table, in one message.
-fn missing_diagnostic(
+/// Missing required keys of one table, in one message: each key with what it
+/// holds. `root` tells that the table is the file itself.
+pub fn missing_keys(
     file: &SourceFile,
     span: Range<usize>,
     root: bool,
-    keys: &[String],
+    keys: &[(String, String)],
 ) -> Diagnostic {
-    let quoted: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let message = match keys {
+    let quoted: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    let message = match quoted.as_slice() {
         [one] => format!("clé obligatoire manquante : `{one}`"),
         _ => format!("clés obligatoires manquantes : {}", quote_list(&quoted)),
     };
     let lines: Vec<String> = keys
         .iter()
-        .map(|k| format!("`{k} = …` ({})", describe_key(k)))
+        .map(|(k, what)| format!("`{k} = …` ({what})"))
         .collect();
     let hint = match lines.as_slice() {
         [one] => format!("ajoutez une ligne {one}"),
@@ -851,6 +947,65 @@ fn missing_diagnostic(
         .hint(hint)
 }
 
+/// An unknown key of a table, with the known keys as hint, the closest first.
+pub fn unknown_key(file: &SourceFile, span: Range<usize>, key: &str, known: &[&str]) -> Diagnostic {
+    Diagnostic::error(format!("clé inconnue `{key}`"))
+        .at(file, span)
+        .label("clé inconnue")
+        .hint(unknown_key_hint(key, known))
+}
+
+/// What to write instead of an unknown key: the closest known key if it looks
+/// like a typo, then every known key, the closest first.
+pub fn unknown_key_hint(key: &str, known: &[&str]) -> String {
+    if known.is_empty() {
+        return "supprimez cette clé".to_string();
+    }
+    let list = quote_list(&by_closeness(key, known));
+    match closest(key, known) {
+        Some(best) => format!("vouliez-vous dire `{best}` ? Clés possibles ici : {list}"),
+        None => format!("clés possibles ici : {list}"),
+    }
+}
+
+/// `known`, the closest to `key` first (the order of `known` among equals).
+pub fn by_closeness<'a>(key: &str, known: &[&'a str]) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = known
+        .iter()
+        .map(|k| (strsim::normalized_damerau_levenshtein(key, k), *k))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().map(|(_, k)| k).collect()
+}
+
+/// A value of the wrong type, found by validation rather than by serde: the
+/// same words as serde's own type errors. `expected` is serde's name of the
+/// type (`a string`, `an integer`, `an amount`…).
+pub fn wrong_type(file: &SourceFile, value: &Spanned<toml::Value>, expected: &str) -> Diagnostic {
+    use serde::de::Unexpected;
+    let found = match value.get_ref() {
+        toml::Value::String(s) => Unexpected::Str(s).to_string(),
+        toml::Value::Integer(i) => Unexpected::Signed(*i).to_string(),
+        toml::Value::Float(f) => Unexpected::Float(*f).to_string(),
+        toml::Value::Boolean(b) => Unexpected::Bool(*b).to_string(),
+        toml::Value::Datetime(_) => "datetime".to_string(),
+        toml::Value::Array(_) => Unexpected::Seq.to_string(),
+        toml::Value::Table(_) => Unexpected::Map.to_string(),
+    };
+    let written = file.text.get(value.span()).unwrap_or_default();
+    let (message, label, hint) = translate(
+        &format!("invalid type: {found}, expected {expected}"),
+        written,
+    );
+    let d = Diagnostic::error(message)
+        .at(file, value.span())
+        .label(label);
+    match hint {
+        Some(h) => d.hint(h),
+        None => d,
+    }
+}
+
 /// Text between the first pair of backquotes after `prefix`.
 fn quoted_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = msg.strip_prefix(prefix)?;
@@ -864,15 +1019,10 @@ fn translate(msg: &str, written: &str) -> (String, String, Option<String>) {
             .split_once("expected")
             .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
             .unwrap_or_default();
-        let hint = match closest(key, &expected) {
-            Some(best) => format!("clé inconnue `{key}` : vouliez-vous dire `{best}` ?"),
-            None if expected.is_empty() => "supprimez cette clé".to_string(),
-            None => format!("clés possibles ici : {}", quote_list(&expected)),
-        };
         return (
             format!("clé inconnue `{key}`"),
             "clé inconnue".into(),
-            Some(hint),
+            Some(unknown_key_hint(key, &expected)),
         );
     }
     if let Some(key) = quoted_after(msg, "missing field ") {
@@ -943,6 +1093,20 @@ fn type_hint(found: &str, expected: &str, written: &str) -> String {
         }
         return "un nombre entier s'écrit en chiffres, sans guillemets, ex. 3".into();
     }
+    if expected == "an amount" {
+        let figures: String = written
+            .trim_matches(['"', '\''])
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '€')
+            .collect::<String>()
+            .replace(',', ".");
+        if found.starts_with("string") && one_line && figures.parse::<f64>().is_ok() {
+            return format!(
+                "un montant s'écrit en chiffres, sans guillemets, espace ni « € » : {figures}"
+            );
+        }
+        return "un montant s'écrit en chiffres, sans guillemets, espace ni « € », les centimes après un point : 12500 ou 12500.50".into();
+    }
     if expected.contains("datetime") {
         return "une date s'écrit sans guillemets, au format année-mois-jour : 2023-06-30".into();
     }
@@ -981,6 +1145,8 @@ fn french_expected(expected: &str) -> String {
         "i64" | "u32" | "u64" | "an integer" => "d'un nombre entier".into(),
         "a sequence" => "d'une liste".into(),
         "a boolean" => "de true ou false".into(),
+        "an amount" => "d'un montant en euros".into(),
+        "a table or an array of tables" => "d'une table ou d'une liste de tables".into(),
         e if e.contains("datetime") => "d'une date".into(),
         e if e.starts_with("struct ") || e == "a map" => "d'une table".into(),
         e => format!("de : {e}"),
@@ -1005,18 +1171,12 @@ pub fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
 }
 
 /// What a key holds, in the words of the people who fill it in.
-fn describe_key(key: &str) -> &'static str {
+pub fn describe_key(key: &str) -> &'static str {
     match key {
         "id" => "identifiant stable, en minuscules et tirets, ex. `jeunesse-lieu-accueil`",
         "champ" => "identifiant d'un champ d'intervention déclaré dans data/convention.toml",
         "position" => "rang de l'action dans son champ : 1, 2, 3…",
-        "echeance" => "une année (\"2024\") ou une période (\"2023-2027\")",
-        "descriptif" => "texte de la colonne Descriptif",
-        "moyens_caf" => "texte de la colonne Moyens mobilisés par la Caf",
-        "moyens_partenaires" => "texte de la colonne Moyens mobilisés par les partenaires",
-        "objectifs" => "texte de la colonne Objectif(s)",
-        "resultat_attendu" => "texte de la colonne Résultat attendu",
-        "impact_envisage" => "texte de la colonne Impact envisagé",
+        "cle" => "clé de la colonne dans les fiches d'action, ex. `pilote`",
         "periode" => "années de la convention, ex. \"2023-2027\"",
         "libelle" => "intitulé affiché dans le document",
         _ => "voir l'exemple du README",
@@ -1036,7 +1196,7 @@ mod tests {
         assert_eq!(msg, "clé inconnue `descriptiff`");
         assert_eq!(
             hint.unwrap(),
-            "clé inconnue `descriptiff` : vouliez-vous dire `descriptif` ?"
+            "vouliez-vous dire `descriptif` ? Clés possibles ici : `descriptif`, `id`, `champ`"
         );
     }
 

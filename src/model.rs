@@ -9,7 +9,11 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::{RawAction, RawAnnexNumber, RawConvention, RawDocumentInfo, RawProject, closest};
+use crate::load::{
+    RawAction, RawAnnexNumber, RawConvention, RawDocumentInfo, RawProject, closest, missing_keys,
+    unknown_key, wrong_type,
+};
+use crate::shape::{Kind, Shape};
 use crate::text::check;
 
 /// A validated plan: the convention and its actions in document order.
@@ -27,7 +31,8 @@ pub struct Convention {
     pub caption: String,
     pub period: YearRange,
     pub version: Option<String>,
-    pub columns: Columns,
+    /// The columns of the table and the fields of an action.
+    pub shape: Shape,
     pub fields: Vec<Field>,
     pub notes: Vec<Note>,
     pub signatories: Vec<Signatory>,
@@ -117,21 +122,6 @@ impl Convention {
     }
 }
 
-/// Column labels, as printed in the table's two header rows.
-#[derive(Debug, Clone)]
-pub struct Columns {
-    pub field: String,
-    pub nature: String,
-    pub description: String,
-    pub caf_means: String,
-    pub partner_means: String,
-    pub objectives: String,
-    pub indicators: String,
-    pub expected_result: String,
-    pub expected_impact: String,
-    pub deadline: String,
-}
-
 /// A field of intervention ("champ d'intervention").
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -164,22 +154,116 @@ pub struct Signatory {
     pub name: Option<String>,
 }
 
-/// One row of the plan. Text cells hold Markdown.
+/// One row of the plan.
 #[derive(Debug, Clone)]
 pub struct Action {
     pub id: String,
     pub field: String,
     pub subsection: Option<String>,
     pub position: u32,
+    /// One value per column of the convention's shape, in its order.
+    pub values: Vec<Value>,
+    /// The years the action runs: its échéance, or the convention's period
+    /// when the shape has no échéance column or the action leaves it out.
     pub deadline: Deadline,
+    /// What names the action in lists and titles: the Markdown of its first
+    /// text column shown in the table (see [`Shape::title`]); its id without one.
     pub description: String,
-    pub caf_means: String,
-    pub partner_means: String,
-    pub objectives: String,
-    pub expected_result: String,
-    pub expected_impact: String,
     /// The action's file, relative to the project root.
     pub source: String,
+}
+
+impl Action {
+    /// The value of column `key` of `shape`, if the shape has that column.
+    pub fn value<'a>(&'a self, shape: &Shape, key: &str) -> Option<&'a Value> {
+        shape.column(key).and_then(|(i, _)| self.values.get(i))
+    }
+
+    /// The Markdown of text column `key`, if the action has it.
+    pub fn text<'a>(&'a self, shape: &Shape, key: &str) -> Option<&'a str> {
+        match self.value(shape, key) {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// An action's value in one column, as its kind declares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Markdown, trimmed.
+    Text(String),
+    Deadline(Deadline),
+    Amount(Amount),
+    Number(i64),
+    /// An optional field that the action leaves out.
+    Absent,
+}
+
+/// An amount in euros, to the cent, zero or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Amount {
+    cents: i64,
+}
+
+impl Amount {
+    /// Largest amount accepted: far beyond any budget, and exact in every output.
+    pub const MAX_EUROS: i64 = 1_000_000_000_000;
+
+    pub fn from_cents(cents: i64) -> Self {
+        Self { cents }
+    }
+
+    pub fn cents(self) -> i64 {
+        self.cents
+    }
+
+    /// The amount written in a TOML file: euros, as a whole number or with
+    /// at most two decimals.
+    fn from_toml(value: &toml::Value) -> Result<Self, AmountError> {
+        let cents = match value {
+            toml::Value::Integer(i) => i.checked_mul(100).ok_or(AmountError::TooLarge)?,
+            toml::Value::Float(f) if !f.is_finite() => return Err(AmountError::NotANumber),
+            toml::Value::Float(f) => {
+                let cents = (f * 100.0).round();
+                if ((f * 100.0) - cents).abs() > 1e-6 {
+                    return Err(AmountError::BelowCent);
+                }
+                if cents.abs() > (Self::MAX_EUROS * 100) as f64 {
+                    return Err(AmountError::TooLarge);
+                }
+                cents as i64
+            }
+            _ => return Err(AmountError::NotANumber),
+        };
+        if cents < 0 {
+            return Err(AmountError::Negative);
+        }
+        if cents > Self::MAX_EUROS * 100 {
+            return Err(AmountError::TooLarge);
+        }
+        Ok(Self { cents })
+    }
+}
+
+/// The amount as the open data writes it: "12500", "4500.50".
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (euros, cents) = (self.cents / 100, self.cents % 100);
+        if cents == 0 {
+            write!(f, "{euros}")
+        } else {
+            write!(f, "{euros}.{cents:02}")
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AmountError {
+    NotANumber,
+    Negative,
+    BelowCent,
+    TooLarge,
 }
 
 /// A year or an inclusive range of years.
@@ -241,7 +325,7 @@ pub enum YearRangeError {
 
 /// An action's deadline: the years, and the text as the officer wrote it, which
 /// is what the table shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
     pub years: YearRange,
     pub text: String,
@@ -260,19 +344,34 @@ impl Deadline {
 /// `diags`; `None` when any of them is an error.
 pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
-    let convention = raw
-        .convention
-        .and_then(|c| validate_convention(&c.file, c.value, diags));
+    let (shape, convention) = match raw.convention {
+        Some(mut c) => {
+            let shape = Shape::declared(
+                &c.file,
+                c.value.colonnes.take(),
+                c.value.tableau.take(),
+                diags,
+            );
+            let convention = validate_convention(&c.file, c.value, shape.clone(), diags);
+            (shape, convention)
+        }
+        None => (None, None),
+    };
     // Actions are checked even when the convention is not valid, so that one run
-    // reports every problem; what depends on the convention is then skipped.
+    // reports every problem; what depends on the convention (or on its declared
+    // columns) is then skipped.
     let mut actions = Vec::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut positions: HashMap<(String, u32), String> = HashMap::new();
     for loaded in raw.actions {
         let file = loaded.file;
-        let Some((action, spans)) =
-            validate_action(&file, loaded.value, convention.as_ref(), diags)
-        else {
+        let Some((action, spans)) = validate_action(
+            &file,
+            loaded.value,
+            shape.as_ref(),
+            convention.as_ref(),
+            diags,
+        ) else {
             continue;
         };
         if let Some(first) = ids.get(&action.id) {
@@ -415,9 +514,12 @@ fn slug(
     id
 }
 
+/// Checks the convention; `shape` is its declared columns, already checked
+/// (`None` when they have an error).
 fn validate_convention(
     file: &SourceFile,
     raw: RawConvention,
+    shape: Option<Shape>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Convention> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
@@ -436,25 +538,6 @@ fn validate_convention(
             None
         }
     };
-    let c = raw.colonnes;
-    let columns = Columns {
-        field: text(file, c.champ, "colonnes.champ", diags),
-        nature: text(file, c.nature, "colonnes.nature", diags),
-        description: text(file, c.descriptif, "colonnes.descriptif", diags),
-        caf_means: text(file, c.moyens_caf, "colonnes.moyens_caf", diags),
-        partner_means: text(
-            file,
-            c.moyens_partenaires,
-            "colonnes.moyens_partenaires",
-            diags,
-        ),
-        objectives: text(file, c.objectifs, "colonnes.objectifs", diags),
-        indicators: text(file, c.indicateurs, "colonnes.indicateurs", diags),
-        expected_result: text(file, c.resultat_attendu, "colonnes.resultat_attendu", diags),
-        expected_impact: text(file, c.impact_envisage, "colonnes.impact_envisage", diags),
-        deadline: text(file, c.echeance, "colonnes.echeance", diags),
-    };
-
     let mut notes = Vec::new();
     for n in raw.notes {
         notes.push(Note {
@@ -612,7 +695,7 @@ fn validate_convention(
         caption: text(file, raw.legende, "legende", diags),
         period: period?,
         version: shown(file, raw.version, "version", diags),
-        columns,
+        shape: shape?,
         fields,
         notes,
         signatories,
@@ -737,97 +820,341 @@ struct ActionSpans {
 }
 
 /// Checks one action. Without a valid convention, only what does not depend on
-/// it is checked.
+/// it is checked; without valid declared columns, only the fixed keys.
 fn validate_action(
     file: &SourceFile,
     raw: RawAction,
+    shape: Option<&Shape>,
     convention: Option<&Convention>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Action, ActionSpans)> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
-    let id_span = raw.id.span();
-    let id = slug(file, raw.id, "d'action", diags);
-
-    let field_span = raw.champ.span();
-    let field_id = raw.champ.into_inner();
-    let field = convention.and_then(|c| c.field(&field_id));
-    if let (Some(convention), None) = (convention, field) {
-        let known: Vec<&str> = convention.fields.iter().map(|f| f.id.as_str()).collect();
-        let hint = match closest(&field_id, &known) {
-            Some(best) => format!(
-                "vouliez-vous dire `{best}` ? Champs déclarés : {}",
-                known.join(", ")
-            ),
-            None => format!(
-                "champs déclarés dans data/convention.toml : {}",
-                known.join(", ")
-            ),
-        };
-        diags.push(
-            Diagnostic::error(format!("champ d'intervention inconnu : `{field_id}`"))
-                .at(file, field_span)
-                .label("champ non déclaré")
-                .hint(hint),
-        );
-    }
-    let subsection = raw.sous_section.map(|s| {
-        let span = s.span();
-        let s = s.into_inner();
-        if let Some(field) = field {
-            let known: Vec<&str> = field.subsections.iter().map(|x| x.id.as_str()).collect();
-            if !known.contains(&s.as_str()) {
-                let hint = if known.is_empty() {
-                    format!(
-                        "le champ `{}` n'a pas de sous-section : supprimez cette ligne",
-                        field.id
-                    )
-                } else {
-                    format!(
-                        "sous-sections du champ `{}` : {}",
-                        field.id,
-                        known.join(", ")
-                    )
-                };
-                diags.push(
-                    Diagnostic::error(format!("sous-section inconnue : `{s}`"))
-                        .at(file, span)
-                        .label("sous-section non déclarée")
-                        .hint(hint),
-                );
+    let Written {
+        id,
+        champ,
+        sous_section,
+        position,
+        declared,
+    } = Written::sort(file, raw, shape, diags);
+    let id = id.and_then(|v| string(file, v, diags));
+    let id_span = id.as_ref().map_or(0..0, Spanned::span);
+    let id = id.map(|v| slug(file, v, "d'action", diags));
+    let field_id = champ.and_then(|v| string(file, v, diags));
+    let field = match (&field_id, convention) {
+        (Some(f), Some(c)) => {
+            let found = c.field(f.get_ref());
+            if found.is_none() {
+                diags.push(unknown_field(file, f, c));
             }
+            found
         }
-        s
+        _ => None,
+    };
+    let subsection = sous_section.and_then(|v| string(file, v, diags)).map(|s| {
+        if let Some(field) = field {
+            check_subsection(file, &s, field, diags);
+        }
+        s.into_inner()
     });
 
-    let position_span = raw.position.span();
-    let position = *raw.position.get_ref();
-    if !(1..=9999).contains(&position) {
+    let position = position.and_then(|v| rank(file, v, diags));
+    let position_span = position.as_ref().map_or(0..0, Spanned::span);
+
+    // Every declared value is checked before giving up, so that all problems
+    // are reported.
+    let period = convention.map(|c| c.period);
+    let values: Vec<Value> = match shape {
+        Some(shape) => shape
+            .columns
+            .iter()
+            .zip(declared)
+            .map(|(column, value)| match value {
+                Some(v) => value_of(file, column, v, period.as_ref(), diags),
+                None => Value::Absent,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let deadline = match shape.and_then(Shape::deadline).and_then(|i| values.get(i)) {
+        Some(Value::Deadline(d)) => Some(d.clone()),
+        _ => period.map(|p| Deadline {
+            years: p,
+            text: p.to_string(),
+        }),
+    };
+    let errors_after = diags.iter().filter(|d| d.is_error()).count();
+    if errors_after > errors_before {
+        return None;
+    }
+    let (id, field_id, position, deadline) = (id?, field_id?, position?, deadline?);
+    let description = match shape.and_then(Shape::title).and_then(|i| values.get(i)) {
+        Some(Value::Text(t)) => t.clone(),
+        _ => id.clone(),
+    };
+    let action = Action {
+        id,
+        field: field_id.into_inner(),
+        subsection,
+        position: position.into_inner().clamp(0, u32::MAX as i64) as u32,
+        values,
+        deadline,
+        description,
+        source: file.name.clone(),
+    };
+    let spans = ActionSpans {
+        id: id_span,
+        position: position_span,
+    };
+    Some((action, spans))
+}
+
+/// The keys of an action file, each in its place: the fixed ones, and the
+/// declared ones by column.
+struct Written {
+    id: Option<Spanned<toml::Value>>,
+    champ: Option<Spanned<toml::Value>>,
+    sous_section: Option<Spanned<toml::Value>>,
+    position: Option<Spanned<toml::Value>>,
+    /// One per column of the shape (none without a valid shape).
+    declared: Vec<Option<Spanned<toml::Value>>>,
+}
+
+impl Written {
+    /// Sorts the file's keys; an undeclared key and the missing keys (fixed
+    /// and declared, in one message) are reported.
+    fn sort(
+        file: &SourceFile,
+        raw: RawAction,
+        shape: Option<&Shape>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut written = Written {
+            id: None,
+            champ: None,
+            sous_section: None,
+            position: None,
+            declared: vec![None; shape.map_or(0, |s| s.columns.len())],
+        };
+        for (key, value) in raw.entries {
+            match key.get_ref().as_str() {
+                "id" => written.id = Some(value),
+                "champ" => written.champ = Some(value),
+                "sous_section" => written.sous_section = Some(value),
+                "position" => written.position = Some(value),
+                // Without a valid declaration, the other keys cannot be checked.
+                other => {
+                    let Some(shape) = shape else { continue };
+                    match shape.column(other) {
+                        Some((i, _)) => written.declared[i] = Some(value),
+                        None => {
+                            diags.push(unknown_key(file, key.span(), other, &shape.action_keys()))
+                        }
+                    }
+                }
+            }
+        }
+        let fixed = [
+            ("id", &written.id),
+            ("champ", &written.champ),
+            ("position", &written.position),
+        ];
+        let mut missing: Vec<(String, String)> = fixed
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| (k.to_string(), crate::load::describe_key(k).to_string()))
+            .collect();
+        if let Some(shape) = shape {
+            missing.extend(
+                shape
+                    .columns
+                    .iter()
+                    .zip(&written.declared)
+                    .filter(|(c, v)| c.required && v.is_none())
+                    .map(|(c, _)| (c.key.clone(), c.what())),
+            );
+        }
+        if !missing.is_empty() {
+            // The file's start stands for the file.
+            diags.push(missing_keys(file, 0..0, true, &missing));
+        }
+        written
+    }
+}
+
+/// An action's position: its rank in its field, 1 to 9999.
+fn rank(
+    file: &SourceFile,
+    value: Spanned<toml::Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<i64>> {
+    let toml::Value::Integer(p) = *value.get_ref() else {
+        diags.push(wrong_type(file, &value, "i64"));
+        return None;
+    };
+    if !(1..=9999).contains(&p) {
         diags.push(
-            Diagnostic::error(format!("position invalide : {position}"))
-                .at(file, position_span.clone())
+            Diagnostic::error(format!("position invalide : {p}"))
+                .at(file, value.span())
                 .label("position hors limites")
                 .hint("la position est le rang de l'action dans son champ : 1, 2, 3…"),
         );
     }
+    Some(Spanned::new(value.span(), p))
+}
 
-    let deadline_span = raw.echeance.span();
-    let deadline_text = raw.echeance.into_inner().trim().to_string();
-    let period = convention.map(|c| &c.period);
-    let deadline = match (YearRange::parse(&deadline_text), period) {
-        (Ok(years), None) => Some(Deadline {
-            years,
-            text: deadline_text,
-        }),
-        (Ok(years), Some(period)) if years.within(period) => Some(Deadline {
-            years,
-            text: deadline_text,
-        }),
+/// A text value, or its type error.
+fn string(
+    file: &SourceFile,
+    value: Spanned<toml::Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<String>> {
+    match value.get_ref() {
+        toml::Value::String(s) => Some(Spanned::new(value.span(), s.clone())),
+        _ => {
+            diags.push(wrong_type(file, &value, "a string"));
+            None
+        }
+    }
+}
+
+/// The error of a field of intervention that the convention does not declare.
+fn unknown_field(file: &SourceFile, written: &Spanned<String>, c: &Convention) -> Diagnostic {
+    let field_id = written.get_ref();
+    let known: Vec<&str> = c.fields.iter().map(|f| f.id.as_str()).collect();
+    let hint = match closest(field_id, &known) {
+        Some(best) => format!(
+            "vouliez-vous dire `{best}` ? Champs déclarés : {}",
+            known.join(", ")
+        ),
+        None => format!(
+            "champs déclarés dans data/convention.toml : {}",
+            known.join(", ")
+        ),
+    };
+    Diagnostic::error(format!("champ d'intervention inconnu : `{field_id}`"))
+        .at(file, written.span())
+        .label("champ non déclaré")
+        .hint(hint)
+}
+
+/// Reports a sub-section that `field` does not declare.
+fn check_subsection(
+    file: &SourceFile,
+    written: &Spanned<String>,
+    field: &Field,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let s = written.get_ref();
+    let known: Vec<&str> = field.subsections.iter().map(|x| x.id.as_str()).collect();
+    if known.contains(&s.as_str()) {
+        return;
+    }
+    let hint = if known.is_empty() {
+        format!(
+            "le champ `{}` n'a pas de sous-section : supprimez cette ligne",
+            field.id
+        )
+    } else {
+        format!(
+            "sous-sections du champ `{}` : {}",
+            field.id,
+            known.join(", ")
+        )
+    };
+    diags.push(
+        Diagnostic::error(format!("sous-section inconnue : `{s}`"))
+            .at(file, written.span())
+            .label("sous-section non déclarée")
+            .hint(hint),
+    );
+}
+
+/// An action's value in `column`, checked against the column's kind; an
+/// erroneous value is reported and counts as absent.
+fn value_of(
+    file: &SourceFile,
+    column: &crate::shape::Column,
+    value: Spanned<toml::Value>,
+    period: Option<&YearRange>,
+    diags: &mut Vec<Diagnostic>,
+) -> Value {
+    let key = column.key.as_str();
+    match column.kind {
+        Kind::Text => string(file, value, diags)
+            .map_or(Value::Absent, |t| Value::Text(cell(file, t, key, diags))),
+        Kind::Deadline => string(file, value, diags)
+            .and_then(|t| deadline(file, t, period, diags))
+            .map_or(Value::Absent, Value::Deadline),
+        Kind::Amount => match Amount::from_toml(value.get_ref()) {
+            Ok(amount) => Value::Amount(amount),
+            Err(e) => {
+                diags.push(amount_error(file, &value, key, e));
+                Value::Absent
+            }
+        },
+        Kind::Number => match value.get_ref() {
+            toml::Value::Integer(n) => Value::Number(*n),
+            _ => {
+                diags.push(wrong_type(file, &value, "an integer"));
+                Value::Absent
+            }
+        },
+    }
+}
+
+/// Why an amount is refused, at its place.
+fn amount_error(
+    file: &SourceFile,
+    value: &Spanned<toml::Value>,
+    key: &str,
+    error: AmountError,
+) -> Diagnostic {
+    let written = file.text.get(value.span()).unwrap_or_default().trim();
+    let (message, hint) = match error {
+        AmountError::NotANumber if !matches!(value.get_ref(), toml::Value::Float(_)) => {
+            return wrong_type(file, value, "an amount");
+        }
+        AmountError::NotANumber => (
+            format!("montant illisible dans `{key}` : {written}"),
+            "un montant s'écrit en chiffres, ex. 12500 ou 12500.50".to_string(),
+        ),
+        AmountError::Negative => (
+            format!("montant négatif dans `{key}` : {written}"),
+            "un montant est positif ou nul : retirez le signe « - »".to_string(),
+        ),
+        AmountError::BelowCent => (
+            format!("montant plus précis que le centime dans `{key}` : {written}"),
+            "deux chiffres au plus après le point, ex. 12500.50".to_string(),
+        ),
+        AmountError::TooLarge => (
+            format!("montant trop grand dans `{key}` : {written}"),
+            format!("un montant va jusqu'à {} euros", Amount::MAX_EUROS),
+        ),
+    };
+    Diagnostic::error(message)
+        .at(file, value.span())
+        .label("montant invalide")
+        .hint(hint)
+}
+
+/// An échéance: a year or a period within the convention's (when known).
+fn deadline(
+    file: &SourceFile,
+    value: Spanned<String>,
+    period: Option<&YearRange>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Deadline> {
+    let span = value.span();
+    let text = value.into_inner().trim().to_string();
+    match (YearRange::parse(&text), period) {
+        (Ok(years), None) => Some(Deadline { years, text }),
+        (Ok(years), Some(period)) if years.within(period) => Some(Deadline { years, text }),
         (Ok(years), Some(period)) => {
             diags.push(
                 Diagnostic::error(format!(
-                    "échéance hors de la période de la convention : `{deadline_text}`"
+                    "échéance hors de la période de la convention : `{text}`"
                 ))
-                .at(file, deadline_span)
+                .at(file, span)
                 .label(format!(
                     "{years} n'est pas dans {}-{}",
                     period.start, period.end
@@ -840,45 +1167,10 @@ fn validate_action(
             None
         }
         (Err(e), period) => {
-            diags.push(year_error(
-                file,
-                deadline_span,
-                &deadline_text,
-                &e,
-                true,
-                period,
-            ));
+            diags.push(year_error(file, span, &text, &e, true, period));
             None
         }
-    };
-
-    // Every cell is checked before giving up, so that all problems are reported.
-    let description = cell(file, raw.descriptif, "descriptif", diags);
-    let caf_means = cell(file, raw.moyens_caf, "moyens_caf", diags);
-    let partner_means = cell(file, raw.moyens_partenaires, "moyens_partenaires", diags);
-    let objectives = cell(file, raw.objectifs, "objectifs", diags);
-    let expected_result = cell(file, raw.resultat_attendu, "resultat_attendu", diags);
-    let expected_impact = cell(file, raw.impact_envisage, "impact_envisage", diags);
-    let action = Action {
-        id,
-        field: field_id,
-        subsection,
-        position: position.clamp(0, u32::MAX as i64) as u32,
-        deadline: deadline?,
-        description,
-        caf_means,
-        partner_means,
-        objectives,
-        expected_result,
-        expected_impact,
-        source: file.name.clone(),
-    };
-    let errors_after = diags.iter().filter(|d| d.is_error()).count();
-    let spans = ActionSpans {
-        id: id_span,
-        position: position_span,
-    };
-    (errors_after == errors_before).then_some((action, spans))
+    }
 }
 
 #[cfg(test)]

@@ -8,11 +8,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure};
-use crate::import::names::{Column, TEXT_COLUMNS, loose, slug, title_slug, unique};
+use crate::import::names::{loose, slug, title_slug, unique};
 use crate::import::{self, ImportedPlan};
 use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
 use crate::model::{YearRange, is_slug};
 use crate::render::templates::BUILTIN;
+use crate::shape::{Kind, Shape};
 use crate::text::{count, markdown_to_plain};
 
 /// What an authoring command did: problems found, and one line per thing done,
@@ -233,25 +234,9 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
                 .hint("ajoutez la date de cette édition en tête de data/convention.toml : `date = 2025-06-30`"),
         ),
     }
-    convention.push_str("\n# En-têtes des colonnes du tableau\n[colonnes]\n");
-    for column in [
-        Column::Champ,
-        Column::Nature,
-        Column::Descriptif,
-        Column::MoyensCaf,
-        Column::MoyensPartenaires,
-        Column::Objectifs,
-        Column::Indicateurs,
-        Column::ResultatAttendu,
-        Column::ImpactEnvisage,
-        Column::Echeance,
-    ] {
-        let label = plan
-            .columns
-            .get(&column)
-            .map_or(column.official(), String::as_str);
-        convention.push_str(&format!("{} = {}\n", column.key(), basic(label)));
-    }
+    let shape = imported_shape(plan);
+    convention.push('\n');
+    convention.push_str(&declaration(&shape));
 
     let mut taken_ids: HashSet<String> = HashSet::new();
     let mut notes = String::new();
@@ -296,10 +281,11 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
         let mut file_names: HashSet<String> = HashSet::new();
         for (index, action) in field.actions.iter().enumerate() {
             let position = index + 1;
-            let words = non_empty(
-                title_slug(&markdown_to_plain(&action.cells[0]), 5),
-                &format!("action-{position}"),
-            );
+            let title = shape
+                .title()
+                .and_then(|i| action.values.get(i))
+                .map_or(String::new(), |t| markdown_to_plain(t));
+            let words = non_empty(title_slug(&title, 5), &format!("action-{position}"));
             let given = action.id.as_ref().filter(|id| {
                 let valid = is_slug(id) && !taken_ids.contains(*id);
                 if !valid {
@@ -320,11 +306,6 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
             taken_ids.insert(id.clone());
             let name = file_stem(field_id, &id, position, |c| file_names.contains(c));
             file_names.insert(name.clone());
-            let echeance = if action.echeance.is_empty() {
-                period_text.clone()
-            } else {
-                action.echeance.clone()
-            };
             let mut text = String::new();
             text.push_str(&format!("id = {}\n", basic(&id)));
             text.push_str(&format!("champ = {}\n", basic(field_id)));
@@ -332,9 +313,25 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
                 text.push_str(&format!("sous_section = {}\n", basic(sub)));
             }
             text.push_str(&format!("position = {position}\n"));
-            text.push_str(&format!("echeance = {}\n", basic(&echeance)));
-            for (column, cell) in TEXT_COLUMNS.iter().zip(&action.cells) {
-                text.push_str(&format!("\n{} = {}\n", column.key(), multiline(cell)));
+            for (column, value) in shape.columns.iter().zip(&action.values) {
+                match column.kind {
+                    Kind::Text => {
+                        text.push_str(&format!("\n{} = {}\n", column.key, multiline(value)));
+                    }
+                    Kind::Deadline => {
+                        let written = if value.is_empty() {
+                            &period_text
+                        } else {
+                            value
+                        };
+                        text.push_str(&format!("{} = {}\n", column.key, basic(written)));
+                    }
+                    // Figures are written as read (`12500.5`): TOML numbers.
+                    Kind::Amount | Kind::Number if !value.is_empty() => {
+                        text.push_str(&format!("{} = {value}\n", column.key));
+                    }
+                    Kind::Amount | Kind::Number => {}
+                }
             }
             out.push((
                 PathBuf::from(ACTIONS_DIR)
@@ -371,17 +368,101 @@ fn signatories(parties: &str, plan: &ImportedPlan) -> Vec<String> {
         .collect()
 }
 
+/// The shape of an imported plan: its first column and its columns, as read.
+fn imported_shape(plan: &ImportedPlan) -> Shape {
+    let mut shape = Shape::reference();
+    if let Some(label) = plan.first_column.as_ref().filter(|l| !l.is_empty()) {
+        shape.first_column = label.clone();
+    }
+    shape.columns = plan.columns.clone();
+    shape
+}
+
 /// The smallest period holding every readable deadline.
 fn period_of_deadlines(plan: &ImportedPlan) -> Option<String> {
+    let deadline = imported_shape(plan).deadline()?;
     let years: Vec<YearRange> = plan
         .fields
         .iter()
         .flat_map(|f| &f.actions)
-        .filter_map(|a| YearRange::parse(&a.echeance).ok())
+        .filter_map(|a| YearRange::parse(a.values.get(deadline)?).ok())
         .collect();
     let start = years.iter().map(|y| y.start).min()?;
     let end = years.iter().map(|y| y.end).max()?;
     Some(YearRange { start, end }.to_string())
+}
+
+/// What the keys of a `[[colonnes]]` table say, once, above the declaration.
+const DECLARATION_HELP: &str = "\
+# Colonnes du tableau d'actions, dans l'ordre, et informations des fiches gardées
+# hors du tableau : une table [[colonnes]] chacune.
+#   cle          clé dans les fiches d'action : minuscules sans accents, chiffres, _
+#   libelle      texte de l'en-tête de la colonne
+#   groupe       facultatif : les colonnes voisines du même groupe ont un en-tête
+#                commun au-dessus des leurs
+#   type         facultatif : \"texte\" (Markdown, par défaut), \"echeance\" (une année
+#                ou une période), \"montant\" (en euros), \"nombre\" (entier)
+#   obligatoire  facultatif : false si une fiche peut s'en passer (true par défaut)
+#   tableau      facultatif : false pour garder l'information hors du tableau
+#                (elle reste dans les données ouvertes)
+#   largeur      facultatif : largeur dans le PDF, celle de la première colonne valant 1
+#   description  facultatif : description de la colonne dans les données ouvertes
+";
+
+/// The declaration of a plan's shape in `convention.toml`: the first column's
+/// label, then one `[[colonnes]]` table per column, each under a comment.
+pub fn declaration(shape: &Shape) -> String {
+    let mut out = String::from(DECLARATION_HELP);
+    out.push_str(
+        "\n# En-tête de la première colonne, celle des champs d'intervention\n[tableau]\n",
+    );
+    out.push_str(&format!(
+        "premiere_colonne = {}\n",
+        basic(&shape.first_column)
+    ));
+    let mut number = 1;
+    for column in &shape.columns {
+        let place = if column.shown {
+            number += 1;
+            format!("Colonne {number} du tableau")
+        } else {
+            "Hors du tableau".to_string()
+        };
+        let what = match column.kind {
+            Kind::Text => "texte",
+            Kind::Deadline => "échéance",
+            Kind::Amount => "montant en euros",
+            Kind::Number => "nombre entier",
+        };
+        let group = column.group.as_ref().map_or(String::new(), |g| {
+            format!(", sous l'en-tête « {} »", comment_safe(g))
+        });
+        out.push_str(&format!(
+            "\n# {place} : « {} » ({what}{group})\n[[colonnes]]\ncle = {}\nlibelle = {}\n",
+            comment_safe(&column.label),
+            basic(&column.key),
+            basic(&column.label)
+        ));
+        if let Some(group) = &column.group {
+            out.push_str(&format!("groupe = {}\n", basic(group)));
+        }
+        if column.kind != Kind::Text {
+            out.push_str(&format!("type = {}\n", basic(column.kind.word())));
+        }
+        if !column.required {
+            out.push_str("obligatoire = false\n");
+        }
+        if !column.shown {
+            out.push_str("tableau = false\n");
+        }
+        if column.width != column.kind.default_width() {
+            out.push_str(&format!("largeur = {}\n", column.width));
+        }
+        if let Some(description) = &column.description {
+            out.push_str(&format!("description = {}\n", basic(description)));
+        }
+    }
+    out
 }
 
 /// The name of an action's file, without `.toml`: its position on two digits,
@@ -435,14 +516,30 @@ fn comment_safe(text: &str) -> String {
 /// action.
 pub fn init(root: &Path) -> Result<Outcome, Failure> {
     refuse_existing_data(root)?;
+    let shape = Shape::reference();
+    let convention = format!(
+        "{}\n\n{}\n{STARTER_FIELDS}",
+        STARTER_CONVENTION.trim_end(),
+        declaration(&shape)
+    );
+    let action = action_text(
+        &shape,
+        &NewAction {
+            id: "petite-enfance-exemple-action",
+            field_id: "petite-enfance",
+            field_label: "Petite Enfance",
+            subsection: Some("structures"),
+            subsections: &["structures"],
+            position: 1,
+            period: "2025-2029",
+            title: Some("Création d'une micro-crèche de 12 places."),
+        },
+    );
     let files = vec![
-        (
-            PathBuf::from(CONVENTION_FILE),
-            STARTER_CONVENTION.to_string(),
-        ),
+        (PathBuf::from(CONVENTION_FILE), convention),
         (
             PathBuf::from(ACTIONS_DIR).join("petite-enfance/01-exemple-action.toml"),
-            STARTER_ACTION.to_string(),
+            action,
         ),
     ];
     write_new_data(root, &files).map_err(|d| Failure(vec![d]))?;
@@ -480,20 +577,10 @@ version = "1.0"
 # d'archivage PDF/A (format année-mois-jour, sans guillemets)
 date = 2025-06-30
 
-# En-têtes des colonnes du tableau (ceux de la présentation officielle)
-[colonnes]
-champ = "Champs d'intervention"
-nature = "Nature de l'offre à développer en partenariat avec la Caf"
-descriptif = "Descriptif"
-moyens_caf = "Moyens mobilisés par la Caf"
-moyens_partenaires = "Moyens mobilisés par les partenaires"
-objectifs = "Objectif(s)"
-indicateurs = "Indicateurs de suivi"
-resultat_attendu = "Résultat attendu"
-impact_envisage = "Impact envisagé"
-echeance = "Echéance"
+"#;
 
-# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
+/// The rest of a new convention: fields, notes, signatories.
+const STARTER_FIELDS: &str = r#"# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
 # tirets ; c'est aussi le nom du dossier de ses actions dans data/actions/.
 [[champs]]
 id = "petite-enfance"
@@ -526,47 +613,6 @@ sigle = "Caf"
 institution = "Communauté de communes de …"
 "#;
 
-const STARTER_ACTION: &str = r#"# Une action du plan : une ligne du tableau. Le texte des cellules est du
-# Markdown (une ligne vide sépare deux paragraphes, `- ` fait une liste).
-
-# Identifiant stable : minuscules, chiffres, tirets ; ne le changez plus une fois publié
-id = "petite-enfance-exemple-action"
-# Champ d'intervention : un `id` de [[champs]] dans data/convention.toml
-champ = "petite-enfance"
-# Sous-section du champ (facultatif)
-sous_section = "structures"
-# Rang de l'action dans son champ : 1, 2, 3…
-position = 1
-# Une année ("2026") ou une période ("2025-2029") comprise dans celle de la convention
-echeance = "2025-2026"
-
-descriptif = '''
-► Création d'une micro-crèche de 12 places.
-'''
-
-moyens_caf = '''
-Accompagnement par les professionnels de l'action sociale
-
-Accompagnement financier
-'''
-
-moyens_partenaires = '''
-Mobilisation des partenaires financiers par la communauté de communes
-'''
-
-objectifs = '''
-. Développer l'offre d'accueil collectif sur le territoire.
-'''
-
-resultat_attendu = '''
-Ouverture de la structure.
-'''
-
-impact_envisage = '''
-Diminution du nombre de demandes d'accueil en attente.
-'''
-"#;
-
 // ---------------------------------------------------------------------------
 // ctg new action
 
@@ -580,13 +626,24 @@ pub fn new_action(
 ) -> Result<Outcome, Failure> {
     let mut diags = Vec::new();
     let raw = crate::load::load(root, &mut diags);
-    let Some(convention) = raw.convention else {
+    let Some(mut convention) = raw.convention else {
         diags.retain(Diagnostic::is_error);
         if diags.is_empty() {
             diags.push(Diagnostic::error(format!(
                 "fichier `{CONVENTION_FILE}` illisible"
             )));
         }
+        return Err(Failure(diags));
+    };
+    // The new file holds the declared keys: the declaration must be valid.
+    let shape = Shape::declared(
+        &convention.file,
+        convention.value.colonnes.take(),
+        convention.value.tableau.take(),
+        &mut diags,
+    );
+    let Some(shape) = shape else {
+        diags.retain(Diagnostic::is_error);
         return Err(Failure(diags));
     };
     let conv = &convention.value;
@@ -646,20 +703,25 @@ pub fn new_action(
             }
         },
     };
+    let str_of = |a: &crate::load::Loaded<crate::load::RawAction>, key: &str| {
+        a.value
+            .get(key)
+            .and_then(|v| v.get_ref().as_str().map(str::to_string))
+    };
     let position = raw
         .actions
         .iter()
-        .filter(|a| a.value.champ.get_ref() == &field_id)
-        .map(|a| *a.value.position.get_ref())
+        .filter(|a| str_of(a, "champ").as_deref() == Some(field_id.as_str()))
+        .filter_map(|a| {
+            a.value
+                .get("position")
+                .and_then(|p| p.get_ref().as_integer())
+        })
         .max()
         .unwrap_or(0)
         .max(0)
         + 1;
-    let taken: HashSet<&str> = raw
-        .actions
-        .iter()
-        .map(|a| a.value.id.get_ref().as_str())
-        .collect();
+    let taken: HashSet<String> = raw.actions.iter().filter_map(|a| str_of(a, "id")).collect();
     let words = title
         .map(|t| title_slug(t, 5))
         .filter(|w| !w.is_empty())
@@ -672,65 +734,20 @@ pub fn new_action(
     let file_name = format!("{name}.toml");
 
     let period = conv.periode.get_ref().trim().to_string();
-    let columns = &conv.colonnes;
-    let mut text = format!(
-        "# Action du champ « {} » : remplacez chaque « {PLACEHOLDER} » (le texte paraît tel quel dans le PDF).\n\
-         # Le texte des cellules est du Markdown : une ligne vide sépare deux paragraphes, `- ` fait une liste.\n\n",
-        comment_safe(field.libelle.get_ref())
+    let sub_ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
+    let text = action_text(
+        &shape,
+        &NewAction {
+            id: &id,
+            field_id: &field_id,
+            field_label: field.libelle.get_ref(),
+            subsection: subsection.as_deref(),
+            subsections: &sub_ids,
+            position,
+            period: &period,
+            title,
+        },
     );
-    text.push_str("# Identifiant stable : minuscules, chiffres, tirets ; ne le changez plus une fois publié\n");
-    text.push_str(&format!("id = {}\n", basic(&id)));
-    text.push_str(&format!(
-        "# Champ d'intervention (un `id` de [[champs]] dans {CONVENTION_FILE})\n"
-    ));
-    text.push_str(&format!("champ = {}\n", basic(&field_id)));
-    match (&subsection, subs.is_empty()) {
-        (Some(s), _) => {
-            text.push_str("# Sous-section du champ (facultatif)\n");
-            text.push_str(&format!("sous_section = {}\n", basic(s)));
-        }
-        (None, false) => {
-            let ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
-            text.push_str(&format!(
-                "# Sous-section du champ (facultatif) : {} ; retirez le # pour l'indiquer\n",
-                ids.join(", ")
-            ));
-            text.push_str(&format!("# sous_section = {}\n", basic(ids[0])));
-        }
-        (None, true) => {
-            text.push_str("# Sous-section (facultatif) : ce champ n'en a pas\n");
-            text.push_str("# sous_section = \"\"\n");
-        }
-    }
-    text.push_str("# Rang de l'action dans son champ : 1, 2, 3…\n");
-    text.push_str(&format!("position = {position}\n"));
-    let first_year = period.get(..4).unwrap_or("2025");
-    text.push_str(&format!(
-        "# {} : une année (\"{first_year}\") ou une période comprise dans celle de la convention, {period}\n",
-        comment_safe(columns.echeance.get_ref())
-    ));
-    text.push_str(&format!("echeance = {}\n", basic(&period)));
-    let labels = [
-        &columns.descriptif,
-        &columns.moyens_caf,
-        &columns.moyens_partenaires,
-        &columns.objectifs,
-        &columns.resultat_attendu,
-        &columns.impact_envisage,
-    ];
-    for (column, label) in TEXT_COLUMNS.iter().zip(labels) {
-        let placeholder = match (column, title) {
-            (Column::Descriptif, Some(t)) if !t.trim().is_empty() => format!("► {}", t.trim()),
-            (Column::Descriptif, _) => format!("► {PLACEHOLDER}"),
-            _ => PLACEHOLDER.to_string(),
-        };
-        text.push_str(&format!(
-            "\n# Colonne « {} »\n{} = {}\n",
-            comment_safe(label.get_ref()),
-            column.key(),
-            multiline(&crate::import::markdown::escape(&placeholder, true))
-        ));
-    }
     let written = crate::output::write_atomic(&dir, &file_name, text.as_bytes())
         .map_err(|d| Failure(vec![d]))?;
     let shown = written
@@ -747,6 +764,104 @@ pub fn new_action(
     };
     check_written(root, &mut outcome);
     Ok(outcome)
+}
+
+/// What a new action file says besides its declared keys.
+struct NewAction<'a> {
+    id: &'a str,
+    field_id: &'a str,
+    field_label: &'a str,
+    subsection: Option<&'a str>,
+    /// The field's sub-sections, offered in a comment.
+    subsections: &'a [&'a str],
+    position: i64,
+    period: &'a str,
+    /// Written in the first text column, after « ► ».
+    title: Option<&'a str>,
+}
+
+/// A new action file: every key, each under a French comment; cells hold
+/// [`PLACEHOLDER`] (the title, when given, in the column that names actions),
+/// the échéance the convention's period.
+fn action_text(shape: &Shape, new: &NewAction) -> String {
+    let mut text = format!(
+        "# Action du champ « {} » : remplacez chaque « {PLACEHOLDER} » (le texte paraît tel quel dans le PDF).\n\
+         # Le texte des cellules est du Markdown : une ligne vide sépare deux paragraphes, `- ` fait une liste.\n\n",
+        comment_safe(new.field_label)
+    );
+    text.push_str("# Identifiant stable : minuscules, chiffres, tirets ; ne le changez plus une fois publié\n");
+    text.push_str(&format!("id = {}\n", basic(new.id)));
+    text.push_str(&format!(
+        "# Champ d'intervention (un `id` de [[champs]] dans {CONVENTION_FILE})\n"
+    ));
+    text.push_str(&format!("champ = {}\n", basic(new.field_id)));
+    match (new.subsection, new.subsections) {
+        (Some(s), _) => {
+            text.push_str("# Sous-section du champ (facultatif)\n");
+            text.push_str(&format!("sous_section = {}\n", basic(s)));
+        }
+        (None, []) => {
+            text.push_str("# Sous-section (facultatif) : ce champ n'en a pas\n");
+            text.push_str("# sous_section = \"\"\n");
+        }
+        (None, ids) => {
+            text.push_str(&format!(
+                "# Sous-section du champ (facultatif) : {} ; retirez le # pour l'indiquer\n",
+                ids.join(", ")
+            ));
+            text.push_str(&format!("# sous_section = {}\n", basic(ids[0])));
+        }
+    }
+    text.push_str("# Rang de l'action dans son champ : 1, 2, 3…\n");
+    text.push_str(&format!("position = {}\n", new.position));
+    let title_column = shape.title();
+    for (i, column) in shape.columns.iter().enumerate() {
+        let label = comment_safe(&column.label);
+        let place = if column.shown {
+            format!("Colonne « {label} »")
+        } else {
+            format!("Hors du tableau : « {label} »")
+        };
+        let optional = if column.required { "" } else { " (facultatif)" };
+        match column.kind {
+            Kind::Text => {
+                let placeholder = match new.title.map(str::trim) {
+                    Some(t) if Some(i) == title_column && !t.is_empty() => format!("► {t}"),
+                    _ if Some(i) == title_column => format!("► {PLACEHOLDER}"),
+                    _ => PLACEHOLDER.to_string(),
+                };
+                text.push_str(&format!(
+                    "\n# {place}{optional}\n{} = {}\n",
+                    column.key,
+                    multiline(&crate::import::markdown::escape(&placeholder, true))
+                ));
+            }
+            Kind::Deadline => {
+                let first_year = new.period.get(..4).unwrap_or("2025");
+                text.push_str(&format!(
+                    "\n# {place}{optional} : une année (\"{first_year}\") ou une période comprise dans celle de la convention, {}\n{} = {}\n",
+                    new.period,
+                    column.key,
+                    basic(new.period)
+                ));
+            }
+            Kind::Amount | Kind::Number => {
+                let what = if column.kind == Kind::Amount {
+                    "montant en euros, en chiffres sans guillemets ni espace, ex. 12500 ou 12500.50"
+                } else {
+                    "nombre entier, en chiffres sans guillemets, ex. 12"
+                };
+                // A figure has no placeholder that reads as one: an optional
+                // one is left for the officer to write.
+                let line = if column.required { "" } else { "# " };
+                text.push_str(&format!(
+                    "\n# {place}{optional} : {what}\n{line}{} = 0\n",
+                    column.key
+                ));
+            }
+        }
+    }
+    text
 }
 
 // ---------------------------------------------------------------------------

@@ -93,7 +93,7 @@ fn check_writes_nothing_and_reports_every_problem() {
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(
-        stderr.contains("clé inconnue `descriptiff` : vouliez-vous dire `descriptif` ?"),
+        stderr.contains("vouliez-vous dire `descriptif` ? Clés possibles ici : `descriptif`,"),
         "{stderr}"
     );
     assert!(
@@ -131,4 +131,29 @@ fn emoji_print_as_themselves() {
         "{pdf}"
     );
     assert!(html_text(&out.plan_html).contains("Réhabiliter 🏠 ✅ 👍🏽 ❤️"));
+}
+
+#[test]
+fn the_reference_model_is_the_same_plan_however_it_is_declared() {
+    // The fixture relabels the reference model with the former table of labels;
+    // the same model declared column by column, as `ctg init` writes it, or not
+    // declared at all, gives the same annex, byte for byte.
+    let (_, labelled) = ctg::render_project(&fixture("mini")).unwrap();
+    let convention = fs::read_to_string(fixture("mini").join("data/convention.toml")).unwrap();
+    let (before, after) = convention.split_once("[colonnes]").unwrap();
+    let (_, after) = after.split_once("\n[[champs]]").unwrap();
+    let declared = ctg::scaffold::declaration(&ctg::shape::Shape::reference());
+    for columns in [declared.as_str(), ""] {
+        let project = copy_project(&fixture("mini"));
+        fs::write(
+            project.path().join("data/convention.toml"),
+            format!("{before}{columns}\n[[champs]]{after}"),
+        )
+        .unwrap();
+        let (_, out) = ctg::render_project(project.path()).expect("the plan builds");
+        assert_eq!(out.plan_typ, labelled.plan_typ);
+        assert!(out.plan_pdf.bytes == labelled.plan_pdf.bytes, "PDF differs");
+        assert_eq!(out.plan_html, labelled.plan_html);
+        assert_eq!(out.open_data.datapackage, labelled.open_data.datapackage);
+    }
 }

@@ -9,8 +9,9 @@ use std::process::Output;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::Plan;
+use ctg::model::{Plan, Value};
 use ctg::render::Rendered;
+use ctg::shape::{Column, Kind, Shape};
 use ctg::text::markdown_to_plain;
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
@@ -19,6 +20,9 @@ use docx_rs::{
 
 static SHIPPED: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
+/// A plan of another model than the reference plan's.
+static OTHER: LazyLock<(Plan, Rendered)> =
+    LazyLock::new(|| ctg::render_project(&fixture("autre-modele")).expect("the fixture builds"));
 
 fn import(source: &Path, root: &Path) -> Output {
     ctg(&[
@@ -83,38 +87,65 @@ fn markdown_cell(markdown: &str) -> TableCell {
     c
 }
 
-/// The official two-row header: "Nature de l'offre" over two columns,
-/// "Indicateurs de suivi" over three, the other labels merged over both rows.
-fn official_header(columns: &ctg::model::Columns) -> Vec<TableRow> {
+/// The plan's header as Word writes it: each group's label over its columns
+/// (`gridSpan`), with the columns' labels below; the other labels merged over
+/// both rows (`vMerge`). One row when the plan has no group.
+fn word_header(shape: &Shape) -> Vec<TableRow> {
+    let shown: Vec<&Column> = shape.columns.iter().filter(|c| c.shown).collect();
+    if shown.iter().all(|c| c.group.is_none()) {
+        let mut cells = vec![cell(&[&shape.first_column])];
+        cells.extend(shown.iter().map(|c| cell(&[&c.label])));
+        return vec![TableRow::new(cells)];
+    }
     let restart = |t: &str| cell(&[t]).vertical_merge(VMergeType::Restart);
     let cont = || TableCell::new().vertical_merge(VMergeType::Continue);
-    vec![
-        TableRow::new(vec![
-            restart(&columns.field),
-            cell(&[&columns.nature]).grid_span(2),
-            restart(&columns.partner_means),
-            restart(&columns.objectives),
-            cell(&[&columns.indicators]).grid_span(3),
-        ]),
-        TableRow::new(vec![
-            cont(),
-            cell(&[&columns.description]),
-            cell(&[&columns.caf_means]),
-            cont(),
-            cont(),
-            cell(&[&columns.expected_result]),
-            cell(&[&columns.expected_impact]),
-            cell(&[&columns.deadline]),
-        ]),
-    ]
+    let (mut top, mut bottom) = (vec![restart(&shape.first_column)], vec![cont()]);
+    let mut i = 0;
+    while i < shown.len() {
+        match &shown[i].group {
+            Some(group) => {
+                let n = shown[i..]
+                    .iter()
+                    .take_while(|c| c.group.as_ref() == Some(group))
+                    .count();
+                top.push(cell(&[group]).grid_span(n));
+                bottom.extend(shown[i..i + n].iter().map(|c| cell(&[&c.label])));
+                i += n;
+            }
+            None => {
+                top.push(restart(&shown[i].label));
+                bottom.push(cont());
+                i += 1;
+            }
+        }
+    }
+    vec![TableRow::new(top), TableRow::new(bottom)]
 }
 
-/// The shipped plan as an officer's Word document: title paragraphs, the table
+/// An action's cells in the table, as Word holds them: its text cells as
+/// paragraphs and lists, the others as printed.
+fn word_cells(shape: &Shape, action: &ctg::model::Action) -> Vec<TableCell> {
+    shape
+        .columns
+        .iter()
+        .zip(&action.values)
+        .filter(|(c, _)| c.shown)
+        .map(|(_, value)| match value {
+            Value::Text(text) => markdown_cell(text),
+            Value::Deadline(d) => cell(&[&d.text]),
+            Value::Amount(a) => cell(&[&ctg::text::typography::french_amount(*a)]),
+            Value::Number(n) => cell(&[&n.to_string()]),
+            Value::Absent => TableCell::new(),
+        })
+        .collect()
+}
+
+/// A plan as an officer's Word document (here the shipped one): title paragraphs, the table
 /// with field labels merged down their rows (and written again, with another
 /// case, where the original repeats them after a page break), sub-section rows
 /// across the seven content columns, the footnote mark after "Jeunesse", and
 /// the footnote below the table.
-fn reference_docx(plan: &Plan) -> Vec<u8> {
+fn word_document(plan: &Plan) -> Vec<u8> {
     let c = &plan.convention;
     let d = c.date.expect("the shipped plan has an edition date");
     let mut doc = docx()
@@ -126,7 +157,8 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
         .add_paragraph(para(&c.parties))
         .add_paragraph(para(&c.heading))
         .add_paragraph(para(&c.caption));
-    let mut rows = official_header(&c.columns);
+    let mut rows = word_header(&c.shape);
+    let width = c.shape.shown().count();
     for field in &c.fields {
         let mark = field
             .note
@@ -168,19 +200,12 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
                     .expect("a declared sub-section");
                 rows.push(TableRow::new(vec![
                     label_cell(),
-                    cell(&[&sub.label]).grid_span(7),
+                    cell(&[&sub.label]).grid_span(width),
                 ]));
             }
-            rows.push(TableRow::new(vec![
-                label_cell(),
-                markdown_cell(&action.description),
-                markdown_cell(&action.caf_means),
-                markdown_cell(&action.partner_means),
-                markdown_cell(&action.objectives),
-                markdown_cell(&action.expected_result),
-                markdown_cell(&action.expected_impact),
-                cell(&[&action.deadline.text]),
-            ]));
+            let mut cells = vec![label_cell()];
+            cells.extend(word_cells(&c.shape, action));
+            rows.push(TableRow::new(cells));
         }
     }
     doc = doc.add_table(Table::new(rows));
@@ -203,7 +228,7 @@ fn reference_docx(plan: &Plan) -> Vec<u8> {
 // Comparing plans
 
 /// What a reader sees of each action, in document order: field, sub-section,
-/// deadline and the text of each cell.
+/// deadline and the text of each other cell of the table.
 fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
     let c = &plan.convention;
     plan.actions
@@ -217,15 +242,22 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
                 .map(|s| s.label.clone())
                 .unwrap_or_default();
             let mut row = vec![field.label.clone(), sub, a.deadline.text.clone()];
-            for text in [
-                &a.description,
-                &a.caf_means,
-                &a.partner_means,
-                &a.objectives,
-                &a.expected_result,
-                &a.expected_impact,
-            ] {
-                row.push(markdown_to_plain(text));
+            let shown = c
+                .shape
+                .columns
+                .iter()
+                .zip(&a.values)
+                .filter(|(c, _)| c.shown);
+            for (_, value) in shown {
+                match value {
+                    Value::Text(text) => row.push(markdown_to_plain(text)),
+                    Value::Amount(amount) => {
+                        row.push(ctg::text::typography::french_amount(*amount))
+                    }
+                    Value::Number(n) => row.push(n.to_string()),
+                    Value::Absent => row.push(String::new()),
+                    Value::Deadline(_) => {}
+                }
             }
             row
         })
@@ -300,7 +332,7 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let (shipped, shipped_out) = &*SHIPPED;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("plan.docx");
-    std::fs::write(&source, reference_docx(shipped)).unwrap();
+    std::fs::write(&source, word_document(shipped)).unwrap();
     let root = dir.path().join("projet");
 
     let err = import_reference_plan(&source, &root);
@@ -340,6 +372,70 @@ fn a_word_copy_of_the_reference_plan_imports_into_the_same_plan() {
     let pages = table_pages(&imported_out);
     assert!(pages.len() >= 3, "the table runs over several pages");
     assert_eq!(pages, table_pages(shipped_out));
+}
+
+#[test]
+fn a_word_table_of_another_model_imports_into_a_plan_of_that_model() {
+    let (model, _) = &*OTHER;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.docx");
+    std::fs::write(&source, word_document(model)).unwrap();
+    let root = dir.path().join("projet");
+    let out = import(&source, &root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 champs, 4 actions"), "{err}");
+    assert!(!err.contains("non importé"), "nothing is left out: {err}");
+
+    let (imported, imported_out) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(visible_rows(&imported), visible_rows(model));
+    // Its build carries every paragraph of every cell, in the PDF and the page.
+    let pdf = normalise(&ctg::render::pdf::page_texts(&imported_out.plan_pdf.document).join(" "));
+    let page = normalise(&html_text(&imported_out.plan_html));
+    let mut paragraphs = 0;
+    for row in visible_rows(model) {
+        for paragraph in row
+            .iter()
+            .flat_map(|cell| cell.lines())
+            .filter(|p| !p.is_empty())
+        {
+            assert!(
+                pdf.contains(&normalise(paragraph)),
+                "« {paragraph} » absent du PDF"
+            );
+            assert!(
+                page.contains(&normalise(paragraph)),
+                "« {paragraph} » absent de la page"
+            );
+            paragraphs += 1;
+        }
+    }
+    assert!(paragraphs > 20, "{paragraphs}");
+    // The header became the declaration: labels and groups as written, keys
+    // derived from the labels, kinds read from the cells.
+    let shape = &imported.convention.shape;
+    assert_eq!(shape.first_column, "Axes");
+    let declared = |shape: &Shape| -> Vec<(String, Option<String>, Kind)> {
+        shape
+            .shown()
+            .map(|(_, c)| (c.label.clone(), c.group.clone(), c.kind))
+            .collect()
+    };
+    assert_eq!(declared(shape), declared(&model.convention.shape));
+    let keys: Vec<&str> = shape.columns.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "action",
+            "pilote",
+            "partenaires",
+            "calendrier",
+            "budget_previsionnel",
+            "indicateurs"
+        ]
+    );
+    let budget = &shape.columns[4];
+    assert!(!budget.required, "one action has no budget");
 }
 
 #[test]
@@ -391,8 +487,12 @@ fn the_open_data_csv_imports_into_the_same_rows() {
     let root = dir.path().join("projet");
 
     let out = import(&source, &root);
-    assert!(out.status.success(), "{}", stderr_line(&out));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    // The reference model's columns get their labels back, without a word.
+    assert!(!err.contains("tiré de son nom"), "{err}");
     let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(imported.convention.shape, shipped.convention.shape);
     // The open data keeps deadlines as years ("2023 - 2027" becomes 2023-2027).
     let without_deadline = |p: &Plan| -> Vec<Vec<String>> {
         visible_rows(p)
@@ -427,7 +527,7 @@ fn the_open_data_csv_imports_into_the_same_rows() {
 
 fn small_docx(extra_column: Option<&str>, rows: Vec<TableRow>) -> Vec<u8> {
     let shipped = &SHIPPED.0;
-    let mut header = official_header(&shipped.convention.columns);
+    let mut header = word_header(&shipped.convention.shape);
     if let Some(label) = extra_column {
         let restart = cell(&[label]).vertical_merge(VMergeType::Restart);
         let cont = TableCell::new().vertical_merge(VMergeType::Continue);
@@ -541,10 +641,13 @@ fn lists_paragraphs_and_markdown_like_text_survive_as_written() {
 }
 
 #[test]
-fn a_column_outside_the_plan_is_reported_with_its_place() {
+fn a_column_of_another_model_becomes_a_column_of_the_plan() {
     let rows = vec![
         push_cell(
-            action_row(Some("Logement"), ["a", "b", "c", "d", "e", "f", "2024"]),
+            action_row(
+                Some("Logement"),
+                ["Prévention", "b", "c", "d", "e", "f", "2024"],
+            ),
             cell(&["Mme Durand"]),
         ),
         push_cell(
@@ -555,8 +658,44 @@ fn a_column_outside_the_plan_is_reported_with_its_place() {
     let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some("Pilote"), rows));
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
+    assert!(!err.contains("non importée"), "nothing is left out: {err}");
+    assert!(err.contains("1 champ, 2 actions"), "{err}");
+    // Declared after the reference model's columns, with its label.
+    let convention: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("data/convention.toml")).unwrap())
+            .unwrap();
+    let columns = convention["colonnes"].as_array().unwrap();
+    assert_eq!(columns.len(), 8);
+    assert_eq!(columns[7]["cle"].as_str(), Some("pilote"));
+    assert_eq!(columns[7]["libelle"].as_str(), Some("Pilote"));
+    let first = read_action(&root, "data/actions/logement/01-prevention.toml");
+    assert_eq!(first["pilote"].as_str().map(str::trim), Some("Mme Durand"));
+    // Its empty cell is written as « - », like the others.
     assert!(
-        err.contains("tableau 1, ligne 1, colonne 9 : colonne « Pilote » hors des colonnes du plan : 1 cellule non importée (ligne 3)"),
+        err.contains("tableau 1, ligne 4 : cellule(s) vide(s) : pilote"),
+        "{err}"
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(plan.convention.shape.columns[7].label, "Pilote");
+}
+
+#[test]
+fn a_column_without_header_is_reported_with_its_place() {
+    let rows = vec![
+        push_cell(
+            action_row(Some("Logement"), ["a", "b", "c", "d", "e", "f", "2024"]),
+            cell(&["Note en marge"]),
+        ),
+        push_cell(
+            action_row(None, ["g", "h", "i", "j", "k", "l", "2025"]),
+            cell(&[""]),
+        ),
+    ];
+    let (_dir, root, out) = import_bytes("plan.docx", &small_docx(Some(""), rows));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("tableau 1, ligne 1, colonne 9 : colonne sans en-tête : 1 cellule non importée (ligne 3)"),
         "{err}"
     );
     // What could be mapped is written.
@@ -661,17 +800,70 @@ fn import_never_writes_over_existing_data() {
 // Spreadsheets
 
 #[test]
-fn a_spreadsheet_column_outside_the_plan_is_reported_with_its_line() {
+fn the_open_data_csv_of_another_model_imports_with_its_keys() {
+    let (model, model_out) = &*OTHER;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("plan.csv");
+    std::fs::write(&source, &model_out.open_data.csv).unwrap();
+    let root = dir.path().join("projet");
+    let out = import(&source, &root);
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    // Its columns are named by their keys: each label is made from its key,
+    // and said so.
+    assert!(
+        err.contains("intitulé de la colonne `public_vise` tiré de son nom : « Public vise »"),
+        "{err}"
+    );
+    let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let shape = &imported.convention.shape;
+    let keys = |shape: &Shape| -> Vec<(String, Kind, bool)> {
+        shape
+            .columns
+            .iter()
+            .map(|c| (c.key.clone(), c.kind, c.required))
+            .collect()
+    };
+    assert_eq!(keys(shape), keys(&model.convention.shape));
+    let ids = |p: &Plan| p.actions.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&imported), ids(model));
+    let values = |p: &Plan| -> Vec<Vec<String>> {
+        p.actions
+            .iter()
+            .map(|a| {
+                a.values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Text(t) => markdown_to_plain(t),
+                        Value::Deadline(d) => d.years.to_string(),
+                        Value::Amount(amount) => amount.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Absent => String::new(),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(values(&imported), values(model));
+}
+
+#[test]
+fn a_spreadsheet_column_is_imported_and_one_without_name_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = import(&fixture("import/colonne-inconnue.csv"), dir.path());
     let err = stderr_line(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("ligne 1, colonne 9 : colonne « Pilote » non reconnue : 2 cellules non importées (lignes 2, 4)"),
+        err.contains(
+            "ligne 1, colonne 10 : colonne non reconnue : 2 cellules non importées (lignes 3, 5)"
+        ),
         "{err}"
     );
     let (plan, _) = ctg::render_project(dir.path()).expect("the imported plan builds");
     assert_eq!(plan.actions.len(), 3);
+    let shape = &plan.convention.shape;
+    assert_eq!(shape.columns.last().unwrap().label, "Pilote");
+    assert_eq!(plan.actions[2].text(shape, "pilote"), Some("Mme Martin"));
     // Official labels, and a label row for the sub-section.
     assert_eq!(plan.convention.fields[0].subsections[0].label, "Structures");
     assert_eq!(plan.actions[0].subsection.as_deref(), Some("structures"));

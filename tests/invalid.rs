@@ -7,6 +7,8 @@
 //! stderr must contain (file:line:column, message, hint), one per line, after
 //! `#` comments and `! key: value` directives:
 //!
+//! - `! base: autre-modele` starts from `tests/fixtures/autre-modele` (a plan
+//!   of another shape) instead of `mini`;
 //! - `! commande: build` runs `ctg build` instead of `ctg check`;
 //! - `! code: 0` expects success (warnings only);
 //! - `! supprimer: PATH` removes a file or folder of the fixture;
@@ -27,6 +29,8 @@ use common::*;
 struct Case {
     name: String,
     dir: PathBuf,
+    /// The fixture the defect is made in.
+    base: String,
     command: String,
     code: i32,
     expected: Vec<String>,
@@ -49,6 +53,7 @@ fn cases() -> Vec<Case> {
             let mut case = Case {
                 name,
                 dir,
+                base: "mini".into(),
                 command: "check".into(),
                 code: 1,
                 expected: Vec::new(),
@@ -63,6 +68,7 @@ fn cases() -> Vec<Case> {
                     let (key, value) = (key.trim(), value.trim());
                     match key {
                         "commande" => case.command = value.into(),
+                        "base" => case.base = value.into(),
                         "code" => case.code = value.parse().unwrap(),
                         _ => case.directives.push((key.into(), value.into())),
                     }
@@ -239,7 +245,7 @@ fn assert_no_crash(case: &str, stderr: &str) {
 /// Runs one case on a fresh copy of the fixture, then checks exit code and
 /// messages.
 fn run_case(case: &Case) -> Option<(tempfile::TempDir, String)> {
-    let project = copy_project(&fixture("mini"));
+    let project = copy_project(&fixture(&case.base));
     let outside = tempfile::tempdir().unwrap();
     let run = apply(case, project.path(), outside.path());
     let root = project.path().to_str().unwrap();
@@ -298,7 +304,22 @@ fn every_mistake_gets_its_message() {
 /// and built: every file in `out/` stays byte for byte as it was.
 #[test]
 fn failed_builds_leave_out_byte_for_byte() {
-    let project = copy_project(&fixture("mini"));
+    let cases = cases();
+    let mut bases: Vec<&str> = cases.iter().map(|c| c.base.as_str()).collect();
+    bases.sort();
+    bases.dedup();
+    assert!(bases.len() >= 2, "{bases:?}");
+    for base in bases {
+        let failing: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.code != 0 && c.base == base)
+            .collect();
+        failed_builds_leave_out_of(base, &failing);
+    }
+}
+
+fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
+    let project = copy_project(&fixture(base));
     let root = project.path().to_str().unwrap();
     let ok = ctg(&["build", "--root", root]);
     assert!(
@@ -312,7 +333,7 @@ fn failed_builds_leave_out_byte_for_byte() {
 
     let pristine = snapshot(&project.path().join("data"));
     let outside = tempfile::tempdir().unwrap();
-    for case in cases().iter().filter(|c| c.code != 0) {
+    for case in cases {
         // Back to the valid data, then this one defect.
         let data = project.path().join("data");
         if data.exists() {
@@ -345,8 +366,11 @@ fn failed_builds_leave_out_byte_for_byte() {
     }
     // A successful build removes the kept sources again, the plan's and the
     // reviews' alike.
-    assert!(snapshot(&out).keys().any(|p| is_kept(p)));
-    fs::remove_dir_all(project.path().join("templates")).unwrap();
+    let keeps = cases
+        .iter()
+        .any(|c| c.directives.iter().any(|(key, _)| key == "conserve"));
+    assert_eq!(snapshot(&out).keys().any(|p| is_kept(p)), keeps, "{base}");
+    let _ = fs::remove_dir_all(project.path().join("templates"));
     fs::remove_dir_all(project.path().join("data")).unwrap();
     for (rel, bytes) in &pristine {
         let path = project.path().join("data").join(rel);

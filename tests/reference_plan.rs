@@ -91,30 +91,27 @@ fn every_reference_paragraph_is_in_the_html() {
 #[test]
 fn two_level_header_on_every_page_of_the_table() {
     let (plan, out) = &*BUILT;
-    let c = &plan.convention.columns;
+    let shape = &plan.convention.shape;
     let pages = ctg::render::pdf::page_texts(&out.plan_pdf.document);
     let last_row = normalise(&plan.actions.last().unwrap().description);
     let table_end = pages
         .iter()
         .position(|p| normalise(p).contains(&last_row))
         .unwrap();
+    // Every header text: the first column's, the groups' and the columns'.
+    let mut labels: Vec<&String> = vec![&shape.first_column];
+    for column in &shape.columns {
+        if let Some(group) = &column.group
+            && !labels.contains(&group)
+        {
+            labels.push(group);
+        }
+        labels.push(&column.label);
+    }
+    assert_eq!(labels.len(), 10, "{labels:?}");
     for (i, page) in pages.iter().enumerate().take(table_end + 1) {
         let page = normalise(page);
-        let first = [
-            &c.field,
-            &c.nature,
-            &c.partner_means,
-            &c.objectives,
-            &c.indicators,
-        ];
-        let second = [
-            &c.description,
-            &c.caf_means,
-            &c.expected_result,
-            &c.expected_impact,
-            &c.deadline,
-        ];
-        for label in first.iter().chain(second.iter()) {
+        for label in &labels {
             assert!(
                 page.contains(&normalise(label)),
                 "page {} sans l'en-tête « {label} »",
@@ -135,7 +132,7 @@ fn field_labels_repeat_on_each_page_where_the_field_continues() {
         .filter(|r| r.text.starts_with('►'))
         .map(|r| r.x)
         .fold(f64::INFINITY, f64::min);
-    let header = normalise(&plan.convention.columns.field);
+    let header = normalise(&plan.convention.shape.first_column);
     let mut continued = 0;
     // The pages of the table: those that carry its header (not the signature page).
     let table_pages = runs.iter().filter(|page| {

@@ -114,13 +114,13 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
             "id",
             "champ",
             "position",
-            "echeance",
             "descriptif",
             "moyens_caf",
             "moyens_partenaires",
             "objectifs",
             "resultat_attendu",
-            "impact_envisage"
+            "impact_envisage",
+            "echeance"
         ]
     );
     for (key, comment) in &keys {
@@ -141,7 +141,10 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
     let (plan, _) = ctg::render_project(copy.path()).unwrap();
     assert_eq!(plan.actions.len(), shipped.actions.len() + 1);
     let new = plan.actions.iter().find(|a| a.id == id).unwrap();
-    assert_eq!(new.caf_means, ctg::scaffold::PLACEHOLDER);
+    assert_eq!(
+        new.text(&plan.convention.shape, "moyens_caf"),
+        Some(ctg::scaffold::PLACEHOLDER)
+    );
 
     // A second one gets the next position and another id.
     let out = new_action(copy.path(), &["--champ", "Jeunesse"]);
@@ -256,4 +259,80 @@ fn templates_are_exported_once_and_never_overwritten() {
     ]);
     assert!(forced.status.success(), "{}", stderr_line(&forced));
     assert_ne!(std::fs::read_to_string(&edited).unwrap(), "// modifié\n");
+}
+
+#[test]
+fn a_new_action_of_another_model_has_its_declared_keys() {
+    let copy = copy_project(&fixture("autre-modele"));
+    let out = new_action(
+        copy.path(),
+        &["--champ", "jeunesse", "--titre", "Chantiers jeunes"],
+    );
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    let file = copy
+        .path()
+        .join("data/actions/jeunesse/03-chantiers-jeunes.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let keys = commented_keys(&text);
+    let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    // The optional amount is left for the officer to write, in a comment.
+    assert_eq!(
+        names,
+        [
+            "id",
+            "champ",
+            "position",
+            "action",
+            "pilote",
+            "partenaires",
+            "calendrier",
+            "indicateurs",
+            "public_vise"
+        ]
+    );
+    assert!(text.contains("\n# budget = 0\n"), "{text}");
+    assert!(
+        text.contains("# Colonne « Budget prévisionnel » (facultatif) : montant en euros"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# Hors du tableau : « Public visé »"),
+        "{text}"
+    );
+    let action = read_table(&file);
+    assert_eq!(
+        action["action"].as_str().unwrap().trim(),
+        "► Chantiers jeunes"
+    );
+    assert_eq!(action["calendrier"].as_str(), Some("2025-2028"));
+    // The plan still builds, with the new row.
+    let (plan, _) = ctg::render_project(copy.path()).unwrap();
+    assert_eq!(plan.actions.len(), 5);
+}
+
+#[test]
+fn a_new_project_declares_the_reference_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("projet");
+    let out = ctg(&["init", path(&root)]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let convention: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("data/convention.toml")).unwrap())
+            .unwrap();
+    assert_eq!(
+        convention["tableau"]["premiere_colonne"].as_str(),
+        Some("Champs d'intervention")
+    );
+    let keys: Vec<&str> = convention["colonnes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cle"].as_str().unwrap())
+        .collect();
+    let (plan, _) = ctg::render_project(&root).unwrap();
+    let reference = ctg::shape::Shape::reference();
+    let expected: Vec<&str> = reference.columns.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, expected);
+    assert_eq!(plan.convention.shape, reference);
 }

@@ -298,7 +298,7 @@ fn every_data_cell_points_at_existing_headers() {
     let first = doc.select(&sel("td[headers]")).next().unwrap();
     assert_eq!(
         attr(&first, "headers"),
-        Some("ctg-champ-petite-enfance ctg-r-1 ctg-col-nature ctg-col-descriptif")
+        Some("ctg-champ-petite-enfance ctg-r-1 ctg-grp-1 ctg-col-descriptif")
     );
     let problems = header_problems(&MINI.1.plan_html);
     assert!(problems.is_empty(), "{problems:#?}");
@@ -321,7 +321,7 @@ fn every_table_of_the_reviews_has_its_headers() {
                 "bilan {year}"
             );
             let state = doc
-                .select(&sel("th#ctg-col-etat"))
+                .select(&sel("th#ctg-suivi-etat"))
                 .next()
                 .unwrap_or_else(|| panic!("bilan {year} : pas de colonne d'état"));
             assert_eq!(plain_spaces(&text(&state)), format!("État {year}"));
@@ -382,13 +382,13 @@ fn the_header_check_catches_broken_markup() {
     let html = &REFERENCE.1.plan_html;
     let cases = [
         (
-            "ctg-col-nature ctg-col-descriptif\"",
-            "ctg-col-nature ctg-col-inconnue\"",
+            "ctg-grp-1 ctg-col-descriptif\"",
+            "ctg-grp-1 ctg-col-inconnue\"",
             "pas de <th id=\"ctg-col-inconnue\">",
         ),
         (
-            " ctg-col-indicateurs ctg-col-impact\"",
-            " ctg-col-impact\"",
+            " ctg-grp-2 ctg-col-impact-envisage\"",
+            " ctg-col-impact-envisage\"",
             "colonne 6",
         ),
         (
@@ -453,7 +453,16 @@ fn page_is_a_complete_accessible_document() {
     let caption_text = plain_spaces(&text(&caption));
     assert!(caption_text.starts_with(&plan.convention.caption));
     assert!(caption_text.contains("deux niveaux d'en-têtes"));
-    assert!(caption_text.contains(&format!("« {} »", plan.convention.columns.indicators)));
+    let last_group = plan
+        .convention
+        .shape
+        .columns
+        .last()
+        .unwrap()
+        .group
+        .as_ref()
+        .unwrap();
+    assert!(caption_text.contains(&format!("« {last_group} »")));
 
     // The table scrolls inside a wrapper that the keyboard can reach and that is named.
     let wrapper = doc.select(&sel(".ctg-defilement")).next().unwrap();
@@ -803,7 +812,7 @@ fn datapackage_describes_the_csv() {
         );
         assert!(!field["title"].as_str().unwrap().is_empty());
     }
-    assert_eq!(fields[7]["title"], plan.convention.columns.description);
+    assert_eq!(fields[7]["title"], plan.convention.shape.columns[0].label);
 }
 
 #[test]

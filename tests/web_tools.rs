@@ -67,13 +67,31 @@ static DEMO_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
-/// The reviews' pages checked in the browser and by the Nu checker.
+/// A plan of another model than the reference plan's, with its review of 2026.
+static OTHER_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-autre-modele");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("autre-modele"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+});
+
+/// The reviews' pages, and the pages of a plan of another model, checked in
+/// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
     let demo = &*DEMO_BUILT;
+    let other = &*OTHER_BUILT;
     vec![
         demo.join("bilan-2024.html"),
         demo.join("bilan-2025.html"),
         MINI_BUILT.join("bilan-2024.html"),
+        other.join("plan.html"),
+        other.join("bilan-2026.html"),
     ]
 }
 
@@ -398,6 +416,57 @@ fn frictionless_validates_the_data_package() {
         errors
             .iter()
             .any(|e| e["type"] == "type-error" && e["fieldName"] == "echeance_debut"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn frictionless_validates_the_data_package_of_another_model() {
+    let missing = frictionless()
+        .is_none()
+        .then(|| "frictionless introuvable (pip install \"frictionless[json]\")".to_string());
+    if !tool(
+        "frictionless_validates_the_data_package_of_another_model",
+        missing,
+    ) {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("autre-modele"),
+        out: Some(out.path().to_path_buf()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    let report = frictionless_validate(&out.path().join("datapackage.json"));
+    assert_eq!(report["valid"], true, "{report:#}");
+    let tasks = report["tasks"].as_array().unwrap();
+    let checked: Vec<(&str, u64, u64)> = tasks
+        .iter()
+        .map(|t| {
+            (
+                t["place"].as_str().unwrap_or_default(),
+                t["stats"]["rows"].as_u64().unwrap_or_default(),
+                t["stats"]["fields"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(checked, [("plan.csv", 4, 15), ("plan.json", 4, 15)]);
+
+    // An amount that is not a number, bytes unchanged, is caught.
+    let csv = fs::read_to_string(out.path().join("plan.csv")).unwrap();
+    let amount = csv.find(",12500,").expect("the first action's budget");
+    let mut bad = csv.clone();
+    bad.replace_range(amount..amount + 7, ",12x00,");
+    fs::write(out.path().join("plan.csv"), bad).unwrap();
+    let report = frictionless_validate(&out.path().join("datapackage.json"));
+    assert_eq!(report["valid"], false);
+    let errors = report["tasks"][0]["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["type"] == "type-error" && e["fieldName"] == "budget"),
         "{errors:#?}"
     );
 }

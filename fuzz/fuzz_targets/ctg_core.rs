@@ -15,5 +15,7 @@ pub mod load;
 pub mod model;
 #[path = "../../src/review.rs"]
 pub mod review;
+#[path = "../../src/shape.rs"]
+pub mod shape;
 #[path = "../../src/text/mod.rs"]
 pub mod text;

@@ -1,5 +1,7 @@
 //! Import, Word: reads a `.docx` (a zip of XML parts) and finds the plan's table
-//! by its header. Merged cells are followed as Word stores them: `w:gridSpan` for
+//! by its header, whose first column names the fields of intervention; every
+//! other header cell is a column of the plan (a cell over two header rows is a
+//! group). Merged cells are followed as Word stores them: `w:gridSpan` for
 //! cells spanning columns (the two-row header, sub-section rows), `w:vMerge` for
 //! cells spanning rows (a field label over its actions). Paragraphs and Word
 //! lists inside cells become Markdown; the text around the table gives the
@@ -12,8 +14,8 @@ use std::path::Path;
 use roxmltree::{Document, Node};
 
 use super::markdown::{self, Block, Inline};
-use super::names::{Column, loose};
-use super::{Builder, Imported, Location, RowCells, expected_columns};
+use super::names::{Role, loose, same};
+use super::{Builder, Imported, Location, RowCells, SourceColumn, expected_columns};
 use crate::diag::{Diagnostic, Failure, SourceFile};
 
 /// WordprocessingML namespaces: transitional (what Word writes) and strict.
@@ -131,7 +133,12 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         ));
     };
     let first_header = headers[first].as_ref().expect("found above");
-    builder.plan.columns = first_header.labels.clone();
+    builder.header(&first_header.first_label, first_header.columns.clone());
+    // Later tables with the same header continue the plan; others are not its.
+    let headers: Vec<Option<&Header>> = headers
+        .iter()
+        .map(|h| h.as_ref().filter(|h| h.same_columns(first_header)))
+        .collect();
 
     for ((number, table), header) in tables.iter().zip(&headers) {
         match header {
@@ -142,9 +149,9 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
                     row: 1,
                     ..Location::default()
                 },
-                "tableau ignoré : son en-tête ne correspond pas aux colonnes du plan",
+                "tableau ignoré : son en-tête n'est pas celui du plan d'actions",
                 Some(format!(
-                    "seuls les tableaux dont l'en-tête porte les colonnes {} sont importés",
+                    "seuls le premier tableau dont l'en-tête porte {} et les tableaux qui ont le même en-tête sont importés",
                     expected_columns()
                 )),
             ),
@@ -685,104 +692,144 @@ fn cell_text(cell: &Cell) -> String {
     markdown::one_line(&cell.blocks)
 }
 
+/// What a grid column of the plan's table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The field of intervention.
+    Field,
+    /// The plan's column of this index in [`Header::columns`].
+    Column(usize),
+}
+
 /// The plan's header at the top of a table: which column each grid column is.
 struct Header {
     /// Number of header rows (1 or 2).
     rows: usize,
-    /// Grid column → the column it holds (leaf columns only).
-    grid: BTreeMap<usize, Column>,
-    /// Grid column → the header text of a column that is not the plan's.
-    unknown: BTreeMap<usize, String>,
-    /// Label of each column as written in the header.
-    labels: BTreeMap<Column, String>,
-    /// The rightmost content column: a cell reaching it from `Descriptif` is a
-    /// sub-section row.
-    last: Column,
+    /// The first column's label.
+    first_label: String,
+    /// The plan's columns, left to right.
+    columns: Vec<SourceColumn>,
+    /// Grid column → what it holds; a grid column under no header text is absent.
+    grid: BTreeMap<usize, Slot>,
 }
 
 impl Header {
+    /// The header of a plan table: its first cell names the fields of
+    /// intervention, and at least one other cell names a column. A second
+    /// header row is read under the cells of the first that span several
+    /// columns (groups), when the first column continues into it.
     fn find(table: &Table) -> Option<Header> {
         let first = table.rows.first()?;
-        let mut grid: BTreeMap<usize, Column> = BTreeMap::new();
-        let mut labels = BTreeMap::new();
-        let mut assign = |cell: &Cell, grid: &mut BTreeMap<usize, Column>| {
-            let text = cell_text(cell);
-            if let Some(c) = Column::from_label(&text) {
-                labels.entry(c).or_insert(text);
-                for g in cell.grid..cell.grid + cell.span {
-                    grid.insert(g, c);
-                }
-            }
-        };
-        for cell in &first.cells {
-            assign(cell, &mut grid);
-        }
-        let mut rows = 1;
-        if let Some(second) = table.rows.get(1) {
-            let leaf_below = second.cells.iter().any(|c| {
-                c.vmerge != VMerge::Continue
-                    && Column::from_label(&cell_text(c))
-                        .is_some_and(|k| !is_group(k) && k != Column::Champ)
-            });
-            let groups_above = grid.values().any(|c| is_group(*c));
-            if leaf_below && groups_above {
-                rows = 2;
-                for cell in second.cells.iter().filter(|c| c.vmerge != VMerge::Continue) {
-                    assign(cell, &mut grid);
-                }
-            }
-        }
-        let leaves: Vec<Column> = grid.values().copied().filter(|c| !is_group(*c)).collect();
-        if !(leaves.contains(&Column::Champ) && leaves.contains(&Column::Descriptif)) {
+        let lead = first.cells.first()?;
+        let first_label = cell_text(lead);
+        if Role::from_label(&first_label) != Some(Role::Field) {
             return None;
         }
-        // Header cells naming no column of the plan.
-        let mut unknown = BTreeMap::new();
-        for row in table.rows.iter().take(rows) {
-            for cell in &row.cells {
-                let text = cell_text(cell);
-                for g in cell.grid..cell.grid + cell.span {
-                    let known = grid.get(&g).is_some_and(|c| !is_group(*c));
-                    if !known && !text.is_empty() {
-                        unknown.entry(g).or_insert_with(|| text.clone());
+        let under = |row: &Row, top: &Cell| -> Vec<usize> {
+            (0..row.cells.len())
+                .filter(|&i| {
+                    let c = &row.cells[i];
+                    c.grid >= top.grid && c.grid < top.grid + top.span
+                })
+                .collect()
+        };
+        let second = table.rows.get(1).filter(|row| {
+            let groups: Vec<&Cell> = first.cells.iter().skip(1).filter(|c| c.span > 1).collect();
+            let lead_continues = under(row, lead).iter().all(|&i| {
+                row.cells[i].vmerge == VMerge::Continue || cell_text(&row.cells[i]).is_empty()
+            });
+            !groups.is_empty()
+                && lead_continues
+                && groups.iter().all(|g| {
+                    under(row, g).iter().any(|&i| {
+                        row.cells[i].vmerge != VMerge::Continue
+                            && !cell_text(&row.cells[i]).is_empty()
+                    })
+                })
+        });
+        let mut grid = BTreeMap::new();
+        for g in lead.grid..lead.grid + lead.span {
+            grid.insert(g, Slot::Field);
+        }
+        let mut columns: Vec<SourceColumn> = Vec::new();
+        let mut add = |cell: &Cell, group: Option<String>, grid: &mut BTreeMap<usize, Slot>| {
+            let label = cell_text(cell);
+            if label.is_empty() {
+                return;
+            }
+            for g in cell.grid..cell.grid + cell.span {
+                grid.insert(g, Slot::Column(columns.len()));
+            }
+            columns.push(SourceColumn {
+                label,
+                group,
+                kind: None,
+            });
+        };
+        for cell in first.cells.iter().skip(1) {
+            match second {
+                Some(row) if cell.span > 1 => {
+                    let group = Some(cell_text(cell)).filter(|g| !g.is_empty());
+                    for i in under(row, cell) {
+                        if row.cells[i].vmerge != VMerge::Continue {
+                            add(&row.cells[i], group.clone(), &mut grid);
+                        }
                     }
                 }
+                _ => add(cell, None, &mut grid),
             }
         }
-        grid.retain(|_, c| !is_group(*c));
-        let last = *grid.values().last().expect("has Champ and Descriptif");
+        if columns.is_empty() {
+            return None;
+        }
         Some(Header {
-            rows,
+            rows: if second.is_some() { 2 } else { 1 },
+            first_label,
+            columns,
             grid,
-            unknown,
-            labels,
-            last,
         })
     }
 
-    /// The distinct plan columns a cell covers, left to right.
-    fn columns(&self, cell: &Cell) -> Vec<Column> {
+    /// The same columns as `other` (labels compared loosely): a table that
+    /// continues the plan.
+    fn same_columns(&self, other: &Header) -> bool {
+        self.columns.len() == other.columns.len()
+            && self
+                .columns
+                .iter()
+                .zip(&other.columns)
+                .all(|(a, b)| same(&a.label, &b.label))
+    }
+
+    /// The distinct slots a cell covers, left to right.
+    fn slots(&self, cell: &Cell) -> Vec<Slot> {
         let mut out = Vec::new();
         for g in cell.grid..cell.grid + cell.span {
-            if let Some(c) = self.grid.get(&g)
-                && !out.contains(c)
+            if let Some(s) = self.grid.get(&g)
+                && !out.contains(s)
             {
-                out.push(*c);
+                out.push(*s);
             }
         }
         out
     }
-}
 
-fn is_group(c: Column) -> bool {
-    matches!(c, Column::Nature | Column::Indicateurs)
+    /// True when `text` is one of the header's labels: a header row repeated
+    /// further down.
+    fn is_label(&self, text: &str) -> bool {
+        same(text, &self.first_label)
+            || self
+                .columns
+                .iter()
+                .any(|c| same(text, &c.label) || c.group.as_deref().is_some_and(|g| same(text, g)))
+    }
 }
 
 /// Rows of a plan table after its header.
 fn read_table(b: &mut Builder, number: usize, table: &Table, header: &Header) {
     // Text of the cell that starts a vertical merge, by grid column.
     let mut above: HashMap<usize, Vec<Block>> = HashMap::new();
-    // Cells outside the plan's columns: grid column → rows.
+    // Cells under no header text: grid column → rows.
     let mut unmapped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (index, row) in table.rows.iter().enumerate().skip(header.rows) {
         let at = Location {
@@ -793,24 +840,17 @@ fn read_table(b: &mut Builder, number: usize, table: &Table, header: &Header) {
         read_row(b, row, &at, header, &mut above, &mut unmapped);
     }
     for (g, rows) in unmapped {
-        let label = header
-            .unknown
-            .get(&g)
-            .map_or(String::new(), |l| format!(" « {l} »"));
         let shown: Vec<String> = rows.iter().take(8).map(usize::to_string).collect();
         let more = if rows.len() > 8 { ", …" } else { "" };
         b.warn(
             &Location { table: Some(number), row: 1, column: Some(g + 1), span: None },
             format!(
-                "colonne{label} hors des colonnes du plan : {} ({} {}{more})",
+                "colonne sans en-tête : {} ({} {}{more})",
                 crate::text::count(rows.len(), "cellule non importée", "cellules non importées"),
                 if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),
-            Some(format!(
-                "seules les colonnes {} sont importées ; reportez ce texte à la main s'il doit figurer dans le plan",
-                expected_columns()
-            )),
+            Some("une colonne du plan a son intitulé dans l'en-tête du tableau : écrivez-le dans le document et importez-le à nouveau, ou reportez ce texte à la main".into()),
         );
     }
 }
@@ -830,13 +870,14 @@ fn read_row(
         .map(cell_text)
         .filter(|t| !t.is_empty())
         .collect();
-    if texts.len() >= 2 && texts.iter().all(|t| Column::from_label(t).is_some()) {
+    if texts.len() >= 2 && texts.iter().all(|t| header.is_label(t)) {
         return;
     }
+    let last = header.columns.len() - 1;
     let mut field: Option<(String, Location)> = None;
     let mut subsection: Option<(String, Location)> = None;
     let mut cells = RowCells::default();
-    let mut numbers: Vec<(Column, usize)> = Vec::new();
+    let mut numbers: Vec<(usize, usize)> = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
         let place = at.column(i + 1);
         for issue in &cell.issues {
@@ -850,14 +891,14 @@ fn read_row(
             }
         };
         let empty = markdown::one_line(&blocks).is_empty();
-        let columns = header.columns(cell);
-        let Some(&first) = columns.first() else {
+        let slots = header.slots(cell);
+        let Some(&first) = slots.first() else {
             if !empty && cell.vmerge != VMerge::Continue {
                 unmapped.entry(cell.grid).or_default().push(at.row);
             }
             continue;
         };
-        if first == Column::Champ {
+        if first == Slot::Field {
             // The field label; a continued merge keeps the field above.
             if cell.vmerge != VMerge::Continue && !empty {
                 field = Some((markdown::one_line(&blocks), place));
@@ -867,9 +908,10 @@ fn read_row(
         if empty {
             continue;
         }
-        if columns.len() > 1
-            && columns.contains(&Column::Descriptif)
-            && columns.contains(&header.last)
+        // A cell across every column: a sub-section row.
+        if slots.len() > 1
+            && slots.contains(&Slot::Column(0))
+            && slots.contains(&Slot::Column(last))
         {
             subsection = Some((markdown::one_line(&blocks), place));
             continue;
@@ -881,21 +923,27 @@ fn read_row(
                 None,
             );
         }
+        let columns: Vec<usize> = slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Column(c) => Some(*c),
+                Slot::Field => None,
+            })
+            .collect();
         if columns.len() > 1 {
-            let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
+            let labels: Vec<String> = columns
+                .iter()
+                .map(|c| format!("« {} »", header.columns[*c].label))
+                .collect();
             b.warn(
                 &place,
-                format!("cellule fusionnée sur plusieurs colonnes ({}) : son texte est repris dans chacune", keys.join(", ")),
+                format!("cellule fusionnée sur plusieurs colonnes ({}) : son texte est repris dans chacune", labels.join(", ")),
                 None,
             );
         }
         for column in columns {
             numbers.push((column, i + 1));
-            if column == Column::Echeance {
-                cells.echeance = Some(markdown::one_line(&blocks));
-            } else {
-                cells.text.insert(column, blocks.clone());
-            }
+            cells.values.insert(column, blocks.clone());
         }
     }
     if let Some((label, place)) = field {
@@ -905,8 +953,7 @@ fn read_row(
         b.subsection(&label, &place);
         return;
     }
-    let has_content = cells.echeance.is_some() || !cells.text.is_empty();
-    if has_content {
+    if !cells.values.is_empty() {
         b.action(cells, at, &numbers);
     }
 }

@@ -2,9 +2,12 @@
 //! spreadsheet, becomes an [`ImportedPlan`] (fields, sub-sections, actions with
 //! their cells as Markdown), which [`crate::scaffold`] writes out as a project.
 //!
-//! Readers ([`docx`], [`spreadsheet`]) turn each row of the source into calls on a
-//! [`Builder`], which keeps the current field and sub-section and reports, with
-//! its place in the source file, everything it cannot map.
+//! Readers ([`docx`], [`spreadsheet`]) give the [`Builder`] the source's header,
+//! then each of its rows. The header becomes the imported plan's shape: its
+//! columns keep their labels and get keys (the reference model's for its own
+//! columns, else derived from the label), and a kind read from their cells. The
+//! builder keeps the current field and sub-section and reports, with its place
+//! in the source file, everything it cannot map.
 
 pub mod docx;
 pub mod markdown;
@@ -18,8 +21,9 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Failure, SourceFile};
 use crate::model::YearRange;
+use crate::shape::{Column, Kind, RESERVED_KEYS, Shape, is_key, key_of};
 use markdown::{Block, CellMarkdown};
-use names::{Column, TEXT_COLUMNS, loose};
+use names::{FIRST_COLUMN_LABELS, loose, same};
 
 /// A plan read from a source file, before ids and files are chosen.
 #[derive(Debug, Clone, Default)]
@@ -28,8 +32,11 @@ pub struct ImportedPlan {
     pub source: String,
     /// Text found around the table: title, parties, heading, caption, period.
     pub front: FrontMatter,
-    /// Column labels as the source writes them (header cells of the table).
-    pub columns: BTreeMap<Column, String>,
+    /// The first column's header as the source writes it; `None` when the
+    /// source names it by its key (open data).
+    pub first_column: Option<String>,
+    /// The plan's columns, from the source's header: its declaration.
+    pub columns: Vec<Column>,
     pub fields: Vec<ImportedField>,
     /// Full names of the intercommunality and of the Caf, when the source has them
     /// (the open-data CSV does).
@@ -66,12 +73,22 @@ pub struct ImportedAction {
     pub subsection: Option<usize>,
     /// An id given by the source (open-data CSV), used when valid and unique.
     pub id: Option<String>,
-    /// Deadline as written.
-    pub echeance: String,
-    /// The six text cells, Markdown, in [`TEXT_COLUMNS`] order.
-    pub cells: [String; 6],
+    /// One value per column of the plan: Markdown for text, the text as
+    /// written for the other kinds (an amount as a number: "12500.5"); empty
+    /// when the source has none.
+    pub values: Vec<String>,
     /// Where the row is in the source, for messages.
     pub origin: String,
+}
+
+/// A column of the source's header, as read.
+#[derive(Debug, Clone, Default)]
+pub struct SourceColumn {
+    pub label: String,
+    pub group: Option<String>,
+    /// The kind, when the header tells it (the open data's two columns of an
+    /// échéance); else the reference model's, or read from the cells.
+    pub kind: Option<Kind>,
 }
 
 /// Where something is in a source file: table, row and column of a Word table, or
@@ -109,19 +126,32 @@ impl fmt::Display for Location {
 /// The cells of one action row, as read.
 #[derive(Debug, Clone, Default)]
 pub struct RowCells {
-    /// Text cells by column; a column absent from the source is absent here.
-    pub text: BTreeMap<Column, Vec<Block>>,
-    pub echeance: Option<String>,
+    /// Cells by index of the header's columns; a column without a cell in this
+    /// row is absent.
+    pub values: BTreeMap<usize, Vec<Block>>,
     pub id: Option<String>,
 }
 
 /// Label of the field that collects actions found before any field label.
 pub const UNFILED_FIELD: &str = "À classer";
 
+/// An action row, kept as read until every row is known: a column's kind
+/// depends on all its cells.
+struct PendingRow {
+    field: usize,
+    subsection: Option<usize>,
+    cells: RowCells,
+    at: Location,
+    /// The source's column number of each header column, for messages.
+    numbers: BTreeMap<usize, usize>,
+}
+
 /// Builds an [`ImportedPlan`] row by row and collects what could not be mapped.
 pub struct Builder {
     pub plan: ImportedPlan,
     file: SourceFile,
+    header: Vec<SourceColumn>,
+    rows: Vec<PendingRow>,
     current_field: Option<usize>,
     current_subsection: Option<usize>,
     pub diagnostics: Vec<Diagnostic>,
@@ -135,10 +165,26 @@ impl Builder {
                 ..ImportedPlan::default()
             },
             file,
+            header: Vec::new(),
+            rows: Vec::new(),
             current_field: None,
             current_subsection: None,
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The source's header: the first column's label, then the plan's
+    /// columns; the cells of each row are given by index in `columns`.
+    pub fn header(&mut self, first_column: &str, columns: Vec<SourceColumn>) {
+        // The open data names it by its key (`champ`): the reference label then.
+        let label = markdown::collapse_spaces(first_column);
+        self.plan.first_column = Some(label).filter(|l| !is_key(l));
+        self.header = columns;
+    }
+
+    /// The header's columns.
+    pub fn columns(&self) -> &[SourceColumn] {
+        &self.header
     }
 
     /// A warning about the source at `at`.
@@ -248,89 +294,296 @@ impl Builder {
         self.current_field.expect("just set")
     }
 
-    /// An action row of the current field and sub-section.
-    pub fn action(&mut self, cells: RowCells, at: &Location, columns: &[(Column, usize)]) {
+    /// An action row of the current field and sub-section; `numbers` gives the
+    /// source's column number of each header column it has a cell in.
+    pub fn action(&mut self, cells: RowCells, at: &Location, numbers: &[(usize, usize)]) {
         let field = self.field_for_row(at);
-        let column_of = |c: Column| columns.iter().find(|(k, _)| *k == c).map(|(_, n)| *n);
-        let mut texts: [String; 6] = Default::default();
-        let mut empty = Vec::new();
-        for (slot, column) in TEXT_COLUMNS.iter().enumerate() {
-            let blocks = cells
-                .text
-                .get(column)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let CellMarkdown {
-                markdown,
-                formatting_lost,
-            } = markdown::to_markdown(blocks);
-            if formatting_lost {
-                let place = match column_of(*column) {
-                    Some(n) => at.column(n),
-                    None => at.clone(),
-                };
-                self.warn(
-                    &place,
-                    format!("mise en forme (gras, italique, exposant) non reprise dans `{}`", column.key()),
-                    Some("le texte est repris tel quel ; remettez la mise en forme en Markdown (`**gras**`, `*italique*`) si elle compte".into()),
+        self.rows.push(PendingRow {
+            field,
+            subsection: self.current_subsection,
+            cells,
+            at: at.clone(),
+            numbers: numbers.iter().copied().collect(),
+        });
+    }
+
+    /// The imported plan: the columns declared from the header and what their
+    /// cells hold, then each action with its values.
+    pub fn finish(mut self) -> (ImportedPlan, Vec<Diagnostic>) {
+        let texts: Vec<Vec<String>> = (0..self.header.len())
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.cells.values.get(&i))
+                    .map(|blocks| markdown::one_line(blocks))
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            })
+            .collect();
+        let columns = declare(&self.header, &texts, self.rows.len());
+        for (column, source) in columns.iter().zip(std::mem::take(&mut self.header)) {
+            // The open data's names: a reference model's column gets its
+            // label back, any other one a label made from its name.
+            let humanised =
+                is_key(&source.label) && Shape::reference_column(&source.label, same).is_none();
+            if humanised {
+                self.note(
+                    format!(
+                        "intitulé de la colonne `{}` tiré de son nom : « {} »",
+                        source.label, column.label
+                    ),
+                    Some("vérifiez-le dans convention.toml, table `[[colonnes]]` : c'est l'en-tête du tableau".into()),
                 );
             }
-            if markdown.trim().is_empty() {
-                empty.push(column.key());
-                // A cell left blank in the plan: the data format wants a text.
-                texts[slot] = "\\-".to_string();
-            } else {
-                texts[slot] = markdown;
-            }
+        }
+        self.plan.columns = columns;
+        for row in std::mem::take(&mut self.rows) {
+            let values = self.values(&row);
+            self.plan.fields[row.field].actions.push(ImportedAction {
+                subsection: row.subsection,
+                id: row.cells.id.clone(),
+                values,
+                origin: row.at.to_string(),
+            });
+        }
+        (self.plan, self.diagnostics)
+    }
+
+    /// The values of one row, each written for its column's kind; what is lost
+    /// or left empty is reported.
+    fn values(&mut self, row: &PendingRow) -> Vec<String> {
+        let place = |i: usize| match row.numbers.get(&i) {
+            Some(&n) => row.at.column(n),
+            None => row.at.clone(),
+        };
+        let mut empty = Vec::new();
+        let mut values = Vec::new();
+        for (i, column) in self.plan.columns.clone().iter().enumerate() {
+            let blocks = row
+                .cells
+                .values
+                .get(&i)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let value = match column.kind {
+                Kind::Text => {
+                    let CellMarkdown {
+                        markdown,
+                        formatting_lost,
+                    } = markdown::to_markdown(blocks);
+                    if formatting_lost {
+                        self.warn(
+                            &place(i),
+                            format!("mise en forme (gras, italique, exposant) non reprise dans `{}`", column.key),
+                            Some("le texte est repris tel quel ; remettez la mise en forme en Markdown (`**gras**`, `*italique*`) si elle compte".into()),
+                        );
+                    }
+                    if markdown.trim().is_empty() {
+                        empty.push(column.key.clone());
+                        // A cell left blank in the plan: the data format wants a text.
+                        "\\-".to_string()
+                    } else {
+                        markdown
+                    }
+                }
+                Kind::Deadline => {
+                    let text = markdown::one_line(blocks);
+                    if text.is_empty() {
+                        self.warn(
+                            &row.at,
+                            "échéance vide",
+                            Some("la période de la convention est écrite à sa place : précisez-la dans le fichier de l'action".into()),
+                        );
+                    } else if YearRange::parse(&text).is_err() {
+                        self.warn(
+                            &place(i),
+                            format!("échéance illisible : « {text} »"),
+                            Some("écrite telle quelle : `ctg check` la refusera tant qu'elle n'est pas une année (\"2024\") ou une période (\"2023-2027\")".into()),
+                        );
+                    }
+                    text
+                }
+                Kind::Amount => amount(&markdown::one_line(blocks)).unwrap_or_default(),
+                Kind::Number => number(&markdown::one_line(blocks)).unwrap_or_default(),
+            };
+            values.push(value);
         }
         if !empty.is_empty() {
             self.warn(
-                at,
+                &row.at,
                 format!("cellule(s) vide(s) : {}", empty.join(", ")),
                 Some("« - » est écrit à leur place : remplacez-le par le texte voulu, ou gardez-le si la cellule est vide dans le plan signé".into()),
             );
         }
-        let echeance = cells
-            .echeance
-            .map(|e| markdown::collapse_spaces(&e))
-            .filter(|e| !e.is_empty());
-        let echeance = match echeance {
-            Some(e) => {
-                if YearRange::parse(&e).is_err() {
-                    let place = match column_of(Column::Echeance) {
-                        Some(n) => at.column(n),
-                        None => at.clone(),
-                    };
-                    self.warn(
-                        &place,
-                        format!("échéance illisible : « {e} »"),
-                        Some("écrite telle quelle : `ctg check` la refusera tant qu'elle n'est pas une année (\"2024\") ou une période (\"2023-2027\")".into()),
-                    );
-                }
-                e
-            }
-            None => {
-                self.warn(
-                    at,
-                    "échéance vide",
-                    Some("la période de la convention est écrite à sa place : précisez-la dans le fichier de l'action".into()),
-                );
-                String::new()
-            }
+        values
+    }
+}
+
+/// The declaration of the source's columns: the reference model's key, kind
+/// and width for its own columns, else a key derived from the label and a kind
+/// read from the cells (`texts`: each column's non-empty cells, of `rows` rows).
+fn declare(header: &[SourceColumn], texts: &[Vec<String>], rows: usize) -> Vec<Column> {
+    let mut columns: Vec<Column> = Vec::new();
+    let mut has_deadline = false;
+    for (source, cells) in header.iter().zip(texts) {
+        let reference = Shape::reference_column(&source.label, same);
+        // The open data's own headers are keys: the reference label then.
+        let label = match &reference {
+            Some(r) if is_key(&source.label) => r.label.clone(),
+            _ if is_key(&source.label) => humanised(&source.label),
+            _ => source.label.clone(),
         };
-        let subsection = self.current_subsection;
-        self.plan.fields[field].actions.push(ImportedAction {
-            subsection,
-            id: cells.id,
-            echeance,
-            cells: texts,
-            origin: at.to_string(),
+        let taken = |k: &str| RESERVED_KEYS.contains(&k) || columns.iter().any(|c| c.key == k);
+        let base = match &reference {
+            Some(r) => r.key.clone(),
+            None => match key_of(&label) {
+                k if k.is_empty() => "colonne".to_string(),
+                k => k,
+            },
+        };
+        let key = unique_key(&base, taken);
+        let kind = match (source.kind, &reference) {
+            (Some(kind), _) => kind,
+            (None, Some(r)) => r.kind,
+            (None, None) => kind_of(&label, cells, has_deadline),
+        };
+        let kind = if kind == Kind::Deadline && has_deadline {
+            Kind::Text
+        } else {
+            kind
+        };
+        has_deadline |= kind == Kind::Deadline;
+        // An empty text cell gets « - », an empty échéance the convention's
+        // period: only figures can be left out.
+        let required = match kind {
+            Kind::Text | Kind::Deadline => true,
+            Kind::Amount | Kind::Number => cells.len() == rows,
+        };
+        // The reference model's width and description for one of its columns.
+        let (width, description) = match reference {
+            Some(r) if r.kind == kind => (r.width, r.description),
+            _ => (kind.default_width(), None),
+        };
+        columns.push(Column {
+            key,
+            label,
+            group: source.group.clone(),
+            kind,
+            required,
+            shown: true,
+            width,
+            description,
         });
     }
+    reference_groups(&mut columns);
+    columns
+}
 
-    pub fn finish(self) -> (ImportedPlan, Vec<Diagnostic>) {
-        (self.plan, self.diagnostics)
+/// A flat header of exactly the reference model's columns, in its order (the
+/// open data of a reference plan, a sheet of the official table), gets the
+/// reference model's groups back.
+fn reference_groups(columns: &mut [Column]) {
+    let reference = Shape::reference();
+    let flat = columns.iter().all(|c| c.group.is_none());
+    let same_columns = columns.len() == reference.columns.len()
+        && columns
+            .iter()
+            .zip(&reference.columns)
+            .all(|(c, r)| c.key == r.key);
+    if flat && same_columns {
+        for (c, r) in columns.iter_mut().zip(reference.columns) {
+            c.group = r.group;
+        }
     }
+}
+
+/// `base`, or `base_2`, `base_3`… whichever `taken` does not hold yet.
+fn unique_key(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|candidate| !taken(candidate))
+        .expect("an unbounded range always yields a free name")
+}
+
+/// A label from a key: `budget_previsionnel` → "Budget previsionnel".
+fn humanised(key: &str) -> String {
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The kind of a column from its cells: échéance when every cell is a year or
+/// a period (and the plan has none yet), amount when every cell is an amount
+/// and the column speaks of euros, whole number when every cell is one; else
+/// text.
+fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> Kind {
+    if cells.is_empty() {
+        return Kind::Text;
+    }
+    if !has_deadline && cells.iter().all(|c| YearRange::parse(c).is_ok()) {
+        return Kind::Deadline;
+    }
+    let euros = |t: &str| t.contains('€') || loose(t).split(' ').any(|w| w == "euro");
+    let money_label = loose(label)
+        .split(' ')
+        .any(|w| matches!(w, "budget" | "montant" | "cout" | "euro" | "financement"));
+    if cells.iter().all(|c| amount(c).is_some()) && (money_label || cells.iter().any(|c| euros(c)))
+    {
+        return Kind::Amount;
+    }
+    if cells.iter().all(|c| number(c).is_some()) {
+        return Kind::Number;
+    }
+    Kind::Text
+}
+
+/// An amount as written in a plan ("12 500 €", "12500,50 euros", "4500.5"), in
+/// the form of the action files: "12500", "12500.5".
+fn amount(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let figures = lower
+        .trim()
+        .trim_end_matches("euros")
+        .trim_end_matches("euro")
+        .trim_end_matches('€')
+        .trim();
+    let figures: String = figures
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .collect::<String>()
+        .replace(',', ".");
+    let (euros, cents) = figures.split_once('.').unwrap_or((&figures, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if euros.is_empty() || euros.len() > 13 || !digits(euros) || cents.len() > 2 || !digits(cents) {
+        return None;
+    }
+    let euros = euros.trim_start_matches('0');
+    let euros = if euros.is_empty() { "0" } else { euros };
+    let cents = cents.trim_end_matches('0');
+    Some(if cents.is_empty() {
+        euros.to_string()
+    } else {
+        format!("{euros}.{cents}")
+    })
+}
+
+/// A whole number as written ("12", "1 200"), without its spaces.
+fn number(text: &str) -> Option<String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .collect();
+    let valid =
+        !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit());
+    valid
+        .then(|| digits.trim_start_matches('0').to_string())
+        .map(|d| if d.is_empty() { "0".into() } else { d })
 }
 
 /// Splits a footnote mark off a field label: "Jeunesse *" → ("Jeunesse", "*");
@@ -419,19 +672,105 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
     Ok(imported)
 }
 
-/// The column labels expected in a source table, for hints.
+/// The headers of the first column that a source table may have, for hints.
 pub fn expected_columns() -> String {
-    std::iter::once(&Column::Champ)
-        .chain(TEXT_COLUMNS.iter())
-        .chain(std::iter::once(&Column::Echeance))
-        .map(|c| format!("« {} »", c.official()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let labels: Vec<String> = FIRST_COLUMN_LABELS
+        .iter()
+        .map(|l| format!("« {l} »"))
+        .collect();
+    format!(
+        "{} (ou {}) puis les colonnes du plan",
+        labels[0],
+        labels[1..].join(", ")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_and_numbers_as_written_in_plans() {
+        assert_eq!(amount("12 500 €").as_deref(), Some("12500"));
+        assert_eq!(
+            amount("12\u{202f}500,50\u{a0}€").as_deref(),
+            Some("12500.5")
+        );
+        assert_eq!(amount("4500.05 euros").as_deref(), Some("4500.05"));
+        assert_eq!(amount("0 €").as_deref(), Some("0"));
+        assert_eq!(amount("environ 3 000 €"), None);
+        assert_eq!(amount("12,555"), None);
+        assert_eq!(number("1 200").as_deref(), Some("1200"));
+        assert_eq!(number("12 places"), None);
+    }
+
+    #[test]
+    fn kinds_come_from_the_cells() {
+        let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            kind_of("Calendrier", &cells(&["2025", "2024-2026"]), false),
+            Kind::Deadline
+        );
+        assert_eq!(kind_of("Calendrier", &cells(&["2025"]), true), Kind::Number);
+        assert_eq!(
+            kind_of("Budget", &cells(&["12 500", "3000"]), false),
+            Kind::Amount
+        );
+        assert_eq!(kind_of("Coût", &cells(&["12 500 €"]), false), Kind::Amount);
+        assert_eq!(
+            kind_of("Places", &cells(&["12", "1 200"]), false),
+            Kind::Number
+        );
+        assert_eq!(
+            kind_of("Pilote", &cells(&["Mme Martin"]), false),
+            Kind::Text
+        );
+        assert_eq!(kind_of("Pilote", &[], false), Kind::Text);
+    }
+
+    #[test]
+    fn the_header_becomes_the_declaration() {
+        let header: Vec<SourceColumn> = [
+            "Action",
+            "Pilote",
+            "Echéance",
+            "Budget prévisionnel",
+            "Champ",
+        ]
+        .iter()
+        .map(|l| SourceColumn {
+            label: l.to_string(),
+            ..SourceColumn::default()
+        })
+        .collect();
+        let texts = vec![
+            vec![],
+            vec![],
+            vec!["2025".to_string()],
+            vec!["12 500 €".to_string()],
+            vec![],
+        ];
+        let columns = declare(&header, &texts, 2);
+        let keys: Vec<&str> = columns.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "action",
+                "pilote",
+                "echeance",
+                "budget_previsionnel",
+                "champ_2"
+            ]
+        );
+        assert_eq!(columns[2].kind, Kind::Deadline);
+        assert_eq!(columns[2].label, "Echéance");
+        assert_eq!(columns[3].kind, Kind::Amount);
+        assert!(
+            !columns[3].required,
+            "a figure missing from a row is optional"
+        );
+        assert!(columns[0].group.is_none());
+    }
 
     #[test]
     fn marks_are_split_off_labels() {

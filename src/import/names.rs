@@ -1,148 +1,88 @@
 //! Import, naming: loose comparison of labels as officers type them (case, accents,
-//! apostrophes, plurals), the official column labels, and ASCII slugs for ids.
+//! apostrophes, plurals), the headers of the columns that every plan has, and
+//! ASCII slugs for ids.
 
-/// A column of a source table, or of the open-data CSV.
+/// A column of a source table that is not one of the plan's declared columns:
+/// the first column, and the open data's own columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Column {
-    Champ,
-    SousSection,
+pub enum Role {
+    /// The first column: the fields of intervention.
+    Field,
+    SubSection,
     ActionId,
-    Descriptif,
-    MoyensCaf,
-    MoyensPartenaires,
-    Objectifs,
-    ResultatAttendu,
-    ImpactEnvisage,
-    Echeance,
-    EcheanceDebut,
-    EcheanceFin,
-    /// Group header over `Descriptif` and `MoyensCaf`.
-    Nature,
-    /// Group header over the three follow-up columns.
-    Indicateurs,
-    Collectivite,
+    Collectivity,
     Caf,
-    PeriodeDebut,
-    PeriodeFin,
+    PeriodStart,
+    PeriodEnd,
 }
 
-/// The six cells of an action that hold Markdown text, in table order.
-pub const TEXT_COLUMNS: [Column; 6] = [
-    Column::Descriptif,
-    Column::MoyensCaf,
-    Column::MoyensPartenaires,
-    Column::Objectifs,
-    Column::ResultatAttendu,
-    Column::ImpactEnvisage,
-];
-
-impl Column {
-    /// The key of the action file or of `[colonnes]`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Column::Champ => "champ",
-            Column::SousSection => "sous_section",
-            Column::ActionId => "action_id",
-            Column::Descriptif => "descriptif",
-            Column::MoyensCaf => "moyens_caf",
-            Column::MoyensPartenaires => "moyens_partenaires",
-            Column::Objectifs => "objectifs",
-            Column::ResultatAttendu => "resultat_attendu",
-            Column::ImpactEnvisage => "impact_envisage",
-            Column::Echeance => "echeance",
-            Column::EcheanceDebut => "echeance_debut",
-            Column::EcheanceFin => "echeance_fin",
-            Column::Nature => "nature",
-            Column::Indicateurs => "indicateurs",
-            Column::Collectivite => "collectivite",
-            Column::Caf => "caf",
-            Column::PeriodeDebut => "periode_debut",
-            Column::PeriodeFin => "periode_fin",
-        }
-    }
-
-    /// The label of the official layout, written to `[colonnes]` when the source
-    /// has none of its own.
-    pub fn official(self) -> &'static str {
-        match self {
-            Column::Champ => "Champs d'intervention",
-            Column::SousSection => "Sous-section",
-            Column::ActionId => "Identifiant de l'action",
-            Column::Descriptif => "Descriptif",
-            Column::MoyensCaf => "Moyens mobilisés par la Caf",
-            Column::MoyensPartenaires => "Moyens mobilisés par les partenaires",
-            Column::Objectifs => "Objectif(s)",
-            Column::ResultatAttendu => "Résultat attendu",
-            Column::ImpactEnvisage => "Impact envisagé",
-            Column::Echeance => "Echéance",
-            Column::EcheanceDebut => "Échéance (début)",
-            Column::EcheanceFin => "Échéance (fin)",
-            Column::Nature => "Nature de l'offre à développer en partenariat avec la Caf",
-            Column::Indicateurs => "Indicateurs de suivi",
-            Column::Collectivite => "Collectivité",
-            Column::Caf => "Caf",
-            Column::PeriodeDebut => "Début de la convention",
-            Column::PeriodeFin => "Fin de la convention",
-        }
-    }
-
-    /// Other ways of writing the label, besides the official one and the key.
-    fn aliases(self) -> &'static [&'static str] {
-        match self {
-            Column::Champ => &["champ d'intervention", "champs", "champ"],
-            Column::SousSection => &["sous-section", "sous section"],
-            Column::ActionId => &["identifiant", "id"],
-            Column::Descriptif => &["description", "descriptif de l'action", "action"],
-            Column::MoyensCaf => &["moyens de la caf", "moyens caf"],
-            Column::MoyensPartenaires => &["moyens des partenaires", "moyens partenaires"],
-            Column::Objectifs => &["objectif"],
-            Column::ResultatAttendu => &["résultats attendus"],
-            Column::ImpactEnvisage => &["impacts envisagés", "impact"],
-            Column::Echeance => &["échéances", "calendrier"],
-            Column::EcheanceDebut => &["début de l'échéance"],
-            Column::EcheanceFin => &["fin de l'échéance"],
-            Column::Nature => &["nature de l'offre à développer", "nature de l'offre"],
-            Column::Indicateurs => &["indicateurs"],
-            Column::Collectivite => &["intercommunalité"],
-            Column::Caf => &["caisse d'allocations familiales"],
-            Column::PeriodeDebut => &["période (début)"],
-            Column::PeriodeFin => &["période (fin)"],
-        }
-    }
-
-    pub const ALL: [Column; 18] = [
-        Column::Champ,
-        Column::SousSection,
-        Column::ActionId,
-        Column::Descriptif,
-        Column::MoyensCaf,
-        Column::MoyensPartenaires,
-        Column::Objectifs,
-        Column::ResultatAttendu,
-        Column::ImpactEnvisage,
-        Column::Echeance,
-        Column::EcheanceDebut,
-        Column::EcheanceFin,
-        Column::Nature,
-        Column::Indicateurs,
-        Column::Collectivite,
-        Column::Caf,
-        Column::PeriodeDebut,
-        Column::PeriodeFin,
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Field,
+        Role::SubSection,
+        Role::ActionId,
+        Role::Collectivity,
+        Role::Caf,
+        Role::PeriodStart,
+        Role::PeriodEnd,
     ];
 
-    /// The column a header label names, compared loosely.
-    pub fn from_label(label: &str) -> Option<Column> {
+    /// The column's name in the open data.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Field => "champ",
+            Role::SubSection => "sous_section",
+            Role::ActionId => "action_id",
+            Role::Collectivity => "collectivite",
+            Role::Caf => "caf",
+            Role::PeriodStart => "periode_debut",
+            Role::PeriodEnd => "periode_fin",
+        }
+    }
+
+    /// The ways a source writes the column's header, besides its key.
+    fn labels(self) -> &'static [&'static str] {
+        match self {
+            Role::Field => FIRST_COLUMN_LABELS,
+            Role::SubSection => &["sous-section", "sous section"],
+            Role::ActionId => &["identifiant de l'action", "identifiant", "id"],
+            Role::Collectivity => &["collectivité", "intercommunalité"],
+            Role::Caf => &["caisse d'allocations familiales"],
+            Role::PeriodStart => &["début de la convention", "période (début)"],
+            Role::PeriodEnd => &["fin de la convention", "période (fin)"],
+        }
+    }
+
+    /// The role a header label names, compared loosely.
+    pub fn from_label(label: &str) -> Option<Role> {
         let wanted = loose(label);
         if wanted.is_empty() {
             return None;
         }
-        Column::ALL.into_iter().find(|c| {
-            loose(c.official()) == wanted
-                || loose(c.key()) == wanted
-                || c.aliases().iter().any(|a| loose(a) == wanted)
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| loose(r.key()) == wanted || r.labels().iter().any(|l| loose(l) == wanted))
     }
+}
+
+/// Headers of the first column in the models of the Caf: the first one is the
+/// reference plan's.
+pub const FIRST_COLUMN_LABELS: &[&str] = &[
+    "Champs d'intervention",
+    "Champ d'intervention",
+    "Axes",
+    "Axes d'intervention",
+    "Enjeux",
+    "Thématiques",
+    "Thèmes",
+    "Domaines d'intervention",
+    "Champs",
+];
+
+/// True when two labels read the same (compared loosely).
+pub fn same(a: &str, b: &str) -> bool {
+    let a = loose(a);
+    !a.is_empty() && a == loose(b)
 }
 
 /// A label reduced to what tells labels apart: lowercase ASCII words without
@@ -246,20 +186,28 @@ mod tests {
     }
 
     #[test]
-    fn columns_by_label() {
-        assert_eq!(Column::from_label("Echéance"), Some(Column::Echeance));
-        assert_eq!(Column::from_label("ÉCHÉANCE "), Some(Column::Echeance));
-        assert_eq!(Column::from_label("moyens_caf"), Some(Column::MoyensCaf));
+    fn roles_by_label() {
+        assert_eq!(Role::from_label("Champs d’intervention"), Some(Role::Field));
+        assert_eq!(Role::from_label("AXES"), Some(Role::Field));
+        assert_eq!(Role::from_label("champ"), Some(Role::Field));
+        assert_eq!(Role::from_label("sous_section"), Some(Role::SubSection));
+        assert_eq!(Role::from_label("Pilote"), None);
+        assert_eq!(Role::from_label(""), None);
+    }
+
+    #[test]
+    fn reference_columns_by_label() {
+        use crate::shape::Shape;
+        let key = |label: &str| Shape::reference_column(label, same).map(|c| c.key);
+        assert_eq!(key("Echéance").as_deref(), Some("echeance"));
+        assert_eq!(key("ÉCHÉANCE ").as_deref(), Some("echeance"));
+        assert_eq!(key("resultat_attendu").as_deref(), Some("resultat_attendu"));
         assert_eq!(
-            Column::from_label("Moyens mobilisés par les partenaires"),
-            Some(Column::MoyensPartenaires)
+            key("Moyens mobilisés par les partenaires").as_deref(),
+            Some("moyens_partenaires")
         );
-        assert_eq!(
-            Column::from_label("Nature de l’offre à développer en partenariat avec la CAF"),
-            Some(Column::Nature)
-        );
-        assert_eq!(Column::from_label("Pilote"), None);
-        assert_eq!(Column::from_label(""), None);
+        assert_eq!(key("Pilote"), None);
+        assert_eq!(key(""), None);
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! Import, spreadsheets: a `.csv` or `.tsv` file with a header row, as a
 //! spreadsheet exports it (comma, semicolon or tab; UTF-8 or Windows-1252), or
-//! the open-data `plan.csv` that `ctg build` writes.
+//! the open-data `plan.csv` that `ctg build` writes. The column of the fields
+//! of intervention and the open data's own columns are recognised by name;
+//! every other named column is a column of the plan.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::markdown::{self, Block};
-use super::names::{Column, TEXT_COLUMNS};
-use super::{Builder, Imported, Location, RowCells, expected_columns};
+use super::names::{Role, same};
+use super::{Builder, Imported, Location, RowCells, SourceColumn, expected_columns};
 use crate::diag::{Diagnostic, Failure, SourceFile};
+use crate::shape::{Kind, is_key};
 
 /// Reads the plan of a CSV or TSV file.
 pub fn read(path: &Path) -> Result<Imported, Failure> {
@@ -77,40 +80,23 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
         ]));
     };
     let header = &records[header_index];
-    let mut columns: BTreeMap<Column, usize> = BTreeMap::new();
-    let mut unknown: Vec<(usize, String)> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        match Column::from_label(name) {
-            Some(c) if !columns.contains_key(&c) => {
-                columns.insert(c, i);
-                builder.plan.columns.insert(c, name.to_string());
-            }
-            _ if name.is_empty() => unknown.push((i, String::new())),
-            _ => unknown.push((i, name.to_string())),
-        }
-    }
+    let columns = Columns::read(header);
     let header_at = location(&text, header);
-    if !(columns.contains_key(&Column::Champ) && columns.contains_key(&Column::Descriptif)) {
-        return Err(Failure(vec![
-            Diagnostic::error("en-tête non reconnu : il faut au moins les colonnes du champ d'intervention et du descriptif")
-                .at(&file, header_at.span.clone().unwrap_or(0..0))
-                .label("ligne d'en-tête")
-                .hint(format!(
-                    "noms de colonnes acceptés : {} (ou ceux des données ouvertes : champ, sous_section, action_id, descriptif, moyens_caf, moyens_partenaires, objectifs, resultat_attendu, impact_envisage, echeance_debut, echeance_fin)",
-                    expected_columns()
-                )),
-        ]));
+    let Some(&field_column) = columns.roles.get(&Role::Field) else {
+        return Err(unrecognised(&file, &header_at));
+    };
+    if columns.source.is_empty() {
+        return Err(unrecognised(&file, &header_at));
     }
-    // Only the open data's own labels are for the table's header.
-    builder
-        .plan
-        .columns
-        .retain(|c, label| label.as_str() != c.key());
+    builder.header(
+        header.get(field_column).unwrap_or_default(),
+        columns.source.clone(),
+    );
 
-    let get = |record: &csv::StringRecord, c: Column| -> Option<String> {
+    let get = |record: &csv::StringRecord, role: Role| -> Option<String> {
         columns
-            .get(&c)
+            .roles
+            .get(&role)
             .and_then(|&i| record.get(i))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
@@ -121,72 +107,61 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        for (i, _) in &unknown {
+        for i in &columns.unknown {
             if record.get(*i).is_some_and(|f| !f.trim().is_empty()) {
                 unmapped.entry(*i).or_default().push(at.row);
             }
         }
-        if record.len() > header.len() {
-            let extra: Vec<usize> = (header.len()..record.len())
-                .filter(|&i| record.get(i).is_some_and(|f| !f.trim().is_empty()))
-                .collect();
-            for i in extra {
+        for i in header.len()..record.len() {
+            if record.get(i).is_some_and(|f| !f.trim().is_empty()) {
                 unmapped.entry(i).or_default().push(at.row);
             }
         }
         // The convention's figures, from the open data.
         if builder.plan.collectivite.is_none() {
-            builder.plan.collectivite = get(record, Column::Collectivite);
+            builder.plan.collectivite = get(record, Role::Collectivity);
         }
         if builder.plan.caf.is_none() {
-            builder.plan.caf = get(record, Column::Caf);
+            builder.plan.caf = get(record, Role::Caf);
         }
         if builder.plan.front.periode.is_none()
-            && let (Some(a), Some(b)) = (
-                get(record, Column::PeriodeDebut),
-                get(record, Column::PeriodeFin),
-            )
+            && let (Some(a), Some(b)) =
+                (get(record, Role::PeriodStart), get(record, Role::PeriodEnd))
         {
             builder.plan.front.periode = Some(years(&a, &b));
         }
 
-        if let Some(label) = get(record, Column::Champ) {
-            builder.field(&label, &at.column(columns[&Column::Champ] + 1));
+        if let Some(label) = get(record, Role::Field) {
+            builder.field(&label, &at.column(field_column + 1));
         }
         let mut cells = RowCells::default();
         let mut numbers = Vec::new();
-        for column in TEXT_COLUMNS {
-            if let Some(&i) = columns.get(&column) {
-                numbers.push((column, i + 1));
-                let blocks: Vec<Block> = record
-                    .get(i)
-                    .map(markdown::plain_to_blocks)
-                    .unwrap_or_default();
-                if !blocks.is_empty() {
-                    cells.text.insert(column, blocks);
-                }
+        let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
+        for (&i, &column) in &columns.of {
+            numbers.push((column, i + 1));
+            let blocks: Vec<Block> = cell(i).map(markdown::plain_to_blocks).unwrap_or_default();
+            if !blocks.is_empty() {
+                cells.values.insert(column, blocks);
             }
         }
-        cells.echeance = get(record, Column::Echeance).or_else(|| {
-            match (
-                get(record, Column::EcheanceDebut),
-                get(record, Column::EcheanceFin),
-            ) {
-                (Some(a), Some(b)) => Some(years(&a, &b)),
-                (Some(a), None) | (None, Some(a)) => Some(a),
+        for &(column, start, end) in &columns.deadlines {
+            let (a, b) = (start.and_then(cell), end.and_then(cell));
+            let value = match (a, b) {
+                (Some(a), Some(b)) => Some(years(a, b)),
+                (Some(a), None) | (None, Some(a)) => Some(a.to_string()),
                 (None, None) => None,
+            };
+            if let Some(i) = start.or(end) {
+                numbers.push((column, i + 1));
             }
-        });
-        if let Some(&i) = columns
-            .get(&Column::Echeance)
-            .or(columns.get(&Column::EcheanceDebut))
-        {
-            numbers.push((Column::Echeance, i + 1));
+            if let Some(value) = value {
+                cells.values.insert(column, vec![Block::paragraph(value)]);
+            }
         }
-        cells.id = get(record, Column::ActionId);
-        match columns.get(&Column::SousSection) {
+        cells.id = get(record, Role::ActionId);
+        match columns.roles.get(&Role::SubSection) {
             Some(&i) => {
-                if let Some(label) = get(record, Column::SousSection) {
+                if let Some(label) = get(record, Role::SubSection) {
                     builder.subsection(&label, &at.column(i + 1));
                 } else {
                     builder.no_subsection();
@@ -194,28 +169,28 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
             }
             None => {
                 // A sheet laid out like the Word table: a row with only its
-                // second cell filled is a sub-section row.
-                let only_description = cells.echeance.is_none()
-                    && cells.text.len() == 1
-                    && cells.text.contains_key(&Column::Descriptif);
-                if only_description {
-                    let label = markdown::one_line(&cells.text[&Column::Descriptif]);
-                    builder.subsection(&label, &at.column(columns[&Column::Descriptif] + 1));
+                // first column of the plan filled is a sub-section row.
+                if cells.values.len() == 1 && cells.values.contains_key(&0) {
+                    let label = markdown::one_line(&cells.values[&0]);
+                    let place = numbers
+                        .iter()
+                        .find(|(c, _)| *c == 0)
+                        .map_or(at.clone(), |(_, n)| at.column(*n));
+                    builder.subsection(&label, &place);
                     continue;
                 }
             }
         }
-        if cells.text.is_empty() && cells.echeance.is_none() {
+        if cells.values.is_empty() {
             // A field label alone on its row.
             continue;
         }
         builder.action(cells, &at, &numbers);
     }
     for (i, rows) in unmapped {
-        let name = unknown
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map(|(_, n)| n.clone())
+        let name = header
+            .get(i)
+            .map(str::trim)
             .filter(|n| !n.is_empty())
             .map_or(String::new(), |n| format!(" « {n} »"));
         let shown: Vec<String> = rows.iter().take(8).map(usize::to_string).collect();
@@ -228,14 +203,121 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
                 if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),
-            Some(format!(
-                "colonnes reconnues : {} ; renommez l'en-tête de la colonne si elle en est une",
-                expected_columns()
-            )),
+            Some("une colonne du plan a un nom dans la ligne d'en-tête, une seule fois : nommez-la et importez le fichier à nouveau, ou reportez ce texte à la main".into()),
         );
     }
     let (plan, warnings) = builder.finish();
     Ok(Imported { plan, warnings })
+}
+
+/// The columns of a header line.
+struct Columns {
+    /// The columns every plan has, by role.
+    roles: BTreeMap<Role, usize>,
+    /// The plan's columns, for the builder.
+    source: Vec<SourceColumn>,
+    /// Source column → the plan's column it holds.
+    of: BTreeMap<usize, usize>,
+    /// An échéance written in two columns of years (the open data's
+    /// `echeance_debut`, `echeance_fin`): the plan's column, and the source
+    /// columns of its first and last years.
+    deadlines: Vec<(usize, Option<usize>, Option<usize>)>,
+    /// Source columns without a name, or whose role another column has.
+    unknown: Vec<usize>,
+}
+
+impl Columns {
+    fn read(header: &csv::StringRecord) -> Self {
+        let mut columns = Columns {
+            roles: BTreeMap::new(),
+            source: Vec::new(),
+            of: BTreeMap::new(),
+            deadlines: Vec::new(),
+            unknown: Vec::new(),
+        };
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim();
+            if name.is_empty() {
+                columns.unknown.push(i);
+                continue;
+            }
+            if let Some(role) = Role::from_label(name) {
+                match columns.roles.entry(role) {
+                    std::collections::btree_map::Entry::Occupied(_) => columns.unknown.push(i),
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(i);
+                    }
+                }
+                continue;
+            }
+            if let Some((stem, is_start)) = deadline_part(name) {
+                let known = columns
+                    .deadlines
+                    .iter_mut()
+                    .find(|(c, ..)| same(&columns.source[*c].label, stem));
+                match known {
+                    Some((_, start, _)) if is_start && start.is_none() => *start = Some(i),
+                    Some((_, _, end)) if !is_start && end.is_none() => *end = Some(i),
+                    Some(_) => columns.unknown.push(i),
+                    None => {
+                        columns.deadlines.push((
+                            columns.source.len(),
+                            is_start.then_some(i),
+                            (!is_start).then_some(i),
+                        ));
+                        columns.source.push(SourceColumn {
+                            label: stem.to_string(),
+                            group: None,
+                            kind: Some(Kind::Deadline),
+                        });
+                    }
+                }
+                continue;
+            }
+            columns.of.insert(i, columns.source.len());
+            columns.source.push(SourceColumn {
+                label: name.to_string(),
+                ..SourceColumn::default()
+            });
+        }
+        columns
+    }
+}
+
+/// One of the two columns of an échéance in the open data: `echeance_debut`,
+/// `echeance_fin`, or "Échéance (début)", "Échéance (fin)". The name of the
+/// échéance, and whether it is its first year.
+fn deadline_part(name: &str) -> Option<(&str, bool)> {
+    let keyed = |suffix: &str| {
+        name.strip_suffix(suffix)
+            .filter(|stem| is_key(name) && !stem.is_empty())
+    };
+    let titled = |suffix: &str| {
+        name.strip_suffix(suffix)
+            .map(str::trim_end)
+            .filter(|stem| !stem.is_empty())
+    };
+    keyed("_debut")
+        .or_else(|| titled("(début)"))
+        .map(|stem| (stem, true))
+        .or_else(|| {
+            keyed("_fin")
+                .or_else(|| titled("(fin)"))
+                .map(|stem| (stem, false))
+        })
+}
+
+/// The error of a header line that is not a plan's.
+fn unrecognised(file: &SourceFile, header_at: &Location) -> Failure {
+    Failure(vec![
+        Diagnostic::error("en-tête non reconnu : il faut la colonne des champs d'intervention et au moins une colonne du plan")
+            .at(file, header_at.span.clone().unwrap_or(0..0))
+            .label("ligne d'en-tête")
+            .hint(format!(
+                "la première ligne porte les noms des colonnes : {} (ou ceux des données ouvertes : champ, sous_section, action_id, puis les clés des colonnes)",
+                expected_columns()
+            )),
+    ])
 }
 
 /// "2023" and "2027" as a deadline or period: "2023-2027", or "2024" alone.
@@ -315,6 +397,15 @@ mod tests {
         assert_eq!(sniff_delimiter("champ,descriptif\n"), b',');
         assert_eq!(sniff_delimiter("champ\tdescriptif\n"), b'\t');
         assert_eq!(sniff_delimiter("champ\n"), b',');
+    }
+
+    #[test]
+    fn an_echeance_in_two_columns_of_years() {
+        assert_eq!(deadline_part("echeance_debut"), Some(("echeance", true)));
+        assert_eq!(deadline_part("calendrier_fin"), Some(("calendrier", false)));
+        assert_eq!(deadline_part("Échéance (début)"), Some(("Échéance", true)));
+        assert_eq!(deadline_part("Date de fin"), None);
+        assert_eq!(deadline_part("_fin"), None);
     }
 
     #[test]

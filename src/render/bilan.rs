@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::view::{AddedColumnView, AddedColumnsView, Format, PlanView};
+use super::view::{AddedColumn, AddedColumns, Format, PlanView};
 use crate::model::{Action, Plan};
 use crate::review::{Counts, Review, Standing, State};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
@@ -365,20 +365,20 @@ impl ReviewView {
 
 /// The columns a review adds to the plan's table: the year's state (with its
 /// progress) and comment, under "Suivi <year>".
-fn follow_up_columns(year: u16) -> AddedColumnsView {
-    AddedColumnsView {
+fn follow_up_columns(year: u16) -> AddedColumns {
+    AddedColumns {
         id: "suivi",
         label: format!("Suivi {year}"),
         columns: vec![
-            AddedColumnView {
+            AddedColumn {
                 id: "etat",
                 label: format!("État {year}"),
-                width: "0.9fr",
+                width: 0.9,
             },
-            AddedColumnView {
+            AddedColumn {
                 id: "commentaire",
                 label: format!("Commentaire {year}"),
-                width: "1.7fr",
+                width: 1.7,
             },
         ],
     }

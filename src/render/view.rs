@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::model::{Columns, Plan};
+use crate::model::{Plan, Value};
+use crate::shape::{Kind, Shape};
+use crate::text::escape::{html_prose, typst_prose};
+use crate::text::typography::french_amount;
 use crate::text::{markdown_to_html, markdown_to_typst};
 
 /// The output format a view is made for: it decides how Markdown is converted.
@@ -20,6 +23,26 @@ impl Format {
             Format::Html => markdown_to_html(markdown),
         }
     }
+
+    /// Plain text (an échéance, an amount) as the templates escape it, with
+    /// French typography.
+    pub(crate) fn plain(self, text: &str) -> String {
+        match self {
+            Format::Typst => typst_prose(text),
+            Format::Html => html_prose(text),
+        }
+    }
+
+    /// An action's value in a table cell.
+    fn cell(self, value: &Value) -> String {
+        match value {
+            Value::Text(markdown) => self.markup(markdown),
+            Value::Deadline(d) => self.plain(&d.text),
+            Value::Amount(a) => self.plain(&french_amount(*a)),
+            Value::Number(n) => self.plain(&n.to_string()),
+            Value::Absent => String::new(),
+        }
+    }
 }
 
 /// The plan document: title block, table and notes.
@@ -34,7 +57,17 @@ pub struct PlanView {
     pub caption: String,
     pub period: String,
     pub version: Option<String>,
-    pub columns: ColumnsView,
+    /// The table's header rows, each cell with its spans: one row, or two
+    /// when a column has a group (the first column and the columns without a
+    /// group then span both).
+    pub head: Vec<Vec<HeaderCellView>>,
+    /// The table's columns after the first, left to right; each action row
+    /// has one cell per column, in [`RowView::cells`].
+    pub columns: Vec<ColumnView>,
+    /// The groups of columns with their columns' labels, for the summaries of
+    /// the table's structure.
+    pub column_groups: Vec<ColumnGroupView>,
+    /// The fields of intervention and their rows.
     pub groups: Vec<GroupView>,
     pub notes: Vec<NoteView>,
     pub signatories: Vec<SignatoryView>,
@@ -50,62 +83,165 @@ pub struct PlanView {
     /// "Fait à …, le …": blank when not given, to be written by hand.
     pub signature_place: Option<String>,
     pub signature_date: Option<String>,
-    /// Columns shown after the plan's own, under one group header: the review's
-    /// follow-up of the year. `None` in the annex and on the plan's page.
-    pub added: Option<AddedColumnsView>,
 }
 
-/// A group of columns added to the plan's table by a document that shows more
-/// than the plan (the review adds the year's state and comment). Each action row
-/// carries its cells in [`RowView::added`], in the order of `columns`.
-#[derive(Debug, Serialize)]
-pub struct AddedColumnsView {
-    /// Suffix of the group header's `id` on the web page: `ctg-col-<id>`.
+/// A cell of the table's header (plain text; templates escape it).
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderCellView {
+    /// `id` of its `<th>` on the web page.
+    pub id: String,
+    pub label: String,
+    pub colspan: usize,
+    pub rowspan: usize,
+    /// "col" for a column, "colgroup" for a group.
+    pub scope: &'static str,
+    /// For a column under a group: the group's `id`.
+    pub group: Option<String>,
+}
+
+/// A column of the table after the first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnView {
+    /// `id` of its `<th>` on the web page.
+    pub id: String,
+    pub label: String,
+    /// The `headers` of its cells on the web page, after the row's own: its
+    /// group's `id`, if any, then its own.
+    pub headers: String,
+    /// What its cells hold, which decides their alignment: "texte",
+    /// "echeance", "montant" or "nombre".
+    pub kind: &'static str,
+    /// Width in the PDF's table, relative to the first column (`1fr`): "1.9fr".
+    pub width: String,
+    /// Its group's `id` and label.
+    #[serde(skip)]
+    group: Option<(String, String)>,
+}
+
+/// A group of columns under one header cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnGroupView {
+    pub label: String,
+    /// The labels of its columns, left to right.
+    pub columns: Vec<String>,
+}
+
+/// Columns that a document adds after the plan's own, under one group header
+/// (the review adds the year's state and comment).
+#[derive(Debug)]
+pub struct AddedColumns {
+    /// The ids on the web page: `ctg-<id>` for the group, `ctg-<id>-<column>`
+    /// for each column (never an id of the plan's own columns, `ctg-col-…`).
     pub id: &'static str,
     pub label: String,
-    pub columns: Vec<AddedColumnView>,
+    pub columns: Vec<AddedColumn>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct AddedColumnView {
-    /// Suffix of the header's `id` on the web page: `ctg-col-<id>`.
+#[derive(Debug)]
+pub struct AddedColumn {
     pub id: &'static str,
     pub label: String,
-    /// Width in the PDF's table, in the unit of the plan's own column widths
-    /// (the description column is `1.9fr`).
-    pub width: &'static str,
+    /// Width in the PDF's table, relative to the first column.
+    pub width: f64,
 }
 
-/// Column labels (plain text; templates escape them).
-#[derive(Debug, Serialize)]
-pub struct ColumnsView {
-    pub champ: String,
-    pub nature: String,
-    pub descriptif: String,
-    pub moyens_caf: String,
-    pub moyens_partenaires: String,
-    pub objectifs: String,
-    pub indicateurs: String,
-    pub resultat_attendu: String,
-    pub impact_envisage: String,
-    pub echeance: String,
+/// The `id` of the first column's header on the web page.
+const FIRST_COLUMN_ID: &str = "ctg-col-champ";
+
+/// A width as Typst writes a fraction of the table: "1.9fr".
+fn fraction(width: f64) -> String {
+    format!("{width}fr")
 }
 
-impl From<&Columns> for ColumnsView {
-    fn from(c: &Columns) -> Self {
-        Self {
-            champ: c.field.clone(),
-            nature: c.nature.clone(),
-            descriptif: c.description.clone(),
-            moyens_caf: c.caf_means.clone(),
-            moyens_partenaires: c.partner_means.clone(),
-            objectifs: c.objectives.clone(),
-            indicateurs: c.indicators.clone(),
-            resultat_attendu: c.expected_result.clone(),
-            impact_envisage: c.expected_impact.clone(),
-            echeance: c.deadline.clone(),
+/// The table's columns: those of `shape` shown in the table. A column's `id`
+/// is its key's (`ctg-col-moyens-caf`: keys have no dash, so that no other id
+/// of the page can take it), a group's its rank (`ctg-grp-1`).
+fn table_columns(shape: &Shape) -> Vec<ColumnView> {
+    let mut groups: Vec<&str> = Vec::new();
+    shape
+        .shown()
+        .map(|(_, column)| {
+            let group = column.group.as_deref().map(|label| {
+                if groups.last() != Some(&label) {
+                    groups.push(label);
+                }
+                (format!("ctg-grp-{}", groups.len()), label.to_string())
+            });
+            let id = format!("ctg-col-{}", column.key.replace('_', "-"));
+            ColumnView {
+                headers: match &group {
+                    Some((group_id, _)) => format!("{group_id} {id}"),
+                    None => id.clone(),
+                },
+                id,
+                label: column.label.clone(),
+                kind: column.kind.word(),
+                width: fraction(column.width),
+                group,
+            }
+        })
+        .collect()
+}
+
+/// The header rows of a table whose first column is `first` and whose other
+/// columns are `columns`, and its groups of columns.
+fn header(first: &str, columns: &[ColumnView]) -> (Vec<Vec<HeaderCellView>>, Vec<ColumnGroupView>) {
+    let two_rows = columns.iter().any(|c| c.group.is_some());
+    let rowspan = if two_rows { 2 } else { 1 };
+    let mut top = vec![HeaderCellView {
+        id: FIRST_COLUMN_ID.to_string(),
+        label: first.to_string(),
+        colspan: 1,
+        rowspan,
+        scope: "col",
+        group: None,
+    }];
+    let mut below = Vec::new();
+    let mut groups: Vec<ColumnGroupView> = Vec::new();
+    let mut previous: Option<&str> = None;
+    for column in columns {
+        let leaf = |rowspan: usize, group: Option<String>| HeaderCellView {
+            id: column.id.clone(),
+            label: column.label.clone(),
+            colspan: 1,
+            rowspan,
+            scope: "col",
+            group,
+        };
+        match &column.group {
+            None => top.push(leaf(rowspan, None)),
+            Some((id, label)) => {
+                if previous != Some(id.as_str()) {
+                    top.push(HeaderCellView {
+                        id: id.clone(),
+                        label: label.clone(),
+                        colspan: 0,
+                        rowspan: 1,
+                        scope: "colgroup",
+                        group: None,
+                    });
+                    groups.push(ColumnGroupView {
+                        label: label.clone(),
+                        columns: Vec::new(),
+                    });
+                }
+                if let Some(cell) = top.last_mut() {
+                    cell.colspan += 1;
+                }
+                if let Some(group) = groups.last_mut() {
+                    group.columns.push(column.label.clone());
+                }
+                below.push(leaf(1, Some(id.clone())));
+            }
         }
+        previous = column.group.as_ref().map(|(id, _)| id.as_str());
     }
+    let rows = if two_rows {
+        vec![top, below]
+    } else {
+        vec![top]
+    };
+    (rows, groups)
 }
 
 /// A field of intervention and its rows, in order.
@@ -133,23 +269,9 @@ pub struct RowView {
     pub label: Option<String>,
     /// Action id, for an action row.
     pub id: Option<String>,
-    pub cells: Option<CellsView>,
-    /// Cells of the added columns (see [`PlanView::added`]), converted; empty
-    /// without added columns and on sub-section rows.
-    pub added: Vec<String>,
-}
-
-/// The seven content cells of an action, converted (safe to insert as is), and
-/// the deadline as written (plain text).
-#[derive(Debug, Serialize)]
-pub struct CellsView {
-    pub descriptif: String,
-    pub moyens_caf: String,
-    pub moyens_partenaires: String,
-    pub objectifs: String,
-    pub resultat_attendu: String,
-    pub impact_envisage: String,
-    pub echeance: String,
+    /// For an action row: a cell per column of [`PlanView::columns`], converted
+    /// (safe to insert as is); empty for a sub-section row.
+    pub cells: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -198,8 +320,7 @@ impl PlanView {
                             section: None,
                             label: Some(sub.label.clone()),
                             id: None,
-                            cells: None,
-                            added: Vec::new(),
+                            cells: Vec::new(),
                         });
                     }
                 }
@@ -210,16 +331,14 @@ impl PlanView {
                     section: section.clone(),
                     label: None,
                     id: Some(action.id.clone()),
-                    cells: Some(CellsView {
-                        descriptif: format.markup(&action.description),
-                        moyens_caf: format.markup(&action.caf_means),
-                        moyens_partenaires: format.markup(&action.partner_means),
-                        objectifs: format.markup(&action.objectives),
-                        resultat_attendu: format.markup(&action.expected_result),
-                        impact_envisage: format.markup(&action.expected_impact),
-                        echeance: action.deadline.text.clone(),
-                    }),
-                    added: Vec::new(),
+                    cells: c
+                        .shape
+                        .columns
+                        .iter()
+                        .zip(&action.values)
+                        .filter(|(column, _)| column.shown)
+                        .map(|(_, value)| format.cell(value))
+                        .collect(),
                 });
             }
             // A declared field without actions is not shown: the table has no empty groups.
@@ -238,6 +357,8 @@ impl PlanView {
                 rows,
             });
         }
+        let columns = table_columns(&c.shape);
+        let (head, column_groups) = header(&c.shape.first_column, &columns);
         PlanView {
             lang: "fr",
             document_title: format!("{} – {}", c.title, c.parties),
@@ -247,7 +368,9 @@ impl PlanView {
             caption: c.caption.clone(),
             period: c.period.to_string(),
             version: c.version.clone(),
-            columns: ColumnsView::from(&c.columns),
+            head,
+            columns,
+            column_groups,
             groups,
             notes: c
                 .notes
@@ -275,23 +398,33 @@ impl PlanView {
             fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
             signature_place: c.signature.place.clone(),
             signature_date: c.signature.date.map(|d| d.french()),
-            added: None,
         }
     }
 
-    /// Adds `columns` after the plan's own, each action's cells given by `cells`
-    /// from its id (converted for the view's format, one per column).
-    pub fn add_columns(
-        &mut self,
-        columns: AddedColumnsView,
-        mut cells: impl FnMut(&str) -> Vec<String>,
-    ) {
+    /// Adds `added` after the plan's columns, under its group header, each
+    /// action's cells given by `cells` from its id (converted for the view's
+    /// format, one per added column).
+    pub fn add_columns(&mut self, added: AddedColumns, mut cells: impl FnMut(&str) -> Vec<String>) {
+        let group = (format!("ctg-{}", added.id), added.label);
+        for column in added.columns {
+            let id = format!("ctg-{}-{}", added.id, column.id);
+            self.columns.push(ColumnView {
+                headers: format!("{} {id}", group.0),
+                id,
+                label: column.label,
+                kind: Kind::Text.word(),
+                width: fraction(column.width),
+                group: Some(group.clone()),
+            });
+        }
+        let first = self.head[0][0].label.clone();
+        (self.head, self.column_groups) = header(&first, &self.columns);
+        let count = self.columns.len();
         for row in self.groups.iter_mut().flat_map(|g| &mut g.rows) {
             if let Some(id) = &row.id {
-                row.added = cells(id);
-                debug_assert_eq!(row.added.len(), columns.columns.len());
+                row.cells.extend(cells(id));
+                debug_assert_eq!(row.cells.len(), count);
             }
         }
-        self.added = Some(columns);
     }
 }

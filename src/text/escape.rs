@@ -105,20 +105,32 @@ pub fn push_html(out: &mut String, text: &str) {
     }
 }
 
+/// Plain text as Typst markup, with French typography: what `{{ value }}`
+/// writes in a Typst template.
+pub fn typst_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    push_typst_prose(&mut out, text, false);
+    out
+}
+
+/// Plain text as HTML, with the spacing rules of French typography: what
+/// `{{ value }}` writes in an HTML template.
+pub fn html_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_html(&mut out, &typography::spacing(text));
+    out
+}
+
 /// Tera escape function for the Typst templates: `{{ value }}` in markup, with
 /// French typography.
 pub fn tera_typst(text: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut out = String::with_capacity(text.len() + 8);
-    push_typst_prose(&mut out, text, false);
-    w.write_all(out.as_bytes())
+    w.write_all(typst_prose(text).as_bytes())
 }
 
 /// Tera escape function for the HTML templates. A value may sit in an attribute,
 /// so only the spacing rules of French typography apply (no superscript markup).
 pub fn tera_html(text: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut out = String::with_capacity(text.len());
-    push_html(&mut out, &typography::spacing(text));
-    w.write_all(out.as_bytes())
+    w.write_all(html_prose(text).as_bytes())
 }
 
 #[cfg(test)]

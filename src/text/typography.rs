@@ -184,6 +184,18 @@ fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// An amount as printed: thousands grouped with a narrow no-break space, the
+/// cents after a comma if any, a no-break space before the euro sign
+/// (« 12 500 € », « 4 500,50 € »).
+pub fn french_amount(amount: crate::model::Amount) -> String {
+    let cents = amount.cents();
+    let euros = group_thousands(&(cents / 100).to_string());
+    match cents % 100 {
+        0 => format!("{euros}{NBSP}€"),
+        c => format!("{euros},{c:02}{NBSP}€"),
+    }
+}
+
 /// The spacing rules, on text that holds no protected span. `after_word` tells
 /// that the text follows a protected span (a URL, an address…), which counts as a
 /// word for the punctuation after it.
@@ -299,6 +311,27 @@ mod tests {
             "la mission renforcée «\u{202F}promotion renforcée de l'accueil individuel\u{202F}»"
         );
         assert_eq!(spacing("«jeunesse»"), "«\u{202F}jeunesse\u{202F}»");
+    }
+
+    #[test]
+    fn declared_amounts_print_the_french_way() {
+        use crate::model::Amount;
+        assert_eq!(
+            french_amount(Amount::from_cents(1_250_000)),
+            "12\u{202F}500\u{00A0}€"
+        );
+        assert_eq!(
+            french_amount(Amount::from_cents(450_050)),
+            "4\u{202F}500,50\u{00A0}€"
+        );
+        assert_eq!(french_amount(Amount::from_cents(5)), "0,05\u{00A0}€");
+        assert_eq!(
+            french_amount(Amount::from_cents(125_000_000)),
+            "1\u{202F}250\u{202F}000\u{00A0}€"
+        );
+        // Printed again through the prose rules, it stays the same.
+        let printed = french_amount(Amount::from_cents(1_250_000));
+        assert_eq!(spacing(&printed), printed);
     }
 
     #[test]

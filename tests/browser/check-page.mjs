@@ -152,8 +152,9 @@ async function checkPage(file, name) {
 
 report.page = await checkPage(pagePath, "plan");
 
-// Other pages by file name; a name met again gets its rank ("bilan-2024-2").
-const names = new Set();
+// Other pages by file name; a name met again, the plan's page's included, gets
+// its rank ("bilan-2024-2", "plan-4").
+const names = new Set(["plan"]);
 for (const [i, file] of otherPaths.entries()) {
   let name = path.basename(file, ".html");
   if (names.has(name)) name = `${name}-${i + 1}`;

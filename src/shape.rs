@@ -1,0 +1,885 @@
+//! Stage 2 (validate): the plan's shape. The convention declares, in order, the
+//! columns of the action table and the other fields of an action
+//! (`[[colonnes]]`: key, label, group, kind, required, shown in the table,
+//! width), and the first column's label (`[tableau] premiere_colonne`); a
+//! convention that declares none gets the reference plan's model. Every later
+//! stage reads the columns from the [`Shape`]: the action files are checked
+//! against it, and the views, the open data, the fingerprint, the importer and
+//! the scaffold are derived from it.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::load::{
+    RawColumn, RawColumns, RawTable, by_closeness, closest, unknown_key, unknown_key_hint,
+};
+use crate::text::check;
+
+/// The columns of a plan: the first one, where each field of intervention is
+/// named, then the declared ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// Header of the first column ("Champs d'intervention", "Axes"…).
+    pub first_column: String,
+    /// The declared columns and fields, in order.
+    pub columns: Vec<Column>,
+}
+
+/// A column of the table, or a field of the action that the table does not show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The key of the action files and of the open data.
+    pub key: String,
+    /// The header text.
+    pub label: String,
+    /// Header shared with the neighbouring columns of the same group, above them.
+    pub group: Option<String>,
+    pub kind: Kind,
+    pub required: bool,
+    /// Shown in the table; otherwise kept for the action sheets and the open data.
+    pub shown: bool,
+    /// Width in the PDF table, relative to the first column's (1).
+    pub width: f64,
+    /// Description in the open data's schema; derived from the label when
+    /// absent. An échéance's two columns complete it: "… : première année de
+    /// l'échéance."
+    pub description: Option<String>,
+}
+
+impl Column {
+    /// What the column holds, in the words of the people who fill it in: the
+    /// hint of a missing key.
+    pub fn what(&self) -> String {
+        let label = &self.label;
+        match self.kind {
+            Kind::Text => format!("texte de la colonne {label}"),
+            Kind::Deadline => {
+                format!("{label} : une année (\"2024\") ou une période (\"2023-2027\")")
+            }
+            Kind::Amount => format!(
+                "montant en euros de la colonne {label}, en chiffres sans guillemets, ex. 12500"
+            ),
+            Kind::Number => format!("nombre entier de la colonne {label}, ex. 3"),
+        }
+    }
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Markdown text.
+    Text,
+    /// A year or a period within the convention's ("échéance").
+    Deadline,
+    /// An amount in euros.
+    Amount,
+    /// A whole number.
+    Number,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Text, Kind::Deadline, Kind::Amount, Kind::Number];
+
+    /// The word of the declaration: `type = "montant"`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Text => "texte",
+            Kind::Deadline => "echeance",
+            Kind::Amount => "montant",
+            Kind::Number => "nombre",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.word() == word.trim())
+    }
+
+    /// Width of a column of this kind that declares none: narrow for years and
+    /// figures, wider for text.
+    pub fn default_width(self) -> f64 {
+        match self {
+            Kind::Text => 1.5,
+            Kind::Deadline | Kind::Number => 0.75,
+            Kind::Amount => 1.0,
+        }
+    }
+}
+
+/// Keys that cannot name a column: the fixed keys of every action file, and the
+/// open data's own columns.
+pub const RESERVED_KEYS: [&str; 9] = [
+    "id",
+    "champ",
+    "sous_section",
+    "position",
+    "action_id",
+    "collectivite",
+    "caf",
+    "periode_debut",
+    "periode_fin",
+];
+
+/// The keys every action file has, whatever the shape.
+pub const ACTION_KEYS: [&str; 4] = ["id", "champ", "sous_section", "position"];
+
+/// At most this many columns fit the A4 landscape page at a readable size,
+/// the first one included.
+pub const MAX_TABLE_COLUMNS: usize = 10;
+
+/// Header of the first column in the reference plan.
+const REFERENCE_FIRST_COLUMN: &str = "Champs d'intervention";
+
+/// Key of the first column's label in the former `[colonnes]` table of labels.
+const LEGACY_FIRST_COLUMN: &str = "champ";
+
+/// A column of the reference model, with the key its group had in the former
+/// `[colonnes]` table of labels.
+struct ReferenceColumn {
+    key: &'static str,
+    label: &'static str,
+    /// Other ways a source table writes the label, for the importer.
+    aliases: &'static [&'static str],
+    group: Option<(&'static str, &'static str)>,
+    kind: Kind,
+    width: f64,
+    description: &'static str,
+}
+
+const NATURE: (&str, &str) = (
+    "nature",
+    "Nature de l'offre à développer en partenariat avec la Caf",
+);
+const INDICATORS: (&str, &str) = ("indicateurs", "Indicateurs de suivi");
+
+/// The reference plan's model: seven columns in two groups. This is the one
+/// place that names its keys; a convention without `[[colonnes]]` gets it.
+const REFERENCE: [ReferenceColumn; 7] = [
+    ReferenceColumn {
+        key: "descriptif",
+        label: "Descriptif",
+        aliases: &["description", "descriptif de l'action"],
+        group: Some(NATURE),
+        kind: Kind::Text,
+        width: 1.9,
+        description: "Descriptif de l'offre à développer en partenariat avec la Caf.",
+    },
+    ReferenceColumn {
+        key: "moyens_caf",
+        label: "Moyens mobilisés par la Caf",
+        aliases: &["moyens de la caf", "moyens caf"],
+        group: Some(NATURE),
+        kind: Kind::Text,
+        width: 1.5,
+        description: "Moyens mobilisés par la Caf.",
+    },
+    ReferenceColumn {
+        key: "moyens_partenaires",
+        label: "Moyens mobilisés par les partenaires",
+        aliases: &["moyens des partenaires", "moyens partenaires"],
+        group: None,
+        kind: Kind::Text,
+        width: 1.5,
+        description: "Moyens mobilisés par les partenaires.",
+    },
+    ReferenceColumn {
+        key: "objectifs",
+        label: "Objectif(s)",
+        aliases: &["objectif"],
+        group: None,
+        kind: Kind::Text,
+        width: 1.6,
+        description: "Objectif(s) de l'action.",
+    },
+    ReferenceColumn {
+        key: "resultat_attendu",
+        label: "Résultat attendu",
+        aliases: &["résultats attendus"],
+        group: Some(INDICATORS),
+        kind: Kind::Text,
+        width: 1.35,
+        description: "Indicateur de suivi : résultat attendu.",
+    },
+    ReferenceColumn {
+        key: "impact_envisage",
+        label: "Impact envisagé",
+        aliases: &["impacts envisagés", "impact"],
+        group: Some(INDICATORS),
+        kind: Kind::Text,
+        width: 1.35,
+        description: "Indicateur de suivi : impact envisagé.",
+    },
+    ReferenceColumn {
+        key: "echeance",
+        label: "Echéance",
+        aliases: &["échéances"],
+        group: Some(INDICATORS),
+        kind: Kind::Deadline,
+        width: 0.75,
+        description: "Indicateur de suivi",
+    },
+];
+
+impl Shape {
+    /// The reference plan's model, with its labels.
+    pub fn reference() -> Shape {
+        Shape {
+            first_column: REFERENCE_FIRST_COLUMN.to_string(),
+            columns: REFERENCE
+                .iter()
+                .map(|r| Column {
+                    key: r.key.to_string(),
+                    label: r.label.to_string(),
+                    group: r.group.map(|(_, label)| label.to_string()),
+                    kind: r.kind,
+                    required: true,
+                    shown: true,
+                    width: r.width,
+                    description: Some(r.description.to_string()),
+                })
+                .collect(),
+        }
+    }
+
+    /// The reference model's column that a source's header names, by its
+    /// label, its key or a usual variant of its label (compared by `same`).
+    pub fn reference_column(label: &str, same: impl Fn(&str, &str) -> bool) -> Option<Column> {
+        let index = REFERENCE.iter().position(|r| {
+            same(label, r.label) || same(label, r.key) || r.aliases.iter().any(|a| same(label, a))
+        })?;
+        Shape::reference().columns.into_iter().nth(index)
+    }
+
+    /// The column of `key` and its index.
+    pub fn column(&self, key: &str) -> Option<(usize, &Column)> {
+        self.columns.iter().enumerate().find(|(_, c)| c.key == key)
+    }
+
+    /// The columns the table shows, with their index, in order.
+    pub fn shown(&self) -> impl Iterator<Item = (usize, &Column)> {
+        self.columns.iter().enumerate().filter(|(_, c)| c.shown)
+    }
+
+    /// The index of the échéance column, if the plan has one.
+    pub fn deadline(&self) -> Option<usize> {
+        self.columns.iter().position(|c| c.kind == Kind::Deadline)
+    }
+
+    /// The index of the text that names an action in lists and titles: the
+    /// first Markdown column the table shows, else the first Markdown field.
+    pub fn title(&self) -> Option<usize> {
+        self.shown()
+            .find(|(_, c)| c.kind == Kind::Text)
+            .map(|(i, _)| i)
+            .or_else(|| self.columns.iter().position(|c| c.kind == Kind::Text))
+    }
+
+    /// The keys an action file may hold, the fixed ones first.
+    pub fn action_keys(&self) -> Vec<&str> {
+        ACTION_KEYS
+            .iter()
+            .copied()
+            .chain(self.columns.iter().map(|c| c.key.as_str()))
+            .collect()
+    }
+
+    /// The shape a convention declares: `[[colonnes]]`, or the reference model
+    /// (relabelled by a `[colonnes]` table of labels), and the first column's
+    /// label. `None` when the declaration has an error (pushed to `diags`).
+    pub fn declared(
+        file: &SourceFile,
+        columns: Option<RawColumns>,
+        table: Option<RawTable>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Shape> {
+        let errors_before = diags.iter().filter(|d| d.is_error()).count();
+        let mut shape = Shape::reference();
+        let mut first_label: Option<Range<usize>> = None;
+        match columns {
+            None => {}
+            Some(RawColumns::Labels(labels)) => {
+                first_label = relabel(&mut shape, file, labels, diags);
+            }
+            Some(RawColumns::Declared(declared)) => {
+                shape.columns = declared_columns(file, declared, diags);
+            }
+        }
+        if let Some(label) = table.and_then(|t| t.premiere_colonne) {
+            if let Some(before) = first_label {
+                let (line, _) = file.line_col(before.start);
+                diags.push(
+                    Diagnostic::error("libellé de la première colonne donné deux fois")
+                        .at(file, label.span())
+                        .label("déjà donné par `champ` dans `[colonnes]`")
+                        .hint(format!(
+                            "gardez l'un des deux : `premiere_colonne` ici, ou `champ` dans la table `[colonnes]` (ligne {line})"
+                        )),
+                );
+            }
+            if let Some(text) = label_text(file, label, "tableau.premiere_colonne", diags) {
+                shape.first_column = text;
+            }
+        }
+        check_table(file, &shape, diags);
+        let errors_after = diags.iter().filter(|d| d.is_error()).count();
+        (errors_after == errors_before).then_some(shape)
+    }
+}
+
+/// Applies a `[colonnes]` table of labels (the former declaration: the
+/// reference model's labels, by key) to the reference model. Returns the place
+/// of the first column's label, when the table gives it.
+fn relabel(
+    shape: &mut Shape,
+    file: &SourceFile,
+    labels: Vec<(Spanned<String>, Spanned<String>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Range<usize>> {
+    let mut known: Vec<&str> = vec![LEGACY_FIRST_COLUMN];
+    for r in &REFERENCE {
+        if let Some((key, _)) = r.group
+            && !known.contains(&key)
+        {
+            known.push(key);
+        }
+        known.push(r.key);
+    }
+    let mut first = None;
+    for (key, label) in labels {
+        let span = label.span();
+        let name = key.get_ref().as_str();
+        if !known.contains(&name) {
+            diags.push(unknown_key(file, key.span(), name, &known).hint(format!(
+                "{} ; pour d'autres colonnes, déclarez-les une à une dans des tables `[[colonnes]]` (voir le README)",
+                unknown_key_hint(name, &known)
+            )));
+            continue;
+        }
+        let Some(text) = label_text(file, label, &format!("colonnes.{name}"), diags) else {
+            continue;
+        };
+        if name == LEGACY_FIRST_COLUMN {
+            shape.first_column = text;
+            first = Some(span);
+            continue;
+        }
+        for (column, r) in shape.columns.iter_mut().zip(&REFERENCE) {
+            if r.key == name {
+                column.label = text.clone();
+            }
+            if r.group.is_some_and(|(group, _)| group == name) {
+                column.group = Some(text.clone());
+            }
+        }
+    }
+    first
+}
+
+/// A label of the table's header (or a description): checked as every text
+/// of the documents, never blank; trimmed.
+fn label_text(
+    file: &SourceFile,
+    value: Spanned<String>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let kind = check::Kind::label(key)
+        .required("écrivez l'intitulé tel qu'il paraît dans l'en-tête du tableau");
+    check::check(file, value.span(), value.get_ref(), kind, diags)
+        .then(|| value.get_ref().trim().to_string())
+}
+
+/// A key as the action files write it: lowercase ASCII letters, digits and `_`,
+/// starting with a letter.
+pub fn is_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A key derived from a label: "Budget prévisionnel" → `budget_previsionnel`,
+/// "Public visé" → `public_vise`. Empty when the label has no letter or digit.
+pub fn key_of(label: &str) -> String {
+    let words: Vec<String> = deunicode::deunicode(label)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let key = words.join("_");
+    if key.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("colonne_{key}")
+    } else {
+        key
+    }
+}
+
+/// The columns of a `[[colonnes]]` declaration, each checked; those with an
+/// error are left out (the error is reported).
+fn declared_columns(
+    file: &SourceFile,
+    declared: Vec<RawColumn>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Column> {
+    if declared.is_empty() {
+        diags.push(
+            Diagnostic::error("aucune colonne déclarée : `colonnes` est une liste vide")
+                .in_file(file)
+                .hint("déclarez chaque colonne dans une table `[[colonnes]]` avec sa `cle` et son `libelle`, ou retirez `colonnes` pour garder le modèle du plan de référence"),
+        );
+    }
+    let mut columns: Vec<Column> = Vec::new();
+    // Where each kept column's key and group are written, for later checks.
+    let mut places: Vec<(Range<usize>, Option<Range<usize>>)> = Vec::new();
+    for raw in declared {
+        let key_span = raw.cle.span();
+        let key = raw.cle.get_ref().trim().to_string();
+        let mut ok = true;
+        if !is_key(&key) {
+            let suggestion = key_of(&key);
+            let hint = if is_key(&suggestion) && !RESERVED_KEYS.contains(&suggestion.as_str()) {
+                format!(
+                    "une clé s'écrit en minuscules sans accents ni espaces, avec des `_` : écrivez par exemple `{suggestion}`"
+                )
+            } else {
+                "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `budget_previsionnel`".into()
+            };
+            diags.push(
+                Diagnostic::error(format!("clé de colonne invalide : `{key}`"))
+                    .at(file, key_span.clone())
+                    .label("clé invalide")
+                    .hint(hint),
+            );
+            ok = false;
+        } else if RESERVED_KEYS.contains(&key.as_str()) {
+            diags.push(
+                Diagnostic::error(format!("clé réservée : `{key}`"))
+                    .at(file, key_span.clone())
+                    .label("clé déjà employée par ctg")
+                    .hint(format!(
+                        "`id`, `champ`, `sous_section` et `position` sont les clés fixes des fiches d'action ; `action_id`, `collectivite`, `caf`, `periode_debut` et `periode_fin` des colonnes des données ouvertes : choisissez une autre clé, ex. `{key}_action`"
+                    )),
+            );
+            ok = false;
+        } else if let Some((before, _)) = columns
+            .iter()
+            .zip(&places)
+            .find(|(c, _)| c.key == key)
+            .map(|(_, p)| p)
+        {
+            let (line, _) = file.line_col(before.start);
+            diags.push(
+                Diagnostic::error(format!("colonne `{key}` déclarée deux fois"))
+                    .at(file, key_span.clone())
+                    .label("clé en double")
+                    .hint(format!(
+                        "chaque colonne a sa propre clé ; `{key}` est déjà celle de la colonne déclarée ligne {line}"
+                    )),
+            );
+            ok = false;
+        }
+        let label = label_text(file, raw.libelle, "colonnes.libelle", diags);
+        let group_span = raw.groupe.as_ref().map(Spanned::span);
+        let group = match raw.groupe {
+            Some(g) => match label_text(file, g, "colonnes.groupe", diags) {
+                Some(g) => Some(g),
+                None => {
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        let kind = match raw.kind {
+            None => Kind::Text,
+            Some(word) => match Kind::parse(word.get_ref()) {
+                Some(kind) => kind,
+                None => {
+                    let words: Vec<&str> = Kind::ALL.iter().map(|k| k.word()).collect();
+                    let list = by_closeness(word.get_ref(), &words)
+                        .iter()
+                        .map(|w| format!("\"{w}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let hint = match closest(word.get_ref(), &words) {
+                        Some(best) => {
+                            format!("vouliez-vous dire \"{best}\" ? Types possibles : {list}")
+                        }
+                        None => {
+                            format!("types possibles : {list} (\"texte\" quand `type` est absent)")
+                        }
+                    };
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "type de colonne inconnu : \"{}\"",
+                            word.get_ref()
+                        ))
+                        .at(file, word.span())
+                        .label("type inconnu")
+                        .hint(hint),
+                    );
+                    ok = false;
+                    Kind::Text
+                }
+            },
+        };
+        let width = match raw.largeur {
+            None => kind.default_width(),
+            Some(w) => {
+                let value = *w.get_ref();
+                if value.is_finite() && value > 0.0 && value <= 20.0 {
+                    value
+                } else {
+                    diags.push(
+                        Diagnostic::error(format!("largeur de colonne impossible : {value}"))
+                            .at(file, w.span())
+                            .label("largeur hors limites")
+                            .hint("la largeur est relative à celle de la première colonne, qui vaut 1 : un nombre au-dessus de 0 et jusqu'à 20, ex. 1.5"),
+                    );
+                    ok = false;
+                    kind.default_width()
+                }
+            }
+        };
+        let description = raw
+            .description
+            .and_then(|d| label_text(file, d, "colonnes.description", diags));
+        let Some(label) = label else {
+            continue;
+        };
+        if !ok {
+            continue;
+        }
+        columns.push(Column {
+            key,
+            label,
+            group,
+            kind,
+            required: raw.obligatoire.unwrap_or(true),
+            shown: raw.tableau.unwrap_or(true),
+            width,
+            description,
+        });
+        places.push((key_span, group_span));
+    }
+    check_declared(file, &columns, &places, diags);
+    columns
+}
+
+/// Checks that need every column: one échéance at most, groups in one piece,
+/// open-data names that do not collide.
+fn check_declared(
+    file: &SourceFile,
+    columns: &[Column],
+    places: &[(Range<usize>, Option<Range<usize>>)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let deadlines: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].kind == Kind::Deadline)
+        .collect();
+    if let [first, rest @ ..] = deadlines.as_slice() {
+        for &i in rest {
+            diags.push(
+                Diagnostic::error(format!(
+                    "deuxième colonne d'échéance : `{}` (la première est `{}`)",
+                    columns[i].key, columns[*first].key
+                ))
+                .at(file, places[i].0.clone())
+                .label("une seule colonne d'échéance par plan")
+                .hint("le bilan annuel suit une seule échéance par action : donnez à cette colonne le type \"texte\""),
+            );
+        }
+    }
+    // The columns of a group follow one another in the table.
+    // Each group whose run of columns has ended, with the column that ended it.
+    let mut closed: Vec<(&str, &Column)> = Vec::new();
+    let mut current: Option<&str> = None;
+    for (i, column) in columns.iter().enumerate().filter(|(_, c)| c.shown) {
+        let group = column.group.as_deref();
+        if group != current {
+            if let Some(open) = current {
+                closed.push((open, column));
+            }
+            if let Some(g) = group
+                && let Some((_, breaker)) = closed.iter().find(|(c, _)| *c == g)
+            {
+                let by = format!(" par la colonne « {} »", breaker.label);
+                diags.push(
+                    Diagnostic::error(format!("groupe « {g} » coupé{by}"))
+                        .at(file, places[i].1.clone().unwrap_or(places[i].0.clone()))
+                        .label("ce groupe a déjà des colonnes plus haut")
+                        .hint(format!(
+                            "les colonnes d'un même groupe se suivent dans le tableau : placez les tables `[[colonnes]]` du groupe « {g} » l'une après l'autre, ou donnez un autre nom à ce groupe"
+                        )),
+                );
+            }
+            current = group;
+        }
+    }
+    // An échéance `k` is published as `k_debut` and `k_fin`.
+    for (i, column) in columns.iter().enumerate() {
+        if column.kind != Kind::Deadline {
+            continue;
+        }
+        for suffix in ["_debut", "_fin"] {
+            let name = format!("{}{suffix}", column.key);
+            if let Some(other) = columns.iter().find(|c| c.key == name) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "la colonne d'échéance `{}` s'écrit `{name}` dans les données ouvertes, déjà la clé d'une autre colonne",
+                        column.key
+                    ))
+                    .at(file, places[i].0.clone())
+                    .label("nom de colonne en double dans plan.csv")
+                    .hint(format!(
+                        "une échéance est publiée en deux colonnes, début et fin : renommez `{}` ou `{}`",
+                        column.key, other.key
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// The table shows at least one declared column; beyond
+/// [`MAX_TABLE_COLUMNS`], it is hard to read.
+fn check_table(file: &SourceFile, shape: &Shape, diags: &mut Vec<Diagnostic>) {
+    let shown = shape.shown().count();
+    if shape.columns.is_empty() {
+        return;
+    }
+    if shown == 0 {
+        diags.push(
+            Diagnostic::error(
+                "aucune colonne à afficher : chaque colonne déclarée a `tableau = false`",
+            )
+            .in_file(file)
+            .hint("retirez `tableau = false` d'au moins une table `[[colonnes]]`"),
+        );
+    } else if shown + 1 > MAX_TABLE_COLUMNS {
+        diags.push(
+            Diagnostic::warning(format!(
+                "tableau de {} colonnes : au-delà de {MAX_TABLE_COLUMNS}, le texte devient difficile à lire en A4 paysage",
+                shown + 1
+            ))
+            .in_file(file)
+            .hint("gardez les autres informations hors du tableau avec `tableau = false` : elles restent dans les données ouvertes"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::RawConvention;
+
+    /// The shape that `columns` (TOML after the convention's first keys)
+    /// declares, and the problems found.
+    fn declare(columns: &str) -> (Option<Shape>, Vec<Diagnostic>) {
+        let text = format!(
+            "titre = \"T\"\nparties = \"P\"\nintitule = \"I\"\nlegende = \"L\"\nperiode = \"2024-2026\"\n\n{columns}\n\n[[champs]]\nid = \"a\"\nlibelle = \"A\"\n"
+        );
+        let mut diags = Vec::new();
+        let raw = crate::load::parse_source::<RawConvention>(
+            SourceFile::new("data/convention.toml", text),
+            &mut diags,
+        )
+        .unwrap_or_else(|| panic!("{diags:?}"));
+        let shape = Shape::declared(&raw.file, raw.value.colonnes, raw.value.tableau, &mut diags);
+        (shape, diags)
+    }
+
+    /// The single error of a declaration, message and hint.
+    fn error(columns: &str) -> String {
+        let (shape, diags) = declare(columns);
+        assert!(shape.is_none(), "{columns}");
+        let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        format!(
+            "{} | {}",
+            errors[0].message,
+            errors[0].hint.clone().unwrap_or_default()
+        )
+    }
+
+    fn column(key: &str, extra: &str) -> String {
+        format!("[[colonnes]]\ncle = \"{key}\"\nlibelle = \"{key}\"\n{extra}\n")
+    }
+
+    #[test]
+    fn a_declaration_in_order_with_its_defaults() {
+        let (shape, diags) = declare(&format!(
+            "[tableau]\npremiere_colonne = \"Axes\"\n\n{}{}{}",
+            column("action", "largeur = 2"),
+            column(
+                "budget",
+                "type = \"montant\"\nobligatoire = false\ngroupe = \"G\""
+            ),
+            column("public", "tableau = false"),
+        ));
+        assert!(diags.is_empty(), "{diags:?}");
+        let shape = shape.unwrap();
+        assert_eq!(shape.first_column, "Axes");
+        let keys: Vec<&str> = shape.columns.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["action", "budget", "public"]);
+        let (action, budget, public) = (&shape.columns[0], &shape.columns[1], &shape.columns[2]);
+        assert_eq!(
+            (action.kind, action.width, action.required),
+            (Kind::Text, 2.0, true)
+        );
+        assert_eq!(
+            (budget.kind, budget.width, budget.required),
+            (Kind::Amount, 1.0, false)
+        );
+        assert_eq!(budget.group.as_deref(), Some("G"));
+        assert!(action.shown && !public.shown);
+        assert_eq!(shape.deadline(), None);
+        assert_eq!(shape.title(), Some(0));
+    }
+
+    #[test]
+    fn the_table_of_labels_relabels_the_reference_model() {
+        let (shape, diags) =
+            declare("[colonnes]\nchamp = \"Axes\"\nnature = \"Offre\"\nobjectifs = \"Buts\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let shape = shape.unwrap();
+        let reference = Shape::reference();
+        assert_eq!(shape.first_column, "Axes");
+        assert_eq!(shape.columns[0].group.as_deref(), Some("Offre"));
+        assert_eq!(shape.columns[1].group.as_deref(), Some("Offre"));
+        assert_eq!(shape.columns[3].label, "Buts");
+        assert_eq!(shape.columns[4], reference.columns[4]);
+        assert_eq!(declare("").0, Some(reference));
+        assert!(
+            error("[colonnes]\ndescriptiv = \"D\"\n").contains("vouliez-vous dire `descriptif` ?")
+        );
+        assert!(
+            error("[tableau]\npremiere_colonne = \"Axes\"\n\n[colonnes]\nchamp = \"Champs\"\n")
+                .contains("libellé de la première colonne donné deux fois")
+        );
+    }
+
+    #[test]
+    fn a_declaration_with_a_mistake_is_refused_at_its_place() {
+        let message = error(&format!("{}{}", column("a", ""), column("a", "")));
+        assert!(
+            message.contains("colonne `a` déclarée deux fois"),
+            "{message}"
+        );
+        let message = error(&column("position", ""));
+        assert!(
+            message.starts_with("clé réservée : `position`"),
+            "{message}"
+        );
+        let message = error("[[colonnes]]\ncle = \"Public visé\"\nlibelle = \"P\"\n");
+        assert!(
+            message.contains("écrivez par exemple `public_vise`"),
+            "{message}"
+        );
+        let message = error(&column("a", "type = \"date\""));
+        assert!(
+            message.contains("type de colonne inconnu : \"date\""),
+            "{message}"
+        );
+        let message = error(&format!(
+            "{}{}",
+            column("a", "type = \"echeance\""),
+            column("b", "type = \"echeance\"")
+        ));
+        assert!(
+            message.contains("deuxième colonne d'échéance : `b`"),
+            "{message}"
+        );
+        let message = error(&column("a", "largeur = 0"));
+        assert!(
+            message.contains("largeur de colonne impossible"),
+            "{message}"
+        );
+        let message = error(&column("a", "tableau = false"));
+        assert!(message.contains("aucune colonne à afficher"), "{message}");
+        let message = error("colonnes = []\n");
+        assert!(message.contains("aucune colonne déclarée"), "{message}");
+        let message = error(&format!(
+            "{}{}",
+            column("k", "type = \"echeance\""),
+            column("k_fin", "")
+        ));
+        assert!(message.contains("`k_fin`"), "{message}");
+        let message = error("[[colonnes]]\ncle = \"a\"\nlibelle = \" \"\n");
+        assert!(
+            message.starts_with("le texte de `colonnes.libelle` est vide"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn groups_are_in_one_piece_in_the_table() {
+        let message = error(&format!(
+            "{}{}{}",
+            column("a", "groupe = \"G\""),
+            column("b", "groupe = \"H\""),
+            column("c", "groupe = \"G\"")
+        ));
+        assert_eq!(
+            message.split(" | ").next().unwrap(),
+            "groupe « G » coupé par la colonne « b »"
+        );
+        // A column kept out of the table does not split its neighbours' group.
+        let (shape, diags) = declare(&format!(
+            "{}{}{}",
+            column("a", "groupe = \"G\""),
+            column("b", "tableau = false"),
+            column("c", "groupe = \"G\"")
+        ));
+        assert!(shape.is_some(), "{diags:?}");
+    }
+
+    #[test]
+    fn more_than_ten_columns_is_a_warning() {
+        let columns: String = (0..10).map(|i| column(&format!("c{i}"), "")).collect();
+        let (shape, diags) = declare(&columns);
+        assert!(shape.is_some());
+        assert_eq!(diags.len(), 1);
+        assert!(!diags[0].is_error());
+        assert!(
+            diags[0].message.contains("tableau de 11 colonnes"),
+            "{diags:?}"
+        );
+        let columns: String = (0..9).map(|i| column(&format!("c{i}"), "")).collect();
+        assert!(declare(&columns).1.is_empty());
+    }
+
+    #[test]
+    fn keys_are_derived_from_labels() {
+        assert_eq!(key_of("Budget prévisionnel"), "budget_previsionnel");
+        assert_eq!(key_of("Public visé"), "public_vise");
+        assert_eq!(key_of("Objectif(s)"), "objectif_s");
+        assert_eq!(key_of("  Mise en œuvre  "), "mise_en_oeuvre");
+        assert_eq!(key_of("2e étape"), "colonne_2e_etape");
+        assert_eq!(key_of("…"), "");
+        assert!(is_key("public_vise"));
+        assert!(!is_key("Public"));
+        assert!(!is_key("_a"));
+        assert!(!is_key("1a"));
+    }
+
+    #[test]
+    fn the_reference_model_has_seven_columns_in_two_groups() {
+        let shape = Shape::reference();
+        assert_eq!(shape.columns.len(), 7);
+        let groups: Vec<&str> = shape
+            .columns
+            .iter()
+            .filter_map(|c| c.group.as_deref())
+            .collect();
+        assert_eq!(groups.first(), Some(&NATURE.1));
+        assert_eq!(groups.last(), Some(&INDICATORS.1));
+        assert_eq!(shape.deadline(), Some(6));
+        assert_eq!(shape.title(), Some(0));
+        for key in shape.action_keys() {
+            assert!(is_key(key), "{key}");
+        }
+    }
+}
