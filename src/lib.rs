@@ -117,6 +117,19 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     if let Some(rendered) = &rendered {
         timings.laps.extend(rendered.timings.iter().copied());
     }
+    // The action sheets, with the latest follow-up of each action.
+    let sheets = match options.review_year {
+        None if plan.convention.sheets.publish => {
+            let start = std::time::Instant::now();
+            let sheets = guarded(diag::guard("data/", || {
+                render::render_sheets(&plan, &follow_ups, &templates)
+            }))
+            .map_err(failed)?;
+            timings.laps.push(("fiches actions", start.elapsed()));
+            Some(sheets)
+        }
+        _ => None,
+    };
     let years: Vec<u16> = match options.review_year {
         Some(year) => vec![year],
         None => follow_ups.years.keys().copied().collect(),
@@ -148,6 +161,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         report.written = write(
             &options.out_dir(),
             rendered.as_ref(),
+            sheets.as_ref(),
             &reviews,
             options.emit_typst,
         )
@@ -209,6 +223,7 @@ pub struct Written {
 fn write(
     out: &Path,
     rendered: Option<&Rendered>,
+    sheets: Option<&render::RenderedSheets>,
     reviews: &[render::RenderedReview],
     emit_typst: bool,
 ) -> Result<Vec<Written>, Diagnostic> {
@@ -232,6 +247,19 @@ fn write(
         ]);
         if emit_typst {
             files.push((format!("{plan}.typ"), rendered.plan_typ.as_bytes()));
+        }
+    }
+    if let Some(sheets) = sheets {
+        let document = render::sheets::SHEETS_DOCUMENT;
+        files.push((format!("{document}.pdf"), sheets.pdf.bytes.as_slice()));
+        for (name, html) in &sheets.pages {
+            files.push((
+                format!("{}/{name}", render::sheets::SHEETS_DIR),
+                html.as_bytes(),
+            ));
+        }
+        if emit_typst {
+            files.push((format!("{document}.typ"), sheets.typ.as_bytes()));
         }
     }
     for review in reviews {
@@ -262,6 +290,12 @@ fn write(
         (paths, hashes)
     });
     let paths = paths?;
+    // The pages of actions that the plan no longer has.
+    if let Some(sheets) = sheets {
+        output::remove_stale(&out.join(render::sheets::SHEETS_DIR), |name| {
+            name.ends_with(".html") && !sheets.pages.iter().any(|(page, _)| page == name)
+        });
+    }
     // The sources kept by earlier failed builds of these documents are stale:
     // every one after a build of all documents (a year whose follow-up is gone
     // has no review any more), that year's after `--bilan`.

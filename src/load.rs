@@ -57,6 +57,21 @@ pub struct RawConvention {
     pub annexe: Option<RawAnnex>,
     #[serde(default)]
     pub signature: Option<RawSignaturePlace>,
+    /// The action sheets; built, with their titles, by default.
+    #[serde(default)]
+    pub fiches: Option<RawSheets>,
+}
+
+/// `[fiches]`: whether the action sheets are built, and what titles them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSheets {
+    #[serde(default)]
+    pub publier: Option<bool>,
+    /// Key of the text column that titles each sheet; the first sentence of
+    /// the action's description when absent.
+    #[serde(default)]
+    pub titre: Option<Spanned<String>>,
 }
 
 /// PDF metadata; each has a default derived from the rest of the convention.

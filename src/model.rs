@@ -44,6 +44,23 @@ pub struct Convention {
     pub document: DocumentInfo,
     pub annex: Option<Annex>,
     pub signature: SignaturePlace,
+    pub sheets: Sheets,
+}
+
+/// The action sheets ("fiches actions"), one per action: whether they are
+/// built, and which column titles them.
+#[derive(Debug, Clone)]
+pub struct Sheets {
+    pub publish: bool,
+    /// Index in the shape of the text column that titles each sheet; `None`:
+    /// the first sentence of the action's description.
+    pub title: Option<usize>,
+}
+
+impl Sheets {
+    /// The name of the sheets' index page (`actions/index.html`), which no
+    /// action can take as its id.
+    pub const INDEX: &str = "index";
 }
 
 /// PDF metadata.
@@ -377,7 +394,7 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
         if let Some(first) = ids.get(&action.id) {
             diags.push(
                 Diagnostic::error(format!("identifiant `{}` déjà utilisé", action.id))
-                    .at(&file, spans.id)
+                    .at(&file, spans.id.clone())
                     .label("identifiant en double")
                     .hint(format!(
                         "chaque action a son propre identifiant ; `{}` est déjà celui de `{first}`",
@@ -386,6 +403,19 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
             );
         } else {
             ids.insert(action.id.clone(), file.name.clone());
+        }
+        // Each action's sheet is `actions/<id>.html`, beside their index.
+        let index_page = Sheets::INDEX;
+        if action.id == index_page && convention.as_ref().is_none_or(|c| c.sheets.publish) {
+            diags.push(
+                Diagnostic::error(format!("identifiant réservé : `{index_page}`"))
+                    .at(&file, spans.id.clone())
+                    .label("nom du sommaire des fiches actions")
+                    .hint(format!(
+                        "la page `actions/{index_page}.html` est le sommaire des fiches : donnez à cette action un autre identifiant, par exemple `{}-{index_page}`",
+                        action.field
+                    )),
+            );
         }
         let key = (action.field.clone(), action.position);
         if let Some(other) = positions.get(&key) {
@@ -681,6 +711,7 @@ fn validate_convention(
         .chain(raw.parties.get_ref().split('/'))
         .map(str::trim)
         .collect();
+    let sheets = sheets(file, raw.fiches, shape.as_ref(), diags);
     let collectivity = party(file, raw.collectivite, "collectivite", &candidates, diags);
     let caf = party(file, raw.caf, "caf", &candidates, diags);
 
@@ -701,9 +732,68 @@ fn validate_convention(
         signatories,
         collectivity,
         caf,
+        sheets,
     };
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     (errors_after == errors_before).then_some(convention)
+}
+
+/// `[fiches]`: the title column must be one of the shape's text columns.
+fn sheets(
+    file: &SourceFile,
+    raw: Option<crate::load::RawSheets>,
+    shape: Option<&Shape>,
+    diags: &mut Vec<Diagnostic>,
+) -> Sheets {
+    let Some(raw) = raw else {
+        return Sheets {
+            publish: true,
+            title: None,
+        };
+    };
+    let title = raw.titre.and_then(|key| {
+        let shape = shape?;
+        let span = key.span();
+        let key = key.into_inner();
+        let texts: Vec<&str> = shape
+            .columns
+            .iter()
+            .filter(|c| c.kind == Kind::Text)
+            .map(|c| c.key.as_str())
+            .collect();
+        match shape.column(key.trim()) {
+            Some((i, c)) if c.kind == Kind::Text => Some(i),
+            found => {
+                let list = texts
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let (message, label) = match found {
+                    Some(_) => (
+                        format!("la colonne `{key}` ne peut pas titrer les fiches : elle n'est pas du texte"),
+                        "colonne qui n'est pas du texte",
+                    ),
+                    None => (
+                        format!("colonne inconnue pour le titre des fiches : `{key}`"),
+                        "aucune colonne déclarée n'a cette clé",
+                    ),
+                };
+                let hint = match closest(&key, &texts) {
+                    Some(best) => format!("vouliez-vous dire `{best}` ? Colonnes de texte : {list}"),
+                    None => format!(
+                        "`titre` donne la clé d'une colonne de texte déclarée ({list}), ou s'omet : le titre est alors la première phrase du descriptif"
+                    ),
+                };
+                diags.push(Diagnostic::error(message).at(file, span).label(label).hint(hint));
+                None
+            }
+        }
+    });
+    Sheets {
+        publish: raw.publier.unwrap_or(true),
+        title,
+    }
 }
 
 /// A TOML date (`2023-06-30`, no time) as a [`Date`].

@@ -18,10 +18,23 @@ use crate::load::io_message;
 /// over the old ones. A failure before that leaves `dir` exactly as it was.
 pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Diagnostic> {
     fs::create_dir_all(dir).map_err(|e| failure(dir, "création du dossier", &e))?;
+    // The folders the files go to: `dir`, and its subfolders named in `files`
+    // (`actions/index.html`).
+    let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
     let mut staged: Vec<(NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
     for (name, contents) in files {
         let path = target(dir, name);
-        staged.push((stage(dir, name, contents, &path)?, path));
+        let folder = path.parent().unwrap_or(dir).to_path_buf();
+        if !folders.contains(&folder) {
+            fs::create_dir_all(&folder)
+                .map_err(|e| failure(&folder, "création du dossier", &e))?;
+            folders.push(folder.clone());
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        staged.push((stage(&folder, &file_name, contents, &path)?, path));
     }
     // Renaming is atomic for each file; it only fails on a change of the folder
     // by someone else between two renames.
@@ -32,8 +45,10 @@ pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Di
         written.push(path);
     }
     // The temporary files of an earlier write killed before its renames.
-    remove_stale(dir, is_staged);
-    sync_dir(dir);
+    for folder in &folders {
+        remove_stale(folder, is_staged);
+        sync_dir(folder);
+    }
     Ok(written)
 }
 
@@ -103,10 +118,13 @@ pub fn keep_for_inspection(dir: &Path, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `dir/name`, `name` being a plain file name chosen by the program.
+/// `dir/name`, `name` being a plain file name chosen by the program, or one
+/// in a subfolder of `dir` (`actions/index.html`).
 fn target(dir: &Path, name: &str) -> PathBuf {
     debug_assert!(
-        !name.contains(['/', '\\']) && name != ".." && name != ".",
+        !name.contains('\\')
+            && name.split('/').count() <= 2
+            && name.split('/').all(|part| !matches!(part, "" | "." | "..")),
         "output names are plain file names"
     );
     dir.join(name)

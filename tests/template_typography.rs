@@ -147,8 +147,9 @@ fn mini_with_reviews() -> tempfile::TempDir {
     project
 }
 
-/// Every document built from `root`: the plan's PDF, page and fragment, then
-/// each review's PDF and page, each with its name.
+/// Every document built from `root`: the plan's PDF, page and fragment, the
+/// action sheets' PDF and pages, then each review's PDF and page, each with its
+/// name.
 fn documents(root: &Path) -> Vec<(String, String)> {
     let (plan, templates, mut warnings) = ctg::load_and_validate(root).expect("a valid project");
     let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("a valid follow-up");
@@ -161,6 +162,12 @@ fn documents(root: &Path) -> Vec<(String, String)> {
             html_text(&rendered.plan_fragment_html),
         ),
     ];
+    let sheets =
+        ctg::render::render_sheets(&plan, &follow_ups, &templates).expect("the sheets build");
+    documents.push(("fiches.pdf".to_string(), pdf_text(&sheets.pdf)));
+    for (page, html) in &sheets.pages {
+        documents.push((format!("actions/{page}"), html_text(html)));
+    }
     for year in follow_ups.years.keys() {
         let review = ctg::render::render_review(&plan, &follow_ups, *year, &templates)
             .expect("the review builds");
@@ -180,6 +187,7 @@ fn the_templates_own_text_follows_french_typography() {
             project_root().join("examples/bilan-demo"),
         ),
         ("petit plan avec suivi", mini.path().to_path_buf()),
+        ("fiches actions", fixture("fiche-longue")),
     ];
     let mut problems = Vec::new();
     let mut all = String::new();
@@ -198,6 +206,10 @@ fn the_templates_own_text_follows_french_typography() {
         "Premier bilan\u{A0}: aucune année précédente à comparer.",
         "Aucune action n'arrive à échéance en 2025.",
         "Aucune action en retard.",
+        "Thématiques\u{A0}: Accueil du jeune enfant",
+        "Fiche 1 (suite) – Diagnostic",
+        "avancement\u{A0}: 100\u{A0}%",
+        "Fiche suivante\u{A0}: fiche 2",
         "Aucun changement d'état depuis 2024.",
         "action ni réalisée ni abandonnée\u{A0}:",
         "champ d'intervention\u{202F}; chaque état a son motif",

@@ -81,6 +81,21 @@ static OTHER_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
+/// The sheets' fixture: a declared title, a hidden column, a long sheet, and
+/// follow-up with indicators over two years.
+static LONG_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-fiche-longue");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("fiche-longue"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+});
+
 /// The reviews' pages, and the pages of a plan of another model, checked in
 /// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
@@ -93,6 +108,24 @@ fn review_pages() -> Vec<PathBuf> {
         other.join("plan.html"),
         other.join("bilan-2026.html"),
     ]
+}
+
+/// Every action sheet's page and the sheets' index, of the reference plan and
+/// of the sheets' fixture.
+fn sheet_pages() -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    for out in [&*BUILT, &*LONG_BUILT] {
+        let dir = out.join("actions");
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .collect();
+        files.sort();
+        pages.extend(files);
+    }
+    assert!(pages.len() >= 28 + 1 + 3 + 1, "{} pages de fiches", pages.len());
+    pages
 }
 
 /// A page of the site with its own styles, as a content management system would
@@ -122,30 +155,6 @@ p {{ font-size: 1.1rem; margin: 0 0 1rem; }}
 </html>
 "#
     )
-}
-
-/// `true` when the tool is there; otherwise a notice and `false`, or a failure
-/// when the tools are required.
-fn tool(test: &str, missing: Option<String>) -> bool {
-    let Some(what) = missing else {
-        return true;
-    };
-    if std::env::var("CTG_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("{test} : {what} ; CTG_REQUIRE_TOOLS=1 exige cet outil");
-    }
-    // Straight to stderr: the test harness hides `eprintln!` of passing tests.
-    let _ = writeln!(
-        std::io::stderr(),
-        "IGNORÉ {test} : {what} (lancez `bash .ci/run` pour installer les outils)"
-    );
-    false
-}
-
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 fn browser_dir() -> PathBuf {
@@ -223,6 +232,7 @@ fn page_and_fragment_in_chromium() {
     let captures = project_root().join("out/captures");
     fs::create_dir_all(&captures).unwrap();
     let reviews = review_pages();
+    let sheets = sheet_pages();
     let output = Command::new("node")
         .current_dir(browser_dir())
         .env("CTG_CHROMIUM", chromium())
@@ -233,6 +243,7 @@ fn page_and_fragment_in_chromium() {
         .arg(&captures)
         .arg(dir)
         .args(&reviews)
+        .args(&sheets)
         .output()
         .expect("node runs");
     let report = stdout_json("check-page.mjs", &output);
@@ -245,11 +256,13 @@ fn page_and_fragment_in_chromium() {
     let mut checked = [("page", &report["page"]), ("fragment", &report["host"])].to_vec();
     // Each review's page: its own tables and the plan's, with the year's columns.
     let others = report["others"].as_array().unwrap();
-    assert_eq!(others.len(), reviews.len());
+    assert_eq!(others.len(), reviews.len() + sheets.len());
     for other in others {
         checked.push((other["file"].as_str().unwrap(), &other["runs"]));
     }
     for (which, runs) in checked {
+        // The sheets' pages have no table of the plan: no cards to check.
+        let is_sheet = which.contains("/actions/");
         for run in runs.as_array().unwrap() {
             let width = run["width"].as_u64().unwrap();
             let at = format!("{which} à {width} px");
@@ -265,6 +278,9 @@ fn page_and_fragment_in_chromium() {
                 run["scrollWidth"].as_u64() <= run["clientWidth"].as_u64(),
                 "défilement horizontal de la page, {at} : {run:#}"
             );
+            if is_sheet {
+                continue;
+            }
             assert_eq!(run["wrapperTabIndex"], 0, "{at}");
             if width >= 768 {
                 assert_eq!(run["cellDisplay"], "table-cell", "{at}");
@@ -343,6 +359,7 @@ fn nu_html_checker_finds_no_error() {
     ]
     .into_iter()
     .chain(review_pages())
+    .chain(sheet_pages())
     .collect::<Vec<_>>();
     let output = Command::new("java")
         .arg("-jar")

@@ -237,7 +237,7 @@ pub struct IndicatorView {
     pub target: Option<String>,
 }
 
-fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
     } else {

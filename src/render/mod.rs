@@ -5,6 +5,7 @@ pub mod bilan;
 pub mod html;
 pub mod origin;
 pub mod pdf;
+pub mod sheets;
 pub mod templates;
 pub mod view;
 
@@ -156,6 +157,58 @@ pub fn render_review(
         pdf,
         html,
     })
+}
+
+/// The action sheets, in memory: their PDF and one web page per action, with
+/// the index page.
+pub struct RenderedSheets {
+    pub typ: String,
+    pub pdf: pdf::Pdf,
+    /// `index.html`, then `<id>.html` for each action, in the plan's order.
+    pub pages: Vec<(String, String)>,
+}
+
+/// Renders the action sheets of `plan`, with the latest follow-up of each action.
+pub fn render_sheets(
+    plan: &Plan,
+    follow_ups: &crate::review::FollowUps,
+    templates: &Templates,
+) -> Result<RenderedSheets, Vec<Diagnostic>> {
+    let typst_view = sheets::SheetsView::new(plan, follow_ups, Format::Typst);
+    let typ = templates
+        .render("fiches.typ.tera", &typst_view)
+        .map_err(|d| vec![d])?;
+    let export = pdf::Export {
+        ident: format!("{} / fiches actions", document_ident(plan)),
+        timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
+    };
+    let document = sheets::SHEETS_DOCUMENT;
+    let pdf =
+        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), &export).map_err(|d| {
+            templates.trace_typst_errors("fiches.typ.tera", document, &typst_view, &typ, d)
+        })?;
+    let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);
+    html_view.pdf = Some(html::PdfLinkView {
+        href: sheets::INDEX_PDF_HREF,
+        description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
+    });
+    let mut pages = vec![(
+        sheets::index_page(),
+        templates
+            .render("fiches.html.tera", &html_view)
+            .map_err(|d| vec![d])?,
+    )];
+    for sheet in html_view.sheets() {
+        let page = sheets::SheetPageView {
+            plan: &html_view.plan,
+            sheet,
+        };
+        let html = templates
+            .render("fiche.html.tera", &page)
+            .map_err(|d| vec![d])?;
+        pages.push((sheet.href.clone(), html));
+    }
+    Ok(RenderedSheets { typ, pdf, pages })
 }
 
 /// The creation date of every PDF of the plan: `SOURCE_DATE_EPOCH` when set

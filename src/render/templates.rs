@@ -34,6 +34,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/bilan.typ.tera"),
     ),
     (
+        "fiches.typ.tera",
+        include_str!("../../templates/fiches.typ.tera"),
+    ),
+    (
         "plan.style.html.tera",
         include_str!("../../templates/plan.style.html.tera"),
     ),
@@ -52,6 +56,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "bilan.html.tera",
         include_str!("../../templates/bilan.html.tera"),
+    ),
+    (
+        "fiches.style.html.tera",
+        include_str!("../../templates/fiches.style.html.tera"),
+    ),
+    (
+        "fiche.html.tera",
+        include_str!("../../templates/fiche.html.tera"),
+    ),
+    (
+        "fiches.html.tera",
+        include_str!("../../templates/fiches.html.tera"),
     ),
 ];
 

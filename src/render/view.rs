@@ -34,7 +34,7 @@ impl Format {
     }
 
     /// An action's value in a table cell.
-    fn cell(self, value: &Value) -> String {
+    pub(crate) fn cell(self, value: &Value) -> String {
         match value {
             Value::Text(markdown) => self.markup(markdown),
             Value::Deadline(d) => self.plain(&d.text),
@@ -269,9 +269,19 @@ pub struct RowView {
     pub label: Option<String>,
     /// Action id, for an action row.
     pub id: Option<String>,
+    /// For an action row when the sheets are published: its sheet's number and
+    /// web page (`actions/<id>.html`).
+    pub sheet: Option<SheetLinkView>,
     /// For an action row: a cell per column of [`PlanView::columns`], converted
     /// (safe to insert as is); empty for a sub-section row.
     pub cells: Vec<String>,
+}
+
+/// The link from an action's row to its sheet.
+#[derive(Debug, Serialize)]
+pub struct SheetLinkView {
+    pub number: usize,
+    pub href: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -302,7 +312,8 @@ impl PlanView {
             let mut rows: Vec<RowView> = Vec::new();
             let mut current_sub: Option<&str> = None;
             let mut section: Option<String> = None;
-            for action in plan.actions.iter().filter(|a| a.field == field.id) {
+            let in_field = plan.actions.iter().enumerate();
+            for (index, action) in in_field.filter(|(_, a)| a.field == field.id) {
                 if action.subsection.as_deref() != current_sub {
                     current_sub = action.subsection.as_deref();
                     section = None;
@@ -320,6 +331,7 @@ impl PlanView {
                             section: None,
                             label: Some(sub.label.clone()),
                             id: None,
+                            sheet: None,
                             cells: Vec::new(),
                         });
                     }
@@ -331,6 +343,10 @@ impl PlanView {
                     section: section.clone(),
                     label: None,
                     id: Some(action.id.clone()),
+                    sheet: c.sheets.publish.then(|| SheetLinkView {
+                        number: index + 1,
+                        href: super::sheets::href_from_plan(&action.id),
+                    }),
                     cells: c
                         .shape
                         .columns

@@ -156,3 +156,56 @@ pub fn pdf_string(bytes: &[u8]) -> String {
         None => bytes.iter().map(|b| char::from(*b)).collect(),
     }
 }
+
+/// `true` when a test's tool is there; otherwise a notice and `false`, or a
+/// failure when the tools are required (`CTG_REQUIRE_TOOLS=1`, as in CI).
+pub fn tool(test: &str, missing: Option<String>) -> bool {
+    use std::io::Write;
+    let Some(what) = missing else {
+        return true;
+    };
+    if std::env::var("CTG_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!("{test} : {what} ; CTG_REQUIRE_TOOLS=1 exige cet outil");
+    }
+    // Straight to stderr: the test harness hides `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "IGNORÉ {test} : {what} (lancez `bash .ci/run` pour installer les outils)"
+    );
+    false
+}
+
+/// Whether `program arg` runs and succeeds.
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// What is missing to read a PDF's text with poppler's `pdftotext`.
+pub fn missing_pdftotext() -> Option<String> {
+    (!runs("pdftotext", "-v")).then(|| "pdftotext introuvable (paquet poppler-utils)".to_string())
+}
+
+/// The text of pages `first` to `last` (from 1) of a PDF, laid out as printed.
+pub fn pdftotext(pdf: &Path, first: usize, last: usize) -> String {
+    let output = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(output.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8(output.stdout).expect("UTF-8 text")
+}
+
+/// A PDF's outline (bookmarks), in order: level (from 1), title and page (from 1).
+pub fn pdf_outline(pdf: &Path) -> Vec<(usize, String, usize)> {
+    let doc = lopdf::Document::load(pdf).expect("a PDF");
+    let toc = doc.get_toc().expect("an outline");
+    toc.toc
+        .into_iter()
+        .map(|entry| (entry.level, entry.title, entry.page))
+        .collect()
+}
