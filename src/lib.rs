@@ -107,46 +107,75 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     ) -> Result<T, Vec<Diagnostic>> {
         outcome.unwrap_or_else(|panic| Err(vec![panic]))
     }
-    // `--bilan YYYY` builds that year's review only.
-    let rendered = match options.review_year {
-        Some(_) => None,
-        None => Some(
-            guarded(diag::guard("data/", || render::render(&plan, &templates))).map_err(failed)?,
-        ),
-    };
-    if let Some(rendered) = &rendered {
-        timings.laps.extend(rendered.timings.iter().copied());
-    }
-    // The action sheets, with the latest follow-up of each action.
-    let sheets = match options.review_year {
-        None if plan.convention.sheets.publish => {
-            let start = std::time::Instant::now();
-            let sheets = guarded(diag::guard("data/", || {
-                render::render_sheets(&plan, &follow_ups, &templates)
-            }))
-            .map_err(failed)?;
-            timings.laps.push(("fiches actions", start.elapsed()));
-            Some(sheets)
-        }
-        _ => None,
-    };
+    // The documents are independent of one another: the annex (unless
+    // `--bilan YYYY` asks for that year's review only), the action sheets with
+    // the latest follow-up of each action, and each year's review are compiled
+    // side by side.
     let years: Vec<u16> = match options.review_year {
         Some(year) => vec![year],
         None => follow_ups.years.keys().copied().collect(),
     };
-    let start = std::time::Instant::now();
-    let reviews = years
-        .iter()
-        .map(|year| {
-            let subject = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
-            guarded(diag::guard(&subject, || {
-                render::render_review(&plan, &follow_ups, *year, &templates)
-            }))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(failed)?;
+    fn timed<T>(
+        f: impl FnOnce() -> Result<T, Vec<Diagnostic>>,
+    ) -> Result<(T, std::time::Duration), Vec<Diagnostic>> {
+        let start = std::time::Instant::now();
+        f().map(|done| (done, start.elapsed()))
+    }
+    let (plan_documents, (sheets, reviews)) = rayon::join(
+        || match options.review_year {
+            Some(_) => Ok(None),
+            None => guarded(diag::guard("data/", || render::render(&plan, &templates))).map(Some),
+        },
+        || {
+            rayon::join(
+                || match options.review_year {
+                    None if plan.convention.sheets.publish => timed(|| {
+                        guarded(diag::guard("data/", || {
+                            render::render_sheets(&plan, &follow_ups, &templates)
+                        }))
+                    })
+                    .map(Some),
+                    _ => Ok(None),
+                },
+                || {
+                    timed(|| {
+                        use rayon::prelude::*;
+                        years
+                            .par_iter()
+                            .map(|year| {
+                                let subject = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+                                guarded(diag::guard(&subject, || {
+                                    render::render_review(&plan, &follow_ups, *year, &templates)
+                                }))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                },
+            )
+        },
+    );
+    // Every document's problems are reported together.
+    fn keep<T>(outcome: Result<T, Vec<Diagnostic>>, errors: &mut Vec<Diagnostic>) -> Option<T> {
+        outcome.map_err(|d| errors.extend(d)).ok()
+    }
+    let mut errors = Vec::new();
+    let rendered = keep(plan_documents, &mut errors);
+    let sheets = keep(sheets, &mut errors);
+    let reviews = keep(reviews, &mut errors);
+    if !errors.is_empty() {
+        return Err(failed(errors));
+    }
+    let rendered = rendered.flatten();
+    if let Some(rendered) = &rendered {
+        timings.laps.extend(rendered.timings.iter().copied());
+    }
+    let sheets = sheets.flatten().map(|(sheets, took)| {
+        timings.laps.push(("fiches actions", took));
+        sheets
+    });
+    let (reviews, took) = reviews.unwrap_or_default();
     if !reviews.is_empty() {
-        timings.laps.push(("bilans annuels", start.elapsed()));
+        timings.laps.push(("bilans annuels", took));
     }
     let mut report = Report {
         warnings,
