@@ -26,8 +26,7 @@ pub fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, Di
         let path = target(dir, name);
         let folder = path.parent().unwrap_or(dir).to_path_buf();
         if !folders.contains(&folder) {
-            fs::create_dir_all(&folder)
-                .map_err(|e| failure(&folder, "création du dossier", &e))?;
+            fs::create_dir_all(&folder).map_err(|e| failure(&folder, "création du dossier", &e))?;
             folders.push(folder.clone());
         }
         let file_name = path

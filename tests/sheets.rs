@@ -14,24 +14,14 @@ use common::*;
 use ctg::model::{Plan, Value};
 use ctg::render::sheets;
 
-/// Builds the project at `root` into a folder of the test area named `name`.
 fn build(name: &str, root: &Path) -> PathBuf {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("fiches-{name}"))
-        .join("out");
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .unwrap_or_else(|e| panic!("{name} builds: {e:?}"));
-    out
+    build_in_test_area(&format!("fiches-{name}"), root)
 }
 
 fn plan(root: &Path) -> Plan {
-    ctg::load_and_validate(root).expect("the project is valid").0
+    ctg::load_and_validate(root)
+        .expect("the project is valid")
+        .0
 }
 
 /// The shipped plan, the long sheets' fixture (a declared title, a hidden
@@ -80,7 +70,9 @@ fn printed(value: &Value) -> String {
     ctg::text::typography::segments(&text)
         .into_iter()
         .map(|s| match s {
-            ctg::text::typography::Segment::Plain(t) | ctg::text::typography::Segment::Super(t) => t,
+            ctg::text::typography::Segment::Plain(t) | ctg::text::typography::Segment::Super(t) => {
+                t
+            }
         })
         .collect()
 }
@@ -99,7 +91,14 @@ fn comparable(text: &str) -> String {
 /// break reads on.
 fn body_text(pdf: &Path, first: usize, last: usize) -> String {
     let output = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()])
+        .args([
+            "-enc",
+            "UTF-8",
+            "-f",
+            &first.to_string(),
+            "-l",
+            &last.to_string(),
+        ])
         .args(["-x", "0", "-y", "74", "-W", "595", "-H", "716"])
         .arg(pdf)
         .arg("-")
@@ -136,7 +135,10 @@ fn every_action_has_exactly_one_sheet_holding_each_of_its_fields() {
             // The bookmark has the heading's French typography (no-break spaces).
             let title = sheets::title(&plan, action);
             let spaces = |t: &str| t.replace(['\u{a0}', '\u{202f}'], " ");
-            assert_eq!(spaces(bookmark), spaces(&format!("Fiche {number} – {title}")));
+            assert_eq!(
+                spaces(bookmark),
+                spaces(&format!("Fiche {number} – {title}"))
+            );
             let text = comparable(&body_text(&pdf, *first, last));
             let field = plan.convention.field(&action.field).unwrap();
             assert!(
@@ -222,7 +224,11 @@ fn a_sheet_longer_than_a_page_repeats_its_heading() {
     let starts = sheet_starts(&pdf);
     let (_, _, first) = starts[0];
     let (_, _, next) = starts[1];
-    assert!(next - first >= 3, "the long sheet spans {} pages", next - first);
+    assert!(
+        next - first >= 3,
+        "the long sheet spans {} pages",
+        next - first
+    );
     let heading = "Fiche 1 (suite) – Diagnostic des besoins d'accueil commune par commune";
     assert!(!pdftotext(&pdf, first, first).contains("(suite)"));
     for page in first + 1..next {
@@ -264,7 +270,11 @@ fn a_label_is_never_left_alone_at_the_foot_of_a_page() {
     for extra in 0..12 {
         let project = copy_project(&source);
         let padding = "Ligne de plus.\n\n".repeat(extra);
-        let text = original.replacen("descriptif = '''\n", &format!("descriptif = '''\n{padding}"), 1);
+        let text = original.replacen(
+            "descriptif = '''\n",
+            &format!("descriptif = '''\n{padding}"),
+            1,
+        );
         fs::write(project.path().join(file), text).unwrap();
         let out = project.path().join("out");
         ctg::build(&ctg::BuildOptions {
@@ -397,7 +407,11 @@ fn one_page_per_action_and_every_link_leads_somewhere() {
             .into_iter()
             .map(|(href, _)| href)
             .collect();
-        let in_order: Vec<String> = plan.actions.iter().map(|a| format!("{}.html", a.id)).collect();
+        let in_order: Vec<String> = plan
+            .actions
+            .iter()
+            .map(|a| format!("{}.html", a.id))
+            .collect();
         assert_eq!(listed, in_order);
 
         // Each action's row on the plan's page links to its sheet.
@@ -437,7 +451,9 @@ fn one_page_per_action_and_every_link_leads_somewhere() {
                     file.display()
                 );
                 assert!(
-                    fs::canonicalize(&target).unwrap().starts_with(fs::canonicalize(out).unwrap()),
+                    fs::canonicalize(&target)
+                        .unwrap()
+                        .starts_with(fs::canonicalize(out).unwrap()),
                     "{href}"
                 );
                 if let Some(id) = id {
@@ -467,7 +483,10 @@ fn text_that_looks_like_code_is_shown_as_written() {
         ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap()
     };
     let text = ctg::render::pdf::page_texts(&typ.pdf.document).join(" ");
-    assert!(text.contains("#1 [pilote] $x$ <script>alert(1)</script> @moi \\fin"), "{text}");
+    assert!(
+        text.contains("#1 [pilote] $x$ <script>alert(1)</script> @moi \\fin"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -476,20 +495,23 @@ fn the_sheets_show_the_latest_follow_up_and_the_indicators_by_year() {
     let page = fs::read_to_string(out.join("actions/accueil-diagnostic.html")).unwrap();
     let text = html_text(&page).replace("&nbsp;", " ");
     let words: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("État en 2026 : réalisé · avancement : 100 %"), "{words}");
+    assert!(
+        words.contains("État en 2026 : réalisé · avancement : 100 %"),
+        "{words}"
+    );
     assert!(words.contains("Diagnostic remis au comité de pilotage"));
     // One row per indicator, a column per year: 2025 and 2026.
-    let rows = select_all(
-        &out.join("actions/accueil-diagnostic.html"),
-        "tbody tr",
-    );
+    let rows = select_all(&out.join("actions/accueil-diagnostic.html"), "tbody tr");
     let rows: Vec<String> = rows
         .into_iter()
         .map(|(_, t)| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
     assert_eq!(
         rows,
-        ["Communes rencontrées communes 0 40 12 40", "Familles interrogées familles 312,5"]
+        [
+            "Communes rencontrées communes 0 40 12 40",
+            "Familles interrogées familles 312,5"
+        ]
     );
     // An action without follow-up has no such part.
     let (reference, root) = &PROJECTS[0];
@@ -517,7 +539,12 @@ fn a_convention_may_turn_the_sheets_off() {
     assert!(out.join("plan.pdf").is_file());
     assert!(!out.join("fiches.pdf").exists());
     assert!(!out.join("actions").exists());
-    assert!(report.written.iter().all(|w| !w.path.starts_with(out.join("actions"))));
+    assert!(
+        report
+            .written
+            .iter()
+            .all(|w| !w.path.starts_with(out.join("actions")))
+    );
     let page = fs::read_to_string(out.join("plan.html")).unwrap();
     assert!(!page.contains("href=\"actions/"));
 }
@@ -533,10 +560,14 @@ fn the_pages_of_removed_actions_go_and_two_builds_give_the_same_bytes() {
         ..Default::default()
     };
     ctg::build(&options).unwrap();
-    let first: Vec<(PathBuf, Vec<u8>)> = ["fiches.pdf", "actions/index.html", "actions/logement-decence.html"]
-        .iter()
-        .map(|f| (out.join(f), fs::read(out.join(f)).unwrap()))
-        .collect();
+    let first: Vec<(PathBuf, Vec<u8>)> = [
+        "fiches.pdf",
+        "actions/index.html",
+        "actions/logement-decence.html",
+    ]
+    .iter()
+    .map(|f| (out.join(f), fs::read(out.join(f)).unwrap()))
+    .collect();
     ctg::build(&options).unwrap();
     for (path, bytes) in &first {
         assert_eq!(&fs::read(path).unwrap(), bytes, "{}", path.display());

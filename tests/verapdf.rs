@@ -34,16 +34,7 @@ fn validator() -> Result<PathBuf, String> {
 }
 
 fn build(name: &str, root: &Path) -> PathBuf {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("verapdf-{name}"));
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .unwrap_or_else(|e| panic!("{name} builds: {e:?}"));
-    out
+    build_in_test_area(&format!("verapdf-{name}"), root)
 }
 
 fn pdfs(out: &Path) -> Vec<PathBuf> {
@@ -69,7 +60,10 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
         }
     };
     let reference = pdfs(&build("reference", &project_root()));
-    let example = pdfs(&build("exemple", &project_root().join("examples/bilan-demo")));
+    let example = pdfs(&build(
+        "exemple",
+        &project_root().join("examples/bilan-demo"),
+    ));
     let long = build("fiche-longue", &fixture("fiche-longue")).join("fiches.pdf");
     let names = |files: &[PathBuf]| -> Vec<String> {
         files
@@ -101,10 +95,7 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
                 })
             })
             .collect();
-        halves
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(verdicts.len(), 7);
     for (file, passed, report) in verdicts {

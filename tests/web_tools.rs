@@ -55,46 +55,20 @@ static MINI_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
 
 /// The fictional example with its reviews of 2024 and 2025.
 static DEMO_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-demo");
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: project_root().join("examples/bilan-demo"),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .expect("the example builds");
-    out
+    build_in_test_area(
+        "web-tools-demo",
+        &project_root().join("examples/bilan-demo"),
+    )
 });
 
 /// A plan of another model than the reference plan's, with its review of 2026.
-static OTHER_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-autre-modele");
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: fixture("autre-modele"),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .expect("the fixture builds");
-    out
-});
+static OTHER_BUILT: LazyLock<PathBuf> =
+    LazyLock::new(|| build_in_test_area("web-tools-autre-modele", &fixture("autre-modele")));
 
 /// The sheets' fixture: a declared title, a hidden column, a long sheet, and
 /// follow-up with indicators over two years.
-static LONG_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-fiche-longue");
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: fixture("fiche-longue"),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .expect("the fixture builds");
-    out
-});
+static LONG_BUILT: LazyLock<PathBuf> =
+    LazyLock::new(|| build_in_test_area("web-tools-fiche-longue", &fixture("fiche-longue")));
 
 /// The reviews' pages, and the pages of a plan of another model, checked in
 /// the browser and by the Nu checker beside the reference plan's page.
@@ -124,7 +98,11 @@ fn sheet_pages() -> Vec<PathBuf> {
         files.sort();
         pages.extend(files);
     }
-    assert!(pages.len() >= 28 + 1 + 3 + 1, "{} pages de fiches", pages.len());
+    assert!(
+        pages.len() >= 28 + 1 + 3 + 1,
+        "{} pages de fiches",
+        pages.len()
+    );
     pages
 }
 

@@ -279,7 +279,9 @@ fn first_sentence(markdown: &str) -> String {
         return sentence.to_string();
     }
     let cut: String = sentence.chars().take(MAX_TITLE_CHARS).collect();
-    let at_word = cut.rfind(char::is_whitespace).map_or(cut.as_str(), |i| &cut[..i]);
+    let at_word = cut
+        .rfind(char::is_whitespace)
+        .map_or(cut.as_str(), |i| &cut[..i]);
     format!(
         "{}…",
         at_word.trim_end_matches([',', ';', ':', ' ', '(', '–'])
@@ -293,8 +295,10 @@ fn is_abbreviation(before: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
-    matches!(word, "M" | "MM" | "Mme" | "Mmes" | "Mlle" | "Dr" | "St" | "Ste" | "cf" | "Cf")
-        || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
+    matches!(
+        word,
+        "M" | "MM" | "Mme" | "Mmes" | "Mlle" | "Dr" | "St" | "Ste" | "cf" | "Cf"
+    ) || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
 }
 
 /// The declared columns of `action`, consecutive columns of one group together,
@@ -446,7 +450,10 @@ mod tests {
             first_sentence("Accueil des 3 à 6 ans. puis des plus grands"),
             "Accueil des 3 à 6 ans. puis des plus grands"
         );
-        assert_eq!(first_sentence("- **Lien** vers [le site](https://exemple.fr)"), "Lien vers le site (https://exemple.fr)");
+        assert_eq!(
+            first_sentence("- **Lien** vers [le site](https://exemple.fr)"),
+            "Lien vers le site (https://exemple.fr)"
+        );
     }
 
     #[test]

@@ -191,7 +191,15 @@ pub fn missing_pdftotext() -> Option<String> {
 /// The text of pages `first` to `last` (from 1) of a PDF, laid out as printed.
 pub fn pdftotext(pdf: &Path, first: usize, last: usize) -> String {
     let output = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()])
+        .args([
+            "-layout",
+            "-enc",
+            "UTF-8",
+            "-f",
+            &first.to_string(),
+            "-l",
+            &last.to_string(),
+        ])
         .arg(pdf)
         .arg("-")
         .output()
@@ -208,4 +216,19 @@ pub fn pdf_outline(pdf: &Path) -> Vec<(usize, String, usize)> {
         .into_iter()
         .map(|entry| (entry.level, entry.title, entry.page))
         .collect()
+}
+
+/// Builds the project at `root` into `CARGO_TARGET_TMPDIR/<name>`, emptied
+/// first, and returns that folder.
+pub fn build_in_test_area(name: &str, root: &Path) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{} builds: {e:?}", root.display()));
+    out
 }
