@@ -57,6 +57,21 @@ pub struct RawConvention {
     pub annexe: Option<RawAnnex>,
     #[serde(default)]
     pub signature: Option<RawSignaturePlace>,
+    /// The note at the top of the follow-up workbooks (`ctg suivi export`).
+    #[serde(default)]
+    pub suivi: Option<RawWorkbookNote>,
+}
+
+/// What the follow-up workbooks say to the partners who fill them in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkbookNote {
+    /// What to fill in; a built-in sentence when absent.
+    #[serde(default)]
+    pub consigne: Option<Spanned<String>>,
+    /// Whom to send the workbook back to, and by when.
+    #[serde(default)]
+    pub retour: Option<Spanned<String>>,
 }
 
 /// PDF metadata; each has a default derived from the rest of the convention.
