@@ -12,8 +12,8 @@ use rust_xlsxwriter::{
 };
 
 use super::{
-    Column, FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, Prefill,
-    cell_text, field_labels, follow_up_sheet, load_project, prefill,
+    Column, FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, Prefill, cell_text,
+    field_labels, follow_up_sheet, load_project, prefill,
 };
 use crate::diag::{Diagnostic, Failure};
 use crate::import::names::loose;
@@ -142,8 +142,9 @@ fn split(path: &Path) -> Result<(PathBuf, String), Failure> {
         .filter(|n| !n.is_empty() && n != "." && n != "..");
     let Some(name) = name else {
         return Err(Failure(vec![
-            Diagnostic::error(format!("`{}` n'est pas un nom de fichier", path.display()))
-                .hint("donnez à `--sortie` le chemin du classeur à écrire, par exemple `suivi-2026.xlsx`"),
+            Diagnostic::error(format!("`{}` n'est pas un nom de fichier", path.display())).hint(
+                "donnez à `--sortie` le chemin du classeur à écrire, par exemple `suivi-2026.xlsx`",
+            ),
         ]));
     };
     let dir = path
@@ -224,7 +225,10 @@ fn workbook(
 /// send the workbook back to (from the convention's `[suivi]`).
 fn note(plan: &Plan, year: u16) -> String {
     let c = &plan.convention;
-    let mut text = format!("Suivi {year} du plan d'actions – {} ({}).\n", c.title, c.parties);
+    let mut text = format!(
+        "Suivi {year} du plan d'actions – {} ({}).\n",
+        c.title, c.parties
+    );
     text.push_str(c.workbook_note.instructions.as_deref().unwrap_or(
         "Pour chaque action, choisissez l'état dans la liste, indiquez l'avancement (pourcentage de 0 à 100) et un commentaire ; les valeurs des indicateurs se saisissent dans la feuille « Indicateurs ». Seules les cellules blanches se modifient ; les valeurs déjà écrites sont celles du dernier suivi : corrigez-les.",
     ));
@@ -247,6 +251,106 @@ fn action_cell(plan: &Plan, action: &Action, column: Column) -> String {
     }
 }
 
+/// A cell to write: text or a number (`None`: left empty), locked or to fill
+/// in.
+#[derive(Debug, Clone)]
+enum Out {
+    Locked(String),
+    Text(Option<String>),
+    Number(Option<f64>),
+}
+
+impl Out {
+    /// The text the cell shows, for the widths and heights.
+    fn shown(&self) -> String {
+        match self {
+            Out::Locked(t) | Out::Text(Some(t)) => t.clone(),
+            Out::Number(Some(n)) => super::read::french_number(*n),
+            Out::Text(None) | Out::Number(None) => String::new(),
+        }
+    }
+}
+
+/// The rows of the follow-up sheet, pre-filled.
+fn follow_up_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<Vec<Out>> {
+    actions
+        .iter()
+        .map(|action| {
+            let f = pre[&action.id].follow_up;
+            FOLLOW_UP_COLUMNS
+                .iter()
+                .map(|column| match column {
+                    Column::State => Out::Text(f.map(|f| f.state.label().to_string())),
+                    Column::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
+                    Column::Comment => {
+                        Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text))
+                    }
+                    other => Out::Locked(action_cell(plan, action, *other)),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows of the indicators' sheet: one per indicator already known,
+/// pre-filled.
+fn indicator_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<Vec<Out>> {
+    let mut rows = Vec::new();
+    for action in actions {
+        for indicator in pre[&action.id].indicators {
+            rows.push(
+                INDICATOR_COLUMNS
+                    .iter()
+                    .map(|column| match column {
+                        Column::Indicator => Out::Locked(indicator.name.clone()),
+                        Column::Unit => Out::Text(indicator.unit.clone()),
+                        Column::Baseline => Out::Number(indicator.baseline),
+                        Column::Target => Out::Number(indicator.target),
+                        Column::Value => Out::Number(Some(indicator.value)),
+                        other => Out::Locked(action_cell(plan, action, *other)),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// Writes `rows` under the header, each cell with its format.
+fn write_rows(
+    sheet: &mut Worksheet,
+    columns: &[Column],
+    rows: &[Vec<Out>],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    for (i, cells) in rows.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        for (col, (cell, column)) in cells.iter().zip(columns).enumerate() {
+            let col = col as u16;
+            let number = if *column == Column::Progress {
+                &formats.whole
+            } else {
+                &formats.number
+            };
+            match cell {
+                Out::Locked(t) => sheet.write_string_with_format(row, col, t, &formats.locked)?,
+                Out::Text(Some(t)) => {
+                    sheet.write_string_with_format(row, col, t, &formats.editable)?
+                }
+                Out::Text(None) => sheet.write_blank(row, col, &formats.editable)?,
+                Out::Number(Some(n)) => sheet.write_number_with_format(row, col, *n, number)?,
+                Out::Number(None) => sheet.write_blank(row, col, number)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// The place of `column` among `columns`.
+fn col_of(columns: &[Column], column: Column) -> u16 {
+    columns.iter().position(|c| *c == column).unwrap_or(0) as u16
+}
+
 fn follow_up_sheet_of(
     sheet: &mut Worksheet,
     plan: &Plan,
@@ -257,79 +361,38 @@ fn follow_up_sheet_of(
 ) -> Result<(), XlsxError> {
     sheet.set_name(follow_up_sheet(year))?;
     let columns = FOLLOW_UP_COLUMNS;
-    let first = HEADER_ROW + 1;
-    let last = HEADER_ROW + actions.len() as u32;
-    for (i, action) in actions.iter().enumerate() {
-        let row = first + i as u32;
-        let follow_up = pre[&action.id].follow_up;
-        for (col, column) in columns.iter().enumerate() {
-            let col = col as u16;
-            match column {
-                Column::State => match follow_up {
-                    Some(f) => sheet.write_string_with_format(row, col, f.state.label(), &formats.editable)?,
-                    None => sheet.write_blank(row, col, &formats.editable)?,
-                },
-                Column::Progress => match follow_up.and_then(|f| f.progress) {
-                    Some(p) => sheet.write_number_with_format(row, col, p, &formats.whole)?,
-                    None => sheet.write_blank(row, col, &formats.whole)?,
-                },
-                Column::Comment => match follow_up.and_then(|f| f.comment.as_deref()) {
-                    Some(c) => sheet.write_string_with_format(row, col, cell_text(c), &formats.editable)?,
-                    None => sheet.write_blank(row, col, &formats.editable)?,
-                },
-                other => sheet.write_string_with_format(
-                    row,
-                    col,
-                    action_cell(plan, action, *other),
-                    &formats.locked,
-                )?,
-            };
-        }
-    }
-    let col_of = |c: Column| columns.iter().position(|x| *x == c).unwrap_or(0) as u16;
+    let rows = follow_up_rows(plan, actions, pre);
+    write_rows(sheet, &columns, &rows, formats)?;
+    let (first, last) = (HEADER_ROW + 1, HEADER_ROW + actions.len() as u32);
     let labels = State::ALL.map(State::label);
     let state = DataValidation::new()
         .allow_list_strings(&labels)?
         .set_input_title(format!("État {year}"))?
         .set_input_message("Choisissez l'état de l'action dans la liste.")?
         .set_error_title("État inconnu")?
-        .set_error_message(format!("Choisissez l'un des états de la liste : {}.", labels.join(", ")))?
+        .set_error_message(format!(
+            "Choisissez l'un des états de la liste : {}.",
+            labels.join(", ")
+        ))?
         .set_error_style(DataValidationErrorStyle::Stop);
-    sheet.add_data_validation(first, col_of(Column::State), last, col_of(Column::State), &state)?;
+    let col = col_of(&columns, Column::State);
+    sheet.add_data_validation(first, col, last, col, &state)?;
     let progress = DataValidation::new()
         .allow_whole_number(DataValidationRule::Between(0, 100))
         .set_error_title("Avancement")?
         .set_error_message("L'avancement est un nombre entier de 0 à 100, sans le signe %.")?
         .set_error_style(DataValidationErrorStyle::Stop);
-    sheet.add_data_validation(
-        first,
-        col_of(Column::Progress),
-        last,
-        col_of(Column::Progress),
-        &progress,
-    )?;
-    let rows: Vec<Vec<String>> = actions
-        .iter()
-        .map(|a| {
-            let f = pre[&a.id].follow_up;
-            columns
-                .iter()
-                .map(|c| match c {
-                    Column::State => f.map(|f| f.state.label().to_string()).unwrap_or_default(),
-                    Column::Progress => f
-                        .and_then(|f| f.progress)
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    Column::Comment => f
-                        .and_then(|f| f.comment.as_deref())
-                        .map(cell_text)
-                        .unwrap_or_default(),
-                    other => action_cell(plan, a, *other),
-                })
-                .collect()
-        })
-        .collect();
-    lay_out(sheet, plan, year, &columns, &rows, &note(plan, year), formats)
+    let col = col_of(&columns, Column::Progress);
+    sheet.add_data_validation(first, col, last, col, &progress)?;
+    lay_out(
+        sheet,
+        plan,
+        year,
+        &columns,
+        &rows,
+        &note(plan, year),
+        formats,
+    )
 }
 
 fn indicators_sheet(
@@ -342,60 +405,22 @@ fn indicators_sheet(
 ) -> Result<(), XlsxError> {
     sheet.set_name(INDICATORS_SHEET)?;
     let columns = INDICATOR_COLUMNS;
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row = HEADER_ROW + 1;
-    for action in actions {
-        for indicator in pre[&action.id].indicators {
-            let mut texts = Vec::new();
-            for (col, column) in columns.iter().enumerate() {
-                let col = col as u16;
-                let value = match column {
-                    Column::Unit => {
-                        let unit = indicator.unit.clone().unwrap_or_default();
-                        sheet.write_string_with_format(row, col, &unit, &formats.editable)?;
-                        texts.push(unit);
-                        continue;
-                    }
-                    Column::Baseline => indicator.baseline,
-                    Column::Target => indicator.target,
-                    Column::Value => Some(indicator.value),
-                    Column::Indicator => {
-                        sheet.write_string_with_format(row, col, &indicator.name, &formats.locked)?;
-                        texts.push(indicator.name.clone());
-                        continue;
-                    }
-                    other => {
-                        let text = action_cell(plan, action, *other);
-                        sheet.write_string_with_format(row, col, &text, &formats.locked)?;
-                        texts.push(text);
-                        continue;
-                    }
-                };
-                match value {
-                    Some(v) => sheet.write_number_with_format(row, col, v, &formats.number)?,
-                    None => sheet.write_blank(row, col, &formats.number)?,
-                };
-                texts.push(value.map(super::read::french_number).unwrap_or_default());
-            }
-            rows.push(texts);
-            row += 1;
-        }
-    }
-    // Rows for new indicators: the action is chosen from the list of those
-    // of the follow-up sheet.
-    let known_end = row;
-    for r in known_end..known_end + NEW_INDICATOR_ROWS {
+    let rows = indicator_rows(plan, actions, pre);
+    write_rows(sheet, &columns, &rows, formats)?;
+    // Rows for new indicators, where the action is chosen from the list of
+    // those of the follow-up sheet.
+    let first_new = HEADER_ROW + 1 + rows.len() as u32;
+    let last = first_new + NEW_INDICATOR_ROWS - 1;
+    for row in first_new..=last {
         for (col, column) in columns.iter().enumerate() {
             let format = match column {
                 Column::Id | Column::Indicator | Column::Unit => &formats.editable,
                 Column::Baseline | Column::Target | Column::Value => &formats.number,
                 _ => &formats.locked,
             };
-            sheet.write_blank(r, col as u16, format)?;
+            sheet.write_blank(row, col as u16, format)?;
         }
     }
-    let last = known_end + NEW_INDICATOR_ROWS - 1;
-    let col_of = |c: Column| columns.iter().position(|x| *x == c).unwrap_or(0) as u16;
     let ids = format!(
         "='{}'!$A${}:$A${}",
         follow_up_sheet(year),
@@ -408,19 +433,18 @@ fn indicators_sheet(
         .set_input_message("Choisissez l'identifiant de l'action dans la liste.")?
         .set_error_title("Identifiant inconnu")?
         .set_error_message("Choisissez l'identifiant d'une action de la feuille de suivi.")?;
-    sheet.add_data_validation(known_end, col_of(Column::Id), last, col_of(Column::Id), &id)?;
+    let col = col_of(&columns, Column::Id);
+    sheet.add_data_validation(first_new, col, last, col, &id)?;
     let number = DataValidation::new()
         .allow_decimal_number(DataValidationRule::Between(-1.0e15, 1.0e15))
         .set_error_title("Nombre attendu")?
         .set_error_message("Saisissez un nombre, par exemple 12 ou 12,5, sans unité.")?
         .set_error_style(DataValidationErrorStyle::Stop);
-    sheet.add_data_validation(
-        HEADER_ROW + 1,
-        col_of(Column::Baseline),
-        last,
-        col_of(Column::Value),
-        &number,
-    )?;
+    let (from, to) = (
+        col_of(&columns, Column::Baseline),
+        col_of(&columns, Column::Value),
+    );
+    sheet.add_data_validation(HEADER_ROW + 1, from, last, to, &number)?;
     let note = format!(
         "Indicateurs {year} : une ligne par indicateur ; saisissez la valeur {year} (un nombre, sans unité). Les valeurs déjà écrites sont celles du dernier suivi : corrigez-les. Pour ajouter un indicateur, utilisez une ligne vide du bas : choisissez l'identifiant de l'action dans la liste et donnez son nom."
     );
@@ -434,18 +458,22 @@ fn lay_out(
     plan: &Plan,
     year: u16,
     columns: &[Column],
-    rows: &[Vec<String>],
+    rows: &[Vec<Out>],
     note: &str,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     let shown = columns.iter().filter(|c| **c != Column::Origin).count() as u16;
+    let texts: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(Out::shown).collect())
+        .collect();
     let mut total_width = 0.0;
     let mut widths = Vec::new();
     let mut labels = Vec::new();
     for (col, column) in columns.iter().enumerate() {
         let label = column.label(plan, year);
         sheet.write_string_with_format(HEADER_ROW, col as u16, &label, &formats.header)?;
-        let width = width(*column, &label, rows.iter().filter_map(|r| r.get(col)));
+        let width = width(*column, &label, texts.iter().filter_map(|r| r.get(col)));
         sheet.set_column_width(col as u16, width)?;
         if *column == Column::Origin {
             sheet.set_column_hidden(col as u16)?;
@@ -459,7 +487,7 @@ fn lay_out(
     // all size them when they open a file. A row keeps room for a short
     // comment.
     sheet.set_row_height(HEADER_ROW, height(&labels, &widths, 1))?;
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in texts.iter().enumerate() {
         sheet.set_row_height(HEADER_ROW + 1 + i as u32, height(row, &widths, 2))?;
     }
     sheet.merge_range(0, 0, 0, shown - 1, note, &formats.note)?;
@@ -510,7 +538,11 @@ const LINE_HEIGHT: f64 = 15.0;
 fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width - 1.0).max(4.0);
     text.lines()
-        .map(|l| ((l.chars().count() as f64 * 1.1) / per_line).ceil().max(1.0) as usize)
+        .map(|l| {
+            ((l.chars().count() as f64 * 1.1) / per_line)
+                .ceil()
+                .max(1.0) as usize
+        })
         .sum::<usize>()
         .max(1)
 }

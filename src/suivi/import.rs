@@ -39,8 +39,7 @@ pub struct ImportOptions {
 
 /// Reads the workbooks and writes the year's follow-up file.
 pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
-    let (plan, follow_ups, warnings) = load_project(&options.root)?;
-    let mut diags = warnings;
+    let (plan, follow_ups, mut diags) = load_project(&options.root)?;
     let mut found = Found::default();
     for path in &options.files {
         match read::read(path) {
@@ -49,131 +48,72 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
         }
     }
     let year = year_of(&found, options.year, &plan, &mut diags);
-    let fail = |diags: Vec<Diagnostic>| Err(Failure(diags));
-    let Some(year) = year.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
-        return fail(diags);
+    let Some(year) = year.filter(|_| !has_errors(&diags)) else {
+        return Err(Failure(diags));
     };
     let current = follow_ups.years.get(&year);
     let pre = prefill(&plan, &follow_ups, year);
     let edits = edits(&plan, &found, current, &pre, year, &mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        return fail(diags);
+    if has_errors(&diags) {
+        return Err(Failure(diags));
     }
-
-    // The year's file, as it is.
     let name = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
-    let path = options.root.join(&name);
-    let existing = if path.exists() {
-        match crate::load::read_text(&options.root, &path) {
-            Ok(file) => Some(file),
-            Err(d) => return fail(vec![d]),
-        }
-    } else {
-        None
-    };
+    let existing = existing_file(&options.root, &name)?;
     let mut file = match &existing {
-        Some(source) => match FollowUpFile::parse(&source.text) {
-            Ok(file) => file,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(format!("mise à jour impossible de `{name}` : {e}"))
-                        .in_file(source)
-                        .hint("corrigez ce fichier à la main (`ctg check` le vérifie), puis relancez l'import"),
-                );
-                return fail(diags);
-            }
-        },
+        Some(source) => FollowUpFile::parse(&source.text).map_err(|e| {
+            diags.push(
+                Diagnostic::error(format!("mise à jour impossible de `{name}` : {e}"))
+                    .in_file(source)
+                    .hint("corrigez ce fichier à la main (`ctg check` le vérifie), puis relancez l'import"),
+            );
+            Failure(std::mem::take(&mut diags))
+        })?,
         None => FollowUpFile::new(year),
     };
-    let mut summary = Vec::new();
-    let (mut added, mut updated, mut kept) = (BTreeSet::new(), BTreeSet::new(), 0usize);
-    for edit in &edits {
-        let writes = match &edit.change {
-            None => true,
-            Some((old, new)) if options.replace => {
-                summary.push(format!(
-                    "remplacé : {} de `{}` ({}) : {old} → {new}",
-                    edit.what, edit.id, edit.at
-                ));
-                true
-            }
-            Some((old, new)) => {
-                diags.push(
-                    edit.at
-                        .warning(format!(
-                            "{} de `{}` : {old} dans {name}, {new} dans le classeur : non écrit",
-                            edit.what, edit.id
-                        ))
-                        .hint("le fichier garde sa valeur ; relancez l'import avec `--remplacer` pour écrire celle du classeur"),
-                );
-                kept += 1;
-                false
-            }
-        };
-        if !writes {
-            continue;
-        }
-        match &edit.indicator {
-            None => file.set(&edit.id, edit.key, edit.value.clone()),
-            Some(indicator) => {
-                file.set_indicator(&edit.id, indicator, edit.key, edit.value.clone())
-            }
-        }
-        if current.is_some_and(|c| c.actions.contains_key(&edit.id)) {
-            updated.insert(edit.id.clone());
-        } else {
-            added.insert(edit.id.clone());
-        }
-    }
+    let applied = apply(
+        &edits,
+        &mut file,
+        current,
+        options.replace,
+        &name,
+        &mut diags,
+    );
     let text = file.text();
-    // The file written is read back as the review reads it: what the
-    // workbooks gave is checked once more, by the same rules.
-    let mut check_diags = Vec::new();
-    let checked = review::parse_year(SourceFile::new(name.clone(), text.as_str()), year, &plan, &mut check_diags);
-    if checked.is_none() || check_diags.iter().any(Diagnostic::is_error) {
-        diags.extend(check_diags.into_iter().filter(Diagnostic::is_error));
-        diags.push(
-            Diagnostic::error(format!("le suivi lu dans les classeurs ne donne pas un fichier `{name}` valide"))
-                .hint("rien n'a été écrit ; signalez le problème en joignant les classeurs"),
-        );
-        return fail(diags);
-    }
+    check_written(&text, &name, year, &plan, &mut diags)?;
+
+    let mut summary = Vec::new();
     let unchanged = existing.as_ref().is_some_and(|e| *e.text == *text);
     if unchanged || (existing.is_none() && edits.is_empty()) {
-        summary.insert(
-            0,
-            if kept > 0 {
-                format!("{name} inchangé")
-            } else {
-                format!("{name} inchangé : les classeurs n'apportent rien de nouveau")
-            },
-        );
+        summary.push(if applied.kept > 0 {
+            format!("{name} inchangé")
+        } else {
+            format!("{name} inchangé : les classeurs n'apportent rien de nouveau")
+        });
     } else {
         let dir = options.root.join(review::FOLLOW_UP_DIR);
         crate::output::write_atomic(&dir, &format!("{year}.toml"), text.as_bytes())
             .map_err(|d| Failure(vec![d]))?;
-        summary.insert(
-            0,
-            format!(
-                "{} {name} : {}",
-                if existing.is_some() { "mis à jour" } else { "écrit" },
-                [
-                    (added.len(), "action ajoutée", "actions ajoutées"),
-                    (updated.len(), "action mise à jour", "actions mises à jour"),
-                ]
-                .iter()
-                .filter(|(n, _, _)| *n > 0)
-                .map(|(n, one, many)| count(*n, one, many))
-                .collect::<Vec<_>>()
-                .join(", "),
-            ),
-        );
+        let done = if existing.is_some() {
+            "mis à jour"
+        } else {
+            "écrit"
+        };
+        summary.push(format!("{done} {name} : {}", applied.counts()));
     }
-    if kept > 0 {
+    summary.extend(applied.replaced);
+    if applied.kept > 0 {
         summary.push(format!(
             "{} : relancez avec `--remplacer` pour {}",
-            count(kept, "changement non écrit", "changements non écrits"),
-            if kept == 1 { "l'écrire" } else { "les écrire" }
+            count(
+                applied.kept,
+                "changement non écrit",
+                "changements non écrits"
+            ),
+            if applied.kept == 1 {
+                "l'écrire"
+            } else {
+                "les écrire"
+            }
         ));
     }
     summary.push(format!("bilan de l'année : `ctg build --bilan {year}`"));
@@ -182,6 +122,122 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
         summary,
         success: true,
     })
+}
+
+fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
+/// The year's file as it is, if there is one.
+fn existing_file(root: &std::path::Path, name: &str) -> Result<Option<SourceFile>, Failure> {
+    let path = root.join(name);
+    if !path.exists() {
+        return Ok(None);
+    }
+    crate::load::read_text(root, &path)
+        .map(Some)
+        .map_err(|d| Failure(vec![d]))
+}
+
+/// What applying the edits did.
+#[derive(Default)]
+struct Applied {
+    /// Actions the file did not have, and actions it had that were changed.
+    added: BTreeSet<String>,
+    updated: BTreeSet<String>,
+    /// One line per value replaced (`--remplacer`).
+    replaced: Vec<String>,
+    /// Changes not written, for want of `--remplacer`.
+    kept: usize,
+}
+
+impl Applied {
+    /// « 3 actions ajoutées, 1 action mise à jour ».
+    fn counts(&self) -> String {
+        [
+            (self.added.len(), "action ajoutée", "actions ajoutées"),
+            (
+                self.updated.len(),
+                "action mise à jour",
+                "actions mises à jour",
+            ),
+        ]
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| count(*n, one, many))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// Applies the edits to the file: every value it does not have yet, and the
+/// changes with `replace`; each change left out is a warning.
+fn apply(
+    edits: &[Edit],
+    file: &mut FollowUpFile,
+    current: Option<&review::Year>,
+    replace: bool,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Applied {
+    let mut applied = Applied::default();
+    for edit in edits {
+        if let Some((old, new)) = &edit.change {
+            if !replace {
+                diags.push(
+                    edit.at
+                        .warning(format!(
+                            "{} de `{}` : {old} dans {name}, {new} dans le classeur : non écrit",
+                            edit.what, edit.id
+                        ))
+                        .hint("le fichier garde sa valeur ; relancez l'import avec `--remplacer` pour écrire celle du classeur"),
+                );
+                applied.kept += 1;
+                continue;
+            }
+            applied.replaced.push(format!(
+                "remplacé : {} de `{}` ({}) : {old} → {new}",
+                edit.what, edit.id, edit.at
+            ));
+        }
+        match &edit.indicator {
+            None => file.set(&edit.id, edit.key, edit.value.clone()),
+            Some(indicator) => {
+                file.set_indicator(&edit.id, indicator, edit.key, edit.value.clone())
+            }
+        }
+        if current.is_some_and(|c| c.actions.contains_key(&edit.id)) {
+            applied.updated.insert(edit.id.clone());
+        } else {
+            applied.added.insert(edit.id.clone());
+        }
+    }
+    applied
+}
+
+/// Reads the new text as the review reads a follow-up file: what the
+/// workbooks gave is checked once more, by the same rules, before anything is
+/// written.
+fn check_written(
+    text: &str,
+    name: &str,
+    year: u16,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let mut found = Vec::new();
+    let checked = review::parse_year(SourceFile::new(name, text), year, plan, &mut found);
+    if checked.is_some() && !has_errors(&found) {
+        return Ok(());
+    }
+    diags.extend(found.into_iter().filter(Diagnostic::is_error));
+    diags.push(
+        Diagnostic::error(format!(
+            "le suivi lu dans les classeurs ne donne pas un fichier `{name}` valide"
+        ))
+        .hint("rien n'a été écrit ; signalez le problème en joignant les classeurs"),
+    );
+    Err(Failure(std::mem::take(diags)))
 }
 
 /// A value read from a cell: `None` when the cell is empty.
@@ -381,7 +437,9 @@ impl Row<'_> {
 
     /// Place of the identifier cell.
     fn id_place(&self) -> Place {
-        self.get(Column::Id).map(|(_, p)| p).unwrap_or_else(|| self.place.clone())
+        self.get(Column::Id)
+            .map(|(_, p)| p)
+            .unwrap_or_else(|| self.place.clone())
     }
 }
 
@@ -417,7 +475,10 @@ fn follow_up_rows(
 ) {
     for row in rows(book, sheet, header) {
         let editable = [Column::State, Column::Progress, Column::Comment];
-        if row.blank(Column::Id) && row.blank(Column::Origin) && editable.iter().all(|c| row.blank(*c)) {
+        if row.blank(Column::Id)
+            && row.blank(Column::Origin)
+            && editable.iter().all(|c| row.blank(*c))
+        {
             continue;
         }
         let Some(id) = identify(&row, plan, diags) else {
@@ -461,7 +522,8 @@ fn indicator_rows(
             Column::Target,
             Column::Value,
         ];
-        if row.blank(Column::Id) && row.blank(Column::Origin) && given.iter().all(|c| row.blank(*c)) {
+        if row.blank(Column::Id) && row.blank(Column::Origin) && given.iter().all(|c| row.blank(*c))
+        {
             continue;
         }
         let Some(id) = identify(&row, plan, diags) else {
@@ -532,10 +594,9 @@ fn identify(row: &Row<'_>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<S
         return None;
     }
     if id.is_empty() {
-        diags.push(
-            at.error("ligne sans identifiant d'action")
-                .hint("écrivez l'identifiant de l'action (colonne « Identifiant »), ou videz la ligne"),
-        );
+        diags.push(at.error("ligne sans identifiant d'action").hint(
+            "écrivez l'identifiant de l'action (colonne « Identifiant »), ou videz la ligne",
+        ));
         return None;
     }
     if !plan.actions.iter().any(|a| a.id == id) {
@@ -563,7 +624,7 @@ fn state(cell: &Cell, at: &Place, diags: &mut Vec<Diagnostic>) -> Option<State> 
         None => format!("état « {text} » inconnu"),
     };
     diags.push(at.error(message).hint(format!(
-        "choisissez l'état dans la liste de la cellule : {}",
+        "choisissez l'un des états de la liste : {}",
         State::list(("« ", " »"))
     )));
     None
@@ -575,8 +636,10 @@ fn progress(cell: &Cell, at: &Place, diags: &mut Vec<Diagnostic>) -> Option<u8> 
     let shown = french_number(n);
     if n.fract() != 0.0 {
         diags.push(
-            at.error(format!("avancement « {shown} » : un nombre entier est attendu"))
-                .hint(PROGRESS_HINT),
+            at.error(format!(
+                "avancement « {shown} » : un nombre entier est attendu"
+            ))
+            .hint(PROGRESS_HINT),
         );
         return None;
     }
@@ -585,7 +648,7 @@ fn progress(cell: &Cell, at: &Place, diags: &mut Vec<Diagnostic>) -> Option<u8> 
         None => {
             diags.push(
                 at.error(format!("avancement hors limites : {shown}"))
-                    .hint(format!("{PROGRESS_HINT} (entre 0 et 100)")),
+                    .hint(PROGRESS_HINT),
             );
             None
         }
@@ -606,8 +669,11 @@ fn number(cell: &Cell, at: &Place, what: &str, diags: &mut Vec<Diagnostic>) -> O
         Some(n) if n.is_finite() => Some(n),
         _ => {
             diags.push(
-                at.error(format!("{what} « {} » : ce n'est pas un nombre", cell.text().trim()))
-                    .hint("écrivez un nombre en chiffres, sans unité, par exemple 12 ou 12,5"),
+                at.error(format!(
+                    "{what} « {} » : ce n'est pas un nombre",
+                    cell.text().trim()
+                ))
+                .hint("écrivez un nombre en chiffres, sans unité, par exemple 12 ou 12,5"),
             );
             None
         }
@@ -621,7 +687,11 @@ fn parse_number(text: &str) -> Option<f64> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '+')) {
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '+'))
+    {
         return None;
     }
     t.replace(',', ".").parse().ok()
@@ -641,15 +711,24 @@ fn text(cell: &Cell, at: &Place, key: &str, diags: &mut Vec<Diagnostic>) -> Opti
 
 /// The year of the follow-up: the one `--annee` gives, which the workbooks
 /// must not contradict, or the one they name.
-fn year_of(found: &Found, wanted: Option<u16>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<u16> {
+fn year_of(
+    found: &Found,
+    wanted: Option<u16>,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u16> {
     let period = plan.convention.period;
     let named: BTreeMap<u16, &Place> = found.years.iter().map(|(y, at)| (*y, at)).rev().collect();
     let year = match wanted {
         Some(year) => {
             for (other, at) in named.iter().filter(|(y, _)| **y != year) {
                 diags.push(
-                    at.error(format!("classeur du suivi {other}, importé pour l'année {year}"))
-                        .hint(format!("importez-le sans `--annee`, ou avec `--annee {other}`")),
+                    at.error(format!(
+                        "classeur du suivi {other}, importé pour l'année {year}"
+                    ))
+                    .hint(format!(
+                        "importez-le sans `--annee`, ou avec `--annee {other}`"
+                    )),
                 );
             }
             year
@@ -681,11 +760,13 @@ fn year_of(found: &Found, wanted: Option<u16>, plan: &Plan, diags: &mut Vec<Diag
     };
     if !period.contains(year) {
         diags.push(
-            Diagnostic::error(format!("année de suivi hors de la période de la convention : {year}"))
-                .hint(format!(
-                    "la convention couvre {}-{} : importez le suivi d'une année de cette période",
-                    period.start, period.end
-                )),
+            Diagnostic::error(format!(
+                "année de suivi hors de la période de la convention : {year}"
+            ))
+            .hint(format!(
+                "la convention couvre {}-{} : importez le suivi d'une année de cette période",
+                period.start, period.end
+            )),
         );
         return None;
     }
@@ -765,40 +846,47 @@ fn shown(text: Option<String>) -> String {
     }
 }
 
-/// Compares one value with the file's, and adds the edit it calls for.
-#[allow(clippy::too_many_arguments)]
-fn compare<T: PartialEq>(
-    edits: &mut Vec<Edit>,
-    id: &str,
-    indicator: Option<&str>,
-    key: &'static str,
-    what: String,
-    old: Option<&T>,
-    new: Option<(&T, Place)>,
-    cleared: Option<Place>,
-    show: impl Fn(&T) -> String,
-    value: impl Fn(&T) -> Value,
-) {
-    let edit = |value, change, at| Edit {
-        id: id.to_string(),
-        indicator: indicator.map(str::to_string),
-        key,
-        value,
-        what: what.clone(),
-        change,
-        at,
-    };
-    match (old, new, cleared) {
-        (Some(old), Some((new, at)), _) if old != new => edits.push(edit(
-            Some(value(new)),
-            Some((shown(Some(show(old))), shown(Some(show(new))))),
-            at,
-        )),
-        (None, Some((new, at)), _) => edits.push(edit(Some(value(new)), None, at)),
-        (Some(old), None, Some(at)) => {
-            edits.push(edit(None, Some((shown(Some(show(old))), shown(None))), at))
-        }
-        _ => {}
+/// The edits of one action, or of one of its indicators.
+struct Edits<'a> {
+    edits: &'a mut Vec<Edit>,
+    id: &'a str,
+    indicator: Option<&'a str>,
+}
+
+impl Edits<'_> {
+    /// Compares the workbooks' value of `key` with the file's (`old`), and
+    /// adds the edit it calls for: a value the file lacks, a different value,
+    /// or a value emptied in every workbook.
+    fn compare<T: PartialEq>(
+        &mut self,
+        key: &'static str,
+        what: String,
+        old: Option<&T>,
+        new: &Merged<T>,
+        show: impl Fn(&T) -> String,
+        value: impl Fn(&T) -> Value,
+    ) {
+        let (value, change, at) = match (old, new) {
+            (Some(old), Merged::Given(new, at)) if old != new => (
+                Some(value(new)),
+                Some((shown(Some(show(old))), shown(Some(show(new))))),
+                at,
+            ),
+            (None, Merged::Given(new, at)) => (Some(value(new)), None, at),
+            (Some(old), Merged::Cleared(at)) => {
+                (None, Some((shown(Some(show(old))), shown(None))), at)
+            }
+            _ => return,
+        };
+        self.edits.push(Edit {
+            id: self.id.to_string(),
+            indicator: self.indicator.map(str::to_string),
+            key,
+            value,
+            what,
+            change,
+            at: at.clone(),
+        });
     }
 }
 
@@ -815,28 +903,85 @@ fn edits(
     for action in &plan.actions {
         let id = action.id.as_str();
         let rows: Vec<&ActionRow> = found.rows.iter().filter(|r| r.id == id).collect();
-        let indicators: Vec<&IndicatorRow> = found.indicators.iter().filter(|r| r.id == id).collect();
+        let indicators: Vec<&IndicatorRow> =
+            found.indicators.iter().filter(|r| r.id == id).collect();
         if rows.is_empty() && indicators.is_empty() {
             continue;
         }
-        let old: Option<&FollowUp> = current.and_then(|c| c.actions.get(id));
-        let state = merge(rows.iter().filter_map(|r| r.state.as_ref()), |s| s.label().to_string(), "l'état", id, diags);
-        let progress = merge(rows.iter().filter_map(|r| r.progress.as_ref()), |p| p.to_string(), "l'avancement", id, diags);
-        let comment = merge(rows.iter().filter_map(|r| r.comment.as_ref()), |c| c.replace('\n', " / "), "le commentaire", id, diags);
-        let valued: Vec<&IndicatorRow> = indicators
+        let old = current.and_then(|c| c.actions.get(id));
+        let prefilled = pre.get(id).and_then(|p| p.follow_up);
+        let mut action_edits = Edits {
+            edits: &mut edits,
+            id,
+            indicator: None,
+        };
+        let given = Given {
+            rows: &rows,
+            indicators: &indicators,
+            old,
+            prefilled,
+            year,
+        };
+        if given.action(&mut action_edits, diags) {
+            indicator_edits(&mut edits, id, &indicators, old, year, diags);
+        }
+    }
+    edits
+}
+
+/// What the workbooks give of one action.
+struct Given<'a> {
+    rows: &'a [&'a ActionRow],
+    indicators: &'a [&'a IndicatorRow],
+    /// The action's follow-up in the year's file.
+    old: Option<&'a FollowUp>,
+    /// What its rows were pre-filled with.
+    prefilled: Option<&'a FollowUp>,
+    year: u16,
+}
+
+impl Given<'_> {
+    /// Adds the edits of the action's state, progress and comment; `false`
+    /// when nothing more is to be read of it (left empty, or in error).
+    fn action(&self, edits: &mut Edits<'_>, diags: &mut Vec<Diagnostic>) -> bool {
+        let (id, year, old) = (edits.id, self.year, self.old);
+        let rows = self.rows;
+        let state = merge(
+            rows.iter().filter_map(|r| r.state.as_ref()),
+            |s| s.label().to_string(),
+            "l'état",
+            id,
+            diags,
+        );
+        let progress = merge(
+            rows.iter().filter_map(|r| r.progress.as_ref()),
+            |p| p.to_string(),
+            "l'avancement",
+            id,
+            diags,
+        );
+        let comment = merge(
+            rows.iter().filter_map(|r| r.comment.as_ref()),
+            |c| c.replace('\n', " / "),
+            "le commentaire",
+            id,
+            diags,
+        );
+        let valued = self
+            .indicators
             .iter()
-            .copied()
-            .filter(|r| r.value.as_ref().is_some_and(|v| v.value.is_some()))
-            .collect();
-        let first_at = rows
+            .find(|r| r.value.as_ref().is_some_and(|v| v.value.is_some()));
+        let first = rows
             .first()
-            .map(|r| r.at.clone())
-            .or_else(|| indicators.first().map(|r| r.at.clone()));
+            .map(|r| &r.at)
+            .or(self.indicators.first().map(|r| &r.at));
         let row_given = state.given() || progress.given() || comment.given();
-        if !row_given && valued.is_empty() {
-            if let Some(at) = first_at {
+        if !row_given && valued.is_none() {
+            if let Some(at) = first {
                 let kept = match old {
-                    Some(_) => format!("{}/{year}.toml garde ce qu'il avait", review::FOLLOW_UP_DIR),
+                    Some(_) => {
+                        format!("{}/{year}.toml garde ce qu'il avait", review::FOLLOW_UP_DIR)
+                    }
                     None => format!("aucun suivi {year} n'est écrit pour elle"),
                 };
                 diags.push(
@@ -844,108 +989,79 @@ fn edits(
                         .hint("choisissez son état (et, si besoin, son avancement et un commentaire), puis relancez l'import"),
                 );
             }
-            continue;
+            return false;
         }
-        // The state: required with anything else of the row, and for
-        // indicators of an action the file does not have yet.
-        match &state {
-            Merged::Given(s, at) => compare(
-                &mut edits,
-                id,
-                None,
-                "etat",
-                "l'état".into(),
-                old.map(|o| &o.state),
-                Some((s, at.clone())),
-                None,
-                |s| s.label().to_string(),
-                |s| Value::from(s.label()),
-            ),
-            Merged::Cleared(_) | Merged::Absent if row_given || old.is_none() => {
-                let at = match &state {
-                    Merged::Cleared(at) => at.clone(),
-                    _ => rows.first().map(|r| r.at.clone()).or_else(|| valued.first().and_then(|r| r.value.as_ref().map(|v| v.at.clone()))).unwrap_or_else(|| action_place(found, id)),
-                };
-                let message = if row_given {
-                    format!("état manquant pour l'action `{id}`")
-                } else {
-                    format!("indicateurs de l'action `{id}` sans son état {year}")
-                };
-                diags.push(at.error(message).hint(format!(
-                    "choisissez l'état de l'action dans la liste (feuille « {} ») : l'avancement, le commentaire et les indicateurs accompagnent un état",
-                    follow_up_sheet(year)
-                )));
-                continue;
-            }
-            _ => {}
+        // The state goes with anything else of the row, and with indicators
+        // of an action that the file does not have yet.
+        if !state.given() && (row_given || old.is_none()) {
+            let at = match (&state, rows.first(), valued) {
+                (Merged::Cleared(at), _, _) => at.clone(),
+                (_, Some(row), _) => row.at.clone(),
+                (_, None, Some(ind)) => ind
+                    .value
+                    .as_ref()
+                    .map_or_else(|| ind.at.clone(), |v| v.at.clone()),
+                (_, None, None) => return false,
+            };
+            let message = if row_given {
+                format!("état manquant pour l'action `{id}`")
+            } else {
+                format!("indicateurs de l'action `{id}` sans son état {year}")
+            };
+            diags.push(at.error(message).hint(format!(
+                "choisissez l'état de l'action dans la liste (feuille « {} ») : l'avancement, le commentaire et les indicateurs accompagnent un état",
+                follow_up_sheet(year)
+            )));
+            return false;
         }
-        let (new_progress, cleared_progress) = split(&progress);
-        compare(
-            &mut edits,
-            id,
-            None,
+        edits.compare(
+            "etat",
+            "l'état".into(),
+            old.map(|o| &o.state),
+            &state,
+            |s| s.label().to_string(),
+            |s| Value::from(s.label()),
+        );
+        edits.compare(
             "avancement",
             "l'avancement".into(),
             old.and_then(|o| o.progress.as_ref()),
-            new_progress,
-            cleared_progress,
+            &progress,
             |p| p.to_string(),
             |p| Value::from(i64::from(*p)),
         );
-        // A comment left as the workbook showed it keeps its Markdown.
-        let comment = match comment {
+        let comment = self.comment_markdown(comment);
+        edits.compare(
+            "commentaire",
+            "le commentaire".into(),
+            old.and_then(|o| o.comment.as_ref()),
+            &comment,
+            |m| cell_text(m),
+            |m| text_value(m),
+        );
+        true
+    }
+
+    /// The Markdown of the comment the workbooks give: the file's own, or
+    /// the one the row was pre-filled with, when the cell shows it unchanged
+    /// (its formatting is kept); else the cell's text, escaped so that it
+    /// shows as typed.
+    fn comment_markdown(&self, comment: Merged<String>) -> Merged<String> {
+        match comment {
             Merged::Given(text, at) => {
                 let same = |m: &&String| cell_text(m) == text;
-                let markdown = old
+                let markdown = self
+                    .old
                     .and_then(|o| o.comment.as_ref())
                     .filter(same)
-                    .or_else(|| pre.get(id).and_then(|p| p.follow_up).and_then(|f| f.comment.as_ref()).filter(same))
+                    .or_else(|| self.prefilled.and_then(|f| f.comment.as_ref()).filter(same))
                     .cloned()
                     .unwrap_or_else(|| to_markdown(&plain_to_blocks(&text)).markdown);
                 Merged::Given(markdown, at)
             }
-            Merged::Cleared(at) => Merged::Cleared(at),
-            Merged::Absent => Merged::Absent,
-        };
-        let (new_comment, cleared_comment) = split(&comment);
-        compare(
-            &mut edits,
-            id,
-            None,
-            "commentaire",
-            "le commentaire".into(),
-            old.and_then(|o| o.comment.as_ref()),
-            new_comment,
-            cleared_comment,
-            |m| cell_text(m),
-            |m| text_value(m),
-        );
-        indicator_edits(&mut edits, id, &indicators, old, year, diags);
+            other => other,
+        }
     }
-    edits
-}
-
-fn split<T>(merged: &Merged<T>) -> (Option<(&T, Place)>, Option<Place>) {
-    match merged {
-        Merged::Given(v, at) => (Some((v, at.clone())), None),
-        Merged::Cleared(at) => (None, Some(at.clone())),
-        Merged::Absent => (None, None),
-    }
-}
-
-/// Where an action's first indicator row is.
-fn action_place(found: &Found, id: &str) -> Place {
-    found
-        .indicators
-        .iter()
-        .find(|r| r.id == id)
-        .map(|r| r.at.clone())
-        .unwrap_or(Place {
-            book: String::new(),
-            sheet: None,
-            row: 0,
-            col: 0,
-        })
 }
 
 /// The edits of an action's indicators, by name in the order of the rows.
@@ -963,16 +1079,20 @@ fn indicator_edits(
             names.push(&row.name);
         }
     }
+    let number = |v: &f64| french_number(*v);
     for name in names {
         let of: Vec<&&IndicatorRow> = rows.iter().filter(|r| r.name == name).collect();
         let what = |field: &str| format!("{field} de l'indicateur « {name} »");
-        let value = merge(of.iter().filter_map(|r| r.value.as_ref()), |v| french_number(*v), &what("la valeur"), id, diags);
-        let unit = merge(of.iter().filter_map(|r| r.unit.as_ref()), |u| u.clone(), &what("l'unité"), id, diags);
-        let baseline = merge(of.iter().filter_map(|r| r.baseline.as_ref()), |v| french_number(*v), &what("la valeur de départ"), id, diags);
-        let target = merge(of.iter().filter_map(|r| r.target.as_ref()), |v| french_number(*v), &what("la cible"), id, diags);
+        let value = merge(
+            of.iter().filter_map(|r| r.value.as_ref()),
+            number,
+            &what("la valeur"),
+            id,
+            diags,
+        );
         let Merged::Given(..) = value else {
             if let Some(first) = of.first() {
-                let at = first.value.as_ref().map_or_else(|| first.at.clone(), |v| v.at.clone());
+                let at = first.value.as_ref().map_or(&first.at, |v| &v.at);
                 diags.push(
                     at.warning(format!("indicateur « {name} » de `{id}` sans valeur {year} : rien n'est écrit pour lui"))
                         .hint("donnez sa valeur de l'année, en chiffres"),
@@ -980,15 +1100,65 @@ fn indicator_edits(
             }
             continue;
         };
+        let unit = merge(
+            of.iter().filter_map(|r| r.unit.as_ref()),
+            String::clone,
+            &what("l'unité"),
+            id,
+            diags,
+        );
+        let baseline = merge(
+            of.iter().filter_map(|r| r.baseline.as_ref()),
+            number,
+            &what("la valeur de départ"),
+            id,
+            diags,
+        );
+        let target = merge(
+            of.iter().filter_map(|r| r.target.as_ref()),
+            number,
+            &what("la cible"),
+            id,
+            diags,
+        );
         let before = old.and_then(|o| o.indicators.iter().find(|i| i.name == name));
-        let (new, cleared) = split(&value);
-        compare(edits, id, Some(name), "valeur", what(&format!("la valeur {year}")), before.map(|b| &b.value), new, cleared, |v| french_number(*v), |v| number_value(*v));
-        let (new, cleared) = split(&unit);
-        compare(edits, id, Some(name), "unite", what("l'unité"), before.and_then(|b| b.unit.as_ref()), new, cleared.filter(|_| before.is_some()), |u| u.clone(), |u| Value::from(u.as_str()));
-        let (new, cleared) = split(&baseline);
-        compare(edits, id, Some(name), "reference", what("la valeur de départ"), before.and_then(|b| b.baseline.as_ref()), new, cleared.filter(|_| before.is_some()), |v| french_number(*v), |v| number_value(*v));
-        let (new, cleared) = split(&target);
-        compare(edits, id, Some(name), "cible", what("la cible"), before.and_then(|b| b.target.as_ref()), new, cleared.filter(|_| before.is_some()), |v| french_number(*v), |v| number_value(*v));
+        let mut e = Edits {
+            edits,
+            id,
+            indicator: Some(name),
+        };
+        e.compare(
+            "valeur",
+            what(&format!("la valeur {year}")),
+            before.map(|b| &b.value),
+            &value,
+            number,
+            |v| number_value(*v),
+        );
+        e.compare(
+            "unite",
+            what("l'unité"),
+            before.and_then(|b| b.unit.as_ref()),
+            &unit,
+            String::clone,
+            |u| Value::from(u.as_str()),
+        );
+        e.compare(
+            "reference",
+            what("la valeur de départ"),
+            before.and_then(|b| b.baseline.as_ref()),
+            &baseline,
+            number,
+            |v| number_value(*v),
+        );
+        e.compare(
+            "cible",
+            what("la cible"),
+            before.and_then(|b| b.target.as_ref()),
+            &target,
+            number,
+            |v| number_value(*v),
+        );
     }
 }
 

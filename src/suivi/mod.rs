@@ -195,7 +195,11 @@ pub struct Prefill<'a> {
 }
 
 /// The pre-filled values of every action of `plan` for `year`, by id.
-pub fn prefill<'a>(plan: &Plan, follow_ups: &'a FollowUps, year: u16) -> BTreeMap<String, Prefill<'a>> {
+pub fn prefill<'a>(
+    plan: &Plan,
+    follow_ups: &'a FollowUps,
+    year: u16,
+) -> BTreeMap<String, Prefill<'a>> {
     let current = follow_ups.years.get(&year);
     let previous = follow_ups.years.range(..year).next_back().map(|(_, y)| y);
     plan.actions

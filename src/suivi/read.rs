@@ -162,8 +162,15 @@ fn parse(name: &str, bytes: &[u8], format: Format, tab: bool) -> Result<Book, Di
     let zipped = bytes.starts_with(b"PK\x03\x04");
     let sheets = match format {
         Format::Xlsx | Format::Ods if !zipped => {
-            let what = if format == Format::Xlsx { "Excel" } else { "OpenDocument" };
-            return Err(unreadable(what, "ce n'est pas une archive de classeur".into()));
+            let what = if format == Format::Xlsx {
+                "Excel"
+            } else {
+                "OpenDocument"
+            };
+            return Err(unreadable(
+                what,
+                "ce n'est pas une archive de classeur".into(),
+            ));
         }
         Format::Xlsx => {
             let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
@@ -280,7 +287,10 @@ mod tests {
             row: 13,
             col: 3,
         };
-        assert_eq!(place.to_string(), "suivi-2026-jeunesse.xlsx, Suivi 2026!D14");
+        assert_eq!(
+            place.to_string(),
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!D14"
+        );
         let csv = Place {
             sheet: None,
             ..place
@@ -290,8 +300,12 @@ mod tests {
 
     #[test]
     fn csv_cells_are_text_from_a1() {
-        let sheet = csv_sheet("s.csv", "Identifiant;État 2026\na;en cours\n".as_bytes(), false)
-            .unwrap();
+        let sheet = csv_sheet(
+            "s.csv",
+            "Identifiant;État 2026\na;en cours\n".as_bytes(),
+            false,
+        )
+        .unwrap();
         assert_eq!(sheet.rows[1][1], Cell::Text("en cours".into()));
         assert_eq!(sheet.rows[0].len(), 2);
     }

@@ -21,7 +21,9 @@ impl FollowUpFile {
     /// The file's text, already checked as follow-up: `Err` only for a text
     /// that this parser reads otherwise than the loader did.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| e.to_string())?;
         let mut last = 0;
         max_position(doc.as_table(), &mut last);
         Ok(Self {
@@ -46,15 +48,11 @@ impl FollowUpFile {
     /// creating the action's table after the others if need be.
     pub fn set(&mut self, id: &str, key: &str, value: Option<Value>) {
         let position = &mut self.next_position;
-        let actions = self
-            .doc
-            .as_table_mut()
-            .entry("actions")
-            .or_insert_with(|| {
-                let mut t = Table::new();
-                t.set_implicit(true);
-                Item::Table(t)
-            });
+        let actions = self.doc.as_table_mut().entry("actions").or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        });
         // Inside `actions = { … }`, an action is an inline table too.
         let inline = actions.is_inline_table();
         let Some(actions) = actions.as_table_like_mut() else {
@@ -200,7 +198,12 @@ fn max_position(table: &Table, last: &mut isize) {
 /// A text value: a comment on several lines is written between `'''`, as in
 /// the README, when its text allows.
 pub fn text_value(text: &str) -> Value {
-    if text.contains('\n') && !text.contains("'''") && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if text.contains('\n')
+        && !text.contains("'''")
+        && !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         if let Ok(value) = format!("'''\n{text}\n'''").parse::<Value>() {
             return value;
         }
@@ -243,10 +246,16 @@ etat = "reporté"
         file.set("a", "avancement", None);
         file.set_indicator("a", "Places", "valeur", Some(number_value(12.0)));
         let text = file.text();
-        assert!(text.contains("etat = \"réalisé\"   # à confirmer\n"), "{text}");
+        assert!(
+            text.contains("etat = \"réalisé\"   # à confirmer\n"),
+            "{text}"
+        );
         assert!(!text.contains("avancement"), "{text}");
         assert!(text.contains("valeur = 12\n"), "{text}");
-        assert!(text.starts_with("# Suivi 2025, préparé pour le comité."), "{text}");
+        assert!(
+            text.starts_with("# Suivi 2025, préparé pour le comité."),
+            "{text}"
+        );
         assert!(text.contains("# La seconde action.\n[actions.b]"), "{text}");
     }
 
@@ -261,8 +270,14 @@ etat = "reporté"
         let b = text.find("[actions.b]").unwrap();
         let c = text.find("[actions.c]").unwrap();
         assert!(b < c, "{text}");
-        assert!(text.contains("commentaire = '''\nUn.\nDeux.\n'''"), "{text}");
-        assert!(text.contains("[[actions.c.indicateurs]]\nnom = \"Jeunes\"\nvaleur = 3.5"), "{text}");
+        assert!(
+            text.contains("commentaire = '''\nUn.\nDeux.\n'''"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[[actions.c.indicateurs]]\nnom = \"Jeunes\"\nvaleur = 3.5"),
+            "{text}"
+        );
         // Read back, it is the same data.
         let back: toml::Table = toml::from_str(&text).unwrap();
         let a = &back["actions"]["a"]["indicateurs"];
@@ -276,7 +291,10 @@ etat = "reporté"
         file.set("a", "etat", Some(Value::from("réalisé")));
         let text = file.text();
         assert!(text.starts_with("# Suivi 2026"), "{text}");
-        assert!(text.find("[actions.z]").unwrap() < text.find("[actions.a]").unwrap(), "{text}");
+        assert!(
+            text.find("[actions.z]").unwrap() < text.find("[actions.a]").unwrap(),
+            "{text}"
+        );
         assert!(!text.contains("[actions]\n"), "{text}");
     }
 }
