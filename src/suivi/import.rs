@@ -83,7 +83,11 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
 
     let mut summary = Vec::new();
     let unchanged = existing.as_ref().is_some_and(|e| *e.text == *text);
-    if unchanged || (existing.is_none() && edits.is_empty()) {
+    if existing.is_none() && edits.is_empty() {
+        summary.push(format!(
+            "aucune action renseignée dans les classeurs : {name} n'est pas écrit"
+        ));
+    } else if unchanged {
         summary.push(if applied.kept > 0 {
             format!("{name} inchangé")
         } else {
@@ -900,6 +904,7 @@ fn edits(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
+    let mut left_empty = Vec::new();
     for action in &plan.actions {
         let id = action.id.as_str();
         let rows: Vec<&ActionRow> = found.rows.iter().filter(|r| r.id == id).collect();
@@ -922,11 +927,59 @@ fn edits(
             prefilled,
             year,
         };
-        if given.action(&mut action_edits, diags) {
+        if given.action(&mut action_edits, &mut left_empty, diags) {
             indicator_edits(&mut edits, id, &indicators, old, year, diags);
         }
     }
+    warn_left_empty(&left_empty, year, diags);
     edits
+}
+
+/// An action that every workbook leaves empty, and whether the file has its
+/// follow-up.
+struct LeftEmpty {
+    id: String,
+    at: Place,
+    kept: bool,
+}
+
+/// Beyond this many actions left empty, one warning lists them all.
+const LEFT_EMPTY_ONE_BY_ONE: usize = 5;
+
+fn warn_left_empty(left: &[LeftEmpty], year: u16, diags: &mut Vec<Diagnostic>) {
+    let file = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+    let hint = "choisissez son état (et, si besoin, son avancement et un commentaire), puis relancez l'import";
+    if left.len() <= LEFT_EMPTY_ONE_BY_ONE {
+        for action in left {
+            let kept = if action.kept {
+                format!("{file} garde ce qu'il avait")
+            } else {
+                format!("aucun suivi {year} n'est écrit pour elle")
+            };
+            diags.push(
+                action
+                    .at
+                    .warning(format!(
+                        "action `{}` laissée vide dans chaque classeur : {kept}",
+                        action.id
+                    ))
+                    .hint(hint),
+            );
+        }
+        return;
+    }
+    let list = left
+        .iter()
+        .map(|a| format!("`{}` ({})", a.id, a.at))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diags.push(
+        Diagnostic::warning(format!(
+            "{} dans chaque classeur : {list} ; rien n'est écrit pour elles dans {file}",
+            count(left.len(), "action laissée vide", "actions laissées vides")
+        ))
+        .hint("choisissez l'état de chacune (et, si besoin, son avancement et un commentaire), puis relancez l'import"),
+    );
 }
 
 /// What the workbooks give of one action.
@@ -943,7 +996,12 @@ struct Given<'a> {
 impl Given<'_> {
     /// Adds the edits of the action's state, progress and comment; `false`
     /// when nothing more is to be read of it (left empty, or in error).
-    fn action(&self, edits: &mut Edits<'_>, diags: &mut Vec<Diagnostic>) -> bool {
+    fn action(
+        &self,
+        edits: &mut Edits<'_>,
+        left_empty: &mut Vec<LeftEmpty>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
         let (id, year, old) = (edits.id, self.year, self.old);
         let rows = self.rows;
         let state = merge(
@@ -978,16 +1036,11 @@ impl Given<'_> {
         let row_given = state.given() || progress.given() || comment.given();
         if !row_given && valued.is_none() {
             if let Some(at) = first {
-                let kept = match old {
-                    Some(_) => {
-                        format!("{}/{year}.toml garde ce qu'il avait", review::FOLLOW_UP_DIR)
-                    }
-                    None => format!("aucun suivi {year} n'est écrit pour elle"),
-                };
-                diags.push(
-                    at.warning(format!("action `{id}` laissée vide dans chaque classeur : {kept}"))
-                        .hint("choisissez son état (et, si besoin, son avancement et un commentaire), puis relancez l'import"),
-                );
+                left_empty.push(LeftEmpty {
+                    id: id.to_string(),
+                    at: at.clone(),
+                    kept: old.is_some(),
+                });
             }
             return false;
         }

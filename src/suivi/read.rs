@@ -174,13 +174,13 @@ fn parse(name: &str, bytes: &[u8], format: Format, tab: bool) -> Result<Book, Di
         }
         Format::Xlsx => {
             let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::XlsxError| unreadable("Excel", e.to_string()))?;
-            sheets_of(&mut book).map_err(|e| unreadable("Excel", e))?
+                .map_err(|e: calamine::XlsxError| unreadable("Excel", technical(e)))?;
+            sheets_of(&mut book).map_err(|e| unreadable("Excel", technical(e)))?
         }
         Format::Ods => {
             let mut book: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::OdsError| unreadable("OpenDocument", e.to_string()))?;
-            sheets_of(&mut book).map_err(|e| unreadable("OpenDocument", e))?
+                .map_err(|e: calamine::OdsError| unreadable("OpenDocument", technical(e)))?;
+            sheets_of(&mut book).map_err(|e| unreadable("OpenDocument", technical(e)))?
         }
         Format::Csv if zipped || bytes.contains(&0) => {
             return Err(unreadable("CSV", "ce n'est pas du texte".into()));
@@ -191,6 +191,11 @@ fn parse(name: &str, bytes: &[u8], format: Format, tab: bool) -> Result<Book, Di
         name: name.to_string(),
         sheets,
     })
+}
+
+/// The reader's own words for what it could not read, in English.
+fn technical(detail: impl fmt::Display) -> String {
+    format!("détail technique : {detail}")
 }
 
 /// Every sheet of a workbook, in its order.
