@@ -738,6 +738,74 @@ fn an_action_left_empty_keeps_what_the_file_had() {
 }
 
 #[test]
+fn workbooks_sent_to_the_partners_of_each_field_import_together() {
+    let project = demo();
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    for field in ["enfance", "jeunesse"] {
+        let out = run(&["suivi", "export", YEAR, "--root", r, "--champ", field]);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+    }
+    let enfance = root.join("out/suivi-2026-enfance.xlsx");
+    let jeunesse = root.join("out/suivi-2026-jeunesse.xlsx");
+    let (a, b) = (root.join("caf.xlsx"), root.join("centre-social.xlsx"));
+    let mam = row_of(&enfance, SHEET, "enfance-mam-nord", 0);
+    fill(&enfance, &a, &[(SHEET, at(STATE, mam), text("en cours"))]);
+    let ados = row_of(&jeunesse, SHEET, "jeunesse-projets-ados", 0);
+    fill(
+        &jeunesse,
+        &b,
+        &[
+            (SHEET, at(STATE, ados), text("réalisé")),
+            (SHEET, at(PROGRESS, ados), V::Number(100.0)),
+        ],
+    );
+    let out = import(root, &[&a, &b], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    assert!(
+        stderr_line(&out).contains("écrit data/suivi/2026.toml : 8 actions ajoutées"),
+        "{}",
+        stderr_line(&out)
+    );
+    let toml = follow_up_file(root, YEAR).unwrap();
+    assert!(
+        toml.contains("[actions.enfance-mam-nord]\netat = \"en cours\"\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("[actions.jeunesse-projets-ados]\netat = \"réalisé\"\navancement = 100\n"),
+        "{toml}"
+    );
+    // The field that had no workbook is not in the file.
+    assert!(!toml.contains("parentalite-"), "{toml}");
+}
+
+#[test]
+fn a_workbook_with_nothing_filled_in_writes_nothing() {
+    // The reference plan has no follow-up: its 2024 workbook is empty.
+    let project = copy_project(&project_root());
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    assert!(
+        run(&["suivi", "export", "2024", "--root", r])
+            .status
+            .success()
+    );
+    let out = import(root, &[&root.join("out/suivi-2024.xlsx")], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    // One warning lists the 28 actions, each with its cell.
+    assert!(said.contains("28 actions laissées vides dans chaque classeur : `petite-enfance-micro-creche-thonnance` ("), "{said}");
+    assert!(
+        said.contains(
+            "aucune action renseignée dans les classeurs : data/suivi/2024.toml n'est pas écrit"
+        ),
+        "{said}"
+    );
+    assert!(!root.join("data/suivi").exists());
+}
+
+#[test]
 fn a_sheet_saved_as_csv_imports_with_its_year() {
     let project = demo();
     let root = project.path();
