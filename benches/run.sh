@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of ctg, run by hand (not by the tests): cold build of the shipped plan
 # beside the Typst CLI on the same source, rebuild time in `ctg watch`, scaling
-# with the number of actions and of projects, and peak memory of each.
+# with the number of actions and of projects, and peak memory of each; the
+# follow-up workbook's export and import.
 #
 #   benches/run.sh            # all measurements (about 10 minutes on 2 cores)
 #   BENCH_DIR=/tmp/x benches/run.sh
@@ -72,3 +73,11 @@ for count in 100 1000; do
   python3 benches/make_projects.py "$work/many$count" --count "$count"
   python3 benches/peak_memory.py "$ctg" build --root "$work/many$count"
 done
+
+echo "== Suivi par tableur : plan de référence avec deux années de suivi, classeur 2026 écrit puis relu"
+python3 benches/make_follow_up.py "$work/suivi"
+s="$work/suivi"
+"$ctg" suivi export 2026 --root "$s" >/dev/null 2>&1
+# The import writes data/suivi/2026.toml anew each time (the file is removed first).
+python3 benches/compare.py 20 "exec $ctg suivi export 2026 --root $s" \
+  "rm -f $s/data/suivi/2026.toml; exec $ctg suivi import $s/out/suivi-2026.xlsx --root $s"

@@ -83,6 +83,12 @@ pub enum Command {
         #[command(subcommand)]
         what: TemplatesCommand,
     },
+    /// Suivi annuel par tableur : un classeur à faire remplir par les partenaires,
+    /// puis relu dans `data/suivi/ANNÉE.toml`.
+    Suivi {
+        #[command(subcommand)]
+        what: SuiviCommand,
+    },
     /// Construit un à un les projets demandés sur l'entrée standard (utilisé par
     /// `build` quand le dossier contient plusieurs projets).
     #[command(hide = true)]
@@ -120,5 +126,44 @@ pub enum TemplatesCommand {
         /// Remplace les gabarits déjà présents dans `templates/`.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuiviCommand {
+    /// Écrit le classeur du suivi de l'année (`out/suivi-ANNÉE.xlsx`) : une ligne par
+    /// action, pré-remplie avec le dernier suivi, et une feuille des indicateurs.
+    Export {
+        /// Année du suivi, dans la période de la convention.
+        #[arg(value_name = "ANNÉE")]
+        annee: u16,
+        /// Seulement les actions de ce champ d'intervention (son `id` ou son libellé) ;
+        /// l'option se répète pour plusieurs champs.
+        #[arg(long, value_name = "ID")]
+        champ: Vec<String>,
+        /// Chemin du classeur écrit (par défaut `out/suivi-ANNÉE.xlsx`, ou
+        /// `out/suivi-ANNÉE-<champ>.xlsx` avec `--champ`).
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Relit des classeurs remplis (`.xlsx`, `.ods`, ou une feuille en `.csv`) et
+    /// écrit ou met à jour `data/suivi/ANNÉE.toml`. Rien n'est écrit tant qu'une
+    /// erreur reste.
+    Import {
+        /// Classeurs remplis.
+        #[arg(required = true, value_name = "FICHIER")]
+        fichiers: Vec<PathBuf>,
+        /// Année du suivi (par défaut : celle des classeurs).
+        #[arg(long, value_name = "ANNÉE")]
+        annee: Option<u16>,
+        /// Écrit aussi les valeurs qui changent ce que le fichier contient déjà.
+        #[arg(long)]
+        remplacer: bool,
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }

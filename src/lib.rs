@@ -20,6 +20,7 @@ pub mod render;
 pub mod review;
 pub mod scaffold;
 pub mod shape;
+pub mod suivi;
 pub mod text;
 pub mod watch;
 

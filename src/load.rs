@@ -60,6 +60,9 @@ pub struct RawConvention {
     /// The action sheets; built, with their titles, by default.
     #[serde(default)]
     pub fiches: Option<RawSheets>,
+    /// The note at the top of the follow-up workbooks (`ctg suivi export`).
+    #[serde(default)]
+    pub suivi: Option<RawWorkbookNote>,
 }
 
 /// `[fiches]`: whether the action sheets are built, and what titles them.
@@ -72,6 +75,18 @@ pub struct RawSheets {
     /// the action's description when absent.
     #[serde(default)]
     pub titre: Option<Spanned<String>>,
+}
+
+/// What the follow-up workbooks say to the partners who fill them in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkbookNote {
+    /// What to fill in; a built-in sentence when absent.
+    #[serde(default)]
+    pub consigne: Option<Spanned<String>>,
+    /// Whom to send the workbook back to, and by when.
+    #[serde(default)]
+    pub retour: Option<Spanned<String>>,
 }
 
 /// PDF metadata; each has a default derived from the rest of the convention.

@@ -92,6 +92,40 @@ fn main() -> ExitCode {
         cli::Command::Templates {
             what: cli::TemplatesCommand::Export { root, force },
         } => authoring(ctg::scaffold::export_templates(&root, force), color),
+        cli::Command::Suivi {
+            what:
+                cli::SuiviCommand::Export {
+                    annee,
+                    champ,
+                    sortie,
+                    root,
+                },
+        } => authoring(
+            ctg::suivi::export::export(&ctg::suivi::export::ExportOptions {
+                root,
+                year: annee,
+                fields: champ,
+                out: sortie,
+            }),
+            color,
+        ),
+        cli::Command::Suivi {
+            what:
+                cli::SuiviCommand::Import {
+                    fichiers,
+                    annee,
+                    remplacer,
+                    root,
+                },
+        } => authoring(
+            ctg::suivi::import::import(&ctg::suivi::import::ImportOptions {
+                root,
+                files: fichiers,
+                year: annee,
+                replace: remplacer,
+            }),
+            color,
+        ),
         cli::Command::Worker => match batch::serve() {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
@@ -166,7 +200,8 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
     }
 }
 
-/// Import, init, new, templates export: what was done, then the exit code.
+/// Import, init, new, templates export, follow-up workbooks: what was done,
+/// then the exit code.
 fn authoring(result: Result<ctg::scaffold::Outcome, Failure>, color: bool) -> ExitCode {
     match result {
         Ok(outcome) => {

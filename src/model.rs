@@ -45,6 +45,8 @@ pub struct Convention {
     pub annex: Option<Annex>,
     pub signature: SignaturePlace,
     pub sheets: Sheets,
+    /// The note of the follow-up workbooks.
+    pub workbook_note: WorkbookNote,
 }
 
 /// The action sheets ("fiches actions"), one per action: whether they are
@@ -61,6 +63,14 @@ impl Sheets {
     /// The name of the sheets' index page (`actions/index.html`), which no
     /// action can take as its id.
     pub const INDEX: &str = "index";
+}
+
+/// What the follow-up workbooks (`ctg suivi export`) say to the partners at
+/// their top: what to fill in, and whom to send them back to.
+#[derive(Debug, Clone, Default)]
+pub struct WorkbookNote {
+    pub instructions: Option<String>,
+    pub send_to: Option<String>,
 }
 
 /// PDF metadata.
@@ -657,6 +667,13 @@ fn validate_convention(
         },
         None => SignaturePlace::default(),
     };
+    let workbook_note = raw
+        .suivi
+        .map(|note| WorkbookNote {
+            instructions: shown(file, note.consigne, "suivi.consigne", diags),
+            send_to: shown(file, note.retour, "suivi.retour", diags),
+        })
+        .unwrap_or_default();
     let annex = raw.annexe.map(|a| Annex {
         number: a.numero.map(|n| {
             let span = n.span();
@@ -720,6 +737,7 @@ fn validate_convention(
         document,
         annex,
         signature,
+        workbook_note,
         title: text(file, raw.titre, "titre", diags),
         parties: text(file, raw.parties, "parties", diags),
         heading: text(file, raw.intitule, "intitule", diags),

@@ -66,6 +66,30 @@ impl State {
         Self::ALL.into_iter().find(|s| s.label() == text.trim())
     }
 
+    /// The same, whatever the case: a spreadsheet capitalises the first word
+    /// of a cell as it is typed ("En cours").
+    pub fn parse_any_case(text: &str) -> Option<Self> {
+        let text = text.trim().to_lowercase();
+        Self::ALL.into_iter().find(|s| s.label() == text)
+    }
+
+    /// The state that `text`, which is none, was probably meant to be.
+    pub fn closest(text: &str) -> Option<Self> {
+        let labels = Self::ALL.map(State::label);
+        let best = closest(&text.trim().to_lowercase(), &labels)?;
+        Self::parse(best)
+    }
+
+    /// The list of the states, for hints: `"réalisé", "en cours", …` with
+    /// `quote` around each.
+    pub fn list(quote: (&str, &str)) -> String {
+        Self::ALL
+            .iter()
+            .map(|s| format!("{}{}{}", quote.0, s.label(), quote.1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Closed: nothing more is expected of the action.
     pub fn is_closed(self) -> bool {
         matches!(self, State::Done | State::Abandoned)
@@ -207,6 +231,23 @@ impl Number {
     }
 }
 
+/// An action's progress, a percentage: `None` out of 0 to 100.
+pub fn progress(value: i64) -> Option<u8> {
+    u8::try_from(value).ok().filter(|p| *p <= 100)
+}
+
+/// What a progress is, for the hint of a wrong one.
+pub const PROGRESS_HINT: &str = "l'avancement est un pourcentage, de 0 à 100, sans le signe %";
+
+/// The hint for `id`, which is no action of `plan`: the closest id, if any.
+pub fn unknown_action_hint(id: &str, plan: &Plan) -> String {
+    let known: Vec<&str> = plan.actions.iter().map(|a| a.id.as_str()).collect();
+    match closest(id, &known) {
+        Some(best) => format!("vouliez-vous dire `{best}` ?"),
+        None => "les identifiants sont ceux des fichiers de data/actions/ (clé `id`)".into(),
+    }
+}
+
 /// Reads and checks every year of follow-up of `plan`.
 pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps {
     let mut follow_ups = FollowUps::default();
@@ -316,30 +357,19 @@ fn validate_year(
         let id = id.into_inner();
         written.insert(id.clone());
         if !known.contains(&id.as_str()) {
-            let hint = match closest(&id, &known) {
-                Some(best) => format!("vouliez-vous dire `{best}` ?"),
-                None => {
-                    "les identifiants sont ceux des fichiers de data/actions/ (clé `id`)".into()
-                }
-            };
             diags.push(
                 Diagnostic::error(format!("action inconnue : `{id}`"))
                     .at(file, span)
                     .label("aucune action n'a cet identifiant")
-                    .hint(hint),
+                    .hint(unknown_action_hint(&id, plan)),
             );
             continue;
         }
         let state_span = raw.etat.span();
         let state_text = raw.etat.into_inner();
         let Some(state) = State::parse(&state_text) else {
-            let labels: Vec<&str> = State::ALL.iter().map(|s| s.label()).collect();
-            let list = labels
-                .iter()
-                .map(|l| format!("\"{l}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let hint = match closest(&state_text, &labels) {
+            let list = State::list(("\"", "\""));
+            let hint = match State::closest(&state_text) {
                 Some(best) => format!("vouliez-vous dire \"{best}\" ? États possibles : {list}"),
                 None => format!("états possibles : {list}"),
             };
@@ -352,16 +382,18 @@ fn validate_year(
             continue;
         };
         let progress = match raw.avancement {
-            Some(p) if (0..=100).contains(p.get_ref()) => Some(*p.get_ref() as u8),
-            Some(p) => {
-                diags.push(
-                    Diagnostic::error(format!("avancement hors limites : {}", p.get_ref()))
-                        .at(file, p.span())
-                        .label("entre 0 et 100")
-                        .hint("l'avancement est un pourcentage, de 0 à 100, sans le signe %"),
-                );
-                continue;
-            }
+            Some(p) => match progress(*p.get_ref()) {
+                Some(p) => Some(p),
+                None => {
+                    diags.push(
+                        Diagnostic::error(format!("avancement hors limites : {}", p.get_ref()))
+                            .at(file, p.span())
+                            .label("entre 0 et 100")
+                            .hint(PROGRESS_HINT),
+                    );
+                    continue;
+                }
+            },
             None => None,
         };
         let mut indicators = Vec::new();

@@ -611,6 +611,12 @@ sigle = "Caf"
 
 [[signataires]]
 institution = "Communauté de communes de …"
+
+# Classeurs du suivi annuel (`ctg suivi export ANNÉE`), facultatif : la note en
+# tête de chaque classeur dit aux partenaires quoi remplir et à qui le renvoyer.
+# [suivi]
+# consigne = "…"   # remplace la consigne écrite par défaut
+# retour = "la coordination CTG de la communauté de communes, avant le 31 janvier"
 "#;
 
 // ---------------------------------------------------------------------------

@@ -331,7 +331,7 @@ fn years(start: &str, end: &str) -> String {
 
 /// The text, and the encoding it was decoded from when not UTF-8. A spreadsheet
 /// saved as "CSV" on a French system writes Windows-1252.
-fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
+pub(crate) fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), None),
@@ -344,7 +344,7 @@ fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
 
 /// The separator of the header line: the most frequent of `;`, `,` and tab
 /// outside quotes (a French spreadsheet writes `;`).
-fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
     for c in text.bytes() {

@@ -1,0 +1,580 @@
+//! Follow-up by spreadsheet, writing: `ctg suivi export ANNÉE` lays out the
+//! year's workbook, one row per action in the plan's order and one row per
+//! indicator, pre-filled and protected so that only the cells to fill in take
+//! input, ready to send and to print.
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
+    Worksheet, XlsxError,
+};
+
+use super::{
+    Column, FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, Prefill, cell_text,
+    field_labels, follow_up_sheet, load_project, prefill,
+};
+use crate::diag::{Diagnostic, Failure};
+use crate::import::names::loose;
+use crate::model::{Action, Plan};
+use crate::review::State;
+
+/// The pre-filled values, by action id.
+type Prefills<'a> = std::collections::BTreeMap<String, Prefill<'a>>;
+use crate::scaffold::Outcome;
+use crate::text::count;
+
+/// What `ctg suivi export` writes.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub root: PathBuf,
+    pub year: u16,
+    /// The fields whose actions the workbook holds (ids or labels); all when empty.
+    pub fields: Vec<String>,
+    /// The workbook's path; `out/suivi-ANNÉE.xlsx` (`suivi-ANNÉE-<champ>.xlsx`
+    /// with fields chosen) under the root when `None`.
+    pub out: Option<PathBuf>,
+}
+
+/// Empty rows left at the bottom of the indicators' sheet for new indicators.
+pub const NEW_INDICATOR_ROWS: u32 = 20;
+
+/// Writes the year's follow-up workbook.
+pub fn export(options: &ExportOptions) -> Result<Outcome, Failure> {
+    let (plan, follow_ups, mut diagnostics) = load_project(&options.root)?;
+    let year = options.year;
+    let period = plan.convention.period;
+    if !period.contains(year) {
+        return Err(Failure(vec![
+            Diagnostic::error(format!(
+                "année de suivi hors de la période de la convention : {year}"
+            ))
+            .hint(format!(
+                "la convention couvre {}-{} : choisissez une année de cette période",
+                period.start, period.end
+            )),
+        ]));
+    }
+    let fields = chosen_fields(&plan, &options.fields)?;
+    let actions: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| fields.is_empty() || fields.contains(&a.field.as_str()))
+        .collect();
+    if actions.is_empty() {
+        return Err(Failure(vec![
+            Diagnostic::error("aucune action dans les champs choisis : rien à exporter")
+                .hint("choisissez avec `--champ` un champ d'intervention qui a des actions"),
+        ]));
+    }
+    let pre = prefill(&plan, &follow_ups, year);
+    let bytes = workbook(&plan, &pre, year, &actions)?;
+    let path = match &options.out {
+        Some(path) => path.clone(),
+        None => {
+            let mut name = format!("suivi-{year}");
+            for field in &fields {
+                name.push('-');
+                name.push_str(field);
+            }
+            options.root.join("out").join(format!("{name}.xlsx"))
+        }
+    };
+    let (dir, name) = split(&path)?;
+    let written = crate::output::write_atomic(&dir, &name, &bytes).map_err(|d| Failure(vec![d]))?;
+    let indicators: usize = actions.iter().map(|a| pre[&a.id].indicators.len()).sum();
+    diagnostics.retain(|d| !d.is_error());
+    Ok(Outcome {
+        diagnostics,
+        summary: vec![format!(
+            "écrit {} ({}, {}) : à faire remplir, puis à relire avec `ctg suivi import`",
+            written.display(),
+            count(actions.len(), "action", "actions"),
+            count(indicators, "indicateur", "indicateurs"),
+        )],
+        success: true,
+    })
+}
+
+/// The ids of the fields that `--champ` names (by id or label), in the
+/// convention's order.
+fn chosen_fields<'a>(plan: &'a Plan, wanted: &[String]) -> Result<Vec<&'a str>, Failure> {
+    let fields = &plan.convention.fields;
+    let mut chosen = Vec::new();
+    let mut errors = Vec::new();
+    for w in wanted {
+        match fields
+            .iter()
+            .find(|f| f.id == *w || loose(&f.id) == loose(w) || loose(&f.label) == loose(w))
+        {
+            Some(field) => chosen.push(field.id.as_str()),
+            None => {
+                let known: Vec<&str> = fields.iter().map(|f| f.id.as_str()).collect();
+                let list = known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let hint = match crate::load::closest(w, &known) {
+                    Some(best) => format!("vouliez-vous dire `{best}` ? Champs déclarés : {list}"),
+                    None => format!("champs déclarés dans data/convention.toml : {list}"),
+                };
+                errors.push(
+                    Diagnostic::error(format!("champ d'intervention inconnu : `{w}`")).hint(hint),
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure(errors));
+    }
+    chosen.sort_by_key(|id| fields.iter().position(|f| f.id == *id));
+    chosen.dedup();
+    Ok(chosen)
+}
+
+/// The folder and file name of the workbook's path.
+fn split(path: &Path) -> Result<(PathBuf, String), Failure> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..");
+    let Some(name) = name else {
+        return Err(Failure(vec![
+            Diagnostic::error(format!("`{}` n'est pas un nom de fichier", path.display())).hint(
+                "donnez à `--sortie` le chemin du classeur à écrire, par exemple `suivi-2026.xlsx`",
+            ),
+        ]));
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok((dir, name))
+}
+
+/// The cell formats of the workbook.
+struct Formats {
+    note: Format,
+    header: Format,
+    locked: Format,
+    editable: Format,
+    whole: Format,
+    number: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let cell = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin)
+            .set_border_color(Color::RGB(0xA6A6A6));
+        // Shaded: read only. White: to fill in.
+        let locked = cell.clone().set_background_color(Color::RGB(0xEDEDED));
+        let editable = cell.clone().set_unlocked();
+        Self {
+            note: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xD0D7E5)),
+            whole: editable.clone().set_num_format("0"),
+            number: editable.clone().set_num_format("General"),
+            locked,
+            editable,
+        }
+    }
+}
+
+/// The whole workbook, as bytes.
+fn workbook(
+    plan: &Plan,
+    pre: &Prefills<'_>,
+    year: u16,
+    actions: &[&Action],
+) -> Result<Vec<u8>, Failure> {
+    let internal = |e: XlsxError| {
+        Failure(vec![
+            Diagnostic::error(format!("écriture du classeur impossible : {e}"))
+                .hint("un texte du plan est peut-être trop long pour une cellule (32 767 caractères au plus)"),
+        ])
+    };
+    let formats = Formats::new();
+    let mut book = Workbook::new();
+    // A fixed date: the same data give the same workbook, byte for byte.
+    let created = ExcelDateTime::from_ymd(year, 1, 1).map_err(internal)?;
+    let c = &plan.convention;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Suivi {year} – {}", c.caption))
+            .set_subject(format!("{} – {}", c.title, c.parties))
+            .set_author(c.collectivity.clone())
+            .set_creation_datetime(&created),
+    );
+    let sheet = book.add_worksheet();
+    follow_up_sheet_of(sheet, plan, year, actions, pre, &formats).map_err(internal)?;
+    let sheet = book.add_worksheet();
+    indicators_sheet(sheet, plan, year, actions, pre, &formats).map_err(internal)?;
+    book.save_to_buffer().map_err(internal)
+}
+
+/// The note at the top of the follow-up sheet: what to fill in, and whom to
+/// send the workbook back to (from the convention's `[suivi]`).
+fn note(plan: &Plan, year: u16) -> String {
+    let c = &plan.convention;
+    let mut text = format!(
+        "Suivi {year} du plan d'actions – {} ({}).\n",
+        c.title, c.parties
+    );
+    text.push_str(c.workbook_note.instructions.as_deref().unwrap_or(
+        "Pour chaque action, choisissez l'état dans la liste, indiquez l'avancement (pourcentage de 0 à 100) et un commentaire ; les valeurs des indicateurs se saisissent dans la feuille « Indicateurs ». Seules les cellules blanches se modifient ; les valeurs déjà écrites sont celles du dernier suivi : corrigez-les.",
+    ));
+    if let Some(to) = &c.workbook_note.send_to {
+        text.push_str(&format!("\nClasseur à renvoyer à : {to}"));
+    }
+    text
+}
+
+/// The text of `column` for `action`, in the follow-up sheet.
+fn action_cell(plan: &Plan, action: &Action, column: Column) -> String {
+    let (field, sub) = field_labels(plan, action);
+    match column {
+        Column::Id | Column::Origin => action.id.clone(),
+        Column::Field => field.to_string(),
+        Column::SubSection => sub.to_string(),
+        Column::Action => cell_text(&action.description),
+        Column::Deadline => action.deadline.text.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A cell to write: text or a number (`None`: left empty), locked or to fill
+/// in.
+#[derive(Debug, Clone)]
+enum Out {
+    Locked(String),
+    Text(Option<String>),
+    Number(Option<f64>),
+}
+
+impl Out {
+    /// The text the cell shows, for the widths and heights.
+    fn shown(&self) -> String {
+        match self {
+            Out::Locked(t) | Out::Text(Some(t)) => t.clone(),
+            Out::Number(Some(n)) => super::read::french_number(*n),
+            Out::Text(None) | Out::Number(None) => String::new(),
+        }
+    }
+}
+
+/// The rows of the follow-up sheet, pre-filled.
+fn follow_up_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<Vec<Out>> {
+    actions
+        .iter()
+        .map(|action| {
+            let f = pre[&action.id].follow_up;
+            FOLLOW_UP_COLUMNS
+                .iter()
+                .map(|column| match column {
+                    Column::State => Out::Text(f.map(|f| f.state.label().to_string())),
+                    Column::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
+                    Column::Comment => {
+                        Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text))
+                    }
+                    other => Out::Locked(action_cell(plan, action, *other)),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows of the indicators' sheet: one per indicator already known,
+/// pre-filled.
+fn indicator_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<Vec<Out>> {
+    let mut rows = Vec::new();
+    for action in actions {
+        for indicator in pre[&action.id].indicators {
+            rows.push(
+                INDICATOR_COLUMNS
+                    .iter()
+                    .map(|column| match column {
+                        Column::Indicator => Out::Locked(indicator.name.clone()),
+                        Column::Unit => Out::Text(indicator.unit.clone()),
+                        Column::Baseline => Out::Number(indicator.baseline),
+                        Column::Target => Out::Number(indicator.target),
+                        Column::Value => Out::Number(Some(indicator.value)),
+                        other => Out::Locked(action_cell(plan, action, *other)),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// Writes `rows` under the header, each cell with its format.
+fn write_rows(
+    sheet: &mut Worksheet,
+    columns: &[Column],
+    rows: &[Vec<Out>],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    for (i, cells) in rows.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        for (col, (cell, column)) in cells.iter().zip(columns).enumerate() {
+            let col = col as u16;
+            let number = if *column == Column::Progress {
+                &formats.whole
+            } else {
+                &formats.number
+            };
+            match cell {
+                Out::Locked(t) => sheet.write_string_with_format(row, col, t, &formats.locked)?,
+                Out::Text(Some(t)) => {
+                    sheet.write_string_with_format(row, col, t, &formats.editable)?
+                }
+                Out::Text(None) => sheet.write_blank(row, col, &formats.editable)?,
+                Out::Number(Some(n)) => sheet.write_number_with_format(row, col, *n, number)?,
+                Out::Number(None) => sheet.write_blank(row, col, number)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// The place of `column` among `columns`.
+fn col_of(columns: &[Column], column: Column) -> u16 {
+    columns.iter().position(|c| *c == column).unwrap_or(0) as u16
+}
+
+fn follow_up_sheet_of(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    year: u16,
+    actions: &[&Action],
+    pre: &Prefills<'_>,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(follow_up_sheet(year))?;
+    let columns = FOLLOW_UP_COLUMNS;
+    let rows = follow_up_rows(plan, actions, pre);
+    write_rows(sheet, &columns, &rows, formats)?;
+    let (first, last) = (HEADER_ROW + 1, HEADER_ROW + actions.len() as u32);
+    let labels = State::ALL.map(State::label);
+    let state = DataValidation::new()
+        .allow_list_strings(&labels)?
+        .set_input_title(format!("État {year}"))?
+        .set_input_message("Choisissez l'état de l'action dans la liste.")?
+        .set_error_title("État inconnu")?
+        .set_error_message(format!(
+            "Choisissez l'un des états de la liste : {}.",
+            labels.join(", ")
+        ))?
+        .set_error_style(DataValidationErrorStyle::Stop);
+    let col = col_of(&columns, Column::State);
+    sheet.add_data_validation(first, col, last, col, &state)?;
+    let progress = DataValidation::new()
+        .allow_whole_number(DataValidationRule::Between(0, 100))
+        .set_error_title("Avancement")?
+        .set_error_message("L'avancement est un nombre entier de 0 à 100, sans le signe %.")?
+        .set_error_style(DataValidationErrorStyle::Stop);
+    let col = col_of(&columns, Column::Progress);
+    sheet.add_data_validation(first, col, last, col, &progress)?;
+    lay_out(
+        sheet,
+        plan,
+        year,
+        &columns,
+        &rows,
+        &note(plan, year),
+        formats,
+    )
+}
+
+fn indicators_sheet(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    year: u16,
+    actions: &[&Action],
+    pre: &Prefills<'_>,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(INDICATORS_SHEET)?;
+    let columns = INDICATOR_COLUMNS;
+    let rows = indicator_rows(plan, actions, pre);
+    write_rows(sheet, &columns, &rows, formats)?;
+    // Rows for new indicators, where the action is chosen from the list of
+    // those of the follow-up sheet.
+    let first_new = HEADER_ROW + 1 + rows.len() as u32;
+    let last = first_new + NEW_INDICATOR_ROWS - 1;
+    for row in first_new..=last {
+        for (col, column) in columns.iter().enumerate() {
+            let format = match column {
+                Column::Id | Column::Indicator | Column::Unit => &formats.editable,
+                Column::Baseline | Column::Target | Column::Value => &formats.number,
+                _ => &formats.locked,
+            };
+            sheet.write_blank(row, col as u16, format)?;
+        }
+    }
+    let ids = format!(
+        "='{}'!$A${}:$A${}",
+        follow_up_sheet(year),
+        HEADER_ROW + 2,
+        HEADER_ROW + 1 + actions.len() as u32
+    );
+    let id = DataValidation::new()
+        .allow_list_formula(Formula::new(ids))
+        .set_input_title("Nouvel indicateur")?
+        .set_input_message("Choisissez l'identifiant de l'action dans la liste.")?
+        .set_error_title("Identifiant inconnu")?
+        .set_error_message("Choisissez l'identifiant d'une action de la feuille de suivi.")?;
+    let col = col_of(&columns, Column::Id);
+    sheet.add_data_validation(first_new, col, last, col, &id)?;
+    let number = DataValidation::new()
+        .allow_decimal_number(DataValidationRule::Between(-1.0e15, 1.0e15))
+        .set_error_title("Nombre attendu")?
+        .set_error_message("Saisissez un nombre, par exemple 12 ou 12,5, sans unité.")?
+        .set_error_style(DataValidationErrorStyle::Stop);
+    let (from, to) = (
+        col_of(&columns, Column::Baseline),
+        col_of(&columns, Column::Value),
+    );
+    sheet.add_data_validation(HEADER_ROW + 1, from, last, to, &number)?;
+    let note = format!(
+        "Indicateurs {year} : une ligne par indicateur ; saisissez la valeur {year} (un nombre, sans unité). Les valeurs déjà écrites sont celles du dernier suivi : corrigez-les. Pour ajouter un indicateur, utilisez une ligne vide du bas : choisissez l'identifiant de l'action dans la liste et donnez son nom."
+    );
+    lay_out(sheet, plan, year, &columns, &rows, &note, formats)
+}
+
+/// What both sheets share: the note above, the header, the widths, the frozen
+/// header, the page set-up and the protection.
+fn lay_out(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    year: u16,
+    columns: &[Column],
+    rows: &[Vec<Out>],
+    note: &str,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let shown = columns.iter().filter(|c| **c != Column::Origin).count() as u16;
+    let texts: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(Out::shown).collect())
+        .collect();
+    let mut total_width = 0.0;
+    let mut widths = Vec::new();
+    let mut labels = Vec::new();
+    for (col, column) in columns.iter().enumerate() {
+        let label = column.label(plan, year);
+        sheet.write_string_with_format(HEADER_ROW, col as u16, &label, &formats.header)?;
+        let width = width(*column, &label, texts.iter().filter_map(|r| r.get(col)));
+        sheet.set_column_width(col as u16, width)?;
+        if *column == Column::Origin {
+            sheet.set_column_hidden(col as u16)?;
+        } else {
+            total_width += width;
+        }
+        widths.push((*column, width));
+        labels.push(label);
+    }
+    // Rows are as tall as their longest wrapped text: spreadsheets do not
+    // all size them when they open a file. A row keeps room for a short
+    // comment.
+    sheet.set_row_height(HEADER_ROW, height(&labels, &widths, 1))?;
+    for (i, row) in texts.iter().enumerate() {
+        sheet.set_row_height(HEADER_ROW + 1 + i as u32, height(row, &widths, 2))?;
+    }
+    sheet.merge_range(0, 0, 0, shown - 1, note, &formats.note)?;
+    // A merged cell does not grow with its text: its height is given, from
+    // the number of lines the text takes across the shown columns.
+    let per_line = (total_width * 1.1).max(20.0);
+    let lines: f64 = note
+        .lines()
+        .map(|l| (l.chars().count() as f64 / per_line).ceil().max(1.0))
+        .sum();
+    sheet.set_row_height(0, lines * 15.0 + 4.0)?;
+    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    sheet.set_header(format!("&L&A&R{}", header_text(&plan.convention.caption)));
+    sheet.set_footer("&CPage &P / &N");
+    let mut protection = ProtectionOptions::new();
+    // Columns and rows may be resized to read long texts; no cell but the
+    // white ones takes input.
+    protection.format_columns = true;
+    protection.format_rows = true;
+    sheet.protect_with_options(&protection);
+    Ok(())
+}
+
+/// Height of a row of `texts` in columns of `widths`, in points: one line
+/// of the default font per line of the longest text once wrapped, at least
+/// `min_lines`. Hidden columns do not count.
+fn height(texts: &[String], widths: &[(Column, f64)], min_lines: usize) -> f64 {
+    let lines = texts
+        .iter()
+        .zip(widths)
+        .filter(|(_, (column, _))| *column != Column::Origin)
+        .map(|(text, (_, width))| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1)
+        .max(min_lines);
+    lines as f64 * LINE_HEIGHT + 3.0
+}
+
+/// Height of a line of the default font (Calibri 11), in points.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// How many lines `text` takes in a column `width` characters wide. Words
+/// wrap whole, which leaves part of each line empty: a tenth is allowed for.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(4.0);
+    text.lines()
+        .map(|l| {
+            ((l.chars().count() as f64 * 1.1) / per_line)
+                .ceil()
+                .max(1.0) as usize
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Text for a page header: `&` is the header's own syntax.
+fn header_text(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
+/// The width of a column, in characters: enough for its longest line, within
+/// bounds that keep the page readable (long texts wrap).
+fn width<'a>(column: Column, label: &str, cells: impl Iterator<Item = &'a String>) -> f64 {
+    let (min, max) = match column {
+        Column::Id | Column::Origin => (14.0, 40.0),
+        Column::Field | Column::SubSection => (12.0, 24.0),
+        Column::Action => (30.0, 60.0),
+        Column::Deadline => (10.0, 14.0),
+        Column::State => (14.0, 16.0),
+        Column::Progress => (12.0, 14.0),
+        Column::Comment => (40.0, 60.0),
+        Column::Indicator => (20.0, 36.0),
+        Column::Unit | Column::Baseline | Column::Target | Column::Value => (10.0, 16.0),
+    };
+    let longest_word = label
+        .split_whitespace()
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let longest_line = cells
+        .flat_map(|c| c.lines())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    (longest_line.max(longest_word) + 2.0).clamp(min, max)
+}

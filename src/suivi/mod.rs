@@ -1,0 +1,311 @@
+//! Follow-up collected by spreadsheet (beside the pipeline): `ctg suivi export`
+//! writes a year's workbook for the partners who know how each action stands
+//! ([`export`]); `ctg suivi import` reads the filled workbooks back
+//! ([`read`]), checks every cell as the follow-up files are checked and
+//! writes or updates `data/suivi/<année>.toml` ([`import`], [`update`]).
+//!
+//! The workbook's layout, its sheets and their columns, is declared once here
+//! ([`Column`]): the writer lays the columns out from it and the reader finds
+//! them by the same labels.
+
+pub mod export;
+pub mod import;
+pub mod read;
+pub mod update;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Failure};
+use crate::import::names::loose;
+use crate::model::{Action, Plan};
+use crate::review::{FollowUp, FollowUps, Indicator};
+
+/// The plan and its follow-up, read and checked as `ctg check` does (the
+/// templates aside): a workbook is made from, and read against, a valid plan.
+/// The warnings of the plan come back with them; those of the follow-up (the
+/// actions still without one) are the review's business, not repeated here.
+pub fn load_project(root: &Path) -> Result<(Plan, FollowUps, Vec<Diagnostic>), Failure> {
+    let mut diags = Vec::new();
+    let raw = crate::load::load(root, &mut diags);
+    let plan = crate::model::validate(raw, &mut diags);
+    let Some(plan) = plan.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        return Err(Failure(diags));
+    };
+    let mut follow_up_diags = Vec::new();
+    let follow_ups = crate::review::load(root, &plan, &mut follow_up_diags);
+    if follow_up_diags.iter().any(Diagnostic::is_error) {
+        diags.extend(follow_up_diags.into_iter().filter(Diagnostic::is_error));
+        return Err(Failure(diags));
+    }
+    Ok((plan, follow_ups, diags))
+}
+
+/// The sheet of the actions' follow-up: « Suivi 2026 ».
+pub fn follow_up_sheet(year: u16) -> String {
+    format!("Suivi {year}")
+}
+
+/// The sheet of the indicators.
+pub const INDICATORS_SHEET: &str = "Indicateurs";
+
+/// The row of the header in the sheets written by `export` (0-based): the note
+/// is above it.
+pub const HEADER_ROW: u32 = 1;
+
+/// A column of the workbook's sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    /// The action's identifier.
+    Id,
+    /// Its field of intervention.
+    Field,
+    SubSection,
+    /// What names the action: its first text column, as plain text.
+    Action,
+    /// Its échéance.
+    Deadline,
+    State,
+    /// Progress, a whole percentage.
+    Progress,
+    Comment,
+    /// The indicator's name.
+    Indicator,
+    Unit,
+    Baseline,
+    Target,
+    /// The indicator's value for the year.
+    Value,
+    /// The identifier as written by `export`, hidden and locked: a row whose
+    /// visible identifier was changed is told apart from the row of another
+    /// action.
+    Origin,
+}
+
+/// The columns of the follow-up sheet, in order.
+pub const FOLLOW_UP_COLUMNS: [Column; 9] = [
+    Column::Id,
+    Column::Field,
+    Column::SubSection,
+    Column::Action,
+    Column::Deadline,
+    Column::State,
+    Column::Progress,
+    Column::Comment,
+    Column::Origin,
+];
+
+/// The columns of the indicators' sheet, in order.
+pub const INDICATOR_COLUMNS: [Column; 8] = [
+    Column::Id,
+    Column::Action,
+    Column::Indicator,
+    Column::Unit,
+    Column::Baseline,
+    Column::Target,
+    Column::Value,
+    Column::Origin,
+];
+
+/// Label of the hidden column of the identifiers as written.
+const ORIGIN_LABEL: &str = "Identifiant d'origine (ne pas modifier)";
+
+impl Column {
+    /// The header of the column in the workbook of `year` of `plan`: the
+    /// plan's own labels for the columns it declares.
+    pub fn label(self, plan: &Plan, year: u16) -> String {
+        let shape = &plan.convention.shape;
+        match self {
+            Column::Id => "Identifiant".into(),
+            Column::Field => shape.first_column.clone(),
+            Column::SubSection => "Sous-section".into(),
+            Column::Action => shape
+                .title()
+                .map_or_else(|| "Action".into(), |i| shape.columns[i].label.clone()),
+            Column::Deadline => shape
+                .deadline()
+                .map_or_else(|| "Échéance".into(), |i| shape.columns[i].label.clone()),
+            Column::State => format!("État {year}"),
+            Column::Progress => format!("Avancement {year} (%)"),
+            Column::Comment => format!("Commentaire {year}"),
+            Column::Indicator => "Indicateur".into(),
+            Column::Unit => "Unité".into(),
+            Column::Baseline => "Valeur de départ".into(),
+            Column::Target => "Cible".into(),
+            Column::Value => format!("Valeur {year}"),
+            Column::Origin => ORIGIN_LABEL.into(),
+        }
+    }
+
+    /// Whether the partners fill the column in (the others are locked and
+    /// shaded). In the indicators' sheet the name is locked on the rows of
+    /// the indicators already known, and open on the rows left for new ones.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            Column::State
+                | Column::Progress
+                | Column::Comment
+                | Column::Unit
+                | Column::Baseline
+                | Column::Target
+                | Column::Value
+        )
+    }
+
+    /// The column a header names, among `columns`, and the year it carries
+    /// (« État 2026 »). The headers are compared loosely (case, accents,
+    /// spaces), so that a sheet typed by hand or saved by another program is
+    /// read too; the informative columns (field, description, échéance) are
+    /// not looked for.
+    pub fn recognise(header: &str, columns: &[Column]) -> Option<(Column, Option<u16>)> {
+        // "avancement 2026", "identifiant d origine ne pas modifier".
+        let text = loose(header);
+        let (head, year) = match text.rsplit_once(' ') {
+            Some((head, last)) if last.len() == 4 && last.bytes().all(|b| b.is_ascii_digit()) => {
+                (head, last.parse().ok())
+            }
+            _ => (text.as_str(), None),
+        };
+        let column = match head {
+            "identifiant" | "id" | "identifiant de l action" => Column::Id,
+            "etat" => Column::State,
+            "avancement" => Column::Progress,
+            "commentaire" => Column::Comment,
+            "indicateur" | "nom de l indicateur" => Column::Indicator,
+            "unite" => Column::Unit,
+            "valeur de depart" | "reference" => Column::Baseline,
+            "cible" => Column::Target,
+            "valeur" => Column::Value,
+            _ if head.starts_with("identifiant d origine") => Column::Origin,
+            _ => return None,
+        };
+        columns.contains(&column).then_some((column, year))
+    }
+}
+
+/// What a workbook of `year` shows of an action before anyone fills it in:
+/// the year's follow-up when the file already has it, else the latest earlier
+/// year's, so that a partner corrects rather than retypes. The importer reads
+/// an untouched cell back as this same value.
+#[derive(Debug, Clone, Default)]
+pub struct Prefill<'a> {
+    pub follow_up: Option<&'a FollowUp>,
+    pub indicators: &'a [Indicator],
+}
+
+/// The pre-filled values of every action of `plan` for `year`, by id.
+pub fn prefill<'a>(
+    plan: &Plan,
+    follow_ups: &'a FollowUps,
+    year: u16,
+) -> BTreeMap<String, Prefill<'a>> {
+    let current = follow_ups.years.get(&year);
+    let previous = follow_ups.years.range(..year).next_back().map(|(_, y)| y);
+    plan.actions
+        .iter()
+        .map(|action| {
+            let now = current.and_then(|y| y.actions.get(&action.id));
+            let before = previous.and_then(|y| y.actions.get(&action.id));
+            let indicators = match (now, before) {
+                (Some(now), _) if !now.indicators.is_empty() => now.indicators.as_slice(),
+                (_, Some(before)) => before.indicators.as_slice(),
+                _ => &[],
+            };
+            (
+                action.id.clone(),
+                Prefill {
+                    follow_up: now.or(before),
+                    indicators,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The text a cell shows of a Markdown text (a comment): plain, one line per
+/// paragraph or list item.
+pub fn cell_text(markdown: &str) -> String {
+    plain_lines(&crate::text::markdown_to_plain(markdown))
+}
+
+/// Text as a cell's text is compared: each line trimmed, blank lines left out.
+pub fn plain_lines(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The label of an action's field and sub-section.
+fn field_labels<'a>(plan: &'a Plan, action: &Action) -> (&'a str, &'a str) {
+    let field = plan.convention.field(&action.field);
+    let sub = field.and_then(|f| {
+        f.subsections
+            .iter()
+            .find(|s| Some(&s.id) == action.subsection.as_ref())
+    });
+    (
+        field.map_or("", |f| f.label.as_str()),
+        sub.map_or("", |s| s.label.as_str()),
+    )
+}
+
+/// The column letters of a 0-based column index: A, B, …, Z, AA…
+pub fn column_letters(mut col: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_the_spreadsheets() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(5), "F");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn headers_are_recognised_loosely_with_their_year() {
+        let all = FOLLOW_UP_COLUMNS;
+        assert_eq!(
+            Column::recognise("État 2026", &all),
+            Some((Column::State, Some(2026)))
+        );
+        assert_eq!(
+            Column::recognise(" etat ", &all),
+            Some((Column::State, None))
+        );
+        assert_eq!(
+            Column::recognise("Avancement 2026 (%)", &all),
+            Some((Column::Progress, Some(2026)))
+        );
+        assert_eq!(
+            Column::recognise("Identifiant d'origine (ne pas modifier)", &all),
+            Some((Column::Origin, None))
+        );
+        assert_eq!(Column::recognise("Descriptif", &all), None);
+        // Each sheet looks for its own columns only.
+        assert_eq!(Column::recognise("Valeur 2026", &all), None);
+        assert_eq!(
+            Column::recognise("Valeur 2026", &INDICATOR_COLUMNS),
+            Some((Column::Value, Some(2026)))
+        );
+    }
+}

@@ -1,0 +1,1324 @@
+//! The yearly follow-up collected by spreadsheet: `ctg suivi export` writes a
+//! workbook to fill in (read back here from its parts: validation, protection,
+//! page set-up, pre-filled values), a partner fills it in, `ctg suivi import`
+//! reads it back into `data/suivi/<année>.toml` and the review shows what the
+//! partner wrote. Every mistake in a workbook is named by its cell, and nothing
+//! is written while one remains.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx};
+use common::*;
+
+const YEAR: &str = "2026";
+const SHEET: &str = "Suivi 2026";
+
+/// The demo project (twelve actions, follow-up for 2024 and 2025), copied.
+fn demo() -> tempfile::TempDir {
+    copy_project(&project_root().join("examples/bilan-demo"))
+}
+
+fn run(args: &[&str]) -> Output {
+    ctg(args)
+}
+
+/// `ctg suivi export` in `root`, which must succeed; the workbook's path.
+fn export(root: &Path, more: &[&str]) -> PathBuf {
+    let root_arg = root.to_str().unwrap();
+    let mut args = vec!["suivi", "export", YEAR, "--root", root_arg];
+    args.extend_from_slice(more);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    root.join("out/suivi-2026.xlsx")
+}
+
+fn import(root: &Path, files: &[&Path], more: &[&str]) -> Output {
+    let mut args = vec!["suivi", "import"];
+    let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    args.extend(files);
+    args.extend(["--root", root.to_str().unwrap()]);
+    args.extend_from_slice(more);
+    run(&args)
+}
+
+/// The cells of a sheet of a workbook, as text, from A1.
+fn grid(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    let (top, left) = range.start().unwrap();
+    let (height, width) = range.get_size();
+    let mut rows = vec![vec![String::new(); left as usize + width]; top as usize + height];
+    for (r, c, data) in range.used_cells() {
+        let text = match data {
+            Data::String(s) => s.clone(),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            other => other.to_string(),
+        };
+        rows[top as usize + r][left as usize + c] = text;
+    }
+    rows
+}
+
+/// The 1-based row of the workbook where column A is `id` (after the header).
+fn row_of(path: &Path, sheet: &str, id: &str, nth: usize) -> u32 {
+    let rows = grid(path, sheet);
+    let found: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .skip(2)
+        .filter(|(_, r)| r.first().is_some_and(|a| a == id))
+        .map(|(i, _)| i)
+        .collect();
+    *found
+        .get(nth)
+        .unwrap_or_else(|| panic!("{id} absent de la feuille {sheet} : {rows:?}")) as u32
+        + 1
+}
+
+/// The first row of the indicators' sheet left for new indicators.
+fn first_blank_indicator_row(path: &Path) -> u32 {
+    let rows = grid(path, "Indicateurs");
+    let used = rows
+        .iter()
+        .skip(2)
+        .take_while(|r| r.first().is_some_and(|a| !a.is_empty()))
+        .count();
+    (2 + used + 1) as u32
+}
+
+/// A value typed into a cell.
+#[derive(Clone)]
+enum V {
+    Text(String),
+    Number(f64),
+    Blank,
+}
+
+fn text(s: &str) -> V {
+    V::Text(s.to_string())
+}
+
+/// The part of the workbook holding `sheet`: the export writes the follow-up
+/// sheet first, the indicators second.
+fn part(sheet: &str) -> &'static str {
+    match sheet {
+        "Indicateurs" => "xl/worksheets/sheet2.xml",
+        _ => "xl/worksheets/sheet1.xml",
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Types values into cells of the workbook at `path`, as a spreadsheet
+/// saves them (a cell keeps its format; text is written inline), and writes
+/// the result to `to`. Each edit is (sheet, cell reference, value).
+fn fill(path: &Path, to: &Path, edits: &[(&str, String, V)]) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).unwrap();
+        parts.push((file.name().to_string(), data));
+    }
+    for (sheet, cell, value) in edits {
+        let (_, data) = parts.iter_mut().find(|(n, _)| n == part(sheet)).unwrap();
+        let xml = String::from_utf8(data.clone()).unwrap();
+        let pattern = regex::Regex::new(&format!(
+            r#"<c r="{cell}"((?: [a-z]+="[^"]*")*)\s*(?:/>|>.*?</c>)"#
+        ))
+        .unwrap();
+        let found = pattern
+            .captures(&xml)
+            .unwrap_or_else(|| panic!("cellule {cell} absente de {sheet}"));
+        let style = regex::Regex::new(r#" s="\d+""#)
+            .unwrap()
+            .find(&found[1])
+            .map_or(String::new(), |m| m.as_str().to_string());
+        let new = match value {
+            V::Text(t) => format!(
+                r#"<c r="{cell}"{style} t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+                escape(t)
+            ),
+            V::Number(n) => format!(r#"<c r="{cell}"{style}><v>{n}</v></c>"#),
+            V::Blank => format!(r#"<c r="{cell}"{style}/>"#),
+        };
+        let xml = xml.replacen(&found[0], &new, 1);
+        *data = xml.into_bytes();
+    }
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in &parts {
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(data).unwrap();
+    }
+    std::fs::write(to, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// The column letter of each column of the follow-up sheet.
+const ID: &str = "A";
+const STATE: &str = "F";
+const PROGRESS: &str = "G";
+const COMMENT: &str = "H";
+/// And of the indicators' sheet.
+const IND_ID: &str = "A";
+const IND_NAME: &str = "C";
+const IND_UNIT: &str = "D";
+const IND_VALUE: &str = "G";
+
+fn at(col: &str, row: u32) -> String {
+    format!("{col}{row}")
+}
+
+/// The text of the cells of an action's row in the review's plan table, by
+/// the suffix of their `headers` (`ctg-suivi-etat`, `ctg-suivi-commentaire`).
+fn review_row(html: &str, description: &str) -> BTreeMap<String, String> {
+    let page = scraper::Html::parse_document(html);
+    let rows = scraper::Selector::parse("tr.ctg-action").unwrap();
+    let cells = scraper::Selector::parse("td").unwrap();
+    for row in page.select(&rows) {
+        let texts: BTreeMap<String, String> = row
+            .select(&cells)
+            .map(|td| {
+                let headers = td.value().attr("headers").unwrap_or_default();
+                let key = headers.split_whitespace().last().unwrap_or_default();
+                (key.to_string(), spaces(&td.text().collect::<String>()))
+            })
+            .collect();
+        if texts.values().any(|t| t.contains(description)) {
+            return texts;
+        }
+    }
+    panic!("aucune ligne du bilan ne contient « {description} »");
+}
+
+/// The rows of the review's indicators table of an action: name → cells.
+fn review_indicators(html: &str, description: &str) -> BTreeMap<String, Vec<String>> {
+    let page = scraper::Html::parse_document(html);
+    let tables = scraper::Selector::parse("table").unwrap();
+    let caption = scraper::Selector::parse("caption").unwrap();
+    let rows = scraper::Selector::parse("tbody tr").unwrap();
+    let th = scraper::Selector::parse("th").unwrap();
+    let td = scraper::Selector::parse("td").unwrap();
+    for table in page.select(&tables) {
+        let title = spaces(
+            &table
+                .select(&caption)
+                .flat_map(|c| c.text())
+                .collect::<String>(),
+        );
+        if !title.contains(description) || !title.contains('–') {
+            continue;
+        }
+        return table
+            .select(&rows)
+            .map(|r| {
+                let name = spaces(&r.select(&th).flat_map(|c| c.text()).collect::<String>());
+                let cells = r
+                    .select(&td)
+                    .map(|c| spaces(&c.text().collect::<String>()))
+                    .collect();
+                (name, cells)
+            })
+            .collect();
+    }
+    panic!("aucun tableau d'indicateurs pour « {description} »");
+}
+
+/// Text with the typography's non-breaking spaces as plain spaces.
+fn spaces(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+fn build_review(root: &Path) -> String {
+    let out = run(&["build", "--root", root.to_str().unwrap(), "--bilan", YEAR]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    std::fs::read_to_string(root.join("out/bilan-2026.html")).unwrap()
+}
+
+/// What a partner types into the demo's 2026 workbook, and what the review
+/// must then show.
+struct Filled {
+    edits: Vec<(&'static str, String, V)>,
+}
+
+/// Text that looks like code: it must reach the review as typed.
+const COMMENT_TEXT: &str = "Locaux livrés ; *tarif* 12 € #2 <b>gras</b> \\o/ [lien] @caf";
+
+fn partner_edits(workbook: &Path) -> Filled {
+    let horaires = row_of(workbook, SHEET, "enfance-horaires-atypiques", 0);
+    let mam = row_of(workbook, SHEET, "enfance-mam-nord", 0);
+    let places = row_of(workbook, "Indicateurs", "enfance-creche-centre-bourg", 0);
+    let blank = first_blank_indicator_row(workbook);
+    Filled {
+        edits: vec![
+            (SHEET, at(STATE, horaires), text("réalisé")),
+            (SHEET, at(PROGRESS, horaires), V::Number(100.0)),
+            (SHEET, at(COMMENT, horaires), text(COMMENT_TEXT)),
+            // LibreOffice capitalises what is typed: the state is read whatever its case.
+            (SHEET, at(STATE, mam), text("En cours")),
+            (SHEET, at(PROGRESS, mam), V::Number(35.0)),
+            (
+                SHEET,
+                at(COMMENT, mam),
+                text("Terrain trouvé.\nPermis déposé."),
+            ),
+            ("Indicateurs", at(IND_VALUE, places), V::Number(24.0)),
+            (
+                "Indicateurs",
+                at(IND_ID, blank),
+                text("jeunesse-projets-ados"),
+            ),
+            ("Indicateurs", at(IND_NAME, blank), text("Projets déposés")),
+            ("Indicateurs", at(IND_UNIT, blank), text("projets")),
+            ("Indicateurs", at(IND_VALUE, blank), V::Number(7.5)),
+        ],
+    }
+}
+
+#[test]
+fn round_trip_the_review_shows_what_the_partners_wrote() {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let filled = root.join("rempli.xlsx");
+    fill(&workbook, &filled, &partner_edits(&workbook).edits);
+    let out = import(root, &[&filled], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(
+        said.contains("écrit data/suivi/2026.toml : 12 actions ajoutées"),
+        "{said}"
+    );
+
+    let html = build_review(root);
+    let horaires = review_row(&html, "Accueil en horaires atypiques");
+    assert!(
+        horaires["ctg-suivi-etat"].contains("réalisé"),
+        "{horaires:?}"
+    );
+    assert!(horaires["ctg-suivi-etat"].contains("100"), "{horaires:?}");
+    // The comment is data: every character as typed, no markup made of it.
+    assert_eq!(horaires["ctg-suivi-commentaire"], COMMENT_TEXT);
+    let mam = review_row(&html, "maison d'assistants maternels");
+    assert!(mam["ctg-suivi-etat"].contains("en cours"), "{mam:?}");
+    assert!(mam["ctg-suivi-etat"].contains("35"), "{mam:?}");
+    assert!(
+        mam["ctg-suivi-commentaire"].contains("Terrain trouvé."),
+        "{mam:?}"
+    );
+    assert!(
+        mam["ctg-suivi-commentaire"].contains("Permis déposé."),
+        "{mam:?}"
+    );
+    // Untouched rows carry the values the workbook was pre-filled with (2025).
+    let laep = review_row(&html, "lieu d'accueil enfants-parents");
+    assert!(laep["ctg-suivi-etat"].contains("réorienté"), "{laep:?}");
+    assert!(
+        laep["ctg-suivi-commentaire"].contains("itinérant"),
+        "{laep:?}"
+    );
+
+    let creche = review_indicators(&html, "crèche de 20 places");
+    assert_eq!(creche["Places d'accueil"][0], "24", "{creche:?}");
+    let ados = review_indicators(&html, "projets portés par des adolescents");
+    assert_eq!(ados["Projets déposés"][0], "7,5", "{ados:?}");
+    assert_eq!(ados["Projets déposés"][1], "projets", "{ados:?}");
+
+    // The file is the one the review reads, in the README's form.
+    let toml = std::fs::read_to_string(root.join("data/suivi/2026.toml")).unwrap();
+    assert!(
+        toml.contains(
+            "[actions.enfance-horaires-atypiques]\netat = \"réalisé\"\navancement = 100\n"
+        ),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("commentaire = '''\nTerrain trouvé.\n\nPermis déposé.\n'''"),
+        "{toml}"
+    );
+    // A comment left as pre-filled keeps its Markdown source.
+    assert!(
+        toml.contains("Le lieu d'accueil sera itinérant plutôt que fixe."),
+        "{toml}"
+    );
+}
+
+#[test]
+fn the_workbook_carries_its_validation_protection_and_page_setup() {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let bytes = std::fs::read(&workbook).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let (workbook_xml, styles_xml, sheet1, sheet2) = (
+        read("xl/workbook.xml"),
+        read("xl/styles.xml"),
+        read("xl/worksheets/sheet1.xml"),
+        read("xl/worksheets/sheet2.xml"),
+    );
+    let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let book = roxmltree::Document::parse(&workbook_xml).unwrap();
+    let names: Vec<&str> = book
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "sheet")))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(names, ["Suivi 2026", "Indicateurs"]);
+    // The header row is repeated on every printed page.
+    let titles: Vec<String> = book
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "definedName")))
+        .filter(|n| n.attribute("name") == Some("_xlnm.Print_Titles"))
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect();
+    assert_eq!(titles, ["'Suivi 2026'!$2:$2", "Indicateurs!$2:$2"]);
+
+    let sheet = roxmltree::Document::parse(&sheet1).unwrap();
+    let find = |tag: &str| {
+        sheet
+            .descendants()
+            .find(|n| n.has_tag_name((ns, tag)))
+            .unwrap_or_else(|| panic!("<{tag}> absent"))
+    };
+    // One row per action (twelve), in the plan's order, after the note and the header.
+    let rows = grid(&workbook, SHEET);
+    let ids: Vec<&str> = rows[2..].iter().map(|r| r[0].as_str()).collect();
+    let (plan, _, _) = ctg::load_and_validate(root).unwrap();
+    let plan_ids: Vec<&str> = plan.actions.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, plan_ids);
+    assert_eq!(
+        rows[1][..8],
+        [
+            "Identifiant",
+            "Champs d'intervention",
+            "Sous-section",
+            "Descriptif",
+            "Echéance",
+            "État 2026",
+            "Avancement 2026 (%)",
+            "Commentaire 2026"
+        ]
+    );
+    // Pre-filled with 2025's follow-up.
+    assert_eq!(rows[2][5], "réalisé");
+    assert_eq!(rows[2][6], "100");
+    assert_eq!(rows[2][7], "Crèche ouverte en septembre 2025.");
+    // The note says whom to send the workbook back to (convention's [suivi]).
+    assert!(
+        rows[0][0].contains("Classeur à renvoyer à : la coordination CTG"),
+        "{}",
+        rows[0][0]
+    );
+
+    // A drop-down of the closed list of states, and progress from 0 to 100.
+    let validations: Vec<roxmltree::Node> = sheet
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "dataValidation")))
+        .collect();
+    let formula = |n: &roxmltree::Node, tag: &str| {
+        n.children()
+            .find(|c| c.has_tag_name((ns, tag)))
+            .and_then(|c| c.text())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let list = validations
+        .iter()
+        .find(|n| n.attribute("type") == Some("list"))
+        .expect("liste des états");
+    assert_eq!(list.attribute("sqref"), Some("F3:F14"));
+    assert_eq!(
+        formula(list, "formula1"),
+        "\"réalisé,en cours,non démarré,reporté,abandonné,réorienté\""
+    );
+    let whole = validations
+        .iter()
+        .find(|n| n.attribute("type") == Some("whole"))
+        .expect("avancement entier");
+    assert_eq!(whole.attribute("sqref"), Some("G3:G14"));
+    assert_eq!(whole.attribute("operator").unwrap_or("between"), "between");
+    assert_eq!(
+        (formula(whole, "formula1"), formula(whole, "formula2")),
+        ("0".into(), "100".into())
+    );
+    assert_eq!(whole.attribute("errorStyle").unwrap_or("stop"), "stop");
+
+    // Protected without a password: only the white cells take input.
+    let protection = find("sheetProtection");
+    assert_eq!(protection.attribute("sheet"), Some("1"));
+    for attr in ["password", "hashValue", "algorithmName"] {
+        assert!(protection.attribute(attr).is_none(), "{attr} présent");
+    }
+    let styles = roxmltree::Document::parse(&styles_xml).unwrap();
+    let xfs: Vec<roxmltree::Node> = styles
+        .descendants()
+        .find(|n| n.has_tag_name((ns, "cellXfs")))
+        .unwrap()
+        .children()
+        .filter(|n| n.is_element())
+        .collect();
+    let unlocked = |style: usize| {
+        xfs[style]
+            .children()
+            .find(|c| c.has_tag_name((ns, "protection")))
+            .is_some_and(|p| p.attribute("locked") == Some("0"))
+    };
+    let style_of = |cell: &str| -> usize {
+        sheet
+            .descendants()
+            .find(|n| n.has_tag_name((ns, "c")) && n.attribute("r") == Some(cell))
+            .and_then(|n| n.attribute("s"))
+            .map_or(0, |s| s.parse().unwrap())
+    };
+    for cell in ["A3", "B3", "C3", "D3", "E3", "I3", "A14", "F2"] {
+        assert!(!unlocked(style_of(cell)), "{cell} modifiable");
+    }
+    for cell in ["F3", "G3", "H3", "F14", "G14", "H14"] {
+        assert!(unlocked(style_of(cell)), "{cell} verrouillée");
+    }
+    // The hidden column keeps the identifiers as written.
+    let hidden: Vec<&str> = sheet
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "col")) && n.attribute("hidden") == Some("1"))
+        .filter_map(|n| n.attribute("min"))
+        .collect();
+    assert_eq!(hidden, ["9"]);
+
+    // Frozen header, A4 landscape, one page wide.
+    let pane = find("pane");
+    assert_eq!(pane.attribute("state"), Some("frozen"));
+    assert_eq!(pane.attribute("ySplit"), Some("2"));
+    let setup = find("pageSetup");
+    assert_eq!(setup.attribute("paperSize"), Some("9"));
+    assert_eq!(setup.attribute("orientation"), Some("landscape"));
+    assert_eq!(setup.attribute("fitToWidth").unwrap_or("1"), "1");
+    assert_eq!(setup.attribute("fitToHeight"), Some("0"));
+    // Wrapped text in the data cells, and widths set for every column.
+    assert!(styles_xml.contains("wrapText=\"1\""));
+    assert_eq!(
+        sheet
+            .descendants()
+            .filter(|n| n.has_tag_name((ns, "col")))
+            .count(),
+        9
+    );
+
+    // The indicators' sheet: pre-filled, protected, a list of the actions for new rows.
+    let indicators = grid(&workbook, "Indicateurs");
+    assert_eq!(
+        indicators[1][..7],
+        [
+            "Identifiant",
+            "Descriptif",
+            "Indicateur",
+            "Unité",
+            "Valeur de départ",
+            "Cible",
+            "Valeur 2026"
+        ]
+    );
+    assert_eq!(
+        indicators[2][..7],
+        [
+            "enfance-creche-centre-bourg",
+            "► Création d'une crèche de 20 places au centre-bourg (action fictive).",
+            "Places d'accueil",
+            "places",
+            "0",
+            "20",
+            "20"
+        ]
+    );
+    assert!(sheet2.contains("<sheetProtection"));
+    assert!(
+        sheet2.contains("<formula1>'Suivi 2026'!$A$3:$A$14</formula1>"),
+        "{sheet2}"
+    );
+    assert!(sheet2.contains("type=\"decimal\""), "{sheet2}");
+
+    // The same data give the same workbook, byte for byte.
+    let again = export(root, &[]);
+    assert_eq!(std::fs::read(again).unwrap(), bytes);
+}
+
+#[test]
+fn a_workbook_for_chosen_fields_holds_their_actions_only() {
+    let project = demo();
+    let root = project.path();
+    let out = run(&[
+        "suivi",
+        "export",
+        YEAR,
+        "--root",
+        root.to_str().unwrap(),
+        "--champ",
+        "jeunesse",
+        "--champ",
+        "Parentalité",
+    ]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let path = root.join("out/suivi-2026-jeunesse-parentalite.xlsx");
+    let rows = grid(&path, SHEET);
+    let ids: Vec<&str> = rows[2..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids.len(), 8, "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("jeunesse-") || id.starts_with("parentalite-")),
+        "{ids:?}"
+    );
+
+    let unknown = run(&[
+        "suivi",
+        "export",
+        YEAR,
+        "--root",
+        root.to_str().unwrap(),
+        "--champ",
+        "jeunese",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let said = stderr_line(&unknown);
+    assert!(
+        said.contains("champ d'intervention inconnu : `jeunese`"),
+        "{said}"
+    );
+    assert!(said.contains("vouliez-vous dire `jeunesse` ?"), "{said}");
+
+    let sortie = root.join("ailleurs/pour-le-centre-social.xlsx");
+    let out = run(&[
+        "suivi",
+        "export",
+        YEAR,
+        "--root",
+        root.to_str().unwrap(),
+        "--sortie",
+        sortie.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    assert!(sortie.is_file());
+
+    let outside = run(&["suivi", "export", "2031", "--root", root.to_str().unwrap()]);
+    assert_eq!(outside.status.code(), Some(1));
+    assert!(
+        stderr_line(&outside).contains("année de suivi hors de la période de la convention : 2031")
+    );
+}
+
+/// The follow-up file of the year, or `None`.
+fn follow_up_file(root: &Path, year: &str) -> Option<String> {
+    std::fs::read_to_string(root.join(format!("data/suivi/{year}.toml"))).ok()
+}
+
+#[test]
+fn a_change_to_the_file_is_reported_and_written_only_with_remplacer() {
+    let project = demo();
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    // The 2025 workbook is pre-filled with the 2025 file itself: read back
+    // untouched, it changes nothing.
+    let out = run(&["suivi", "export", "2025", "--root", r]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let workbook = root.join("out/suivi-2025.xlsx");
+    let before = follow_up_file(root, "2025").unwrap();
+    let out = import(root, &[&workbook], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    assert!(
+        stderr_line(&out)
+            .contains("data/suivi/2025.toml inchangé : les classeurs n'apportent rien de nouveau"),
+        "{}",
+        stderr_line(&out)
+    );
+    assert_eq!(follow_up_file(root, "2025").unwrap(), before);
+
+    let sheet = "Suivi 2025";
+    let row = row_of(&workbook, sheet, "enfance-horaires-atypiques", 0);
+    let filled = root.join("rempli.xlsx");
+    fill(
+        &workbook,
+        &filled,
+        &[
+            (sheet, at(STATE, row), text("réalisé")),
+            (sheet, at(PROGRESS, row), V::Number(100.0)),
+        ],
+    );
+    let out = import(root, &[&filled], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(said.contains(&format!("rempli.xlsx, Suivi 2025!F{row} : l'état de `enfance-horaires-atypiques` : « en cours » dans data/suivi/2025.toml, « réalisé » dans le classeur : non écrit")), "{said}");
+    assert!(said.contains(&format!("Suivi 2025!G{row} : l'avancement de `enfance-horaires-atypiques` : « 30 » dans data/suivi/2025.toml, « 100 » dans le classeur : non écrit")), "{said}");
+    assert!(
+        said.contains("2 changements non écrits : relancez avec `--remplacer` pour les écrire"),
+        "{said}"
+    );
+    assert_eq!(
+        follow_up_file(root, "2025").unwrap(),
+        before,
+        "écrit sans --remplacer"
+    );
+
+    let out = import(root, &[&filled], &["--remplacer"]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(
+        said.contains("remplacé : l'état de `enfance-horaires-atypiques`"),
+        "{said}"
+    );
+    assert!(said.contains("« en cours » → « réalisé »"), "{said}");
+    let after = follow_up_file(root, "2025").unwrap();
+    // Only these two values changed: the comments, the layout and the order
+    // of the entries are the file's.
+    let expected = before.replacen(
+        "[actions.enfance-horaires-atypiques]\netat = \"en cours\"\navancement = 30\n",
+        "[actions.enfance-horaires-atypiques]\netat = \"réalisé\"\navancement = 100\n",
+        1,
+    );
+    assert_ne!(expected, before);
+    assert_eq!(after, expected);
+}
+
+#[test]
+fn an_action_left_empty_keeps_what_the_file_had() {
+    let project = demo();
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    assert!(
+        run(&["suivi", "export", "2025", "--root", r])
+            .status
+            .success()
+    );
+    let workbook = root.join("out/suivi-2025.xlsx");
+    let before = follow_up_file(root, "2025").unwrap();
+    let sheet = "Suivi 2025";
+    let row = row_of(&workbook, sheet, "jeunesse-espace-jeunes", 0);
+    let filled = root.join("vide.xlsx");
+    fill(
+        &workbook,
+        &filled,
+        &[
+            (sheet, at(STATE, row), V::Blank),
+            (sheet, at(PROGRESS, row), V::Blank),
+            (sheet, at(COMMENT, row), V::Blank),
+        ],
+    );
+    // Its indicator's value is cleared too: nothing at all is said of it.
+    let ind = row_of(&workbook, "Indicateurs", "jeunesse-espace-jeunes", 0);
+    let filled2 = root.join("vide2.xlsx");
+    fill(
+        &filled,
+        &filled2,
+        &[("Indicateurs", at(IND_VALUE, ind), V::Blank)],
+    );
+    let out = import(root, &[&filled2], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(said.contains(&format!("vide2.xlsx, Suivi 2025!A{row} : action `jeunesse-espace-jeunes` laissée vide dans chaque classeur : data/suivi/2025.toml garde ce qu'il avait")), "{said}");
+    assert_eq!(follow_up_file(root, "2025").unwrap(), before);
+}
+
+#[test]
+fn workbooks_sent_to_the_partners_of_each_field_import_together() {
+    let project = demo();
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    for field in ["enfance", "jeunesse"] {
+        let out = run(&["suivi", "export", YEAR, "--root", r, "--champ", field]);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+    }
+    let enfance = root.join("out/suivi-2026-enfance.xlsx");
+    let jeunesse = root.join("out/suivi-2026-jeunesse.xlsx");
+    let (a, b) = (root.join("caf.xlsx"), root.join("centre-social.xlsx"));
+    let mam = row_of(&enfance, SHEET, "enfance-mam-nord", 0);
+    fill(&enfance, &a, &[(SHEET, at(STATE, mam), text("en cours"))]);
+    let ados = row_of(&jeunesse, SHEET, "jeunesse-projets-ados", 0);
+    fill(
+        &jeunesse,
+        &b,
+        &[
+            (SHEET, at(STATE, ados), text("réalisé")),
+            (SHEET, at(PROGRESS, ados), V::Number(100.0)),
+        ],
+    );
+    let out = import(root, &[&a, &b], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    assert!(
+        stderr_line(&out).contains("écrit data/suivi/2026.toml : 8 actions ajoutées"),
+        "{}",
+        stderr_line(&out)
+    );
+    let toml = follow_up_file(root, YEAR).unwrap();
+    assert!(
+        toml.contains("[actions.enfance-mam-nord]\netat = \"en cours\"\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("[actions.jeunesse-projets-ados]\netat = \"réalisé\"\navancement = 100\n"),
+        "{toml}"
+    );
+    // The field that had no workbook is not in the file.
+    assert!(!toml.contains("parentalite-"), "{toml}");
+}
+
+#[test]
+fn a_workbook_with_nothing_filled_in_writes_nothing() {
+    // The reference plan has no follow-up: its 2024 workbook is empty.
+    let project = copy_project(&project_root());
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    assert!(
+        run(&["suivi", "export", "2024", "--root", r])
+            .status
+            .success()
+    );
+    let out = import(root, &[&root.join("out/suivi-2024.xlsx")], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    // One warning lists the 28 actions, each with its cell.
+    assert!(said.contains("28 actions laissées vides dans chaque classeur : `petite-enfance-micro-creche-thonnance` ("), "{said}");
+    assert!(
+        said.contains(
+            "aucune action renseignée dans les classeurs : data/suivi/2024.toml n'est pas écrit"
+        ),
+        "{said}"
+    );
+    assert!(!root.join("data/suivi").exists());
+}
+
+#[test]
+fn a_sheet_saved_as_csv_imports_with_its_year() {
+    let project = demo();
+    let root = project.path();
+    let csv = root.join("suivi.csv");
+    std::fs::write(
+        &csv,
+        "Identifiant;Descriptif;État;Avancement (%);Commentaire\n\
+         enfance-mam-nord;Maison;en cours;25;\"Réunion le 3 mars ; 12 familles\"\n\
+         jeunesse-projets-ados;;réalisé;100 %;\n",
+    )
+    .unwrap();
+    let out = import(root, &[&csv], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_line(&out).contains("année du suivi inconnue"),
+        "{}",
+        stderr_line(&out)
+    );
+    assert!(follow_up_file(root, YEAR).is_none());
+
+    let out = import(root, &[&csv], &["--annee", YEAR]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let toml = follow_up_file(root, YEAR).unwrap();
+    assert_eq!(
+        toml.split_once("\n\n").unwrap().1,
+        "[actions.enfance-mam-nord]\netat = \"en cours\"\navancement = 25\ncommentaire = \"Réunion le 3 mars ; 12 familles\"\n\n[actions.jeunesse-projets-ados]\netat = \"réalisé\"\navancement = 100\n"
+    );
+    // And a year's review builds from it.
+    let html = build_review(root);
+    assert!(
+        review_row(&html, "maison d'assistants maternels")["ctg-suivi-commentaire"]
+            .contains("12 familles")
+    );
+}
+
+#[test]
+fn a_plan_of_another_model_gets_its_own_labels_and_reads_back_unchanged() {
+    let project = copy_project(&fixture("autre-modele"));
+    let root = project.path();
+    let years: Vec<String> = std::fs::read_dir(root.join("data/suivi"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let year = years[0].as_str();
+    let r = root.to_str().unwrap();
+    let out = run(&["suivi", "export", year, "--root", r]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let workbook = root.join(format!("out/suivi-{year}.xlsx"));
+    let rows = grid(&workbook, &format!("Suivi {year}"));
+    let (plan, _, _) = ctg::load_and_validate(root).unwrap();
+    let shape = &plan.convention.shape;
+    let title = &shape.columns[shape.title().unwrap()].label;
+    let deadline = &shape.columns[shape.deadline().unwrap()].label;
+    assert_eq!(rows[1][1], shape.first_column);
+    assert_eq!(&rows[1][3], title);
+    assert_eq!(&rows[1][4], deadline);
+    let before = follow_up_file(root, year).unwrap();
+    let out = import(root, &[&workbook], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    assert_eq!(follow_up_file(root, year).unwrap(), before);
+}
+
+// ---------------------------------------------------------------------------
+// Mistakes in a workbook: one defect each, named by its cell; nothing written.
+
+/// Runs the import of the demo's 2026 workbook, saved as
+/// `suivi-2026-jeunesse.xlsx` with the edits that `edit` makes (it gets the
+/// exported workbook's path); the import must fail, leave `data/suivi/` as it
+/// was, and the messages come back as a user reads them: « place : message »,
+/// then the hint.
+fn failing(
+    edit: impl Fn(&Path) -> Vec<(&'static str, String, V)>,
+    year: Option<u16>,
+) -> Vec<String> {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let filled = root.join("suivi-2026-jeunesse.xlsx");
+    fill(&workbook, &filled, &edit(&workbook));
+    let before = snapshot(&root.join("data/suivi"));
+    // As the user types it, in the project's folder.
+    let options = ctg::suivi::import::ImportOptions {
+        root: root.to_path_buf(),
+        files: vec![PathBuf::from("suivi-2026-jeunesse.xlsx")],
+        year,
+        replace: false,
+    };
+    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+        .err()
+        .expect("l'import doit échouer");
+    assert_eq!(
+        snapshot(&root.join("data/suivi")),
+        before,
+        "data/suivi/ modifié"
+    );
+    messages(&failure.0)
+}
+
+/// Runs `f` with `dir` as the current folder (tests that change it take
+/// turns).
+fn in_dir<T>(dir: &Path, f: impl FnOnce() -> T) -> T {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(dir).unwrap();
+    let result = f();
+    std::env::set_current_dir(before).unwrap();
+    result
+}
+
+/// Each error as read: its place and message, then « conseil : » and its hint.
+fn messages(diagnostics: &[ctg::diag::Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| match &d.hint {
+            Some(hint) => format!("{d} — conseil : {hint}"),
+            None => d.to_string(),
+        })
+        .collect()
+}
+
+/// Every file of a folder and its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn row(workbook: &Path, id: &str) -> u32 {
+    row_of(workbook, SHEET, id, 0)
+}
+
+#[test]
+fn an_unknown_state_is_named_by_its_cell_with_the_closest_state() {
+    // The fifth action, under the note and the header: row 7.
+    let said = failing(
+        |w| {
+            vec![(
+                SHEET,
+                at(STATE, row(w, "jeunesse-espace-jeunes")),
+                text("en court"),
+            )]
+        },
+        None,
+    );
+    assert_eq!(
+        said,
+        [
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!F7 : état « en court » inconnu ; vouliez-vous dire « en cours » ? — conseil : choisissez l'un des états de la liste : « réalisé », « en cours », « non démarré », « reporté », « abandonné », « réorienté »"
+        ]
+    );
+}
+
+#[test]
+fn a_progress_out_of_range_or_not_a_number_is_named_by_its_cell() {
+    let mam = |value: V| {
+        move |w: &Path| {
+            vec![(
+                SHEET,
+                at(PROGRESS, row(w, "enfance-mam-nord")),
+                value.clone(),
+            )]
+        }
+    };
+    assert_eq!(
+        failing(mam(V::Number(150.0)), None),
+        [
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!G6 : avancement hors limites : 150 — conseil : l'avancement est un pourcentage, de 0 à 100, sans le signe %"
+        ]
+    );
+    assert_eq!(
+        failing(mam(text("beaucoup")), None),
+        [
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!G6 : avancement « beaucoup » : ce n'est pas un nombre — conseil : écrivez un nombre en chiffres, sans unité, par exemple 12 ou 12,5"
+        ]
+    );
+    assert_eq!(
+        failing(mam(V::Number(40.5)), None),
+        [
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!G6 : avancement « 40,5 » : un nombre entier est attendu — conseil : l'avancement est un pourcentage, de 0 à 100, sans le signe %"
+        ]
+    );
+}
+
+#[test]
+fn an_identifier_that_is_no_action_is_named_by_its_cell() {
+    // On a row for a new indicator, where the identifier is typed.
+    let said = failing(
+        |w| {
+            let blank = first_blank_indicator_row(w);
+            vec![
+                (
+                    "Indicateurs",
+                    at(IND_ID, blank),
+                    text("jeunesse-espace-jeune"),
+                ),
+                (
+                    "Indicateurs",
+                    at(IND_NAME, blank),
+                    text("Jeunes accueillis"),
+                ),
+                ("Indicateurs", at(IND_VALUE, blank), V::Number(3.0)),
+            ]
+        },
+        None,
+    );
+    assert_eq!(
+        said,
+        [
+            "suivi-2026-jeunesse.xlsx, Indicateurs!A6 : action inconnue : « jeunesse-espace-jeune » — conseil : vouliez-vous dire `jeunesse-espace-jeunes` ?"
+        ]
+    );
+}
+
+#[test]
+fn a_row_whose_identifier_was_edited_is_named_by_its_cell() {
+    let said = failing(
+        |w| {
+            vec![(
+                SHEET,
+                at(ID, row(w, "jeunesse-espace-jeunes")),
+                text("jeunesse-conseil-jeunes"),
+            )]
+        },
+        None,
+    );
+    assert_eq!(
+        said,
+        [
+            "suivi-2026-jeunesse.xlsx, Suivi 2026!A7 : identifiant modifié : « jeunesse-conseil-jeunes » sur la ligne de l'action `jeunesse-espace-jeunes` — conseil : rétablissez « jeunesse-espace-jeunes » : l'identifiant désigne l'action de la ligne, et le suivi d'une autre action s'écrit sur la ligne de celle-ci"
+        ]
+    );
+}
+
+#[test]
+fn an_indicator_value_that_is_no_number_is_named_by_its_cell() {
+    let said = failing(
+        |w| {
+            vec![(
+                "Indicateurs",
+                at(
+                    IND_VALUE,
+                    row_of(w, "Indicateurs", "jeunesse-espace-jeunes", 0),
+                ),
+                text("une trentaine"),
+            )]
+        },
+        None,
+    );
+    assert_eq!(
+        said,
+        [
+            "suivi-2026-jeunesse.xlsx, Indicateurs!G4 : valeur « une trentaine » : ce n'est pas un nombre — conseil : écrivez un nombre en chiffres, sans unité, par exemple 12 ou 12,5"
+        ]
+    );
+}
+
+#[test]
+fn a_comment_without_a_state_is_refused() {
+    let said = failing(
+        |w| {
+            let r = row(w, "parentalite-guide-parents");
+            vec![
+                (SHEET, at(STATE, r), V::Blank),
+                (SHEET, at(COMMENT, r), text("Guide en cours d'écriture.")),
+            ]
+        },
+        None,
+    );
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("suivi-2026-jeunesse.xlsx, Suivi 2026!F14 : état manquant pour l'action `parentalite-guide-parents` — conseil : choisissez l'état"), "{said:?}");
+}
+
+#[test]
+fn a_workbook_of_another_year_is_refused() {
+    let said = failing(|_| Vec::new(), Some(2025));
+    assert!(said.contains(&"suivi-2026-jeunesse.xlsx, Suivi 2026!A1 : classeur du suivi 2026, importé pour l'année 2025 — conseil : importez-le sans `--annee`, ou avec `--annee 2026`".to_string()), "{said:?}");
+}
+
+#[test]
+fn every_mistake_of_a_workbook_is_reported_in_one_run_by_the_command() {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let filled = root.join("suivi-2026-jeunesse.xlsx");
+    let (a, b) = (
+        row(&workbook, "enfance-mam-nord"),
+        row(&workbook, "jeunesse-espace-jeunes"),
+    );
+    fill(
+        &workbook,
+        &filled,
+        &[
+            (SHEET, at(PROGRESS, a), V::Number(150.0)),
+            (SHEET, at(STATE, b), text("en court")),
+        ],
+    );
+    let out = import(root, &[&filled], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr_line(&out);
+    assert!(said.contains("avancement hors limites : 150"), "{said}");
+    assert!(said.contains("état « en court » inconnu"), "{said}");
+    assert!(
+        said.contains("échec : 2 erreurs, aucun fichier n'a été modifié"),
+        "{said}"
+    );
+    assert!(follow_up_file(root, YEAR).is_none());
+}
+
+#[test]
+fn two_workbooks_that_disagree_are_named_by_both_cells() {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let r = row(&workbook, "jeunesse-projets-ados");
+    fill(
+        &workbook,
+        &root.join("suivi-caf.xlsx"),
+        &[(SHEET, at(STATE, r), text("réalisé"))],
+    );
+    fill(
+        &workbook,
+        &root.join("suivi-centre-social.xlsx"),
+        &[(SHEET, at(STATE, r), text("reporté"))],
+    );
+    fill(
+        &workbook,
+        &root.join("suivi-copie.xlsx"),
+        &[(SHEET, at(STATE, r), text("réalisé"))],
+    );
+    let options = |files: &[&str]| ctg::suivi::import::ImportOptions {
+        root: root.to_path_buf(),
+        files: files.iter().map(PathBuf::from).collect(),
+        year: None,
+        replace: false,
+    };
+    let failure = in_dir(root, || {
+        ctg::suivi::import::import(&options(&["suivi-caf.xlsx", "suivi-centre-social.xlsx"]))
+    })
+    .err()
+    .expect("conflit");
+    assert_eq!(
+        messages(&failure.0),
+        [format!(
+            "suivi-centre-social.xlsx, Suivi 2026!F{r} : deux valeurs pour l'état de `jeunesse-projets-ados` : « reporté » ici, « réalisé » dans suivi-caf.xlsx, Suivi 2026!F{r} — conseil : les classeurs se contredisent : corrigez l'un des deux, puis relancez l'import"
+        )]
+    );
+    assert!(
+        follow_up_file(root, YEAR).is_none(),
+        "écrit malgré l'erreur"
+    );
+    // The same value twice is no conflict.
+    let done = in_dir(root, || {
+        ctg::suivi::import::import(&options(&["suivi-caf.xlsx", "suivi-copie.xlsx"]))
+    });
+    assert!(done.is_ok(), "{:?}", done.err());
+    assert!(
+        follow_up_file(root, YEAR)
+            .unwrap()
+            .contains("[actions.jeunesse-projets-ados]\netat = \"réalisé\"")
+    );
+}
+
+#[test]
+fn a_file_that_is_no_spreadsheet_is_refused() {
+    let project = demo();
+    let root = project.path();
+    std::fs::write(root.join("suivi-2026.xlsx"), "Identifiant;État\n").unwrap();
+    std::fs::write(root.join("suivi.pdf"), "%PDF-1.7").unwrap();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("notes.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"rien").unwrap();
+    std::fs::write(root.join("archive.xlsx"), z.finish().unwrap().into_inner()).unwrap();
+    let options = ctg::suivi::import::ImportOptions {
+        root: root.to_path_buf(),
+        files: ["suivi-2026.xlsx", "suivi.pdf", "archive.xlsx"]
+            .iter()
+            .map(PathBuf::from)
+            .collect(),
+        year: None,
+        replace: false,
+    };
+    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+        .err()
+        .expect("refusés");
+    let said = messages(&failure.0);
+    let accepted = "ctg lit les classeurs .xlsx (Excel) et .ods (LibreOffice), et une feuille enregistrée en .csv ; ouvrez le fichier dans un tableur et enregistrez-le dans l'un de ces formats";
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert_eq!(
+        said[0],
+        format!(
+            "`suivi-2026.xlsx` n'est pas un classeur Excel lisible (ce n'est pas une archive de classeur) — conseil : {accepted}"
+        )
+    );
+    assert_eq!(
+        said[1],
+        format!(
+            "`suivi.pdf` n'est pas un classeur de suivi : format non pris en charge — conseil : {accepted}"
+        )
+    );
+    assert!(
+        said[2].starts_with("`archive.xlsx` n'est pas un classeur Excel lisible ("),
+        "{said:?}"
+    );
+    assert!(follow_up_file(root, YEAR).is_none());
+}
+
+// ---------------------------------------------------------------------------
+// A workbook saved by LibreOffice.
+
+/// Why LibreOffice cannot run here, if it cannot.
+fn missing_soffice() -> Option<String> {
+    let ok = Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    (!ok).then(|| "soffice (LibreOffice) introuvable".to_string())
+}
+
+fn tool(test: &str, missing: Option<String>) -> bool {
+    let Some(what) = missing else {
+        return true;
+    };
+    if std::env::var("CTG_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!("{test} : {what} ; CTG_REQUIRE_TOOLS=1 exige cet outil");
+    }
+    // Straight to stderr: the test harness hides `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "IGNORÉ {test} : {what} (lancez `bash .ci/run` pour installer les outils)"
+    );
+    false
+}
+
+/// `file` converted by LibreOffice to `format` (`xlsx`, `ods`) in `dir`.
+fn soffice_convert(file: &Path, format: &str, dir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            format,
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .expect("soffice");
+    let converted = dir.join(format!(
+        "{}.{format}",
+        file.file_stem().unwrap().to_string_lossy()
+    ));
+    assert!(
+        converted.is_file(),
+        "soffice : {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    converted
+}
+
+#[test]
+fn a_workbook_saved_by_libreoffice_imports_the_same() {
+    if !tool(
+        "a_workbook_saved_by_libreoffice_imports_the_same",
+        missing_soffice(),
+    ) {
+        return;
+    }
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let filled = root.join("rempli.xlsx");
+    fill(&workbook, &filled, &partner_edits(&workbook).edits);
+    // Imported as written, then as LibreOffice saves it, in both formats.
+    let out = import(root, &[&filled], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let expected = follow_up_file(root, YEAR).unwrap();
+    for format in ["xlsx", "ods"] {
+        let saved_dir = tempfile::tempdir().unwrap();
+        let saved = soffice_convert(&filled, format, saved_dir.path());
+        let again = demo();
+        let out = import(again.path(), &[&saved], &[]);
+        assert!(out.status.success(), "{format} : {}", stderr_line(&out));
+        assert_eq!(
+            follow_up_file(again.path(), YEAR).unwrap(),
+            expected,
+            "{format}"
+        );
+        // Imported over the file it made, it changes nothing.
+        let out = import(root, &[&saved], &[]);
+        assert!(
+            stderr_line(&out).contains("inchangé"),
+            "{format} : {}",
+            stderr_line(&out)
+        );
+    }
+}
