@@ -124,23 +124,6 @@ p {{ font-size: 1.1rem; margin: 0 0 1rem; }}
     )
 }
 
-/// `true` when the tool is there; otherwise a notice and `false`, or a failure
-/// when the tools are required.
-fn tool(test: &str, missing: Option<String>) -> bool {
-    let Some(what) = missing else {
-        return true;
-    };
-    if std::env::var("CTG_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("{test} : {what} ; CTG_REQUIRE_TOOLS=1 exige cet outil");
-    }
-    // Straight to stderr: the test harness hides `eprintln!` of passing tests.
-    let _ = writeln!(
-        std::io::stderr(),
-        "IGNORÉ {test} : {what} (lancez `bash .ci/run` pour installer les outils)"
-    );
-    false
-}
-
 fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
         .arg(arg)
