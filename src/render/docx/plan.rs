@@ -4,7 +4,7 @@
 
 use docx_rs::{
     HeightRule, NumPages, PageNum, Paragraph, Run, Tab, TabLeaderType, TabValueType, TableCell,
-    TableRow, VAlignType, WidthType,
+    TableCellBorderPosition, TableRow, VAlignType, WidthType,
 };
 
 use super::markdown::Format;
@@ -127,11 +127,15 @@ fn signatures(w: &mut Writer, view: &PlanView) {
                 cell.add_paragraph(w.text(styles::SIGNATURE_MENTION, "Signature et cachet"))
             })
             .collect();
-        // The last row's empty places keep the blocks' width.
+        // The last row's empty places keep the blocks' width, without a frame
+        // (their left edge is the last block's).
         while cells.len() < columns {
             cells.push(
                 TableCell::new()
                     .width(width as usize, WidthType::Dxa)
+                    .clear_border(TableCellBorderPosition::Top)
+                    .clear_border(TableCellBorderPosition::Right)
+                    .clear_border(TableCellBorderPosition::Bottom)
                     .add_paragraph(w.paragraph(styles::SIGNATORY)),
             );
         }

@@ -101,10 +101,13 @@ pub fn review(
     if view.overdue.is_empty() {
         sentence(&mut w, "Aucune action en retard.");
     } else {
-        sentence(
-            &mut w,
-            &format!("Échéance passée avant {year}, action ni réalisée ni abandonnée :"),
-        );
+        let lead = w
+            .text(
+                styles::TEXT,
+                &format!("Échéance passée avant {year}, action ni réalisée ni abandonnée :"),
+            )
+            .keep_next(true);
+        w.push_paragraph(lead);
         items_table(&mut w, &view.overdue, &["Champ", "Action", "Échéance", &format!("État {year}")], |a| {
             a.state.clone()
         });
