@@ -489,7 +489,10 @@ fn printed_rows(plan: &Plan) -> Vec<Vec<String>> {
 
 #[test]
 fn the_word_annex_of_a_build_imports_back_into_the_same_plan() {
-    for ((plan, out), project) in [(&*SHIPPED, project_root()), (&*OTHER, fixture("autre-modele"))] {
+    for ((plan, out), project) in [
+        (&*SHIPPED, project_root()),
+        (&*OTHER, fixture("autre-modele")),
+    ] {
         // `ctg build`, then `ctg import out/plan.docx`.
         let dir = tempfile::tempdir().unwrap();
         let built = dir.path().join("out");
@@ -517,11 +520,18 @@ fn the_word_annex_of_a_build_imports_back_into_the_same_plan() {
         // typeset: « 2 » and a raised « e » for « 2ème », a no-break space
         // before « : »).
         assert_eq!(printed_rows(&imported), printed_rows(plan));
-        assert_eq!(imported.convention.shape.first_column, plan.convention.shape.first_column);
+        assert_eq!(
+            imported.convention.shape.first_column,
+            plan.convention.shape.first_column
+        );
         let (a, b) = (&imported.convention, &plan.convention);
         assert_eq!(
-            (&a.title, &a.parties, &a.heading, &a.caption, a.period, a.date),
-            (&b.title, &b.parties, &b.heading, &b.caption, b.period, b.date)
+            (
+                &a.title, &a.parties, &a.heading, &a.caption, a.period, a.date
+            ),
+            (
+                &b.title, &b.parties, &b.heading, &b.caption, b.period, b.date
+            )
         );
         let labels = |p: &Plan| field_labels(p, typeset);
         assert_eq!(labels(&imported), labels(plan));

@@ -135,7 +135,11 @@ fn docx_text(docx: &[u8]) -> String {
     let mut out = String::new();
     for name in names {
         let mut xml = String::new();
-        archive.by_name(&name).unwrap().read_to_string(&mut xml).unwrap();
+        archive
+            .by_name(&name)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
         let doc = roxmltree::Document::parse(&xml).expect("valid XML");
         for n in doc.descendants() {
             match n.tag_name().name() {

@@ -120,7 +120,11 @@ fn style<'a>(p: Node<'a, '_>) -> Option<&'a str> {
 
 /// The tables of the body, outermost only, in order.
 fn body_tables<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
-    let body = doc.root_element().children().find(|n| is_w(n, "body")).unwrap();
+    let body = doc
+        .root_element()
+        .children()
+        .find(|n| is_w(n, "body"))
+        .unwrap();
     w_children(body, "tbl").collect()
 }
 
@@ -141,7 +145,10 @@ fn cell_property<'a>(cell: Node<'a, '_>, name: &str) -> Option<Node<'a, 'a>> {
 }
 
 fn cell_text(cell: Node) -> String {
-    w_children(cell, "p").map(text).collect::<Vec<_>>().join("\n")
+    w_children(cell, "p")
+        .map(text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `text` as the documents print it: French typography, superscripts as plain
@@ -192,7 +199,10 @@ fn the_annex_is_a4_landscape_in_french_with_named_styles() {
     let mut used = Vec::new();
     for part in ["word/document.xml", "word/header1.xml", "word/footer1.xml"] {
         let xml = package.xml(part);
-        for n in xml.descendants().filter(|n| is_w(n, "pStyle") || is_w(n, "rStyle")) {
+        for n in xml
+            .descendants()
+            .filter(|n| is_w(n, "pStyle") || is_w(n, "rStyle"))
+        {
             used.push(val(n).unwrap().to_string());
         }
     }
@@ -212,7 +222,10 @@ fn the_annex_is_a4_landscape_in_french_with_named_styles() {
         "Champ d'intervention",
         "Note du tableau",
     ] {
-        assert!(names.values().any(|n| *n == name), "style « {name} » absent");
+        assert!(
+            names.values().any(|n| *n == name),
+            "style « {name} » absent"
+        );
     }
     // Every paragraph of the body has a named style.
     let unstyled = document
@@ -222,7 +235,11 @@ fn the_annex_is_a4_landscape_in_french_with_named_styles() {
         .count();
     assert_eq!(unstyled, 0, "paragraphes sans style");
     // The title block, in order, before the table.
-    let body = document.root_element().children().find(|n| is_w(n, "body")).unwrap();
+    let body = document
+        .root_element()
+        .children()
+        .find(|n| is_w(n, "body"))
+        .unwrap();
     let first: Vec<(Option<&str>, String)> = w_children(body, "p")
         .take(4)
         .map(|p| (style(p), text(p)))
@@ -235,7 +252,10 @@ fn the_annex_is_a4_landscape_in_french_with_named_styles() {
         (Some("Legende"), &c.caption),
     ];
     for ((style, text), (want_style, want)) in first.iter().zip(expected) {
-        assert_eq!((*style, text.as_str()), (want_style, typeset(want).as_str()));
+        assert_eq!(
+            (*style, text.as_str()),
+            (want_style, typeset(want).as_str())
+        );
     }
 }
 
@@ -273,7 +293,10 @@ fn declared_header(plan: &Plan) -> (Vec<(String, usize, bool)>, Vec<String>) {
     while i < shown.len() {
         match &shown[i].group {
             Some(group) => {
-                let n = shown[i..].iter().take_while(|c| c.group.as_ref() == Some(group)).count();
+                let n = shown[i..]
+                    .iter()
+                    .take_while(|c| c.group.as_ref() == Some(group))
+                    .count();
                 top.push((typeset(group), n, false));
                 below.extend(shown[i..i + n].iter().map(|c| typeset(&c.label)));
                 i += n;
@@ -296,7 +319,12 @@ fn the_header_rows_repeat_on_each_page_and_follow_the_declared_columns() {
         assert_eq!(header(table), declared_header(plan));
         let rows = rows(table);
         for (i, row) in rows.iter().enumerate() {
-            assert_eq!(row_has(*row, "tblHeader"), i < 2, "ligne {} : tblHeader", i + 1);
+            assert_eq!(
+                row_has(*row, "tblHeader"),
+                i < 2,
+                "ligne {} : tblHeader",
+                i + 1
+            );
             assert!(row_has(*row, "cantSplit"), "ligne {} : cantSplit", i + 1);
         }
         // One row per action, one per sub-section, after the header.
@@ -352,7 +380,10 @@ fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
                 (true, None) => ("ChampIntervention", field.label.clone()),
                 (false, _) => ("ChampSuite", field.label.clone()),
             };
-            assert_eq!((style(label), text(label)), (Some(want_style), typeset(&want)));
+            assert_eq!(
+                (style(label), text(label)),
+                (Some(want_style), typeset(&want))
+            );
         }
         let action_rows: Vec<&Node> = body.iter().filter(|r| cells(**r).len() > 2).collect();
         assert_eq!(action_rows.len(), plan.actions.len());
@@ -379,7 +410,12 @@ fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
                     Value::Number(n) => n.to_string(),
                     Value::Absent => String::new(),
                 };
-                assert_eq!(normalise(&cell_text(*cell)), normalise(&want), "{}", action.id);
+                assert_eq!(
+                    normalise(&cell_text(*cell)),
+                    normalise(&want),
+                    "{}",
+                    action.id
+                );
             }
         }
     }
@@ -396,7 +432,11 @@ fn amounts_are_right_aligned_and_deadlines_centred_as_in_the_pdf() {
     let calendar = 1 + shown.iter().position(|c| c.key == "calendrier").unwrap();
     let row = rows(table)
         .into_iter()
-        .find(|r| cells(*r).len() > 2 && !cell_text(cells(*r)[budget]).is_empty() && !row_has(*r, "tblHeader"))
+        .find(|r| {
+            cells(*r).len() > 2
+                && !cell_text(cells(*r)[budget]).is_empty()
+                && !row_has(*r, "tblHeader")
+        })
         .unwrap();
     let jc = |cell: Node| {
         w_child(cell, "p")
@@ -437,7 +477,11 @@ fn the_sub_section_rows_span_the_columns_and_the_notes_follow_the_table() {
         .collect();
     assert_eq!(subsections, declared);
     // The note: its mark, a tab, its text, in the notes' style, after the table.
-    let body = document.root_element().children().find(|n| is_w(n, "body")).unwrap();
+    let body = document
+        .root_element()
+        .children()
+        .find(|n| is_w(n, "body"))
+        .unwrap();
     let after: Vec<Node> = body
         .children()
         .skip_while(|n| !is_w(n, "tbl"))
@@ -461,7 +505,11 @@ fn the_signature_page_has_a_block_per_signatory() {
         .descendants()
         .find(|p| is_w(p, "p") && text(*p) == "Signatures")
         .expect("a signature heading");
-    assert!(w_child(heading, "pPr").and_then(|p| w_child(p, "pageBreakBefore")).is_some());
+    assert!(
+        w_child(heading, "pPr")
+            .and_then(|p| w_child(p, "pageBreakBefore"))
+            .is_some()
+    );
     let table = *body_tables(&document).last().unwrap();
     let blocks: Vec<String> = rows(table)
         .into_iter()
@@ -545,7 +593,12 @@ fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
     // Real Word lists: the bullets of `- …`, the numbers of `3. …` from 3 on.
     assert_eq!(
         item("Investissement\u{a0}: 100\u{202f}000\u{a0}€"),
-        Some(("Investissement\u{a0}: 100\u{202f}000\u{a0}€".into(), 0, false, 1))
+        Some((
+            "Investissement\u{a0}: 100\u{202f}000\u{a0}€".into(),
+            0,
+            false,
+            1
+        ))
     );
     assert_eq!(item("Fonctionnement").map(|i| (i.1, i.2)), Some((0, false)));
     assert_eq!(item("Diagnostic"), Some(("Diagnostic".into(), 0, true, 3)));
@@ -572,7 +625,10 @@ fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
     let raised: Vec<String> = ordinal
         .descendants()
         .filter(|r| is_w(r, "r"))
-        .filter(|r| r.descendants().any(|n| is_w(&n, "vertAlign") && val(n) == Some("superscript")))
+        .filter(|r| {
+            r.descendants()
+                .any(|n| is_w(&n, "vertAlign") && val(n) == Some("superscript"))
+        })
         .map(text)
         .collect();
     assert_eq!(raised, ["e"]);
@@ -585,7 +641,10 @@ fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
     };
     assert!(run("gras").descendants().any(|n| is_w(&n, "b")));
     assert!(run("italique").descendants().any(|n| is_w(&n, "i")));
-    assert_eq!(text(paragraph("Une crèche ouverte.")), "Une crèche ouverte.\nDeuxième ligne.");
+    assert_eq!(
+        text(paragraph("Une crèche ouverte.")),
+        "Une crèche ouverte.\nDeuxième ligne."
+    );
     // A link to a web address is a link; any other target keeps its text only.
     let links: Vec<(String, String)> = document
         .descendants()
@@ -593,7 +652,11 @@ fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
         .map(|h| (h.attribute((R, "id")).unwrap().to_string(), text(h)))
         .collect();
     let texts: Vec<&str> = links.iter().map(|(_, t)| t.as_str()).collect();
-    assert_eq!(texts, ["le site", "lien"], "ni « ceci » ni « piège » ne sont des liens");
+    assert_eq!(
+        texts,
+        ["le site", "lien"],
+        "ni « ceci » ni « piège » ne sont des liens"
+    );
     let rels = package.xml("word/_rels/document.xml.rels");
     let target = |id: &str| {
         let rel = rels
@@ -606,9 +669,16 @@ fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
         target(&links[0].0),
         (Some("https://exemple.fr/aide?x=1&y=2"), Some("External"))
     );
-    assert_eq!(target(&links[1].0), (Some("https://exemple.fr"), Some("External")));
+    assert_eq!(
+        target(&links[1].0),
+        (Some("https://exemple.fr"), Some("External"))
+    );
     // Text is data: what looks like code is shown as written.
-    let all: String = document.descendants().filter(|p| is_w(p, "p")).map(text).collect();
+    let all: String = document
+        .descendants()
+        .filter(|p| is_w(p, "p"))
+        .map(text)
+        .collect();
     for literal in [
         r#"#read("/etc/passwd") $x^2$ *a* _b_ [c] <d> @e \f"#,
         "<script>alert('x')</script>",
@@ -645,7 +715,12 @@ fn core(package: &Package) -> BTreeMap<String, String> {
         .root_element()
         .children()
         .filter(Node::is_element)
-        .map(|n| (n.tag_name().name().to_string(), n.text().unwrap_or_default().to_string()))
+        .map(|n| {
+            (
+                n.tag_name().name().to_string(),
+                n.text().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -653,7 +728,10 @@ fn core(package: &Package) -> BTreeMap<String, String> {
 fn the_document_properties_are_the_pdfs() {
     let (_, out) = &*SHIPPED;
     let (_, bilan) = &*DEMO_2025;
-    for (docx, pdf) in [(&out.plan_docx, &out.plan_pdf.bytes), (&bilan.docx, &bilan.pdf.bytes)] {
+    for (docx, pdf) in [
+        (&out.plan_docx, &out.plan_pdf.bytes),
+        (&bilan.docx, &bilan.pdf.bytes),
+    ] {
         let core = core(&Package::open(docx));
         let info = pdf_info(pdf);
         assert_eq!(core["title"], info["Title"]);
@@ -664,7 +742,10 @@ fn the_document_properties_are_the_pdfs() {
         // "D:20261130000000Z" and "2026-11-30T00:00:00Z".
         let created = info["CreationDate"].trim_start_matches("D:");
         let date = core["created"].replace(['-', 'T', ':'], "");
-        assert_eq!(date.trim_end_matches('Z'), created.trim_end_matches(|c: char| !c.is_ascii_digit()));
+        assert_eq!(
+            date.trim_end_matches('Z'),
+            created.trim_end_matches(|c: char| !c.is_ascii_digit())
+        );
         assert_eq!(core["modified"], core["created"]);
     }
 }
@@ -673,10 +754,16 @@ fn the_document_properties_are_the_pdfs() {
 fn two_builds_give_the_same_bytes_with_sorted_and_dated_entries() {
     let (_, first) = &*SHIPPED;
     let (_, second) = ctg::render_project(&project_root()).unwrap();
-    assert!(first.plan_docx == second.plan_docx, "plan.docx diffère d'une construction à l'autre");
+    assert!(
+        first.plan_docx == second.plan_docx,
+        "plan.docx diffère d'une construction à l'autre"
+    );
     let (_, bilan) = &*DEMO_2025;
     let (_, again) = review(&demo(), 2025);
-    assert!(bilan.docx == again.docx, "bilan-2025.docx diffère d'une construction à l'autre");
+    assert!(
+        bilan.docx == again.docx,
+        "bilan-2025.docx diffère d'une construction à l'autre"
+    );
 
     for docx in [&first.plan_docx, &bilan.docx] {
         let package = Package::open(docx);
@@ -688,9 +775,16 @@ fn two_builds_give_the_same_bytes_with_sorted_and_dated_entries() {
         let d = SHIPPED.0.convention.date.unwrap();
         let demo_date = DEMO_2025.0.convention.date.unwrap();
         for time in &package.times {
-            let day = (time.year(), time.month(), time.day(), time.hour(), time.minute());
+            let day = (
+                time.year(),
+                time.month(),
+                time.day(),
+                time.hour(),
+                time.minute(),
+            );
             assert!(
-                day == (d.year, d.month, d.day, 0, 0) || day == (demo_date.year, demo_date.month, demo_date.day, 0, 0),
+                day == (d.year, d.month, d.day, 0, 0)
+                    || day == (demo_date.year, demo_date.month, demo_date.day, 0, 0),
                 "{time:?}"
             );
         }
@@ -724,7 +818,8 @@ fn the_review_has_the_content_of_its_pdf() {
         ]
     );
     // Each of them is in the PDF too (whose apostrophes are typographic).
-    let pdf = normalise(&ctg::render::pdf::page_texts(&out.pdf.document).join(" ")).replace('’', "'");
+    let pdf =
+        normalise(&ctg::render::pdf::page_texts(&out.pdf.document).join(" ")).replace('’', "'");
     for heading in &headings {
         assert!(pdf.contains(&normalise(heading)), "{heading}");
     }
@@ -736,7 +831,11 @@ fn the_review_has_the_content_of_its_pdf() {
         .expect("an image");
     let alt = image.attribute("descr").unwrap();
     assert!(alt.starts_with("Diagramme en barres"), "{alt}");
-    let media: Vec<&String> = package.names.iter().filter(|n| n.starts_with("word/media/")).collect();
+    let media: Vec<&String> = package
+        .names
+        .iter()
+        .filter(|n| n.starts_with("word/media/"))
+        .collect();
     assert_eq!(media.len(), 1);
     let tables = body_tables(&document);
     let summary = tables[0];
@@ -763,12 +862,19 @@ fn the_review_has_the_content_of_its_pdf() {
     // The plan's table has the year's two columns under their group.
     let plan_table = tables
         .iter()
-        .find(|t| cells(rows(**t)[0]).iter().any(|c| cell_text(*c) == "Suivi 2025"))
+        .find(|t| {
+            cells(rows(**t)[0])
+                .iter()
+                .any(|c| cell_text(*c) == "Suivi 2025")
+        })
         .expect("the plan's table");
     let (top, below) = header(*plan_table);
     assert_eq!(top.last(), Some(&("Suivi 2025".to_string(), 2, false)));
     assert_eq!(&below[below.len() - 2..], ["État 2025", "Commentaire 2025"]);
-    let action_rows = rows(*plan_table).into_iter().filter(|r| cells(*r).len() > 2).count();
+    let action_rows = rows(*plan_table)
+        .into_iter()
+        .filter(|r| cells(*r).len() > 2)
+        .count();
     assert_eq!(action_rows, 2 + plan.actions.len());
 }
 
@@ -799,7 +905,10 @@ fn printed_pages(name: &str, docx: &[u8]) -> Vec<String> {
     let source = dir.path().join(format!("{name}.docx"));
     std::fs::write(&source, docx).unwrap();
     // A profile of its own: two conversions at once never share one.
-    let profile = format!("-env:UserInstallation=file://{}/profil", dir.path().display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profil",
+        dir.path().display()
+    );
     let out = Command::new("soffice")
         .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
@@ -807,7 +916,11 @@ fn printed_pages(name: &str, docx: &[u8]) -> Vec<String> {
         .output()
         .expect("soffice runs");
     let pdf = dir.path().join(format!("{name}.pdf"));
-    assert!(pdf.is_file(), "soffice n'a pas produit de PDF : {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        pdf.is_file(),
+        "soffice n'a pas produit de PDF : {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // In the order LibreOffice draws the text: cell after cell.
     let text = Command::new("pdftotext")
         .arg("-raw")
@@ -827,7 +940,10 @@ fn printed_pages(name: &str, docx: &[u8]) -> Vec<String> {
 /// and the columns'.
 fn header_labels(plan: &Plan) -> Vec<String> {
     let (top, below) = declared_header(plan);
-    top.into_iter().map(|(label, _, _)| label).chain(below).collect()
+    top.into_iter()
+        .map(|(label, _, _)| label)
+        .chain(below)
+        .collect()
 }
 
 #[test]
@@ -845,16 +961,27 @@ fn libreoffice_prints_every_paragraph_of_the_plan_with_the_header_on_every_page(
         .into_iter()
         .filter(|p| !text.contains(&normalise(p)) && !text.to_lowercase().contains(&normalise(p)))
         .collect();
-    assert!(missing.is_empty(), "absent du PDF de LibreOffice : {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "absent du PDF de LibreOffice : {missing:#?}"
+    );
     // Every page of the table has the whole header; the last page is the
     // signatures'.
     let (signatures, table) = pages.split_last().unwrap();
     assert!(signatures.contains("Signatures"), "{signatures}");
-    assert!(table.len() >= 3, "le tableau tient sur {} pages", table.len());
+    assert!(
+        table.len() >= 3,
+        "le tableau tient sur {} pages",
+        table.len()
+    );
     for (i, page) in table.iter().enumerate() {
         let page = normalise(page);
         for label in header_labels(plan) {
-            assert!(page.contains(&normalise(&label)), "page {} sans l'en-tête « {label} »", i + 1);
+            assert!(
+                page.contains(&normalise(&label)),
+                "page {} sans l'en-tête « {label} »",
+                i + 1
+            );
         }
     }
 }
@@ -877,7 +1004,10 @@ fn libreoffice_prints_the_review_with_the_plan_and_its_header_on_every_page() {
             if let Value::Text(md) = value {
                 for line in markdown_to_plain(md).lines() {
                     let line = typeset(line.trim_start_matches("- "));
-                    assert!(text.contains(&normalise(&line)), "« {line} » absent du bilan imprimé");
+                    assert!(
+                        text.contains(&normalise(&line)),
+                        "« {line} » absent du bilan imprimé"
+                    );
                     paragraphs += 1;
                 }
             }
@@ -886,8 +1016,13 @@ fn libreoffice_prints_the_review_with_the_plan_and_its_header_on_every_page() {
     assert!(paragraphs > plan.actions.len());
     // The plan's pages: from its heading to the page of its last action, each
     // with the whole header, the year's columns included.
-    let start = pages.iter().position(|p| p.contains("Plan d'actions et état 2025")).unwrap();
-    let last = normalise(&typeset(&markdown_to_plain(&plan.actions.last().unwrap().description)));
+    let start = pages
+        .iter()
+        .position(|p| p.contains("Plan d'actions et état 2025"))
+        .unwrap();
+    let last = normalise(&typeset(&markdown_to_plain(
+        &plan.actions.last().unwrap().description,
+    )));
     // (The lists of the review name actions too: the plan's pages come after.)
     let end = start
         + pages[start..]
@@ -900,7 +1035,11 @@ fn libreoffice_prints_the_review_with_the_plan_and_its_header_on_every_page() {
     for (i, page) in pages.iter().enumerate().take(end + 1).skip(start) {
         let page = normalise(page);
         for label in &labels {
-            assert!(page.contains(&normalise(label)), "page {} sans l'en-tête « {label} »", i + 1);
+            assert!(
+                page.contains(&normalise(label)),
+                "page {} sans l'en-tête « {label} »",
+                i + 1
+            );
         }
     }
 }

@@ -165,9 +165,12 @@ pub fn render_review(
     let chart = templates
         .render("bilan.chart.svg.tera", &word_view)
         .map_err(|d| vec![d])?;
-    let mut properties = document_properties(plan, word_view.review_title.clone(), export.timestamp);
+    let mut properties =
+        document_properties(plan, word_view.review_title.clone(), export.timestamp);
     properties.subject = format!("Bilan annuel {year} du plan d'actions");
-    properties.keywords.splice(0..0, ["Bilan annuel".to_string(), year.to_string()]);
+    properties
+        .keywords
+        .splice(0..0, ["Bilan annuel".to_string(), year.to_string()]);
     let docx = docx::review(&word_view, &chart, &properties).map_err(|d| vec![d])?;
     Ok(RenderedReview {
         year,

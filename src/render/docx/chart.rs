@@ -33,7 +33,11 @@ pub fn png(svg: &str) -> Result<(Vec<u8>, (u32, u32)), String> {
     let mut pixmap = Pixmap::new(width, height)
         .ok_or_else(|| format!("diagramme de taille impossible : {width} × {height}"))?;
     pixmap.fill(Color::WHITE);
-    resvg::render(&tree, Transform::from_scale(SCALE, SCALE), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        Transform::from_scale(SCALE, SCALE),
+        &mut pixmap.as_mut(),
+    );
     let png = pixmap
         .encode_png()
         .map_err(|e| format!("diagramme : {e}"))?;

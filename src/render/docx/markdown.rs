@@ -8,11 +8,11 @@
 
 use docx_rs::{
     AlignmentType, BreakType, IndentLevel, NumberingId, Paragraph, Run, Shading, Table, TableCell,
-    TableRow, VertAlignType,
+    TableRow, VertAlignType, WidthType,
 };
 use pulldown_cmark::{Alignment, Event, Tag, TagEnd};
 
-use super::{Writer, styles};
+use super::{Twips, Writer, styles};
 use crate::text::markdown::{heading_levels, is_safe_url, parser};
 use crate::text::typography::{Segment, segments};
 
@@ -110,19 +110,21 @@ fn prose_runs(text: &str, format: Format) -> Vec<Run> {
         .collect()
 }
 
-/// The paragraphs of a table cell's Markdown, in `style` (lists in the cells'
-/// list style, headings as bold text), aligned as `align` says.
+/// The paragraphs of a table cell's Markdown, `width` wide, in `style` (lists
+/// in the cells' list style, headings as bold text), aligned as `align` says.
 pub fn cell(
     w: &mut Writer,
     markdown: &str,
     style: &'static str,
     align: Option<AlignmentType>,
+    width: Twips,
 ) -> Vec<Block> {
     let place = Place {
         text: style,
         list: styles::CELL_LIST,
         headings: None,
         align,
+        width,
     };
     let mut blocks = Converter::new(w, place).convert(markdown);
     if blocks.is_empty() {
@@ -139,6 +141,7 @@ pub fn document(w: &mut Writer, markdown: &str, base: u8) -> Vec<Block> {
         list: styles::TEXT_LIST,
         headings: Some(heading_levels(markdown, base).into_iter()),
         align: None,
+        width: w.text_width,
     };
     Converter::new(w, place).convert(markdown)
 }
@@ -151,6 +154,8 @@ struct Place {
     /// heading of the text, in order.
     headings: Option<std::vec::IntoIter<u8>>,
     align: Option<AlignmentType>,
+    /// The width a table of the text takes.
+    width: Twips,
 }
 
 /// A Markdown table being read: its rows of cells, each cell its paragraphs.
@@ -235,10 +240,7 @@ impl<'w> Converter<'w> {
             let level = self.lists.len() - 1;
             let p = self.w.paragraph(self.place.list);
             if std::mem::take(&mut self.item_pending) {
-                p.numbering(
-                    NumberingId::new(self.lists[level]),
-                    IndentLevel::new(level),
-                )
+                p.numbering(NumberingId::new(self.lists[level]), IndentLevel::new(level))
             } else {
                 let (left, _) = styles::list_indent(level);
                 p.indent(Some(left), None, None, None)
@@ -267,8 +269,11 @@ impl<'w> Converter<'w> {
 
     fn push_run(&mut self, run: Run) {
         if let Some(Some(link)) = self.links.last_mut() {
-            *link = std::mem::replace(link, docx_rs::Hyperlink::new("", docx_rs::HyperlinkType::Anchor))
-                .add_run(run);
+            *link = std::mem::replace(
+                link,
+                docx_rs::Hyperlink::new("", docx_rs::HyperlinkType::Anchor),
+            )
+            .add_run(run);
             return;
         }
         let paragraph = self.open();
@@ -350,9 +355,7 @@ impl<'w> Converter<'w> {
                 self.close();
                 let level = self.lists.len();
                 let numbering = match start {
-                    Some(n) => self
-                        .w
-                        .numbered_list(level, usize::try_from(n).unwrap_or(1)),
+                    Some(n) => self.w.numbered_list(level, usize::try_from(n).unwrap_or(1)),
                     None => styles::BULLETS,
                 };
                 self.lists.push(numbering);
@@ -471,7 +474,7 @@ impl<'w> Converter<'w> {
             }
             TagEnd::Table => {
                 if let Some(t) = self.table.take() {
-                    let table = word_table(self.w, t);
+                    let table = word_table(self.w, t, self.place.width);
                     self.out.push(Block::Table(table));
                 }
             }
@@ -480,8 +483,18 @@ impl<'w> Converter<'w> {
     }
 }
 
-/// A Markdown table as a Word table: its header row shaded like the plan's.
-fn word_table(w: &mut Writer, table: TableState) -> Table {
+/// A Markdown table as a Word table, `width` wide in columns of one width:
+/// its header row shaded like the plan's.
+fn word_table(w: &mut Writer, table: TableState, width: Twips) -> Table {
+    let columns = table
+        .rows
+        .iter()
+        .map(|(_, cells)| cells.len())
+        .chain([table.alignments.len()])
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let column = width / columns as Twips;
     let rows = table
         .rows
         .into_iter()
@@ -495,7 +508,7 @@ fn word_table(w: &mut Writer, table: TableState) -> Table {
                         Some(Alignment::Right) => Some(AlignmentType::Right),
                         _ => None,
                     };
-                    let mut cell = TableCell::new();
+                    let mut cell = TableCell::new().width(column as usize, WidthType::Dxa);
                     if head {
                         cell = cell.shading(Shading::new().fill(super::table::HEADER_FILL));
                     }
@@ -511,9 +524,8 @@ fn word_table(w: &mut Writer, table: TableState) -> Table {
                     cell
                 })
                 .collect();
-            let row = TableRow::new(cells).cant_split();
-            row
+            TableRow::new(cells).cant_split()
         })
         .collect();
-    Table::new(rows)
+    super::table::table(rows, &vec![column; columns])
 }

@@ -15,7 +15,8 @@ mod styles;
 mod table;
 
 use docx_rs::{
-    Docx, Footer, Header, Hyperlink, HyperlinkData, HyperlinkType, LevelOverride, Numbering, PageMargin, PageOrientationType, Paragraph, Pic, Run, Table,
+    Docx, Footer, Header, Hyperlink, HyperlinkData, HyperlinkType, LevelOverride, Numbering,
+    PageMargin, PageOrientationType, Paragraph, Pic, Run, Table,
 };
 
 use crate::diag::Diagnostic;
@@ -41,10 +42,10 @@ type Twips = u32;
 const PAGE_WIDTH: Twips = 16_838;
 const PAGE_HEIGHT: Twips = 11_906;
 
-/// Centimetres in twips.
-const fn cm(tenths_of_mm: u32) -> Twips {
-    // 1 cm = 567 twips; the argument is in tenths of a millimetre for exact values.
-    tenths_of_mm * 567 / 100
+/// A length given in tenths of a millimetre (120 for 1.2 cm), in twips: 567
+/// to the centimetre.
+const fn mm10(tenths: u32) -> Twips {
+    tenths * 567 / 100
 }
 
 /// The page's margins, in tenths of a millimetre: left and right, top, bottom.
@@ -56,7 +57,7 @@ struct Margins {
 
 impl Margins {
     fn text_width(&self) -> Twips {
-        PAGE_WIDTH - 2 * cm(self.x)
+        PAGE_WIDTH - 2 * mm10(self.x)
     }
 }
 
@@ -86,12 +87,12 @@ impl Writer {
             .page_orient(PageOrientationType::Landscape)
             .page_margin(
                 PageMargin::new()
-                    .top(cm(margins.top) as i32)
-                    .bottom(cm(margins.bottom) as i32)
-                    .left(cm(margins.x) as i32)
-                    .right(cm(margins.x) as i32)
-                    .header(cm(60) as i32)
-                    .footer(cm(60) as i32),
+                    .top(mm10(margins.top) as i32)
+                    .bottom(mm10(margins.bottom) as i32)
+                    .left(mm10(margins.x) as i32)
+                    .right(mm10(margins.x) as i32)
+                    .header(mm10(60) as i32)
+                    .footer(mm10(60) as i32),
             );
         let mut docx = styles::add(docx, styles);
         // The list definitions are always there, lists or not.
@@ -194,4 +195,3 @@ impl Writer {
         })
     }
 }
-

@@ -110,7 +110,11 @@ fn io_error(e: std::io::Error) -> String {
 /// The document's XML with the header rows of each table of the body marked to
 /// repeat (`header_rows`, one count per table, in order) and each image given
 /// its text alternative (`alts`, in order).
-fn complete_document(xml: &[u8], header_rows: &[usize], alts: &[String]) -> Result<Vec<u8>, String> {
+fn complete_document(
+    xml: &[u8],
+    header_rows: &[usize],
+    alts: &[String],
+) -> Result<Vec<u8>, String> {
     let mut reader = Reader::from_reader(xml);
     let mut out = XmlWriter::new(Vec::with_capacity(xml.len() + 4096));
     let error = xml_error("word/document.xml");
@@ -144,22 +148,28 @@ fn complete_document(xml: &[u8], header_rows: &[usize], alts: &[String]) -> Resu
             match &event {
                 Event::Start(e) if is_w(e.name().as_ref(), "trPr") => {
                     out.write_event(event.clone()).map_err(io_error)?;
-                    out.write_event(Event::Empty(tbl_header())).map_err(io_error)?;
+                    out.write_event(Event::Empty(tbl_header()))
+                        .map_err(io_error)?;
                     pending_header = false;
                     continue;
                 }
                 Event::Empty(e) if is_w(e.name().as_ref(), "trPr") => {
                     out.write_event(Event::Start(e.clone())).map_err(io_error)?;
-                    out.write_event(Event::Empty(tbl_header())).map_err(io_error)?;
-                    out.write_event(Event::End(BytesEnd::new("w:trPr"))).map_err(io_error)?;
+                    out.write_event(Event::Empty(tbl_header()))
+                        .map_err(io_error)?;
+                    out.write_event(Event::End(BytesEnd::new("w:trPr")))
+                        .map_err(io_error)?;
                     pending_header = false;
                     continue;
                 }
                 // A row without properties: they come first.
                 Event::Start(e) | Event::Empty(e) if !is_w(e.name().as_ref(), "tr") => {
-                    out.write_event(Event::Start(BytesStart::new("w:trPr"))).map_err(io_error)?;
-                    out.write_event(Event::Empty(tbl_header())).map_err(io_error)?;
-                    out.write_event(Event::End(BytesEnd::new("w:trPr"))).map_err(io_error)?;
+                    out.write_event(Event::Start(BytesStart::new("w:trPr")))
+                        .map_err(io_error)?;
+                    out.write_event(Event::Empty(tbl_header()))
+                        .map_err(io_error)?;
+                    out.write_event(Event::End(BytesEnd::new("w:trPr")))
+                        .map_err(io_error)?;
                     pending_header = false;
                 }
                 _ => {}
@@ -215,7 +225,8 @@ fn with_language(xml: &[u8]) -> Result<Vec<u8>, String> {
             Event::Empty(e) if in_default && !done && is_w(e.name().as_ref(), "rPr") => {
                 out.write_event(Event::Start(e.clone())).map_err(io_error)?;
                 out.write_event(lang()).map_err(io_error)?;
-                out.write_event(Event::End(BytesEnd::new("w:rPr"))).map_err(io_error)?;
+                out.write_event(Event::End(BytesEnd::new("w:rPr")))
+                    .map_err(io_error)?;
                 done = true;
                 continue;
             }
@@ -231,7 +242,8 @@ fn with_language(xml: &[u8]) -> Result<Vec<u8>, String> {
 
 /// The relationships' XML, its entries sorted by identifier.
 fn sorted_relationships(xml: &[u8]) -> Result<Vec<u8>, String> {
-    let text = std::str::from_utf8(xml).map_err(|_| "relations : texte qui n'est pas de l'UTF-8")?;
+    let text =
+        std::str::from_utf8(xml).map_err(|_| "relations : texte qui n'est pas de l'UTF-8")?;
     let doc = roxmltree::Document::parse(text).map_err(|e| format!("relations : {e}"))?;
     let root = doc.root_element();
     let mut entries: Vec<Vec<(&str, &str)>> = root
@@ -247,8 +259,12 @@ fn sorted_relationships(xml: &[u8]) -> Result<Vec<u8>, String> {
     };
     entries.sort_by_key(id);
     let mut out = XmlWriter::new(Vec::with_capacity(xml.len()));
-    out.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), Some("yes"))))
-        .map_err(io_error)?;
+    out.write_event(Event::Decl(BytesDecl::new(
+        "1.0",
+        Some("UTF-8"),
+        Some("yes"),
+    )))
+    .map_err(io_error)?;
     let mut start = BytesStart::new("Relationships");
     start.push_attribute(("xmlns", root.tag_name().namespace().unwrap_or_default()));
     out.write_event(Event::Start(start)).map_err(io_error)?;
@@ -257,7 +273,8 @@ fn sorted_relationships(xml: &[u8]) -> Result<Vec<u8>, String> {
         for attribute in entry {
             relationship.push_attribute(*attribute);
         }
-        out.write_event(Event::Empty(relationship)).map_err(io_error)?;
+        out.write_event(Event::Empty(relationship))
+            .map_err(io_error)?;
     }
     out.write_event(Event::End(BytesEnd::new("Relationships")))
         .map_err(io_error)?;
@@ -272,8 +289,12 @@ fn core_properties(p: &Properties) -> Result<Vec<u8>, String> {
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| format!("date de création : {e}"))?;
     let mut out = XmlWriter::new(Vec::new());
-    out.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), Some("yes"))))
-        .map_err(io_error)?;
+    out.write_event(Event::Decl(BytesDecl::new(
+        "1.0",
+        Some("UTF-8"),
+        Some("yes"),
+    )))
+    .map_err(io_error)?;
     let mut root = BytesStart::new("cp:coreProperties");
     for (name, value) in [
         (
@@ -320,8 +341,10 @@ fn element(
         start.push_attribute(a);
     }
     out.write_event(Event::Start(start)).map_err(io_error)?;
-    out.write_event(Event::Text(BytesText::new(&super::markdown::xml_text(text))))
-        .map_err(io_error)?;
+    out.write_event(Event::Text(BytesText::new(&super::markdown::xml_text(
+        text,
+    ))))
+    .map_err(io_error)?;
     out.write_event(Event::End(BytesEnd::new(name)))
         .map_err(io_error)?;
     Ok(())

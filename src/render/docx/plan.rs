@@ -9,7 +9,7 @@ use docx_rs::{
 
 use super::markdown::Format;
 use super::table::{self, notes, plan_table};
-use super::{Margins, Properties, Twips, Writer, cm, styles};
+use super::{Margins, Properties, Twips, Writer, mm10, styles};
 use crate::diag::Diagnostic;
 use crate::render::view::PlanView;
 
@@ -88,16 +88,25 @@ fn signatures(w: &mut Writer, view: &PlanView) {
     w.push_paragraph(heading);
     // A blank place or date is a dotted line, to be written by hand.
     let mut place = w.paragraph(styles::PLACE_AND_DATE);
-    let dots = |pos: Twips| Tab::new().val(TabValueType::Left).leader(TabLeaderType::Dot).pos(pos as usize);
+    let dots = |pos: Twips| {
+        Tab::new()
+            .val(TabValueType::Left)
+            .leader(TabLeaderType::Dot)
+            .pos(pos as usize)
+    };
     place = super::markdown::push_prose(place, "Fait à ", Format::default());
     match &view.signature_place {
         Some(p) => place = super::markdown::push_prose(place, p, Format::default()),
-        None => place = place.add_tab(dots(cm(800))).add_run(Run::new().add_tab()),
+        None => place = place.add_tab(dots(mm10(800))).add_run(Run::new().add_tab()),
     }
     place = super::markdown::push_prose(place, ", le ", Format::default());
     match &view.signature_date {
         Some(d) => place = super::markdown::push_prose(place, d, Format::default()),
-        None => place = place.add_tab(dots(cm(1400))).add_run(Run::new().add_tab()),
+        None => {
+            place = place
+                .add_tab(dots(mm10(1400)))
+                .add_run(Run::new().add_tab())
+        }
     }
     w.push_paragraph(place);
 
@@ -106,7 +115,7 @@ fn signatures(w: &mut Writer, view: &PlanView) {
     let rows = n.div_ceil(columns);
     let width = w.text_width / columns as Twips;
     // The blocks share 12.8 cm of the page's height, as in the PDF.
-    let height = cm(1280) / rows as Twips;
+    let height = mm10(1280) / rows as Twips;
     let mut table_rows = Vec::new();
     for chunk in view.signatories.chunks(columns) {
         let mut cells: Vec<TableCell> = chunk
@@ -120,7 +129,11 @@ fn signatures(w: &mut Writer, view: &PlanView) {
                 let mut cell = TableCell::new()
                     .width(width as usize, WidthType::Dxa)
                     .vertical_align(VAlignType::Top)
-                    .add_paragraph(super::markdown::push_prose(first, &institution, Format::bold()));
+                    .add_paragraph(super::markdown::push_prose(
+                        first,
+                        &institution,
+                        Format::bold(),
+                    ));
                 for line in [&s.capacity, &s.name].into_iter().flatten() {
                     cell = cell.add_paragraph(w.text(styles::SIGNATORY, line));
                 }

@@ -8,7 +8,7 @@ use docx_rs::{AlignmentType, Paragraph, Shading, TableCell, TableRow, VAlignType
 
 use super::markdown::{self, Format};
 use super::table::{self, HEADER_FILL, notes, plan_table};
-use super::{Margins, Properties, Twips, Writer, chart, styles};
+use super::{Margins, Properties, Twips, Writer, chart, mm10, styles};
 use crate::diag::Diagnostic;
 use crate::render::bilan::{ItemView, ReviewView};
 
@@ -52,7 +52,7 @@ pub fn review(
     // Title page.
     let title = w
         .text(styles::TITLE, &format!("Bilan annuel {year}"))
-        .line_spacing(docx_rs::LineSpacing::new().before(2 * 567).after(200));
+        .line_spacing(docx_rs::LineSpacing::new().before(mm10(300)).after(200));
     w.push_paragraph(title);
     for (style, text) in [
         (styles::PARTIES, &plan.title),
@@ -91,11 +91,17 @@ pub fn review(
     // The lists.
     heading_1(&mut w, &format!("Actions à échéance en {year}"));
     if view.due.is_empty() {
-        sentence(&mut w, &format!("Aucune action n'arrive à échéance en {year}."));
+        sentence(
+            &mut w,
+            &format!("Aucune action n'arrive à échéance en {year}."),
+        );
     } else {
-        items_table(&mut w, &view.due, &["Champ", "Action", "Échéance", &format!("État {year}")], |a| {
-            a.state.clone()
-        });
+        items_table(
+            &mut w,
+            &view.due,
+            &["Champ", "Action", "Échéance", &format!("État {year}")],
+            |a| a.state.clone(),
+        );
     }
     heading_1(&mut w, "Actions en retard");
     if view.overdue.is_empty() {
@@ -108,16 +114,22 @@ pub fn review(
             )
             .keep_next(true);
         w.push_paragraph(lead);
-        items_table(&mut w, &view.overdue, &["Champ", "Action", "Échéance", &format!("État {year}")], |a| {
-            a.state.clone()
-        });
+        items_table(
+            &mut w,
+            &view.overdue,
+            &["Champ", "Action", "Échéance", &format!("État {year}")],
+            |a| a.state.clone(),
+        );
     }
     changes(&mut w, view);
     indicators(&mut w, view);
 
     // The plan with the year's follow-up.
     let heading = w
-        .text(styles::heading(1), &format!("Plan d'actions et état {year}"))
+        .text(
+            styles::heading(1),
+            &format!("Plan d'actions et état {year}"),
+        )
         .page_break_before(true);
     w.push_paragraph(heading);
     let width = w.text_width;
@@ -201,9 +213,19 @@ fn header_row(w: &mut Writer, labels: &[&str], widths: &[Twips]) -> TableRow {
 }
 
 /// A cell of plain text, in the tables' text style.
-fn cell(w: &mut Writer, text: &str, width: Twips, align: Option<AlignmentType>, bold: bool) -> TableCell {
+fn cell(
+    w: &mut Writer,
+    text: &str,
+    width: Twips,
+    align: Option<AlignmentType>,
+    bold: bool,
+) -> TableCell {
     let paragraph: Paragraph = w.paragraph(styles::TABLE_TEXT);
-    let format = if bold { Format::bold() } else { Format::default() };
+    let format = if bold {
+        Format::bold()
+    } else {
+        Format::default()
+    };
     let mut paragraph = markdown::push_prose(paragraph, text, format);
     if let Some(align) = align {
         paragraph = paragraph.align(align);
@@ -233,21 +255,38 @@ fn summary_table(w: &mut Writer, view: &ReviewView) {
         for (n, width) in row.counts.iter().zip(&widths[1..]) {
             cells.push(cell(w, &n.to_string(), *width, center, bold));
         }
-        cells.push(cell(w, &row.total.to_string(), widths[widths.len() - 1], center, true));
+        cells.push(cell(
+            w,
+            &row.total.to_string(),
+            widths[widths.len() - 1],
+            center,
+            true,
+        ));
         rows.push(TableRow::new(cells).cant_split());
     }
     w.push_table(table::table(rows, &widths), 1);
 }
 
 /// A list of actions: field, description, deadline, and `last` (a state).
-fn items_table(w: &mut Writer, items: &[ItemView], labels: &[&str], last: impl Fn(&ItemView) -> String) {
+fn items_table(
+    w: &mut Writer,
+    items: &[ItemView],
+    labels: &[&str],
+    last: impl Fn(&ItemView) -> String,
+) {
     let widths = widths(w, &[1.3, 5.0, 1.0, 1.2]);
     let mut rows = vec![header_row(w, labels, &widths)];
     for item in items {
         let cells = vec![
             cell(w, &item.field, widths[0], None, false),
             cell(w, &item.description, widths[1], None, false),
-            cell(w, &item.deadline, widths[2], Some(AlignmentType::Center), false),
+            cell(
+                w,
+                &item.deadline,
+                widths[2],
+                Some(AlignmentType::Center),
+                false,
+            ),
             cell(w, &last(item), widths[3], None, false),
         ];
         rows.push(TableRow::new(cells).cant_split());
@@ -271,7 +310,12 @@ fn changes(w: &mut Writer, view: &ReviewView) {
         return;
     }
     let widths = widths(w, &[1.3, 5.0, 1.2, 1.2]);
-    let labels = ["Champ", "Action", &format!("État {previous}"), &format!("État {year}")];
+    let labels = [
+        "Champ",
+        "Action",
+        &format!("État {previous}"),
+        &format!("État {year}"),
+    ];
     let mut rows = vec![header_row(w, &labels, &widths)];
     for change in &view.changed {
         let cells = vec![
@@ -296,7 +340,11 @@ fn indicators(w: &mut Writer, view: &ReviewView) {
     for group in &view.indicators {
         let title = w.paragraph(styles::TEXT).keep_next(true);
         let title = markdown::push_prose(title, &group.item.field, Format::bold());
-        let title = markdown::push_prose(title, &format!(" – {}", group.item.description), Format::default());
+        let title = markdown::push_prose(
+            title,
+            &format!(" – {}", group.item.description),
+            Format::default(),
+        );
         w.push_paragraph(title);
         let labels = ["Indicateur", "Valeur", "Unité", "Référence", "Cible"];
         let mut rows = vec![header_row(w, &labels, &widths)];
@@ -304,9 +352,27 @@ fn indicators(w: &mut Writer, view: &ReviewView) {
             let cells = vec![
                 cell(w, &i.name, widths[0], None, false),
                 cell(w, &i.value, widths[1], right, false),
-                cell(w, i.unit.as_deref().unwrap_or_default(), widths[2], None, false),
-                cell(w, i.baseline.as_deref().unwrap_or_default(), widths[3], right, false),
-                cell(w, i.target.as_deref().unwrap_or_default(), widths[4], right, false),
+                cell(
+                    w,
+                    i.unit.as_deref().unwrap_or_default(),
+                    widths[2],
+                    None,
+                    false,
+                ),
+                cell(
+                    w,
+                    i.baseline.as_deref().unwrap_or_default(),
+                    widths[3],
+                    right,
+                    false,
+                ),
+                cell(
+                    w,
+                    i.target.as_deref().unwrap_or_default(),
+                    widths[4],
+                    right,
+                    false,
+                ),
             ];
             rows.push(TableRow::new(cells).cant_split());
         }

@@ -6,8 +6,8 @@
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BorderType, Docx, Level, LevelJc, LevelText, LineSpacing,
-    NumberFormat, Numbering, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders,
-    RunFonts, SpecialIndentType, Start, Style, StyleType,
+    NumberFormat, Numbering, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, RunFonts,
+    SpecialIndentType, Start, Style, StyleType,
 };
 
 /// The font of every document. Liberation Sans, the PDF's, has Arial's
@@ -130,12 +130,26 @@ pub fn add(docx: Docx, sizes: Sizes) -> Docx {
                 .bold()
                 .align(AlignmentType::Center),
         ),
-        spaced(paragraph(HEADER_CELL, "En-tête de tableau", sizes.cell), 0.0, 0.0)
-            .bold()
-            .align(AlignmentType::Center),
+        spaced(
+            paragraph(HEADER_CELL, "En-tête de tableau", sizes.cell),
+            0.0,
+            0.0,
+        )
+        .bold()
+        .align(AlignmentType::Center),
         spaced(paragraph(CELL, "Texte de cellule", sizes.cell), 0.0, 3.0),
-        spaced(paragraph(CELL_LIST, "Liste de cellule", sizes.cell), 0.0, 1.0).based_on(CELL),
-        spaced(paragraph(FIELD, "Champ d'intervention", sizes.cell), 0.0, 0.0).bold(),
+        spaced(
+            paragraph(CELL_LIST, "Liste de cellule", sizes.cell),
+            0.0,
+            1.0,
+        )
+        .based_on(CELL),
+        spaced(
+            paragraph(FIELD, "Champ d'intervention", sizes.cell),
+            0.0,
+            0.0,
+        )
+        .bold(),
         spaced(
             paragraph(FIELD_CONTINUED, "Champ d'intervention (suite)", sizes.cell),
             0.0,
@@ -155,12 +169,20 @@ pub fn add(docx: Docx, sizes: Sizes) -> Docx {
         paragraph(PAGE_FOOTER, "Pied de page", 7.0).color(grey),
         spaced(paragraph(PLACE_AND_DATE, "Lieu et date", 10.0), 6.0, 12.0),
         spaced(paragraph(SIGNATORY, "Signataire", 9.0), 0.0, 2.0),
-        spaced(paragraph(SIGNATURE_MENTION, "Mention de signature", 7.0), 6.0, 0.0)
-            .color(grey)
-            .align(AlignmentType::Right),
+        spaced(
+            paragraph(SIGNATURE_MENTION, "Mention de signature", 7.0),
+            6.0,
+            0.0,
+        )
+        .color(grey)
+        .align(AlignmentType::Right),
         spaced(paragraph(TEXT, "Texte", sizes.text), 0.0, 4.0),
         spaced(paragraph(TEXT_LIST, "Liste du texte", sizes.text), 0.0, 2.0).based_on(TEXT),
-        spaced(paragraph(TABLE_TEXT, "Texte de tableau", sizes.text), 0.0, 0.0),
+        spaced(
+            paragraph(TABLE_TEXT, "Texte de tableau", sizes.text),
+            0.0,
+            0.0,
+        ),
         spaced(paragraph(QUOTE, "Citation", sizes.text), 2.0, 4.0)
             .italic()
             .indent(Some(567), None, Some(567), None),
@@ -186,7 +208,14 @@ pub fn add(docx: Docx, sizes: Sizes) -> Docx {
     );
     styles.push(rule);
     // Word's own heading styles, by their English names (Word shows "Titre 1"…).
-    for (level, points) in [(1u8, 14.0), (2, 11.0), (3, 10.0), (4, 9.5), (5, 9.0), (6, 9.0)] {
+    for (level, points) in [
+        (1u8, 14.0),
+        (2, 11.0),
+        (3, 10.0),
+        (4, 9.5),
+        (5, 9.0),
+        (6, 9.0),
+    ] {
         styles.push(keep_with_next(
             spaced(
                 paragraph(heading(level), &format!("heading {level}"), points),
@@ -224,7 +253,12 @@ fn lists() -> (AbstractNumbering, AbstractNumbering) {
             LevelText::new(text),
             LevelJc::new("left"),
         )
-        .indent(Some(left), Some(SpecialIndentType::Hanging(hanging)), None, None)
+        .indent(
+            Some(left),
+            Some(SpecialIndentType::Hanging(hanging)),
+            None,
+            None,
+        )
     };
     let mut bullets = AbstractNumbering::new(BULLETS_ABSTRACT);
     let mut numbered = AbstractNumbering::new(NUMBERED_ABSTRACT);

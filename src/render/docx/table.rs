@@ -5,8 +5,9 @@
 //! columns are the view's, declared by the convention: any shape is followed.
 
 use docx_rs::{
-    AlignmentType, Shading, SpecialIndentType, Table, TableBorder, TableBorderPosition, TableBorders,
-    TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
+    AlignmentType, Shading, SpecialIndentType, Table, TableBorder, TableBorderPosition,
+    TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType,
+    WidthType,
 };
 
 use super::markdown::{self, Block};
@@ -94,7 +95,9 @@ fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRo
     let mut column = 0;
     for cell in top {
         let span = cell.colspan.max(1);
-        let width: Twips = widths[column..(column + span).min(widths.len())].iter().sum();
+        let width: Twips = widths[column..(column + span).min(widths.len())]
+            .iter()
+            .sum();
         let mut word = header_cell(w, &cell.label, width);
         if span > 1 {
             word = word.grid_span(span);
@@ -131,7 +134,13 @@ fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRo
 /// The field's first row has the label in bold, with its note mark; the
 /// following rows have it in grey, so that every page says which field its rows
 /// belong to, as the PDF's first row of a page does.
-fn field_cell(w: &mut Writer, label: &str, mark: Option<&str>, first: bool, width: Twips) -> TableCell {
+fn field_cell(
+    w: &mut Writer,
+    label: &str,
+    mark: Option<&str>,
+    first: bool,
+    width: Twips,
+) -> TableCell {
     let paragraph = match (first, mark) {
         (true, Some(mark)) => w.text(styles::FIELD, &format!("{label}\u{a0}{mark}")),
         (true, None) => w.text(styles::FIELD, label),
@@ -173,8 +182,11 @@ pub fn plan_table(w: &mut Writer, view: &PlanView, width: Twips) {
                         .add_paragraph(paragraph),
                 );
             } else {
-                for (cell, (column, width)) in row.cells.iter().zip(view.columns.iter().zip(&widths[1..])) {
-                    let blocks = markdown::cell(w, cell, styles::CELL, alignment(column.kind));
+                for (cell, (column, width)) in
+                    row.cells.iter().zip(view.columns.iter().zip(&widths[1..]))
+                {
+                    let blocks =
+                        markdown::cell(w, cell, styles::CELL, alignment(column.kind), *width);
                     let word = TableCell::new().width(*width as usize, WidthType::Dxa);
                     cells.push(fill(word, blocks, w));
                 }
@@ -188,9 +200,14 @@ pub fn plan_table(w: &mut Writer, view: &PlanView, width: Twips) {
 /// The notes under the table: the mark, a tab, then the note's text.
 pub fn notes(w: &mut Writer, view: &PlanView) {
     for note in &view.notes {
-        let mut blocks = markdown::cell(w, &note.text, styles::NOTE, None).into_iter();
-        let mark = markdown::push_prose(w.paragraph(styles::NOTE), &note.mark, markdown::Format::default())
-            .add_run(docx_rs::Run::new().add_tab());
+        let width = w.text_width;
+        let mut blocks = markdown::cell(w, &note.text, styles::NOTE, None, width).into_iter();
+        let mark = markdown::push_prose(
+            w.paragraph(styles::NOTE),
+            &note.mark,
+            markdown::Format::default(),
+        )
+        .add_run(docx_rs::Run::new().add_tab());
         match blocks.next() {
             Some(Block::Paragraph(first)) => {
                 let mut joined = mark;
