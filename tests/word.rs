@@ -351,6 +351,46 @@ fn the_header_rows_repeat_on_each_page_and_follow_the_declared_columns() {
 }
 
 #[test]
+fn a_plan_without_groups_of_columns_has_one_header_row() {
+    let project = copy_project(&fixture("autre-modele"));
+    let convention = project.path().join("data/convention.toml");
+    let text = std::fs::read_to_string(&convention).unwrap();
+    assert!(text.contains("groupe = \"Mise en œuvre\"\n"));
+    std::fs::write(
+        &convention,
+        text.replace("groupe = \"Mise en œuvre\"\n", ""),
+    )
+    .unwrap();
+    let (plan, out) = ctg::render_project(project.path()).expect("the plan builds");
+    let package = Package::open(&out.plan_docx);
+    let document = package.xml("word/document.xml");
+    let table = body_tables(&document)[0];
+    let rows = rows(table);
+    let labels: Vec<String> = cells(rows[0]).into_iter().map(cell_text).collect();
+    let mut declared = vec![plan.convention.shape.first_column.clone()];
+    declared.extend(
+        plan.convention
+            .shape
+            .shown()
+            .map(|(_, c)| typeset(&c.label)),
+    );
+    assert_eq!(labels, declared);
+    assert!(
+        cells(rows[0])
+            .iter()
+            .all(|c| cell_property(*c, "vMerge").is_none())
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row_has(*row, "tblHeader"),
+            i == 0,
+            "ligne {} : tblHeader",
+            i + 1
+        );
+    }
+}
+
+#[test]
 fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
     for (plan, out) in [&*SHIPPED, &*OTHER] {
         let package = Package::open(&out.plan_docx);
