@@ -163,8 +163,8 @@ impl Writer {
         }
     }
 
-    /// A PNG image of `width` × `height` pixels, shown `shown_width` wide, with
-    /// its text alternative.
+    /// A PNG image of `size` pixels (width, height), shown `shown_width` wide,
+    /// with its text alternative.
     fn image(&mut self, png: Vec<u8>, size: (u32, u32), shown_width: Twips, alt: &str) -> Run {
         self.next_image += 1;
         self.image_alts.push(alt.to_string());
