@@ -23,7 +23,7 @@ measure() {
   /usr/bin/time -f "%e s, pic mémoire %M Kio" "$@" 2>&1 >/dev/null | tail -n 1
 }
 
-echo "== Plan de référence : construction à froid (PDF + HTML + données ouvertes), et la CLI Typst sur la même source"
+echo "== Plan de référence : construction à froid (PDF + HTML + Word + données ouvertes), et la CLI Typst sur la même source"
 "$ctg" build --root . --out "$work/ref" --typst >/dev/null 2>&1
 for _ in 1 2 3; do measure "$ctg" build --root . --out "$work/ref"; done
 if command -v typst >/dev/null; then
@@ -34,6 +34,9 @@ if command -v typst >/dev/null; then
 else
   echo "(typst absent : cargo install typst-cli --version 0.15.1 --locked)"
 fi
+
+echo "== Plan de référence : part du document Word dans la construction à froid (médianes, étape par étape)"
+python3 benches/stages.py 30 "document Word" "exec $ctg build --root . --out $work/ref --timings"
 
 echo "== Reconstruction dans ctg watch après modification d'une cellule"
 python3 benches/make_projects.py "$work/watch" --count 1

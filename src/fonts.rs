@@ -16,6 +16,12 @@ const BODY: &[&[u8]] = &[
     include_bytes!("../templates/fonts/NotoColorEmoji.ttf"),
 ];
 
+/// The body font's four faces (Liberation Sans), for the images that the
+/// documents draw (the review's chart in its Word document).
+pub fn text_faces() -> &'static [&'static [u8]] {
+    &BODY[..4]
+}
+
 /// Every font file the documents may use, in the compiler's order: the body
 /// fonts first, then Typst's own fonts for mathematics and code, which the
 /// compiler also falls back on for a character the body fonts lack.

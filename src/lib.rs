@@ -268,6 +268,7 @@ fn write(
                 format!("{plan}.fragment.html"),
                 rendered.plan_fragment_html.as_bytes(),
             ),
+            (format!("{plan}.docx"), rendered.plan_docx.as_slice()),
             (export::CSV_FILE.to_string(), data.csv.as_slice()),
             (export::JSON_FILE.to_string(), data.json.as_bytes()),
             (
@@ -296,6 +297,7 @@ fn write(
         let document = render::review_document(review.year);
         files.push((format!("{document}.pdf"), review.pdf.bytes.as_slice()));
         files.push((format!("{document}.html"), review.html.as_bytes()));
+        files.push((format!("{document}.docx"), review.docx.as_slice()));
         if emit_typst {
             files.push((format!("{document}.typ"), review.typ.as_bytes()));
         }

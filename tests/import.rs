@@ -478,6 +478,70 @@ fn a_word_processor_file_of_the_reference_plan_imports_into_the_same_rows() {
     assert_eq!(pages[1..], shipped_pages[1..]);
 }
 
+/// What prints of each action's row (see [`visible_rows`]), French typography
+/// applied: the text of a Word document as ctg writes it.
+fn printed_rows(plan: &Plan) -> Vec<Vec<String>> {
+    visible_rows(plan)
+        .into_iter()
+        .map(|row| row.iter().map(|cell| typeset(cell)).collect())
+        .collect()
+}
+
+#[test]
+fn the_word_annex_of_a_build_imports_back_into_the_same_plan() {
+    for ((plan, out), project) in [
+        (&*SHIPPED, project_root()),
+        (&*OTHER, fixture("autre-modele")),
+    ] {
+        // `ctg build`, then `ctg import out/plan.docx`.
+        let dir = tempfile::tempdir().unwrap();
+        let built = dir.path().join("out");
+        let build = ctg(&[
+            "build",
+            "--root",
+            project.to_str().unwrap(),
+            "--out",
+            built.to_str().unwrap(),
+        ]);
+        assert!(build.status.success(), "{}", stderr_line(&build));
+        let source = built.join("plan.docx");
+        assert_eq!(std::fs::read(&source).unwrap(), out.plan_docx);
+        let root = dir.path().join("projet");
+        let imported = import(&source, &root);
+        let err = stderr_line(&imported);
+        assert!(imported.status.success(), "{err}");
+        let actions = ctg::text::count(plan.actions.len(), "action", "actions");
+        assert!(err.contains(&format!("plan valide : {actions}")), "{err}");
+        assert!(!err.contains("cellule non importée"), "{err}");
+
+        let (imported, imported_out) =
+            ctg::render_project(&root).expect("the imported plan builds");
+        // Every cell has the same text, as printed (the document holds it
+        // typeset: « 2 » and a raised « e » for « 2ème », a no-break space
+        // before « : »).
+        assert_eq!(printed_rows(&imported), printed_rows(plan));
+        assert_eq!(
+            imported.convention.shape.first_column,
+            plan.convention.shape.first_column
+        );
+        let (a, b) = (&imported.convention, &plan.convention);
+        assert_eq!(
+            (
+                &a.title, &a.parties, &a.heading, &a.caption, a.period, a.date
+            ),
+            (
+                &b.title, &b.parties, &b.heading, &b.caption, b.period, b.date
+            )
+        );
+        let labels = |p: &Plan| field_labels(p, typeset);
+        assert_eq!(labels(&imported), labels(plan));
+        // And its build has the same PDF text, page for page.
+        let pages = table_pages(&imported_out);
+        assert!(!pages.is_empty());
+        assert_eq!(pages, table_pages(out));
+    }
+}
+
 #[test]
 fn the_open_data_csv_imports_into_the_same_rows() {
     let (shipped, shipped_out) = &*SHIPPED;

@@ -12,34 +12,6 @@ use ctg::render::Rendered;
 static BUILT: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
 
-/// Every paragraph of every cell of the reference extraction, as printed: `<p>`
-/// marks split paragraphs, `2^{ème}` is the ordinal "2e", stray dash rows are dropped.
-/// Field labels (first column) are lowercased: the original repeats "Petite
-/// Enfance" once as "Petite enfance" after a page break, and the field has one label.
-fn reference_paragraphs() -> Vec<String> {
-    let text = include_str!("reference/plan-ccbjc-2023-2027.txt");
-    let mut out = Vec::new();
-    for line in text.lines() {
-        for (column, cell) in line.split('\t').enumerate() {
-            let cell = if column == 0 && line.contains('\t') {
-                cell.to_lowercase()
-            } else {
-                cell.to_string()
-            };
-            for para in cell.replace("</p>", "").split("<p>") {
-                let para = para.replace("2^{ème}", "2e");
-                // The footnote is in italics in the extraction (`*…*`) after its
-                // `*` mark; the label "Jeunesse *" carries the same mark.
-                let para = para.trim().trim_matches('*').trim();
-                if !normalise(para).is_empty() {
-                    out.push(para.to_string());
-                }
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_reference_has_every_action() {
     let (plan, _) = &*BUILT;

@@ -202,7 +202,7 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     };
     assert_eq!(
         names(&project.path().join("out")),
-        ["bilan-2024.html", "bilan-2024.pdf"]
+        ["bilan-2024.docx", "bilan-2024.html", "bilan-2024.pdf"]
     );
     run(&["build", "--root", root]);
     let all = names(&project.path().join("out"));
@@ -210,7 +210,9 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
         "bilan-2024.pdf",
         "bilan-2025.pdf",
         "bilan-2025.html",
+        "bilan-2025.docx",
         "plan.pdf",
+        "plan.docx",
         "plan.csv",
     ] {
         assert!(all.contains(&name.to_string()), "{all:?}");

@@ -3,7 +3,8 @@
 //! « ». Checked on what a reader gets, every document of every built-in
 //! template: the PDF's text (pages, table summaries and figure descriptions) and
 //! the HTML's visible text, of the plan and of the reviews, with projects chosen
-//! so that every branch of the templates that writes text is taken.
+//! so that every branch of the templates that writes text is taken. The Word
+//! documents' own text (their writer's sentences and headings) too.
 
 mod common;
 
@@ -121,6 +122,44 @@ fn html_text(html: &str) -> String {
     out
 }
 
+/// The text of a Word document: each paragraph of its body, header and footer a
+/// line, then the text alternatives of its images.
+fn docx_text(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a .docx");
+    let names: Vec<String> = archive
+        .file_names()
+        .filter(|n| n.starts_with("word/") && n.ends_with(".xml"))
+        .map(str::to_string)
+        .collect();
+    let mut out = String::new();
+    for name in names {
+        let mut xml = String::new();
+        archive
+            .by_name(&name)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+        for n in doc.descendants() {
+            match n.tag_name().name() {
+                "p" => {
+                    for t in n.descendants().filter(|t| t.tag_name().name() == "t") {
+                        out.push_str(t.text().unwrap_or_default());
+                    }
+                    out.push('\n');
+                }
+                "docPr" => {
+                    out.push_str(n.attribute("descr").unwrap_or_default());
+                    out.push('\n');
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// A copy of the small plan with two years of follow-up, 2024 (its first review)
 /// and 2025, when no action is due, none is late and none changed state: the
 /// reviews' sentences for empty lists are written.
@@ -147,9 +186,9 @@ fn mini_with_reviews() -> tempfile::TempDir {
     project
 }
 
-/// Every document built from `root`: the plan's PDF, page and fragment, the
-/// action sheets' PDF and pages, then each review's PDF and page, each with its
-/// name.
+/// Every document built from `root`: the plan's PDF, page, fragment and Word
+/// document, the action sheets' PDF and pages, then each review's PDF, page and
+/// Word document, each with its name.
 fn documents(root: &Path) -> Vec<(String, String)> {
     let (plan, templates, mut warnings) = ctg::load_and_validate(root).expect("a valid project");
     let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("a valid follow-up");
@@ -161,6 +200,7 @@ fn documents(root: &Path) -> Vec<(String, String)> {
             "plan.fragment.html".to_string(),
             html_text(&rendered.plan_fragment_html),
         ),
+        ("plan.docx".to_string(), docx_text(&rendered.plan_docx)),
     ];
     let sheets =
         ctg::render::render_sheets(&plan, &follow_ups, &templates).expect("the sheets build");
@@ -173,6 +213,7 @@ fn documents(root: &Path) -> Vec<(String, String)> {
             .expect("the review builds");
         documents.push((format!("bilan-{year}.pdf"), pdf_text(&review.pdf)));
         documents.push((format!("bilan-{year}.html"), html_text(&review.html)));
+        documents.push((format!("bilan-{year}.docx"), docx_text(&review.docx)));
     }
     documents
 }

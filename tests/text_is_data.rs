@@ -1,6 +1,6 @@
 //! Text is data: whatever an officer writes in a text field, including Typst and
-//! HTML syntax, is printed literally in the PDF and the HTML page, and can never
-//! become code or markup there (property tests).
+//! HTML syntax, is printed literally in the PDF, the HTML page and the Word
+//! document, and can never become code or markup there (property tests).
 
 mod common;
 
@@ -169,6 +169,41 @@ fn template_elements() -> BTreeSet<(String, Vec<String>)> {
     elements(&out.plan_html)
 }
 
+/// The Word document's XML parts that hold text, each parsed (an invalid part
+/// fails), and the targets of its links.
+fn word_text_and_links(docx: &[u8]) -> (String, Vec<String>) {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a .docx");
+    let mut part = |name: &str| {
+        let mut xml = String::new();
+        archive
+            .by_name(name)
+            .expect("a part of the .docx")
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    let (document, rels, core) = (
+        part("word/document.xml"),
+        part("word/_rels/document.xml.rels"),
+        part("docProps/core.xml"),
+    );
+    let document = roxmltree::Document::parse(&document).expect("valid XML");
+    roxmltree::Document::parse(&core).expect("valid XML");
+    let text = document
+        .descendants()
+        .filter(|n| n.tag_name().name() == "t")
+        .filter_map(|n| n.text())
+        .collect();
+    let rels = roxmltree::Document::parse(&rels).expect("valid XML");
+    let links = rels
+        .descendants()
+        .filter(|n| n.attribute("TargetMode") == Some("External"))
+        .filter_map(|n| n.attribute("Target").map(str::to_string))
+        .collect();
+    (text, links)
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -197,8 +232,8 @@ fn accents_typed_apart_are_composed() {
 proptest! {
     #![proptest_config(Config { cases: cases(), failure_persistence: None, ..Config::default() })]
 
-    /// Any string, in every kind of field, is printed as written in the PDF and
-    /// the page, and adds no element or attribute to the page.
+    /// Any string, in every kind of field, is printed as written in the PDF, the
+    /// page and the Word document, and adds no element or attribute to the page.
     #[test]
     fn any_text_is_printed_literally(text in literal_text()) {
         let project = project_with(&text, &markdown_escape(&text));
@@ -212,13 +247,16 @@ proptest! {
         // Title, caption, column, field label, note and three cells.
         prop_assert!(pdf.matches(&wanted).count() >= 6, "{text:?} missing from the PDF: {pdf}");
         prop_assert!(page.matches(&wanted).count() >= 6, "{text:?} missing from the page");
+        let (word, _) = word_text_and_links(&out.plan_docx);
+        prop_assert!(squeeze(&word).matches(&wanted).count() >= 6, "{text:?} missing from the Word document");
         let extra: Vec<_> = elements(html).difference(&template_elements()).cloned().collect();
         prop_assert!(extra.is_empty(), "{text:?} added {extra:?}");
     }
 
     /// Raw Markdown with HTML and Typst in it always builds, and the page holds
     /// no element or attribute beyond the template's and the Markdown
-    /// converter's own (emphasis, lists, quotes, safe links…).
+    /// converter's own (emphasis, lists, quotes, safe links…); the Word document
+    /// is valid XML and links to web addresses only.
     #[test]
     fn raw_markdown_never_injects(text in raw_markdown()) {
         let project = project_with("Titre", &text);
@@ -244,6 +282,14 @@ proptest! {
                 ["https://", "http://", "mailto:", "#"].iter().any(|p| href.starts_with(p))
                     || !href.contains(':'),
                 "{text:?} made a link to {href}"
+            );
+        }
+        let (_, links) = word_text_and_links(&out.plan_docx);
+        for link in links {
+            let lower = link.to_ascii_lowercase();
+            prop_assert!(
+                ["https://", "http://", "mailto:"].iter().any(|p| lower.starts_with(p)),
+                "{text:?} made a Word link to {link}"
             );
         }
     }

@@ -251,6 +251,8 @@ impl ReviewView {
         let document = |md: &str| match format {
             Format::Typst => markdown_to_typst_document(md, 2),
             Format::Html => markdown_to_html_document(md, 3),
+            // The Word writer places the headings itself.
+            Format::Word => md.to_string(),
         };
         let field_label = |a: &Action| {
             plan.convention

@@ -2,6 +2,7 @@
 //! to PDF and the HTML page is produced, all in memory.
 
 pub mod bilan;
+pub mod docx;
 pub mod html;
 pub mod origin;
 pub mod pdf;
@@ -44,6 +45,8 @@ pub struct Rendered {
     pub plan_fragment_html: String,
     /// CSV, JSON and data package of the actions.
     pub open_data: crate::export::OpenData,
+    /// The annex as a Word document.
+    pub plan_docx: Vec<u8>,
     /// How long each step took, for `ctg build --timings`.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -99,6 +102,12 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
     timings.lap("pages HTML");
     let open_data = crate::export::open_data(plan).map_err(|d| vec![d])?;
     timings.lap("données ouvertes");
+    let plan_docx = docx::plan(
+        &PlanView::new(plan, Format::Word),
+        &document_properties(plan, typst_view.document_title.clone(), export.timestamp),
+    )
+    .map_err(|d| vec![d])?;
+    timings.lap("document Word");
     Ok(Rendered {
         timings: timings.laps,
         plan_typ,
@@ -106,6 +115,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
         plan_html,
         plan_fragment_html,
         open_data,
+        plan_docx,
     })
 }
 
@@ -115,6 +125,7 @@ pub struct RenderedReview {
     pub typ: String,
     pub pdf: pdf::Pdf,
     pub html: String,
+    pub docx: Vec<u8>,
 }
 
 /// Renders the review of `year` into PDF and HTML.
@@ -151,11 +162,23 @@ pub fn render_review(
             &bilan::ReviewView::new(&review, Format::Html),
         )
         .map_err(|d| vec![d])?;
+    let word_view = bilan::ReviewView::new(&review, Format::Word);
+    let chart = templates
+        .render("bilan.chart.svg.tera", &word_view)
+        .map_err(|d| vec![d])?;
+    let mut properties =
+        document_properties(plan, word_view.review_title.clone(), export.timestamp);
+    properties.subject = format!("Bilan annuel {year} du plan d'actions");
+    properties
+        .keywords
+        .splice(0..0, ["Bilan annuel".to_string(), year.to_string()]);
+    let docx = docx::review(&word_view, &chart, &properties).map_err(|d| vec![d])?;
     Ok(RenderedReview {
         year,
         typ,
         pdf,
         html,
+        docx,
     })
 }
 
@@ -239,6 +262,18 @@ fn creation_timestamp(plan: &Plan) -> Result<i64, Diagnostic> {
                 crate::load::CONVENTION_FILE
             ))
         })
+}
+
+/// The properties of a Word document of the plan, as its PDF's.
+fn document_properties(plan: &Plan, title: String, created: i64) -> docx::Properties {
+    let info = &plan.convention.document;
+    docx::Properties {
+        title,
+        author: info.author.clone(),
+        subject: info.subject.clone(),
+        keywords: info.keywords.clone(),
+        created,
+    }
 }
 
 /// A stable identifier of the document, the same for every build of this plan.

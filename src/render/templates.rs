@@ -54,6 +54,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/plan.fragment.html.tera"),
     ),
     (
+        "bilan.chart.svg.tera",
+        include_str!("../../templates/bilan.chart.svg.tera"),
+    ),
+    (
         "bilan.html.tera",
         include_str!("../../templates/bilan.html.tera"),
     ),
@@ -89,7 +93,8 @@ impl Templates {
         });
 
         let mut html = Tera::new();
-        html.autoescape_on([".html.tera"]);
+        // The review's chart is SVG, escaped as HTML is (XML's five characters).
+        html.autoescape_on([".html.tera", ".svg.tera"]);
         html.set_escape_fn(escape::tera_html);
 
         let mut sources = Vec::new();

@@ -14,6 +14,9 @@ use crate::text::{markdown_to_html, markdown_to_typst};
 pub enum Format {
     Typst,
     Html,
+    /// The Word documents: their writer walks each cell's Markdown itself
+    /// ([`super::docx`]), so the view keeps it as written.
+    Word,
 }
 
 impl Format {
@@ -21,15 +24,17 @@ impl Format {
         match self {
             Format::Typst => markdown_to_typst(markdown),
             Format::Html => markdown_to_html(markdown),
+            Format::Word => markdown.to_string(),
         }
     }
 
     /// Plain text (an échéance, an amount) as the templates escape it, with
-    /// French typography.
+    /// French typography; for Word, as Markdown that reads as the text itself.
     pub(crate) fn plain(self, text: &str) -> String {
         match self {
             Format::Typst => typst_prose(text),
             Format::Html => html_prose(text),
+            Format::Word => markdown_literal(text),
         }
     }
 
@@ -43,6 +48,19 @@ impl Format {
             Value::Absent => String::new(),
         }
     }
+}
+
+/// `text` as Markdown that reads back as exactly `text`: every ASCII
+/// punctuation character escaped.
+fn markdown_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The plan document: title block, table and notes.
@@ -113,6 +131,9 @@ pub struct ColumnView {
     pub kind: &'static str,
     /// Width in the PDF's table, relative to the first column (`1fr`): "1.9fr".
     pub width: String,
+    /// The same width as a number (1.9), for the Word documents.
+    #[serde(skip)]
+    pub share: f64,
     /// Its group's `id` and label.
     #[serde(skip)]
     group: Option<(String, String)>,
@@ -177,6 +198,7 @@ fn table_columns(shape: &Shape) -> Vec<ColumnView> {
                 label: column.label.clone(),
                 kind: column.kind.word(),
                 width: fraction(column.width),
+                share: column.width,
                 group,
             }
         })
@@ -430,6 +452,7 @@ impl PlanView {
                 label: column.label,
                 kind: Kind::Text.word(),
                 width: fraction(column.width),
+                share: column.width,
                 group: Some(group.clone()),
             });
         }

@@ -9,13 +9,13 @@ use super::escape::{push_typst_markup, push_typst_prose, typst_string};
 use super::typography::{Segment, segments};
 
 /// The parser, with adjacent text merged so that typography sees whole runs.
-fn parser(markdown: &str) -> TextMergeStream<'_, Parser<'_>> {
+pub(crate) fn parser(markdown: &str) -> TextMergeStream<'_, Parser<'_>> {
     TextMergeStream::new(Parser::new_ext(markdown, super::check::MARKDOWN_OPTIONS))
 }
 
 /// Only these link targets become links; anything else (`javascript:`, `file:`,
 /// relative paths) keeps its text and loses the link.
-fn is_safe_url(url: &str) -> bool {
+pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     ["https://", "http://", "mailto:"]
         .iter()
@@ -36,7 +36,7 @@ pub fn markdown_to_typst_document(markdown: &str, base: u8) -> String {
 /// Output levels of the headings of a document text, in order: its highest
 /// headings at `base`, and no level skipped on the way down (PDF/UA requires
 /// consecutive levels, and so do screen reader users).
-fn heading_levels(markdown: &str, base: u8) -> Vec<u8> {
+pub(crate) fn heading_levels(markdown: &str, base: u8) -> Vec<u8> {
     let written: Vec<u8> = parser(markdown)
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(level as u8),

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: reading text back out of the outputs.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -160,7 +161,6 @@ pub fn pdf_string(bytes: &[u8]) -> String {
 /// `true` when a test's tool is there; otherwise a notice and `false`, or a
 /// failure when the tools are required (`CTG_REQUIRE_TOOLS=1`, as in CI).
 pub fn tool(test: &str, missing: Option<String>) -> bool {
-    use std::io::Write;
     let Some(what) = missing else {
         return true;
     };
@@ -230,5 +230,33 @@ pub fn build_in_test_area(name: &str, root: &Path) -> PathBuf {
         ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{} builds: {e:?}", root.display()));
+    out
+}
+
+/// Every paragraph of every cell of the reference extraction, as printed: `<p>`
+/// marks split paragraphs, `2^{ème}` is the ordinal "2e", stray dash rows are dropped.
+/// Field labels (first column) are lowercased: the original repeats "Petite
+/// Enfance" once as "Petite enfance" after a page break, and the field has one label.
+pub fn reference_paragraphs() -> Vec<String> {
+    let text = include_str!("../reference/plan-ccbjc-2023-2027.txt");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        for (column, cell) in line.split('\t').enumerate() {
+            let cell = if column == 0 && line.contains('\t') {
+                cell.to_lowercase()
+            } else {
+                cell.to_string()
+            };
+            for para in cell.replace("</p>", "").split("<p>") {
+                let para = para.replace("2^{ème}", "2e");
+                // The footnote is in italics in the extraction (`*…*`) after its
+                // `*` mark; the label "Jeunesse *" carries the same mark.
+                let para = para.trim().trim_matches('*').trim();
+                if !normalise(para).is_empty() {
+                    out.push(para.to_string());
+                }
+            }
+        }
+    }
     out
 }
