@@ -96,6 +96,21 @@ static LONG_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
+/// The plan with two logos (an SVG inlined in the pages, a PNG embedded) and
+/// its own colours, with a follow-up for its review of 2024.
+static LOGOS_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-logos");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("logos"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+});
+
 /// The reviews' pages, and the pages of a plan of another model, checked in
 /// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
@@ -107,6 +122,8 @@ fn review_pages() -> Vec<PathBuf> {
         MINI_BUILT.join("bilan-2024.html"),
         other.join("plan.html"),
         other.join("bilan-2026.html"),
+        LOGOS_BUILT.join("plan.html"),
+        LOGOS_BUILT.join("bilan-2024.html"),
     ]
 }
 
@@ -114,7 +131,7 @@ fn review_pages() -> Vec<PathBuf> {
 /// of the sheets' fixture.
 fn sheet_pages() -> Vec<PathBuf> {
     let mut pages = Vec::new();
-    for out in [&*BUILT, &*LONG_BUILT] {
+    for out in [&*BUILT, &*LONG_BUILT, &*LOGOS_BUILT] {
         let dir = out.join("actions");
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .unwrap()
@@ -124,7 +141,11 @@ fn sheet_pages() -> Vec<PathBuf> {
         files.sort();
         pages.extend(files);
     }
-    assert!(pages.len() >= 28 + 1 + 3 + 1, "{} pages de fiches", pages.len());
+    assert!(
+        pages.len() >= 28 + 1 + 3 + 1 + 3 + 1,
+        "{} pages de fiches",
+        pages.len()
+    );
     pages
 }
 
