@@ -580,7 +580,7 @@ date = 2025-06-30
 "#;
 
 /// The rest of a new convention: fields, notes, signatories.
-const STARTER_FIELDS: &str = r#"# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
+const STARTER_FIELDS: &str = r##"# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
 # tirets ; c'est aussi le nom du dossier de ses actions dans data/actions/.
 [[champs]]
 id = "petite-enfance"
@@ -604,14 +604,23 @@ texte = '''
 Texte de la note, en Markdown.
 '''
 
-# Signataires : une table par institution ; `sigle`, `qualite` et `nom` sont facultatifs
+# Couleurs des documents (facultatif) : fond des en-têtes des tableaux, couleur du
+# titre ; un contraste d'au moins 4,5:1 avec le texte est exigé
+# [couleurs]
+# entetes = "#d9e2f3"
+# titre = "#0a4a8f"
+
+# Signataires : une table par institution ; `sigle`, `qualite` et `nom` sont facultatifs,
+# comme `logo` (un fichier SVG, PNG ou JPEG du projet) et son texte de remplacement
+# `logo_alt` (par défaut « Logo de » suivi de l'institution)
 [[signataires]]
 institution = "Caisse d'allocations familiales de …"
 sigle = "Caf"
+# logo = "logos/caf.svg"
 
 [[signataires]]
 institution = "Communauté de communes de …"
-"#;
+"##;
 
 // ---------------------------------------------------------------------------
 // ctg new action

@@ -216,6 +216,26 @@ fn the_reference_plan_has_no_logo() {
     assert!(rendered.plan_html.contains("thead th { background: #d9e2f3;"));
 }
 
+/// The footer's fingerprint traces a printed page to its logos too.
+#[test]
+fn the_fingerprint_follows_the_logos() {
+    let project = copy_project(&fixture("logos"));
+    let fingerprint = || {
+        let (plan, _, _) =
+            ctg::load_and_validate(project.path()).unwrap_or_else(|e| panic!("{e:?}"));
+        ctg::fingerprint::plan_fingerprint(&plan)
+    };
+    let before = fingerprint();
+    let svg = project.path().join("logos/caf.svg");
+    let text = fs::read_to_string(&svg).unwrap();
+    fs::write(&svg, text.replace("#ffffff", "#fefefe")).unwrap();
+    let after = fingerprint();
+    assert_ne!(before, after);
+    // A comment is no change of the drawing.
+    fs::write(&svg, text.replace("#ffffff", "#fefefe").replace("Logo fictif", "Logo")).unwrap();
+    assert_eq!(fingerprint(), after);
+}
+
 /// A logo over 5 Mo is refused before it is read, with its size; `out/` stays
 /// as it was.
 #[test]
