@@ -695,6 +695,25 @@ mod tests {
     }
 
     #[test]
+    fn bitmaps_are_sniffed_and_decoded() {
+        let file = SourceFile::new("data/convention.toml", "logo = \"x\"\n");
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode(&[128u8; 8 * 4 * 3], 8, 4, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let logo = check(&file, 7..10, "logos/a.jpeg", &jpeg, 3, "Logo".into()).unwrap();
+        assert_eq!((logo.format, logo.ratio), (Format::Jpeg, 2.0));
+        assert_eq!(logo.virtual_path(), "/logos/3.jpg");
+        // Cut short, it no longer decodes.
+        let cut = &jpeg[..jpeg.len() / 2];
+        let refused = check(&file, 7..10, "logos/a.jpg", cut, 1, "Logo".into()).unwrap_err();
+        assert!(refused.message.contains("illisible"), "{}", refused.message);
+        // A JPEG named .png.
+        let refused = check(&file, 7..10, "logos/a.png", &jpeg, 1, "Logo".into()).unwrap_err();
+        assert!(refused.message.contains("est une image JPEG, pas PNG"), "{}", refused.message);
+    }
+
+    #[test]
     fn svg_that_could_run_or_reach_out_is_refused() {
         let refused = |body: &str| {
             let text = format!(
