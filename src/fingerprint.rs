@@ -119,6 +119,18 @@ fn normalised_records(plan: &Plan) -> String {
             s.capacity.as_deref().unwrap_or(""),
         );
         line(&mut out, "signataire.nom", s.name.as_deref().unwrap_or(""));
+        // A logo is part of the printed page: its checked bytes and its text
+        // alternative count (a plan without logos keeps its fingerprint).
+        if let Some(logo) = &s.logo {
+            line(&mut out, "signataire.logo", &sha256_hex(&logo.bytes));
+            line(&mut out, "signataire.logo_alt", &logo.alt);
+        }
+    }
+    // The colours, when they are not the documents' own.
+    if c.colours != crate::model::Colours::default() {
+        let hex = crate::logos::hex;
+        line(&mut out, "couleurs.entetes", &hex(c.colours.header_fill));
+        line(&mut out, "couleurs.titre", &hex(c.colours.title));
     }
     for a in &plan.actions {
         line(&mut out, "action", &a.id);

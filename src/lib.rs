@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod fonts;
 pub mod import;
 pub mod load;
+pub mod logos;
 pub mod model;
 pub mod output;
 pub mod render;

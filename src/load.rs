@@ -3,6 +3,7 @@
 //! every value, so that later stages can point at it.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,20 @@ pub struct RawConvention {
     /// The note at the top of the follow-up workbooks (`ctg suivi export`).
     #[serde(default)]
     pub suivi: Option<RawWorkbookNote>,
+    /// The documents' colours; the built-in ones when absent.
+    #[serde(default)]
+    pub couleurs: Option<RawColours>,
+}
+
+/// `[couleurs]`: the fill of the tables' header cells and the colour of the
+/// title, each `#rrggbb`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColours {
+    #[serde(default)]
+    pub entetes: Option<Spanned<String>>,
+    #[serde(default)]
+    pub titre: Option<Spanned<String>>,
 }
 
 /// `[fiches]`: whether the action sheets are built, and what titles them.
@@ -239,6 +254,12 @@ pub struct RawSignatory {
     pub qualite: Option<Spanned<String>>,
     #[serde(default)]
     pub nom: Option<Spanned<String>>,
+    /// Its logo: a file of the project, by its path from the project's folder.
+    #[serde(default)]
+    pub logo: Option<Spanned<String>>,
+    /// The logo's text alternative; « Logo de <institution> » when absent.
+    #[serde(default)]
+    pub logo_alt: Option<Spanned<String>>,
 }
 
 /// One action file as written: every key with its value, in file order. Its
@@ -296,6 +317,9 @@ pub struct Loaded<T> {
 pub struct RawProject {
     pub convention: Option<Loaded<RawConvention>>,
     pub actions: Vec<Loaded<RawAction>>,
+    /// The bytes of each logo the convention names and that could be read, by
+    /// its path as written.
+    pub logos: BTreeMap<String, Vec<u8>>,
 }
 
 /// Reads the project under `root`. Problems are pushed to `diags`; whatever could
@@ -309,6 +333,7 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
     let mut project = RawProject {
         convention: None,
         actions: Vec::new(),
+        logos: BTreeMap::new(),
     };
     let data = root.join("data");
     if !data.is_dir() {
@@ -330,6 +355,9 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
     let convention = root.join(CONVENTION_FILE);
     if convention.exists() || convention.is_symlink() {
         project.convention = parse_file(root, &convention, diags);
+        if let Some(convention) = &project.convention {
+            project.logos = logo_files(root, convention, diags);
+        }
     } else {
         diags.push(
             Diagnostic::error(format!("fichier `{CONVENTION_FILE}` introuvable"))
@@ -342,6 +370,28 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
         }
     }
     project
+}
+
+/// The logos the signatories name, read from inside the project only.
+fn logo_files(
+    root: &Path,
+    convention: &Loaded<RawConvention>,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for logo in convention.value.signataires.iter().filter_map(|s| s.logo.as_ref()) {
+        let written = logo.get_ref();
+        if files.contains_key(written) {
+            continue;
+        }
+        match crate::logos::read(root, &convention.file, logo.span(), written) {
+            Ok(bytes) => {
+                files.insert(written.clone(), bytes);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    files
 }
 
 /// Files directly in `data/` other than the convention: never read, so say so.

@@ -47,6 +47,35 @@ pub struct Convention {
     pub sheets: Sheets,
     /// The note of the follow-up workbooks.
     pub workbook_note: WorkbookNote,
+    /// The colours of every document's title and tables' header cells.
+    pub colours: Colours,
+}
+
+/// The documents' colours, each `[r, g, b]`, readable on what they meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colours {
+    /// The fill of the tables' header cells, behind [`Colours::TEXT`].
+    pub header_fill: [u8; 3],
+    /// The colour of the title block's title, on white.
+    pub title: [u8; 3],
+}
+
+impl Colours {
+    /// The documents' text colour.
+    pub const TEXT: [u8; 3] = [0x1a, 0x1a, 0x1a];
+    /// The page's background.
+    pub const PAGE: [u8; 3] = [0xff, 0xff, 0xff];
+    /// Lowest contrast of a text on its background (WCAG 2, level AA).
+    pub const MINIMUM_CONTRAST: f64 = 4.5;
+}
+
+impl Default for Colours {
+    fn default() -> Self {
+        Self {
+            header_fill: [0xd9, 0xe2, 0xf3],
+            title: Self::TEXT,
+        }
+    }
 }
 
 /// The action sheets ("fiches actions"), one per action: whether they are
@@ -179,6 +208,8 @@ pub struct Signatory {
     pub acronym: Option<String>,
     pub capacity: Option<String>,
     pub name: Option<String>,
+    /// Its logo, checked, with its text alternative.
+    pub logo: Option<crate::logos::Logo>,
 }
 
 /// One row of the plan.
@@ -379,7 +410,8 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
                 c.value.tableau.take(),
                 diags,
             );
-            let convention = validate_convention(&c.file, c.value, shape.clone(), diags);
+            let convention =
+                validate_convention(&c.file, c.value, shape.clone(), &raw.logos, diags);
             (shape, convention)
         }
         None => (None, None),
@@ -560,6 +592,7 @@ fn validate_convention(
     file: &SourceFile,
     raw: RawConvention,
     shape: Option<Shape>,
+    logos: &BTreeMap<String, Vec<u8>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Convention> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
@@ -646,16 +679,23 @@ fn validate_convention(
         });
     }
 
+    let mut logo_count = 0;
     let signatories: Vec<Signatory> = raw
         .signataires
         .into_iter()
-        .map(|s| Signatory {
-            institution: text(file, s.institution, "signataires.institution", diags),
-            acronym: shown(file, s.sigle, "signataires.sigle", diags),
-            capacity: shown(file, s.qualite, "signataires.qualite", diags),
-            name: shown(file, s.nom, "signataires.nom", diags),
+        .map(|s| {
+            let institution = text(file, s.institution, "signataires.institution", diags);
+            let logo = signatory_logo(file, s.logo, s.logo_alt, &institution, logos, &mut logo_count, diags);
+            Signatory {
+                institution,
+                acronym: shown(file, s.sigle, "signataires.sigle", diags),
+                capacity: shown(file, s.qualite, "signataires.qualite", diags),
+                name: shown(file, s.nom, "signataires.nom", diags),
+                logo,
+            }
         })
         .collect();
+    let colours = colours(file, raw.couleurs, diags);
 
     let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
     let signature = match raw.signature {
@@ -751,9 +791,118 @@ fn validate_convention(
         collectivity,
         caf,
         sheets,
+        colours,
     };
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     (errors_after == errors_before).then_some(convention)
+}
+
+/// A signatory's logo, read in stage 1 (`logos`, by path as written) and
+/// checked here, with its text alternative: « Logo de <institution> » unless
+/// the convention writes one, which may not be blank.
+fn signatory_logo(
+    file: &SourceFile,
+    logo: Option<Spanned<String>>,
+    alt: Option<Spanned<String>>,
+    institution: &str,
+    logos: &BTreeMap<String, Vec<u8>>,
+    count: &mut usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<crate::logos::Logo> {
+    let Some(logo) = logo else {
+        if let Some(alt) = alt {
+            diags.push(
+                Diagnostic::error("`logo_alt` sans `logo`")
+                    .at(file, alt.span())
+                    .label("texte de remplacement d'aucun logo")
+                    .hint("ajoutez le chemin du logo de ce signataire, `logo = \"logos/….svg\"`, ou supprimez `logo_alt`"),
+            );
+        }
+        return None;
+    };
+    let alt = match alt {
+        Some(alt) => text(file, alt, "signataires.logo_alt", diags),
+        None => format!("Logo de {institution}"),
+    };
+    // A file that could not be read is already reported.
+    let bytes = logos.get(logo.get_ref())?;
+    *count += 1;
+    crate::logos::check(file, logo.span(), logo.get_ref(), bytes, *count, alt)
+        .map_err(|d| diags.push(d))
+        .ok()
+}
+
+/// `[couleurs]`: each colour `#rrggbb`, readable on what it meets (4.5:1).
+fn colours(
+    file: &SourceFile,
+    raw: Option<crate::load::RawColours>,
+    diags: &mut Vec<Diagnostic>,
+) -> Colours {
+    use crate::logos::{contrast, hex, nearest_readable, parse_colour};
+    let mut colours = Colours::default();
+    let Some(raw) = raw else {
+        return colours;
+    };
+    let mut one = |value: Option<Spanned<String>>,
+                   key: &str,
+                   against: [u8; 3],
+                   towards: [u8; 3],
+                   what: &str,
+                   slot: &mut [u8; 3]| {
+        let Some(value) = value else { return };
+        let Some(colour) = parse_colour(value.get_ref()) else {
+            diags.push(
+                Diagnostic::error(format!("couleur illisible : `{}`", value.get_ref()))
+                    .at(file, value.span())
+                    .label(format!("couleurs.{key}"))
+                    .hint("une couleur s'écrit en hexadécimal, `#` suivi de six chiffres ou lettres de a à f : `\"#0a4a8f\"`"),
+            );
+            return;
+        };
+        let ratio = contrast(colour, against);
+        if ratio < Colours::MINIMUM_CONTRAST {
+            let suggestion = hex(nearest_readable(colour, towards, against, Colours::MINIMUM_CONTRAST));
+            diags.push(
+                Diagnostic::error(format!(
+                    "contraste insuffisant : {} sur {} donne {}:1, 4,5:1 au moins pour {what}",
+                    hex(colour),
+                    hex(against),
+                    french_ratio(ratio)
+                ))
+                .at(file, value.span())
+                .label(format!("couleurs.{key}"))
+                .hint(format!(
+                    "choisissez une couleur plus {} : par exemple `\"{suggestion}\"`, la plus proche qui atteint 4,5:1",
+                    if towards == [0; 3] { "foncée" } else { "claire" }
+                )),
+            );
+            return;
+        }
+        *slot = colour;
+    };
+    one(
+        raw.entetes,
+        "entetes",
+        Colours::TEXT,
+        [0xff; 3],
+        "que le texte des en-têtes (#1a1a1a) se lise sur ce fond",
+        &mut colours.header_fill,
+    );
+    one(
+        raw.titre,
+        "titre",
+        Colours::PAGE,
+        [0; 3],
+        "qu'un titre de cette couleur se lise sur la page blanche",
+        &mut colours.title,
+    );
+    colours
+}
+
+/// A contrast ratio as French writes it, rounded down to a tenth: « 3,2 ».
+fn french_ratio(ratio: f64) -> String {
+    let tenths = (ratio * 10.0).floor() as i64;
+    format!("{},{}", tenths / 10, tenths % 10)
 }
 
 /// `[fiches]`: the title column must be one of the shape's text columns.

@@ -580,7 +580,7 @@ date = 2025-06-30
 "#;
 
 /// The rest of a new convention: fields, notes, signatories.
-const STARTER_FIELDS: &str = r#"# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
+const STARTER_FIELDS: &str = r##"# Champs d'intervention, dans l'ordre du tableau. `id` : minuscules, chiffres et
 # tirets ; c'est aussi le nom du dossier de ses actions dans data/actions/.
 [[champs]]
 id = "petite-enfance"
@@ -604,10 +604,19 @@ texte = '''
 Texte de la note, en Markdown.
 '''
 
-# Signataires : une table par institution ; `sigle`, `qualite` et `nom` sont facultatifs
+# Couleurs des documents (facultatif) : fond des en-têtes des tableaux, couleur du
+# titre ; un contraste d'au moins 4,5:1 avec le texte est exigé
+# [couleurs]
+# entetes = "#d9e2f3"
+# titre = "#0a4a8f"
+
+# Signataires : une table par institution ; `sigle`, `qualite` et `nom` sont facultatifs,
+# comme `logo` (un fichier SVG, PNG ou JPEG du projet) et son texte de remplacement
+# `logo_alt` (par défaut « Logo de » suivi de l'institution)
 [[signataires]]
 institution = "Caisse d'allocations familiales de …"
 sigle = "Caf"
+# logo = "logos/caf.svg"
 
 [[signataires]]
 institution = "Communauté de communes de …"
@@ -617,7 +626,7 @@ institution = "Communauté de communes de …"
 # [suivi]
 # consigne = "…"   # remplace la consigne écrite par défaut
 # retour = "la coordination CTG de la communauté de communes, avant le 31 janvier"
-"#;
+"##;
 
 // ---------------------------------------------------------------------------
 // ctg new action

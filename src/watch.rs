@@ -64,7 +64,7 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
         watched: Vec::new(),
         out: resolved(&options.out_dir()),
     };
-    for dir in ["data", "templates"] {
+    for dir in ["data", "templates", "logos"] {
         let path = options.root.join(dir);
         if path.is_dir() {
             // Events then name the same paths as `out`, whatever `--root` was.
@@ -79,7 +79,7 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
     }
     let color = std::io::stderr().is_terminal();
     rebuild(options, color, &version);
-    eprintln!("surveillance de data/ et templates/ (Ctrl+C pour arrêter)");
+    eprintln!("surveillance de data/, templates/ et logos/ (Ctrl+C pour arrêter)");
     while changes.next(&rx) {
         rebuild(options, color, &version);
     }
@@ -185,12 +185,14 @@ impl Changes {
             return false;
         }
         // Records and follow-up are `.toml`, review texts `.md`, templates
-        // `.tera`; anything else in `data/` is left out of the build (a backup
-        // `plan.toml~`, vim's write test `4913`, a temporary file renamed over
-        // a record a moment later).
-        let data = path
-            .extension()
-            .is_some_and(|e| e == "toml" || e == "md" || e == "tera");
+        // `.tera`, logos images; anything else in `data/` is left out of the
+        // build (a backup `plan.toml~`, vim's write test `4913`, a temporary
+        // file renamed over a record a moment later).
+        let data = path.extension().is_some_and(|e| {
+            ["toml", "md", "tera", "svg", "png", "jpg", "jpeg"]
+                .iter()
+                .any(|known| e.eq_ignore_ascii_case(known))
+        });
         match entry {
             Entry::File => data,
             Entry::Folder => true,
@@ -322,7 +324,11 @@ mod tests {
 
     fn changes() -> Changes {
         Changes {
-            watched: vec![PathBuf::from("/p/data"), PathBuf::from("/p/templates")],
+            watched: vec![
+                PathBuf::from("/p/data"),
+                PathBuf::from("/p/templates"),
+                PathBuf::from("/p/logos"),
+            ],
             out: PathBuf::from("/p/data/sortie"),
         }
     }
@@ -355,6 +361,8 @@ mod tests {
         let record = "/p/data/actions/logement/01-impayes.toml";
         assert!(is_change(WRITTEN, &[record]));
         assert!(is_change(CLOSED, &["/p/templates/plan.typ.tera"]));
+        assert!(is_change(WRITTEN, &["/p/logos/caf.svg"]));
+        assert!(is_change(WRITTEN, &["/p/logos/cc.PNG"]));
         assert!(is_change(
             EventKind::Create(CreateKind::File),
             &["/p/data/bilans/2025/introduction.md"]

@@ -1,5 +1,5 @@
-//! Every PDF that the reference plan and the example produce (the annex, the
-//! action sheets, the annual reviews) passes PDF/A-2a and PDF/UA-1 under an
+//! Every PDF that the reference plan, the example and the plan with logos
+//! produce (the annex, the action sheets, the annual reviews) passes PDF/A-2a and PDF/UA-1 under an
 //! independent validator: veraPDF's validation library with its official
 //! profiles, behind the `verapdf-check` script that `CTG_VERAPDF` names.
 //!
@@ -65,6 +65,7 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
         &project_root().join("examples/bilan-demo"),
     ));
     let long = build("fiche-longue", &fixture("fiche-longue")).join("fiches.pdf");
+    let logos = pdfs(&build("logos", &fixture("logos")));
     let names = |files: &[PathBuf]| -> Vec<String> {
         files
             .iter()
@@ -76,7 +77,14 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
         names(&example),
         ["bilan-2024.pdf", "bilan-2025.pdf", "fiches.pdf", "plan.pdf"]
     );
-    let files: Vec<PathBuf> = reference.into_iter().chain(example).chain([long]).collect();
+    // With the signatories' logos, each a figure with its text alternative.
+    assert_eq!(names(&logos), ["bilan-2024.pdf", "fiches.pdf", "plan.pdf"]);
+    let files: Vec<PathBuf> = reference
+        .into_iter()
+        .chain(example)
+        .chain([long])
+        .chain(logos)
+        .collect();
     // Two at a time: each run is mostly the Java start-up.
     let verdicts: Vec<(PathBuf, bool, String)> = std::thread::scope(|scope| {
         let halves: Vec<_> = files
@@ -97,7 +105,7 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
             .collect();
         halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(verdicts.len(), 7);
+    assert_eq!(verdicts.len(), 10);
     for (file, passed, report) in verdicts {
         assert!(
             passed && report.contains("PDF/A-2 (2a): PASS") && report.contains("PDF/UA-1: PASS"),

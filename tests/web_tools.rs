@@ -70,6 +70,21 @@ static OTHER_BUILT: LazyLock<PathBuf> =
 static LONG_BUILT: LazyLock<PathBuf> =
     LazyLock::new(|| build_in_test_area("web-tools-fiche-longue", &fixture("fiche-longue")));
 
+/// The plan with two logos (an SVG inlined in the pages, a PNG embedded) and
+/// its own colours, with a follow-up for its review of 2024.
+static LOGOS_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-tools-logos");
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("logos"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+});
+
 /// The reviews' pages, and the pages of a plan of another model, checked in
 /// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
@@ -81,6 +96,8 @@ fn review_pages() -> Vec<PathBuf> {
         MINI_BUILT.join("bilan-2024.html"),
         other.join("plan.html"),
         other.join("bilan-2026.html"),
+        LOGOS_BUILT.join("plan.html"),
+        LOGOS_BUILT.join("bilan-2024.html"),
     ]
 }
 
@@ -88,7 +105,7 @@ fn review_pages() -> Vec<PathBuf> {
 /// of the sheets' fixture.
 fn sheet_pages() -> Vec<PathBuf> {
     let mut pages = Vec::new();
-    for out in [&*BUILT, &*LONG_BUILT] {
+    for out in [&*BUILT, &*LONG_BUILT, &*LOGOS_BUILT] {
         let dir = out.join("actions");
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .unwrap()
@@ -99,7 +116,7 @@ fn sheet_pages() -> Vec<PathBuf> {
         pages.extend(files);
     }
     assert!(
-        pages.len() >= 28 + 1 + 3 + 1,
+        pages.len() >= 28 + 1 + 3 + 1 + 3 + 1,
         "{} pages de fiches",
         pages.len()
     );

@@ -8,6 +8,7 @@ pub mod origin;
 pub mod pdf;
 pub mod sheets;
 pub mod templates;
+pub mod title_block;
 pub mod view;
 
 use std::time::{Duration, Instant};
@@ -87,7 +88,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     timings.lap("vue et gabarit Typst");
-    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), &export).map_err(|d| {
+    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
         templates.trace_typst_errors("plan.typ.tera", PLAN_DOCUMENT, &typst_view, &plan_typ, d)
     })?;
     timings.lap("compilation Typst et PDF");
@@ -153,7 +154,7 @@ pub fn render_review(
     };
     let document = review_document(year);
     let pdf =
-        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), &export).map_err(|d| {
+        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
             templates.trace_typst_errors("bilan.typ.tera", &document, &typst_view, &typ, d)
         })?;
     let html = templates
@@ -207,7 +208,7 @@ pub fn render_sheets(
     };
     let document = sheets::SHEETS_DOCUMENT;
     let pdf =
-        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), &export).map_err(|d| {
+        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
             templates.trace_typst_errors("fiches.typ.tera", document, &typst_view, &typ, d)
         })?;
     let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);

@@ -23,11 +23,14 @@ pub fn kept_typst(document: &str) -> String {
     format!("{document}{KEPT_SUFFIX}")
 }
 
-/// Whether `name` is the kept source of one of the documents, the plan or a
-/// year's review: a successful build of every document makes it stale.
+/// Whether `name` is the kept source of one of the documents, the plan, the
+/// action sheets or a year's review: a successful build of every document
+/// makes it stale.
 pub fn is_kept_typst(name: &str) -> bool {
     name.strip_suffix(KEPT_SUFFIX).is_some_and(|document| {
-        document == super::PLAN_DOCUMENT || super::is_review_document(document)
+        document == super::PLAN_DOCUMENT
+            || document == super::sheets::SHEETS_DOCUMENT
+            || super::is_review_document(document)
     })
 }
 
@@ -390,7 +393,7 @@ mod tests {
         assert_eq!(kept_typst(super::super::PLAN_DOCUMENT), "plan.erreur.typ");
         let review = super::super::review_document(2025);
         assert_eq!(kept_typst(&review), "bilan-2025.erreur.typ");
-        for name in ["plan.erreur.typ", "bilan-2025.erreur.typ"] {
+        for name in ["plan.erreur.typ", "fiches.erreur.typ", "bilan-2025.erreur.typ"] {
             assert!(is_kept_typst(name), "{name}");
         }
         for name in [

@@ -53,19 +53,44 @@ pub fn retain_caches(compilations: usize) {
     CACHE_RETENTION.store(compilations, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// A world of one file: the generated source. Nothing else can be read.
+/// The images a document may show: the plan's logos, checked in validation,
+/// each at `/logos/<n>.<ext>` (see [`crate::logos::Logo::virtual_path`]).
+#[derive(Clone, Default)]
+pub struct Images(Vec<(FileId, Bytes)>);
+
+impl Images {
+    pub fn of(plan: &crate::model::Plan) -> Self {
+        Self(
+            plan.convention
+                .signatories
+                .iter()
+                .filter_map(|s| s.logo.as_ref())
+                .filter_map(|logo| {
+                    let path = VirtualPath::new(logo.virtual_path()).ok()?;
+                    let id = RootedPath::new(VirtualRoot::Project, path).intern();
+                    Some((id, Bytes::new(logo.bytes.to_vec())))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A world of the generated source and the validated logos: nothing else can
+/// be read.
 struct PlanWorld {
     main: FileId,
     source: Source,
+    images: Images,
 }
 
 impl PlanWorld {
-    fn new(text: String) -> Self {
+    fn new(text: String, images: Images) -> Self {
         let path = VirtualPath::new("main.typ").expect("a constant, valid path");
         let main = RootedPath::new(VirtualRoot::Project, path).intern();
         Self {
             main,
             source: Source::new(main, text),
+            images,
         }
     }
 }
@@ -91,9 +116,15 @@ impl World for PlanWorld {
         }
     }
 
-    fn file(&self, _: FileId) -> FileResult<Bytes> {
-        // Documents are generated from data: they never read files.
-        Err(FileError::AccessDenied)
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        // Documents are generated from data: they read no file of the disk,
+        // only the logos that validation checked, served from memory.
+        self.images
+            .0
+            .iter()
+            .find(|(image, _)| *image == id)
+            .map(|(_, bytes)| bytes.clone())
+            .ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -142,8 +173,13 @@ fn timestamp(seconds: i64) -> Option<Timestamp> {
 }
 
 /// Compiles `source` (named `name` in messages) and exports it to PDF.
-pub fn compile(name: &str, source: String, export: &Export) -> Result<Pdf, Vec<Diagnostic>> {
-    let world = PlanWorld::new(source);
+pub fn compile(
+    name: &str,
+    source: String,
+    images: Images,
+    export: &Export,
+) -> Result<Pdf, Vec<Diagnostic>> {
+    let world = PlanWorld::new(source, images);
     let file = SourceFile::new(name, world.source.text());
     let to_diags = |errors: &[SourceDiagnostic]| -> Vec<Diagnostic> {
         errors

@@ -59,6 +59,8 @@ pub struct PlanInfoView {
     pub fingerprint: String,
     /// "28 fiches", "1 fiche".
     pub count: String,
+    /// The logos and the colours of the title block.
+    pub title_block: super::title_block::TitleBlockView,
 }
 
 /// The sheets, grouped by field of intervention in the plan's order.
@@ -176,6 +178,7 @@ impl SheetsView {
                 .collect(),
             fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
             count: crate::text::count(plan.actions.len(), "fiche", "fiches"),
+            title_block: super::title_block::TitleBlockView::new(plan, format),
         };
         let neighbour = |index: usize| {
             plan.actions.get(index).map(|a| NeighbourView {

@@ -14,9 +14,14 @@ use crate::text::escape;
 /// The built-in templates, by file name, in the order they are added.
 pub const BUILTIN: &[(&str, &str)] = &[
     // Parts shared by several documents come before the templates that include
-    // them: the table's Typst functions and the plan's table with its notes
+    // them: the title block (logos and colours) of every document, the table's
+    // Typst functions and the plan's table with its notes
     // (annex and review), the table's styles and markup (the plan's page, its
     // fragment and the review's page).
+    (
+        "title_block.typ.tera",
+        include_str!("../../templates/title_block.typ.tera"),
+    ),
     (
         "table.typ.tera",
         include_str!("../../templates/table.typ.tera"),
@@ -36,6 +41,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "fiches.typ.tera",
         include_str!("../../templates/fiches.typ.tera"),
+    ),
+    (
+        "title_block.style.html.tera",
+        include_str!("../../templates/title_block.style.html.tera"),
+    ),
+    (
+        "title_block.html.tera",
+        include_str!("../../templates/title_block.html.tera"),
     ),
     (
         "plan.style.html.tera",

@@ -101,6 +101,8 @@ pub struct PlanView {
     /// "Fait à …, le …": blank when not given, to be written by hand.
     pub signature_place: Option<String>,
     pub signature_date: Option<String>,
+    /// The logos and the colours of the title block.
+    pub title_block: super::title_block::TitleBlockView,
 }
 
 /// A cell of the table's header (plain text; templates escape it).
@@ -319,6 +321,8 @@ pub struct SignatoryView {
     pub acronym: Option<String>,
     pub capacity: Option<String>,
     pub name: Option<String>,
+    /// Its logo, shown in its signature box.
+    pub logo: Option<super::title_block::LogoView>,
 }
 
 impl PlanView {
@@ -397,6 +401,7 @@ impl PlanView {
         }
         let columns = table_columns(&c.shape);
         let (head, column_groups) = header(&c.shape.first_column, &columns);
+        let title_block = super::title_block::TitleBlockView::new(plan, format);
         PlanView {
             lang: "fr",
             document_title: format!("{} – {}", c.title, c.parties),
@@ -421,11 +426,13 @@ impl PlanView {
             signatories: c
                 .signatories
                 .iter()
-                .map(|s| SignatoryView {
+                .enumerate()
+                .map(|(i, s)| SignatoryView {
                     institution: s.institution.clone(),
                     acronym: s.acronym.clone(),
                     capacity: s.capacity.clone(),
                     name: s.name.clone(),
+                    logo: title_block.logo_of(i + 1),
                 })
                 .collect(),
             action_count: plan.actions.len(),
@@ -436,6 +443,7 @@ impl PlanView {
             fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
             signature_place: c.signature.place.clone(),
             signature_date: c.signature.date.map(|d| d.french()),
+            title_block,
         }
     }
 

@@ -42,7 +42,8 @@ const browser = await puppeteer.launch({
   ],
 });
 
-/** Opens `file` in a new tab at `width`, recording every request but the page's own. */
+/** Opens `file` in a new tab at `width`, recording every request but the page's own
+ * (an image embedded in the page as a `data:` address is part of it). */
 async function open(file, width) {
   const page = await browser.newPage();
   await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
@@ -50,7 +51,7 @@ async function open(file, width) {
   const requests = [];
   await page.setRequestInterception(true);
   page.on("request", (request) => {
-    if (request.url() === url) {
+    if (request.url() === url || request.url().startsWith("data:")) {
       request.continue();
     } else {
       requests.push(request.url());

@@ -107,13 +107,14 @@ pub fn pdf_pages(bytes: &[u8]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Copies a project's `data/` and `templates/` into a fresh temporary folder.
+/// Copies a project's `data/`, `templates/` and `logos/` into a fresh temporary folder.
 pub fn copy_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if !(rel.starts_with("data") || rel.starts_with("templates")) {
+        if !(rel.starts_with("data") || rel.starts_with("templates") || rel.starts_with("logos"))
+        {
             continue;
         }
         let target = dir.path().join(rel);

@@ -1,0 +1,266 @@
+//! The signatories' logos and the documents' colours (`tests/fixtures/logos`:
+//! an SVG logo with the default text alternative, a PNG logo with one that
+//! looks like code, a third signatory without logo, its own colours, and a
+//! follow-up for a review of 2024): on the first page of every document and in
+//! the signature boxes, each a tagged figure with its alternative; in the web
+//! pages, inlined or embedded, with their names; never in the fragment.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use common::*;
+use lopdf::{Document, Object};
+use typst::layout::{Frame, FrameItem};
+
+const SVG_ALT: &str = "Logo de Caf d'Exemple";
+const PNG_ALT: &str = r#"Logo <b>"CC"</b> & #exemple $x$"#;
+
+/// The fixture, built once to a folder of the test area.
+static BUILT: LazyLock<PathBuf> = LazyLock::new(|| build_to("logos-a"));
+
+fn build_to(name: &str) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&out);
+    ctg::build(&ctg::BuildOptions {
+        root: fixture("logos"),
+        out: Some(out.clone()),
+        write: true,
+        ..Default::default()
+    })
+    .expect("the fixture builds");
+    out
+}
+
+/// How many images each page of a compiled document shows.
+fn images_per_page(document: &typst_layout::PagedDocument) -> Vec<usize> {
+    fn count(frame: &Frame) -> usize {
+        frame
+            .items()
+            .map(|(_, item)| match item {
+                FrameItem::Group(group) => count(&group.frame),
+                FrameItem::Image(..) => 1,
+                _ => 0,
+            })
+            .sum()
+    }
+    document.pages().iter().map(|p| count(&p.frame)).collect()
+}
+
+/// The `/Alt` of every `/Figure` of the PDF's tag tree.
+fn figure_alternatives(bytes: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(bytes).expect("a readable PDF");
+    let mut alts: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|object| object.as_dict().ok())
+        .filter(|dict| dict.get(b"S").and_then(Object::as_name).ok() == Some(b"Figure".as_slice()))
+        .map(|dict| match dict.get(b"Alt") {
+            Ok(Object::String(bytes, _)) => pdf_string(bytes),
+            other => panic!("a figure without alternative: {other:?}"),
+        })
+        .collect();
+    alts.sort();
+    alts
+}
+
+#[test]
+fn both_logos_on_the_first_page_and_in_the_signature_boxes_as_tagged_figures() {
+    let (plan, rendered) = ctg::render_project(&fixture("logos")).expect("the fixture builds");
+    let logos: Vec<_> = plan
+        .convention
+        .signatories
+        .iter()
+        .map(|s| s.logo.as_ref().map(|l| (l.format, l.alt.as_str())))
+        .collect();
+    use ctg::logos::Format;
+    assert_eq!(
+        logos,
+        [
+            Some((Format::Svg, SVG_ALT)),
+            Some((Format::Png, PNG_ALT)),
+            None
+        ]
+    );
+    let pages = images_per_page(&rendered.plan_pdf.document);
+    assert_eq!(pages.first(), Some(&2), "{pages:?}");
+    assert_eq!(pages.last(), Some(&2), "signature page: {pages:?}");
+    assert_eq!(pages.iter().sum::<usize>(), 4, "{pages:?}");
+    // The title follows the logos on the first page.
+    let first = &ctg::render::pdf::page_texts(&rendered.plan_pdf.document)[0];
+    assert!(first.starts_with("Convention Territoriale Globale"), "{first}");
+    let mut expected = vec![SVG_ALT, SVG_ALT, PNG_ALT, PNG_ALT];
+    expected.sort();
+    assert_eq!(figure_alternatives(&rendered.plan_pdf.bytes), expected);
+}
+
+#[test]
+fn the_review_and_the_sheets_open_on_the_same_logos() {
+    let out = &*BUILT;
+    for name in ["bilan-2024.pdf", "fiches.pdf"] {
+        let bytes = fs::read(out.join(name)).unwrap();
+        let mut expected = vec![SVG_ALT, PNG_ALT];
+        expected.sort();
+        // The review's chart is a figure too.
+        let mut logos = figure_alternatives(&bytes);
+        logos.retain(|alt| alt.starts_with("Logo"));
+        assert_eq!(logos, expected, "{name}");
+    }
+}
+
+#[test]
+fn the_pages_show_the_logos_inlined_or_embedded_with_their_names() {
+    use scraper::{Html, Selector};
+    let out = &*BUILT;
+    let png = fs::read(fixture("logos").join("logos/cc-exemple.png")).unwrap();
+    let pages = [
+        "plan.html",
+        "bilan-2024.html",
+        "actions/index.html",
+        "actions/enfance-creche.html",
+    ];
+    for name in pages {
+        let html = fs::read_to_string(out.join(name)).unwrap();
+        let page = Html::parse_document(&html);
+        let svgs: Vec<_> = page
+            .select(&Selector::parse(".ctg-logos > svg").unwrap())
+            .collect();
+        assert_eq!(svgs.len(), 1, "{name}");
+        let svg = svgs[0].value();
+        assert_eq!(svg.attr("role"), Some("img"), "{name}");
+        assert_eq!(svg.attr("aria-label"), Some(SVG_ALT), "{name}");
+        // Its ids are its own: prefixed, and referred to as such.
+        assert!(html.contains("id=\"ctg-logo-1-fond\""), "{name}");
+        assert!(html.contains("fill=\"url(#ctg-logo-1-fond)\""), "{name}");
+        assert!(!html.contains("<!-- Logo fictif"), "{name}");
+        let images: Vec<_> = page
+            .select(&Selector::parse(".ctg-logos > img").unwrap())
+            .collect();
+        assert_eq!(images.len(), 1, "{name}");
+        let img = images[0].value();
+        assert_eq!(img.attr("alt"), Some(PNG_ALT), "{name}");
+        let src = img.attr("src").unwrap();
+        let data = src.strip_prefix("data:image/png;base64,").expect(src);
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        assert!(decoded == png, "{name}: the PNG's bytes");
+        // The text alternative looks like code: it is text, no element.
+        assert!(page.select(&Selector::parse("b").unwrap()).next().is_none());
+        // The logos come first in the title block, before the title.
+        let body = &html[html.find("<body>").unwrap()..];
+        let block = body.find("class=\"ctg-logos\"").unwrap();
+        assert!(block < body.find("Convention Territoriale Globale").unwrap(), "{name}");
+    }
+    // The theme's colours: the header cells' fill and the title's colour.
+    let plan = fs::read_to_string(out.join("plan.html")).unwrap();
+    assert!(plan.contains("thead th { background: #fde9c9;"), "fill");
+    assert!(plan.contains(".ctg-titre { color: #0a4a8f; }"), "title");
+    let sheet = fs::read_to_string(out.join("actions/enfance-creche.html")).unwrap();
+    assert!(sheet.contains("thead th { background: #fde9c9; }"));
+}
+
+#[test]
+fn the_fragment_has_no_logo() {
+    let fragment = fs::read_to_string(BUILT.join("plan.fragment.html")).unwrap();
+    for absent in ["ctg-logos", "<svg", "<img", "data:image"] {
+        assert!(!fragment.contains(absent), "{absent}");
+    }
+    // Its table keeps the declared colour of the header cells.
+    assert!(fragment.contains("background: #fde9c9"));
+}
+
+/// Every file of `dir`, recursively, with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn two_builds_with_logos_give_the_same_bytes() {
+    let first = files(&BUILT);
+    let second = files(&build_to("logos-b"));
+    assert!(first.len() >= 10, "{:?}", first.keys());
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(bytes == &second[path], "{} differs", path.display());
+    }
+}
+
+#[test]
+fn the_reference_plan_has_no_logo() {
+    let convention = fs::read_to_string(project_root().join("data/convention.toml")).unwrap();
+    assert!(!convention.contains("logo"));
+    assert!(!convention.contains("[couleurs]"));
+    let (plan, rendered) = ctg::render_project(&project_root()).unwrap();
+    assert!(plan.convention.signatories.iter().all(|s| s.logo.is_none()));
+    assert_eq!(plan.convention.colours, ctg::model::Colours::default());
+    let pages = images_per_page(&rendered.plan_pdf.document);
+    assert!(pages.iter().all(|n| *n == 0), "{pages:?}");
+    assert!(!rendered.plan_html.contains("class=\"ctg-logos\""));
+    assert!(rendered.plan_html.contains("thead th { background: #d9e2f3;"));
+}
+
+/// The footer's fingerprint traces a printed page to its logos too.
+#[test]
+fn the_fingerprint_follows_the_logos() {
+    let project = copy_project(&fixture("logos"));
+    let fingerprint = || {
+        let (plan, _, _) =
+            ctg::load_and_validate(project.path()).unwrap_or_else(|e| panic!("{e:?}"));
+        ctg::fingerprint::plan_fingerprint(&plan)
+    };
+    let before = fingerprint();
+    let svg = project.path().join("logos/caf.svg");
+    let text = fs::read_to_string(&svg).unwrap();
+    fs::write(&svg, text.replace("#ffffff", "#fefefe")).unwrap();
+    let after = fingerprint();
+    assert_ne!(before, after);
+    // A comment is no change of the drawing.
+    fs::write(&svg, text.replace("#ffffff", "#fefefe").replace("Logo fictif", "Logo")).unwrap();
+    assert_eq!(fingerprint(), after);
+}
+
+/// A logo over 5 Mo is refused before it is read, with its size; `out/` stays
+/// as it was.
+#[test]
+fn a_logo_over_five_megabytes_is_refused() {
+    let project = copy_project(&fixture("logos"));
+    let root = project.path().to_str().unwrap();
+    let ok = ctg(&["build", "--root", root]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = project.path().join("out");
+    let before = files(&out);
+    // A PNG's signature, then zeros: 5 000 001 bytes.
+    let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+    big.resize(5_000_001, 0);
+    fs::write(project.path().join("logos/cc-exemple.png"), big).unwrap();
+    let failed = ctg(&["build", "--root", root]);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    let said = normalise(&stderr.replace('│', ""));
+    for expected in [
+        "data/convention.toml:",
+        "le logo `logos/cc-exemple.png` pèse 5,1 Mo : au-delà de 5 Mo",
+        "enregistrez-le en SVG",
+        "aucun fichier n'a été modifié",
+    ] {
+        assert!(said.contains(&normalise(expected)), "`{expected}` in\n{stderr}");
+    }
+    assert!(files(&out) == before, "out/ changed");
+}
