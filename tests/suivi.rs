@@ -1220,10 +1220,34 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
         )
     );
     assert!(
-        said[2].starts_with("`archive.xlsx` n'est pas un classeur Excel lisible ("),
+        said[2]
+            .starts_with("`archive.xlsx` n'est pas un classeur Excel lisible (détail technique : "),
         "{said:?}"
     );
     assert!(follow_up_file(root, YEAR).is_none());
+
+    // A workbook of another kind: none of its sheets is a follow-up sheet.
+    let mut other = rust_xlsxwriter::Workbook::new();
+    other.add_worksheet().write_string(0, 0, "Budget").unwrap();
+    other.save(root.join("budget.xlsx")).unwrap();
+    let options = ctg::suivi::import::ImportOptions {
+        files: vec![PathBuf::from("budget.xlsx")],
+        ..options
+    };
+    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+        .err()
+        .expect("refusé");
+    assert_eq!(
+        messages(&failure.0),
+        [
+            "budget.xlsx : aucune feuille de suivi — conseil : le classeur écrit par `ctg suivi export ANNÉE` a les feuilles « Suivi ANNÉE » et « Indicateurs » : remplissez celui-là"
+        ]
+    );
+    let ignored = failure
+        .0
+        .iter()
+        .any(|d| d.to_string() == "budget.xlsx : feuille « Sheet1 » ignorée");
+    assert!(ignored, "{failure:?}");
 }
 
 // ---------------------------------------------------------------------------

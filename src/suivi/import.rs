@@ -348,7 +348,8 @@ fn find_header(sheet: &Sheet, kind: SheetKind, book: &Book, found: &mut Found) -
 
 /// Reads the sheets of `book` into `found`.
 fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
-    let mut read_any = false;
+    // Whether any sheet is one of those of a follow-up workbook.
+    let mut recognised = false;
     for sheet in &book.sheets {
         let named = sheet.name.as_deref().map(loose);
         let kinds: &[SheetKind] = match named.as_deref() {
@@ -369,6 +370,7 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
                 continue;
             }
         };
+        recognised = true;
         // The year in the sheet's name: « Suivi 2026 ».
         if let Some(name) = &sheet.name
             && let Some(year) = loose(name)
@@ -399,24 +401,17 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
             );
             continue;
         };
-        read_any = true;
         match kind {
             SheetKind::FollowUp => follow_up_rows(book, sheet, &header, plan, found, diags),
             SheetKind::Indicators => indicator_rows(book, sheet, &header, plan, found, diags),
         }
     }
-    if !read_any && book.sheets.iter().all(|s| s.name.is_some()) && !book.sheets.is_empty() {
-        let none_named = book.sheets.iter().all(|s| {
-            let n = s.name.as_deref().map(loose).unwrap_or_default();
-            n != loose(INDICATORS_SHEET) && !n.starts_with("suivi")
-        });
-        if none_named {
-            diags.push(
-                Diagnostic::error(format!("{} : aucune feuille de suivi", book.name)).hint(
-                    "le classeur écrit par `ctg suivi export ANNÉE` a les feuilles « Suivi ANNÉE » et « Indicateurs » : remplissez celui-là",
-                ),
-            );
-        }
+    if !recognised {
+        diags.push(
+            Diagnostic::error(format!("{} : aucune feuille de suivi", book.name)).hint(
+                "le classeur écrit par `ctg suivi export ANNÉE` a les feuilles « Suivi ANNÉE » et « Indicateurs » : remplissez celui-là",
+            ),
+        );
     }
 }
 
