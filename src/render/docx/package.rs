@@ -26,7 +26,7 @@ pub fn finish(w: Writer, properties: &Properties) -> Result<Vec<u8>, String> {
         image_alts,
         ..
     } = w;
-    let xml = docx.build();
+    let xml = docx.unwrap_or_default().build();
     let document = complete_document(&xml.document, &header_rows, &image_alts)?;
     let styles = with_language(&xml.styles)?;
     let document_rels = sorted_relationships(&xml.document_rels)?;
