@@ -135,7 +135,7 @@ impl Writer {
     /// A link to `url` (already checked as safe), with a stable relationship id.
     fn link(&mut self, url: &str) -> Hyperlink {
         self.next_link += 1;
-        let mut link = Hyperlink::new(url, HyperlinkType::External);
+        let mut link = Hyperlink::new(markdown::xml_text(url), HyperlinkType::External);
         if let HyperlinkData::External { rid, .. } = &mut link.link {
             *rid = format!("rIdLien{}", self.next_link);
         }
@@ -178,7 +178,7 @@ impl Writer {
     /// with its text alternative.
     fn image(&mut self, png: Vec<u8>, size: (u32, u32), shown_width: Twips, alt: &str) -> Run {
         self.next_image += 1;
-        self.image_alts.push(alt.to_string());
+        self.image_alts.push(markdown::xml_text(alt));
         // English Metric Units: 635 per twip.
         let width = u64::from(shown_width) * 635;
         let height = width * u64::from(size.1) / u64::from(size.0.max(1));
