@@ -413,11 +413,12 @@ mod tests {
     fn relationships_are_sorted_by_identifier() {
         let xml = r#"<?xml version="1.0"?><Relationships xmlns="urn:r"><Relationship Id="rIdLien2" Target="b"/><Relationship Id="rId1" Target="s"/><Relationship Id="rIdLien1" Target="a" TargetMode="External"/></Relationships>"#;
         let out = String::from_utf8(sorted_relationships(xml.as_bytes()).unwrap()).unwrap();
-        let ids: Vec<&str> = out
-            .match_indices("Id=\"")
-            .map(|(i, _)| &out[i + 4..i + 12])
+        let doc = roxmltree::Document::parse(&out).unwrap();
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter_map(|n| n.attribute("Id"))
             .collect();
-        assert_eq!(ids, ["rId1\" Ta", "rIdLien1", "rIdLien2"]);
+        assert_eq!(ids, ["rId1", "rIdLien1", "rIdLien2"]);
         assert!(out.contains(r#"Target="a" TargetMode="External""#));
     }
 }
