@@ -7,8 +7,8 @@
 //! hold (control characters) are left out.
 
 use docx_rs::{
-    AlignmentType, BreakType, IndentLevel, NumberingId, Paragraph, Run, Shading, Table, TableCell,
-    TableRow, VertAlignType, WidthType,
+    AlignmentType, BreakType, IndentLevel, NumberingId, Paragraph, ParagraphChild, Run, Shading,
+    Table, TableCell, TableRow, VertAlignType, WidthType,
 };
 use pulldown_cmark::{Alignment, Event, Tag, TagEnd};
 
@@ -269,15 +269,12 @@ impl<'w> Converter<'w> {
 
     fn push_run(&mut self, run: Run) {
         if let Some(Some(link)) = self.links.last_mut() {
-            *link = std::mem::replace(
-                link,
-                docx_rs::Hyperlink::new("", docx_rs::HyperlinkType::Anchor),
-            )
-            .add_run(run);
+            link.children.push(ParagraphChild::Run(Box::new(run)));
             return;
         }
-        let paragraph = self.open();
-        *paragraph = std::mem::take(paragraph).add_run(run);
+        self.open()
+            .children
+            .push(ParagraphChild::Run(Box::new(run)));
     }
 
     /// Prose: French typography applied.
@@ -453,8 +450,7 @@ impl<'w> Converter<'w> {
             TagEnd::Subscript => self.format.subscript = self.format.subscript.saturating_sub(1),
             TagEnd::Link => {
                 if let Some(Some(link)) = self.links.pop() {
-                    let paragraph = self.open();
-                    *paragraph = std::mem::take(paragraph).add_hyperlink(link);
+                    self.open().children.push(ParagraphChild::Hyperlink(link));
                 }
                 self.format.link = self.links.iter().any(Option::is_some);
             }

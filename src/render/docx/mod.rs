@@ -64,7 +64,10 @@ impl Margins {
 /// A document being written: the docx-rs document, and what the package needs
 /// to know of it once built (see [`package`]).
 struct Writer {
-    docx: Docx,
+    /// Always `Some` between two calls: docx-rs builds by value, and taking the
+    /// document out of an `Option` costs nothing, where a default document in
+    /// its place would be built at each paragraph.
+    docx: Option<Docx>,
     /// For each table of the body, in order, how many header rows repeat on
     /// each page.
     header_rows: Vec<usize>,
@@ -98,7 +101,7 @@ impl Writer {
         // The list definitions are always there, lists or not.
         docx.document_rels.has_numberings = true;
         Self {
-            docx,
+            docx: Some(docx),
             header_rows: Vec::new(),
             image_alts: Vec::new(),
             next_paragraph: 0,
@@ -107,6 +110,12 @@ impl Writer {
             next_numbering: styles::FIRST_LIST_NUMBERING,
             text_width: margins.text_width(),
         }
+    }
+
+    /// Applies a docx-rs builder method to the document.
+    fn edit(&mut self, f: impl FnOnce(Docx) -> Docx) {
+        let docx = self.docx.take().unwrap_or_default();
+        self.docx = Some(f(docx));
     }
 
     /// A new paragraph of `style`.
@@ -126,7 +135,7 @@ impl Writer {
     /// A link to `url` (already checked as safe), with a stable relationship id.
     fn link(&mut self, url: &str) -> Hyperlink {
         self.next_link += 1;
-        let mut link = Hyperlink::new(url, HyperlinkType::External);
+        let mut link = Hyperlink::new(markdown::xml_text(url), HyperlinkType::External);
         if let HyperlinkData::External { rid, .. } = &mut link.link {
             *rid = format!("rIdLien{}", self.next_link);
         }
@@ -137,21 +146,23 @@ impl Writer {
     fn numbered_list(&mut self, level: usize, start: usize) -> usize {
         let id = self.next_numbering;
         self.next_numbering += 1;
-        self.docx = std::mem::take(&mut self.docx).add_numbering(
-            Numbering::new(id, styles::NUMBERED_ABSTRACT)
-                .add_override(LevelOverride::new(level).start(start)),
-        );
+        self.edit(|docx| {
+            docx.add_numbering(
+                Numbering::new(id, styles::NUMBERED_ABSTRACT)
+                    .add_override(LevelOverride::new(level).start(start)),
+            )
+        });
         id
     }
 
     fn push_paragraph(&mut self, paragraph: Paragraph) {
-        self.docx = std::mem::take(&mut self.docx).add_paragraph(paragraph);
+        self.edit(|docx| docx.add_paragraph(paragraph));
     }
 
     /// Adds a table to the body; its first `header_rows` rows repeat on each page.
     fn push_table(&mut self, table: Table, header_rows: usize) {
         self.header_rows.push(header_rows);
-        self.docx = std::mem::take(&mut self.docx).add_table(table);
+        self.edit(|docx| docx.add_table(table));
     }
 
     fn push_blocks(&mut self, blocks: Vec<markdown::Block>) {
@@ -167,7 +178,7 @@ impl Writer {
     /// with its text alternative.
     fn image(&mut self, png: Vec<u8>, size: (u32, u32), shown_width: Twips, alt: &str) -> Run {
         self.next_image += 1;
-        self.image_alts.push(alt.to_string());
+        self.image_alts.push(markdown::xml_text(alt));
         // English Metric Units: 635 per twip.
         let width = u64::from(shown_width) * 635;
         let height = width * u64::from(size.1) / u64::from(size.0.max(1));
@@ -178,11 +189,11 @@ impl Writer {
     }
 
     fn header(&mut self, paragraph: Paragraph) {
-        self.docx = std::mem::take(&mut self.docx).header(Header::new().add_paragraph(paragraph));
+        self.edit(|docx| docx.header(Header::new().add_paragraph(paragraph)));
     }
 
     fn footer(&mut self, paragraph: Paragraph) {
-        self.docx = std::mem::take(&mut self.docx).footer(Footer::new().add_paragraph(paragraph));
+        self.edit(|docx| docx.footer(Footer::new().add_paragraph(paragraph)));
     }
 
     /// The finished archive.

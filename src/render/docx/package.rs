@@ -26,7 +26,7 @@ pub fn finish(w: Writer, properties: &Properties) -> Result<Vec<u8>, String> {
         image_alts,
         ..
     } = w;
-    let xml = docx.build();
+    let xml = docx.unwrap_or_default().build();
     let document = complete_document(&xml.document, &header_rows, &image_alts)?;
     let styles = with_language(&xml.styles)?;
     let document_rels = sorted_relationships(&xml.document_rels)?;
@@ -348,4 +348,77 @@ fn element(
     out.write_event(Event::End(BytesEnd::new(name)))
         .map_err(io_error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+
+    #[test]
+    fn the_header_rows_of_the_bodys_tables_repeat_and_nested_tables_are_left_alone() {
+        let xml = format!(
+            "<w:document {W}><w:body>\
+             <w:tbl><w:tr><w:trPr/><w:tc><w:tbl><w:tr><w:tc/></w:tr></w:tbl></w:tc></w:tr>\
+             <w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc/></w:tr><w:tr><w:tc/></w:tr></w:tbl>\
+             <w:tbl><w:tr><w:tc/></w:tr></w:tbl>\
+             <w:tbl><w:tr><w:tc/></w:tr></w:tbl></w:body></w:document>"
+        );
+        let out = complete_document(xml.as_bytes(), &[2, 0, 1], &[]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "<w:document {W}><w:body>\
+                 <w:tbl><w:tr><w:trPr><w:tblHeader/></w:trPr><w:tc><w:tbl><w:tr><w:tc/></w:tr></w:tbl></w:tc></w:tr>\
+                 <w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr><w:tc/></w:tr><w:tr><w:tc/></w:tr></w:tbl>\
+                 <w:tbl><w:tr><w:tc/></w:tr></w:tbl>\
+                 <w:tbl><w:tr><w:trPr><w:tblHeader/></w:trPr><w:tc/></w:tr></w:tbl></w:body></w:document>"
+            )
+        );
+        // A count that does not match the tables written is an error, not a
+        // document with the wrong rows repeated.
+        assert!(complete_document(xml.as_bytes(), &[1], &[]).is_err());
+    }
+
+    #[test]
+    fn images_get_their_text_alternative() {
+        let xml = format!(
+            r#"<w:document {W} xmlns:wp="x"><w:body><w:p><wp:docPr id="1" name="Figure"/></w:p></w:body></w:document>"#
+        );
+        let out = complete_document(xml.as_bytes(), &[], &["Diagramme : 2 & 3".into()]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"<wp:docPr id="1" name="Image 1" descr="Diagramme : 2 &amp; 3"/>"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_default_text_is_in_french() {
+        for default in ["<w:rPr><w:sz w:val=\"16\"/></w:rPr>", "<w:rPr/>"] {
+            let xml = format!(
+                "<w:styles {W}><w:docDefaults><w:rPrDefault>{default}</w:rPrDefault></w:docDefaults></w:styles>"
+            );
+            let out = String::from_utf8(with_language(xml.as_bytes()).unwrap()).unwrap();
+            assert!(
+                out.contains(r#"<w:lang w:val="fr-FR" w:eastAsia="fr-FR" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>"#),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn relationships_are_sorted_by_identifier() {
+        let xml = r#"<?xml version="1.0"?><Relationships xmlns="urn:r"><Relationship Id="rIdLien2" Target="b"/><Relationship Id="rId1" Target="s"/><Relationship Id="rIdLien1" Target="a" TargetMode="External"/></Relationships>"#;
+        let out = String::from_utf8(sorted_relationships(xml.as_bytes()).unwrap()).unwrap();
+        let doc = roxmltree::Document::parse(&out).unwrap();
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter_map(|n| n.attribute("Id"))
+            .collect();
+        assert_eq!(ids, ["rId1", "rIdLien1", "rIdLien2"]);
+        assert!(out.contains(r#"Target="a" TargetMode="External""#));
+    }
 }
