@@ -264,3 +264,40 @@ fn a_logo_over_five_megabytes_is_refused() {
     }
     assert!(files(&out) == before, "out/ changed");
 }
+
+/// The text alternatives of the images of a Word document, in order, and the
+/// number of images it holds.
+fn word_images(docx: &Path) -> (Vec<String>, usize) {
+    let file = fs::File::open(docx).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let media = archive
+        .file_names()
+        .filter(|n| n.starts_with("word/media/"))
+        .count();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let alts = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "docPr")
+        .map(|n| n.attribute("descr").unwrap_or_default().to_string())
+        .collect();
+    (alts, media)
+}
+
+#[test]
+fn the_word_documents_open_on_the_same_logos() {
+    let out = &*BUILT;
+    let (alts, media) = word_images(&out.join("plan.docx"));
+    assert_eq!(alts, [SVG_ALT, PNG_ALT]);
+    assert_eq!(media, 2);
+    // The review: the logos, then its chart.
+    let (alts, media) = word_images(&out.join("bilan-2024.docx"));
+    assert_eq!(&alts[..2], [SVG_ALT, PNG_ALT]);
+    assert_eq!(alts.len(), 3);
+    assert_eq!(media, 3);
+    // The reference plan's has none.
+    let reference = build_in_test_area("logos-reference-docx", &project_root());
+    assert_eq!(word_images(&reference.join("plan.docx")), (Vec::new(), 0));
+}

@@ -40,6 +40,9 @@ pub struct LogoView {
     /// its alternative as accessible name, or a bitmap embedded as a `data:`
     /// address in an `<img>` with its `alt`. Empty in a Typst view.
     pub html: String,
+    /// Word: the logo itself, whose image the document embeds.
+    #[serde(skip)]
+    pub image: Option<Logo>,
 }
 
 impl TitleBlockView {
@@ -74,6 +77,7 @@ impl LogoView {
                 Format::Html => html(logo),
                 Format::Typst | Format::Word => String::new(),
             },
+            image: (format == Format::Word).then(|| logo.clone()),
         }
     }
 }

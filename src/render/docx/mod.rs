@@ -188,6 +188,44 @@ impl Writer {
         Run::new().add_image(pic)
     }
 
+    /// The signatories' logos in one paragraph, at a common height, as above
+    /// the PDF's title block (narrower when they would not fit the width);
+    /// `None` without logos.
+    fn logo_row(
+        &mut self,
+        block: &super::title_block::TitleBlockView,
+        document: &str,
+    ) -> Result<Option<Paragraph>, Diagnostic> {
+        let logos: Vec<&crate::logos::Logo> =
+            block.logos.iter().filter_map(|l| l.image.as_ref()).collect();
+        if logos.is_empty() {
+            return Ok(None);
+        }
+        // 16 mm high, 8 mm apart, unless the row would be wider than the text.
+        let gap = mm10(80);
+        let gaps = gap * (logos.len() as u32 - 1);
+        let ratios: f64 = logos.iter().map(|l| l.ratio).sum();
+        let fitting = f64::from(self.text_width.saturating_sub(gaps)) / ratios.max(0.01);
+        let height = f64::from(mm10(160)).min(fitting);
+        let mut paragraph = self.paragraph(styles::FIGURE).keep_next(true);
+        for (i, logo) in logos.iter().enumerate() {
+            let (png, size) = chart::logo_png(logo).map_err(|detail| {
+                Diagnostic::error(format!(
+                    "le logo n° {} du document Word `{document}.docx` n'a pas pu être converti : {detail}",
+                    logo.number
+                ))
+                .hint("enregistrez ce logo en PNG et déclarez ce fichier dans `convention.toml`")
+            })?;
+            if i > 0 {
+                paragraph = paragraph.add_run(Run::new().add_text("\u{a0}\u{a0}\u{a0}\u{a0}"));
+            }
+            let width = (height * logo.ratio).round() as Twips;
+            let run = self.image(png, size, width, &logo.alt);
+            paragraph = paragraph.add_run(run);
+        }
+        Ok(Some(paragraph))
+    }
+
     fn header(&mut self, paragraph: Paragraph) {
         self.edit(|docx| docx.header(Header::new().add_paragraph(paragraph)));
     }

@@ -46,6 +46,9 @@ pub fn plan(view: &PlanView, properties: &Properties) -> Result<Vec<u8>, Diagnos
     );
     w.footer(footer);
 
+    if let Some(logos) = w.logo_row(&view.title_block, crate::render::PLAN_DOCUMENT)? {
+        w.push_paragraph(logos);
+    }
     for (style, text) in [
         (styles::TITLE, &view.title),
         (styles::PARTIES, &view.parties),

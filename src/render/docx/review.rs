@@ -50,6 +50,9 @@ pub fn review(
     w.footer(footer);
 
     // Title page.
+    if let Some(logos) = w.logo_row(&view.plan.title_block, &document)? {
+        w.push_paragraph(logos);
+    }
     let title = w
         .text(styles::TITLE, &format!("Bilan annuel {year}"))
         .line_spacing(docx_rs::LineSpacing::new().before(mm10(300)).after(200));
