@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::source::Source;
 
 /// Where the convention lives, relative to the project root.
 pub const CONVENTION_FILE: &str = "data/convention.toml";
@@ -285,44 +286,54 @@ pub struct RawProject {
 
 /// Reads the project under `root`. Problems are pushed to `diags`; whatever could
 /// be read is returned so that validation can report its own problems too.
+pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
+    load_from(&Source::folder(root), diags)
+}
+
+/// Reads the project of one version, a folder or a git revision (see
+/// [`Source`]), the same way.
 ///
 /// Every file under `data/` is accounted for: `convention.toml`, the `.toml` files
 /// of `data/actions/`, and anything else gets a warning (not a `.toml` file, so not
 /// data: ignored) or an error (a `.toml` file outside `data/actions/`, which would
 /// otherwise silently miss from the plan).
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
+pub fn load_from(source: &Source, diags: &mut Vec<Diagnostic>) -> RawProject {
     let mut project = RawProject {
         convention: None,
         actions: Vec::new(),
     };
-    let data = root.join("data");
-    if !data.is_dir() {
-        let (message, hint) = if root.is_dir() {
-            (
+    if !source.is_dir("data") {
+        let (message, hint) = match source {
+            Source::Folder(root) if root.is_dir() => (
                 format!("dossier `data/` introuvable dans `{}`", root.display()),
-                "lancez ctg à la racine du projet (le dossier qui contient `data/`), ou indiquez-la avec `--root DOSSIER`",
-            )
-        } else {
-            (
+                "lancez ctg à la racine du projet (le dossier qui contient `data/`), ou indiquez-la avec `--root DOSSIER`".to_string(),
+            ),
+            Source::Folder(root) => (
                 format!("dossier du projet introuvable : `{}`", root.display()),
-                "vérifiez le chemin donné à `--root`",
-            )
+                "vérifiez le chemin donné à `--root`".to_string(),
+            ),
+            Source::Revision(r) => (
+                format!("la révision `{}` n'a pas de dossier `data/`", r.name),
+                format!(
+                    "cette révision (commit {}) ne contient pas le projet : choisissez une révision où `data/` existe",
+                    &r.commit[..r.commit.len().min(12)]
+                ),
+            ),
         };
         diags.push(Diagnostic::error(message).hint(hint));
         return project;
     }
-    top_level_files(root, &data, diags);
-    let convention = root.join(CONVENTION_FILE);
-    if convention.exists() || convention.is_symlink() {
-        project.convention = parse_file(root, &convention, diags);
+    top_level_files(source, diags);
+    if source.exists(CONVENTION_FILE) {
+        project.convention = parse_file(source, CONVENTION_FILE, diags);
     } else {
         diags.push(
             Diagnostic::error(format!("fichier `{CONVENTION_FILE}` introuvable"))
                 .hint("ce fichier décrit la convention (titre, parties, période, colonnes, champs) : voir le README"),
         );
     }
-    for path in action_files(root, diags) {
-        if let Some(action) = parse_file(root, &path, diags) {
+    for path in action_files(source, diags) {
+        if let Some(action) = parse_file(source, &path, diags) {
             project.actions.push(action);
         }
     }
@@ -330,20 +341,13 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
 }
 
 /// Files directly in `data/` other than the convention: never read, so say so.
-fn top_level_files(root: &Path, data: &Path, diags: &mut Vec<Diagnostic>) {
-    let Ok(entries) = fs::read_dir(data) else {
-        return;
-    };
-    let mut names: Vec<_> = entries.filter_map(Result::ok).collect();
-    names.sort_by_key(|e| e.file_name());
-    for entry in names {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "convention.toml" || !path.is_file() {
+fn top_level_files(source: &Source, diags: &mut Vec<Diagnostic>) {
+    for (name, is_file) in source.entries("data") {
+        if name == "convention.toml" || !is_file {
             continue;
         }
-        let shown = display_path(root, &path);
-        if has_toml_extension(&path) {
+        let shown = format!("data/{name}");
+        if has_toml_extension(&name) {
             diags.push(
                 Diagnostic::error(format!(
                     "fichier `{shown}` mal rangé : seul `{CONVENTION_FILE}` est lu à cet endroit"
@@ -353,21 +357,18 @@ fn top_level_files(root: &Path, data: &Path, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         } else {
-            diags.push(ignored(&shown, &path));
+            diags.push(ignored(&shown));
         }
     }
 }
 
-fn has_toml_extension(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "toml")
+fn has_toml_extension(path: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e == "toml")
 }
 
 /// The warning for a file of `data/` that is not TOML, so not read.
-fn ignored(shown: &str, path: &Path) -> Diagnostic {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+fn ignored(shown: &str) -> Diagnostic {
+    let name = shown.rsplit('/').next().unwrap_or(shown);
     let lower = name.to_lowercase();
     // A TOML file whose name an editor or a download mangled: say how to fix it.
     let hint = if let Some(pos) = lower.rfind(".toml") {
@@ -385,11 +386,11 @@ fn ignored(shown: &str, path: &Path) -> Diagnostic {
     .hint(hint)
 }
 
-/// The action files, in a stable order (sorted walk), whatever the file system.
-/// Symbolic links are followed inside the project only.
-fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let dir = root.join(ACTIONS_DIR);
-    if !dir.is_dir() {
+/// The action files, as paths from the project root, in a stable order
+/// (sorted walk), whatever the file system. Symbolic links are followed
+/// inside the project only.
+fn action_files(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    if !source.is_dir(ACTIONS_DIR) {
         diags.push(
             Diagnostic::error(format!("dossier `{ACTIONS_DIR}/` introuvable"))
                 .hint("chaque action est un fichier `data/actions/<champ>/<nn>-<titre>.toml`"),
@@ -397,11 +398,11 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for path in data_files(root, &dir, usize::MAX, diags) {
+    for path in source.files(ACTIONS_DIR, usize::MAX, diags) {
         if has_toml_extension(&path) {
             files.push(path);
         } else {
-            diags.push(ignored(&display_path(root, &path), &path));
+            diags.push(ignored(&path));
         }
     }
     files
@@ -579,11 +580,11 @@ fn composed(text: String) -> String {
 }
 
 fn parse_file<T: DeserializeOwned>(
-    root: &Path,
-    path: &Path,
+    source: &Source,
+    path: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Loaded<T>> {
-    match read_text(root, path) {
+    match source.read_text(path) {
         Ok(file) => parse_source(file, diags),
         Err(d) => {
             diags.push(d);
