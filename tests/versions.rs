@@ -294,6 +294,11 @@ fn commit_folder(repo: &gix::Repository, dir: &Path, message: &str) -> gix::Obje
 /// the files of `v2` in its work tree; the project is the folder `projet` of
 /// the repository, or its top when `folder` is false.
 fn repository(folder: bool) -> (tempfile::TempDir, PathBuf) {
+    repository_with(folder, |_| {})
+}
+
+/// The same, with more files in `v1`, written by `more` into its project folder.
+fn repository_with(folder: bool, more: impl Fn(&Path)) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = gix::init(dir.path()).unwrap();
     let staged = tempfile::tempdir().unwrap();
@@ -305,6 +310,9 @@ fn repository(folder: bool) -> (tempfile::TempDir, PathBuf) {
             tree.clone()
         };
         copy_dir(&versions().join(version), &project);
+        if version == "v1" {
+            more(&project);
+        }
         tree
     };
     let first = commit_folder(&repo, &at("v1"), "Plan signé");
@@ -356,4 +364,99 @@ fn an_unknown_revision_is_a_reading_error() {
         stderr.contains("révision `v9.9` introuvable dans le dépôt git"),
         "{stderr}"
     );
+}
+
+/// Builds the project `root` (a revision of it, if given) into `out`.
+fn build(root: &Path, out: Option<PathBuf>, revision: Option<&str>) -> ctg::Report {
+    ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        out,
+        write: true,
+        revision: revision.map(str::to_string),
+        ..ctg::BuildOptions::default()
+    })
+    .unwrap_or_else(|f| panic!("{f}: {:?}", f.0))
+}
+
+#[test]
+fn a_revision_builds_byte_for_byte_as_its_folder() {
+    let (_repo, root) = repository(true);
+    build(&root, None, Some("v1.0"));
+    let from_folder = tempfile::tempdir().unwrap();
+    build(
+        &versions().join("v1"),
+        Some(from_folder.path().to_path_buf()),
+        None,
+    );
+    let built = files_of(&root.join("out/v1.0"));
+    let expected = files_of(from_folder.path());
+    assert!(built.iter().any(|(name, _)| name == "plan.pdf"));
+    assert!(built.iter().any(|(name, _)| name == "fiches.pdf"));
+    let names =
+        |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&built), names(&expected));
+    for ((name, a), (_, b)) in built.iter().zip(&expected) {
+        assert!(
+            a == b,
+            "out/v1.0/{name} differs from the build of the folder v1"
+        );
+    }
+    // The work tree, a later version, is left as it was, and `out/` only
+    // receives the revision's folder.
+    assert_eq!(
+        files_of(&root.join("data")),
+        files_of(&versions().join("v2/data"))
+    );
+    assert_eq!(fs::read_dir(root.join("out")).unwrap().count(), 1);
+}
+
+#[test]
+fn a_revision_uses_its_own_templates() {
+    // The signed version pinned its page's template in `templates/`.
+    let marker = "<!-- gabarit figé de la version signée -->";
+    let builtin = ctg::render::templates::BUILTIN
+        .iter()
+        .find(|(name, _)| *name == "plan.html.tera")
+        .unwrap()
+        .1;
+    let (_repo, root) = repository_with(false, |project| {
+        fs::create_dir_all(project.join("templates")).unwrap();
+        fs::write(
+            project.join("templates/plan.html.tera"),
+            format!("{builtin}{marker}\n"),
+        )
+        .unwrap();
+    });
+    build(&root, None, Some("v1.0"));
+    let pinned = fs::read_to_string(root.join("out/v1.0/plan.html")).unwrap();
+    assert!(pinned.contains(marker));
+    // The work tree has no such template: its build uses the built-in one.
+    build(&root, None, None);
+    let current = fs::read_to_string(root.join("out/plan.html")).unwrap();
+    assert!(!current.contains(marker));
+    // A revision's folder name holds no path separator.
+    assert_eq!(ctg::revision_folder("HEAD~1"), "HEAD-1");
+    assert_eq!(ctg::revision_folder("feature/avenant"), "feature-avenant");
+    assert_eq!(ctg::revision_folder(".."), "revision");
+}
+
+#[test]
+fn build_revision_from_the_command_line() {
+    let (_repo, root) = repository(false);
+    let out = ctg(&["build", "--revision", "v1.0"], &root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(root.join("out/v1.0/plan.pdf").is_file());
+    let out = ctg(&["build", "--revision", "v9.9"], &root);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("révision `v9.9` introuvable dans le dépôt git"),
+        "{stderr}"
+    );
+    assert!(!root.join("out/v9.9").exists());
 }
