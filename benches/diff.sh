@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 ctg="$here/target/release/ctg"
 runs="${1:-21}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] && echo "dossier conservé : $work" || trap 'rm -rf "$work"' EXIT
 
 # The signed version, and a copy with ten changes.
 mkdir -p "$work/projet" "$work/ancien"

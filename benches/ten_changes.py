@@ -36,11 +36,7 @@ with open(os.path.join(actions, "jeunesse", "07-conseil-jeunes.toml"), "w", enco
 p = os.path.join(actions, "petite-enfance", "01-micro-creche-thonnance.toml")
 edit(p, "12 places", "14 places")
 p = os.path.join(actions, "parentalite", "01-actions-clas.toml")
-with open(p, encoding="utf-8") as f:
-    text = f.read()
-text = re.sub(r'^(moyens_partenaires = ).*$', r'\1"Par la CCBJC et les communes"', text, count=1, flags=re.M)
-with open(p, "w", encoding="utf-8") as f:
-    f.write(text)
+edit(p, "Recherche de partenaires", "Recherche de partenaires financiers et associatifs")
 # 8. An action moved to another position.
 p = os.path.join(actions, "jeunesse", "06-garderies-periscolaires-alsh.toml")
 edit(p, "position = 6", "position = 8")
