@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::model::{Action, Convention, Plan, Value};
+use crate::text::words::Piece;
 use crate::shape::Shape;
 
 /// Everything that differs between an old and a new version of a plan.
@@ -519,6 +520,15 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
         "{} entre {old_name} et {new_name} :",
         crate::text::count(changes.count(), "changement", "changements")
     );
+    let cells = changes.actions.iter().flat_map(|f| &f.changes).any(
+        |c| matches!(c, ActionChange::Changed { cells, .. } if !cells.is_empty()),
+    );
+    if cells {
+        let _ = writeln!(
+            out,
+            "(dans les cellules, [-…-] : mots supprimés ; {{+…+}} : mots ajoutés)"
+        );
+    }
     let mut section = |title: &str, lines: Vec<String>| {
         if !lines.is_empty() {
             let _ = writeln!(out, "\n{title}");
@@ -575,8 +585,7 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
                     }
                     for cell in cells {
                         lines.push(format!("      {} (`{}`)", cell.label, cell.key));
-                        lines.push(indented("avant", &cell.old));
-                        lines.push(indented("après", &cell.new));
+                        lines.push(word_changes(&cell.old, &cell.new));
                     }
                 }
             }
@@ -622,13 +631,50 @@ fn shown(text: &str) -> String {
     }
 }
 
-/// A cell's text under its label, each line indented.
-fn indented(label: &str, text: &str) -> String {
-    let pad = " ".repeat(label.len() + 10);
-    let body = if text.is_empty() {
-        "(vide)".to_string()
-    } else {
-        text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
-    };
-    format!("        {label} : {body}")
+/// A cell's changes word by word, indented under its label: the words
+/// deleted between `[-` and `-]`, those inserted between `{+` and `+}`,
+/// readable without colour.
+fn word_changes(old: &str, new: &str) -> String {
+    let mut text = String::new();
+    let pieces = crate::text::words::diff(old, new);
+    let mut i = 0;
+    while i < pieces.len() {
+        match &pieces[i] {
+            Piece::Same(s) => text.push_str(s),
+            Piece::Deleted(s) => {
+                let replaced = matches!(pieces.get(i + 1), Some(Piece::Inserted(_)));
+                let word = s.trim_end();
+                text.push_str(&format!("[-{word}-]"));
+                if !replaced {
+                    text.push_str(&s[word.len()..]);
+                }
+            }
+            Piece::Inserted(s) => {
+                let word = s.trim_end();
+                text.push_str(&format!("{{+{word}+}}"));
+                text.push_str(&s[word.len()..]);
+            }
+        }
+        i += 1;
+    }
+    let pad = " ".repeat(8);
+    let body = text.trim_end().lines().collect::<Vec<_>>().join(&format!("\n{pad}"));
+    format!("{pad}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_changes;
+
+    #[test]
+    fn word_changes_in_lists_emphasis_and_lines() {
+        let old = "- Investissement : 100 000 €\n- Fonctionnement\n\nAvec **gras** et *italique*.";
+        let new = "- Investissement : 120 000 €\n- Fonctionnement\n- Formation\n\nAvec **gras** et *italique* revus.";
+        assert_eq!(
+            word_changes(old, new),
+            "        - Investissement : [-100-]{+120+} 000 €\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
+        );
+        assert_eq!(word_changes("", "Nouveau texte."), "        {+Nouveau texte.+}");
+        assert_eq!(word_changes("Ancien texte.", ""), "        [-Ancien texte.-]");
+    }
 }
