@@ -23,6 +23,7 @@ pub mod scaffold;
 pub mod shape;
 pub mod source;
 pub mod text;
+pub mod version;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -63,7 +64,7 @@ impl BuildOptions {
     pub fn source(&self) -> Result<source::Source, Failure> {
         match &self.revision {
             None => Ok(source::Source::folder(&self.root)),
-            Some(revision) => source::Revision::read(&self.root, revision)
+            Some(revision) => version::read_revision(&self.root, revision)
                 .map(source::Source::Revision)
                 .map_err(|d| Failure(vec![d])),
         }
@@ -306,7 +307,7 @@ pub fn compare(root: &Path, old: &str, new: Option<&str>) -> Result<Comparison, 
     let version = |spec: Option<&str>| -> Result<(Plan, String, Vec<Diagnostic>), Failure> {
         let (source, name) = match spec {
             Some(spec) => {
-                let source = source::resolve(root, spec).map_err(|d| Failure(vec![d]))?;
+                let source = version::resolve(root, spec).map_err(|d| Failure(vec![d]))?;
                 let name = source.describe(spec);
                 (source, name)
             }
