@@ -36,6 +36,23 @@ pub enum Command {
         /// Construit seulement le bilan annuel de cette année (`out/bilan-ANNÉE.pdf` et `.html`).
         #[arg(long, value_name = "ANNÉE")]
         bilan: Option<u16>,
+        /// Construit les documents d'une révision git du projet (étiquette `v1.0`,
+        /// branche, commit) dans `out/<révision>/`, sans toucher aux fichiers du projet.
+        #[arg(long, value_name = "RÉVISION")]
+        revision: Option<String>,
+    },
+    /// Compare deux versions du plan et affiche les changements, par champ
+    /// d'intervention. Code de sortie : 0 sans changement, 1 s'il y a des
+    /// changements, 2 si une version ne peut être lue.
+    Diff {
+        /// Version de départ : révision git (étiquette `v1.0`, branche, commit) ou
+        /// dossier d'un projet (depuis le projet, ou chemin absolu).
+        ancienne: String,
+        /// Version d'arrivée, de même (par défaut : les fichiers actuels du projet).
+        nouvelle: Option<String>,
+        /// Dossier du projet.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
     /// Vérifie les données et les gabarits sans rien écrire.
     Check {

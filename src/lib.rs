@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod fingerprint;
 pub mod fonts;
@@ -21,8 +22,10 @@ pub mod render;
 pub mod review;
 pub mod scaffold;
 pub mod shape;
+pub mod source;
 pub mod suivi;
 pub mod text;
+pub mod version;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -45,11 +48,48 @@ pub struct BuildOptions {
     pub emit_typst: bool,
     /// Build only this year's annual review (`ctg build --bilan 2025`).
     pub review_year: Option<u16>,
+    /// Build the documents of this git revision of the project instead of
+    /// its files (`ctg build --revision v1.0`), into `out/<revision>/`.
+    pub revision: Option<String>,
 }
 
 impl BuildOptions {
     pub fn out_dir(&self) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| self.root.join("out"))
+        match (&self.out, &self.revision) {
+            (Some(out), _) => out.clone(),
+            (None, Some(revision)) => self.root.join("out").join(revision_folder(revision)),
+            (None, None) => self.root.join("out"),
+        }
+    }
+
+    /// Where the files of the version to build are read from.
+    pub fn source(&self) -> Result<source::Source, Failure> {
+        match &self.revision {
+            None => Ok(source::Source::folder(&self.root)),
+            Some(revision) => version::read_revision(&self.root, revision)
+                .map(source::Source::Revision)
+                .map_err(|d| Failure(vec![d])),
+        }
+    }
+}
+
+/// The folder of `out/` that receives a revision's documents: its name, with
+/// any character that a folder name cannot safely hold (`/`, `~`, `^`…)
+/// replaced by `-` (`v1.0` → `v1.0`, `HEAD~1` → `HEAD-1`).
+pub fn revision_folder(revision: &str) -> String {
+    let name: String = revision
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    match name.trim_start_matches('.') {
+        "" => "revision".to_string(),
+        _ => name,
     }
 }
 
@@ -91,8 +131,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         });
     });
     let mut timings = render::Timings::start();
-    let (plan, templates, mut warnings) = load_and_validate(&options.root)?;
-    let follow_ups = load_follow_ups(&options.root, &plan, &mut warnings)?;
+    let source = options.source()?;
+    let (plan, templates, mut warnings) = load_and_validate_from(&source)?;
+    let follow_ups = load_follow_ups_from(&source, &plan, &mut warnings)?;
     timings.lap("chargement et validation");
     // A generated source that failed to compile is kept beside the outputs,
     // which stay as they were.
@@ -209,8 +250,17 @@ pub fn load_follow_ups(
     plan: &Plan,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<review::FollowUps, Failure> {
+    load_follow_ups_from(&source::Source::folder(root), plan, warnings)
+}
+
+/// The same, from one version of the project.
+pub fn load_follow_ups_from(
+    source: &source::Source,
+    plan: &Plan,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<review::FollowUps, Failure> {
     let mut diags = Vec::new();
-    let follow_ups = review::load(root, plan, &mut diags);
+    let follow_ups = review::load_from(source, plan, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(with(std::mem::take(warnings), diags));
     }
@@ -221,16 +271,72 @@ pub fn load_follow_ups(
 /// Stages 1 and 2: reads `data/` and the templates, and checks them. All problems
 /// of both are reported together.
 pub fn load_and_validate(root: &Path) -> Result<(Plan, Templates, Vec<Diagnostic>), Failure> {
+    load_and_validate_from(&source::Source::folder(root))
+}
+
+/// The same, for one version of the project: a folder or a git revision.
+pub fn load_and_validate_from(
+    source: &source::Source,
+) -> Result<(Plan, Templates, Vec<Diagnostic>), Failure> {
     let mut diags = Vec::new();
-    let raw = load::load(root, &mut diags);
+    let raw = load::load_from(source, &mut diags);
     let plan = model::validate(raw, &mut diags);
-    let templates = Templates::load(root).map_err(|d| diags.extend(d)).ok();
+    let templates = Templates::load_from(source)
+        .map_err(|d| diags.extend(d))
+        .ok();
     match (plan, templates) {
         (Some(plan), Some(templates)) if !diags.iter().any(Diagnostic::is_error) => {
             Ok((plan, templates, diags))
         }
         _ => Err(Failure(diags)),
     }
+}
+
+/// What `ctg diff` found: the changes, and the two versions in words.
+#[derive(Debug)]
+pub struct Comparison {
+    pub changes: diff::Changes,
+    pub old: String,
+    pub new: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compares two versions of the project under `root` (`ctg diff`): `old`
+/// and `new` name a project folder or a git revision; `new` is the project's
+/// own files when `None`. Each version is loaded and validated as a build
+/// would; only the plan itself (convention and actions) is compared.
+pub fn compare(root: &Path, old: &str, new: Option<&str>) -> Result<Comparison, Failure> {
+    let version = |spec: Option<&str>| -> Result<(Plan, String, Vec<Diagnostic>), Failure> {
+        let (source, name) = match spec {
+            Some(spec) => {
+                let source = version::resolve(root, spec).map_err(|d| Failure(vec![d]))?;
+                let name = source.describe(spec);
+                (source, name)
+            }
+            None => (source::Source::folder(root), "le projet".to_string()),
+        };
+        let mut diags = Vec::new();
+        let raw = load::load_from(&source, &mut diags);
+        match model::validate(raw, &mut diags) {
+            Some(plan) if !diags.iter().any(Diagnostic::is_error) => Ok((plan, name, diags)),
+            _ => {
+                // Which version the errors are in: a file's path is the same in both.
+                let mut all = vec![Diagnostic::error(format!("{name} n'est pas un plan valide"))
+                    .hint("corrigez les erreurs ci-dessous dans cette version, ou comparez une autre version")];
+                all.extend(diags);
+                Err(Failure(all))
+            }
+        }
+    };
+    let (old_plan, old_name, mut warnings) = version(Some(old))?;
+    let (new_plan, new_name, more) = version(new)?;
+    warnings.extend(more);
+    Ok(Comparison {
+        changes: diff::compare(&old_plan, &new_plan),
+        old: old_name,
+        new: new_name,
+        warnings,
+    })
 }
 
 /// Builds everything in memory and returns it, writing nothing (for tests and

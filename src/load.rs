@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::source::Source;
 
 /// Where the convention lives, relative to the project root.
 pub const CONVENTION_FILE: &str = "data/convention.toml";
@@ -324,39 +325,49 @@ pub struct RawProject {
 
 /// Reads the project under `root`. Problems are pushed to `diags`; whatever could
 /// be read is returned so that validation can report its own problems too.
+pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
+    load_from(&Source::folder(root), diags)
+}
+
+/// Reads the project of one version, a folder or a git revision (see
+/// [`Source`]), the same way.
 ///
 /// Every file under `data/` is accounted for: `convention.toml`, the `.toml` files
 /// of `data/actions/`, and anything else gets a warning (not a `.toml` file, so not
 /// data: ignored) or an error (a `.toml` file outside `data/actions/`, which would
 /// otherwise silently miss from the plan).
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
+pub fn load_from(source: &Source, diags: &mut Vec<Diagnostic>) -> RawProject {
     let mut project = RawProject {
         convention: None,
         actions: Vec::new(),
         logos: BTreeMap::new(),
     };
-    let data = root.join("data");
-    if !data.is_dir() {
-        let (message, hint) = if root.is_dir() {
-            (
+    if !source.is_dir("data") {
+        let (message, hint) = match source {
+            Source::Folder(root) if root.is_dir() => (
                 format!("dossier `data/` introuvable dans `{}`", root.display()),
-                "lancez ctg à la racine du projet (le dossier qui contient `data/`), ou indiquez-la avec `--root DOSSIER`",
-            )
-        } else {
-            (
+                "lancez ctg à la racine du projet (le dossier qui contient `data/`), ou indiquez-la avec `--root DOSSIER`".to_string(),
+            ),
+            Source::Folder(root) => (
                 format!("dossier du projet introuvable : `{}`", root.display()),
-                "vérifiez le chemin donné à `--root`",
-            )
+                "vérifiez le chemin donné à `--root`".to_string(),
+            ),
+            Source::Revision(r) => (
+                format!("la révision `{}` n'a pas de dossier `data/`", r.name),
+                format!(
+                    "cette révision (commit {}) ne contient pas le projet : choisissez une révision où `data/` existe",
+                    &r.commit[..r.commit.len().min(12)]
+                ),
+            ),
         };
         diags.push(Diagnostic::error(message).hint(hint));
         return project;
     }
-    top_level_files(root, &data, diags);
-    let convention = root.join(CONVENTION_FILE);
-    if convention.exists() || convention.is_symlink() {
-        project.convention = parse_file(root, &convention, diags);
+    top_level_files(source, diags);
+    if source.exists(CONVENTION_FILE) {
+        project.convention = parse_file(source, CONVENTION_FILE, diags);
         if let Some(convention) = &project.convention {
-            project.logos = logo_files(root, convention, diags);
+            project.logos = logo_files(source, convention, diags);
         }
     } else {
         diags.push(
@@ -364,8 +375,8 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
                 .hint("ce fichier décrit la convention (titre, parties, période, colonnes, champs) : voir le README"),
         );
     }
-    for path in action_files(root, diags) {
-        if let Some(action) = parse_file(root, &path, diags) {
+    for path in action_files(source, diags) {
+        if let Some(action) = parse_file(source, &path, diags) {
             project.actions.push(action);
         }
     }
@@ -374,7 +385,7 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> RawProject {
 
 /// The logos the signatories name, read from inside the project only.
 fn logo_files(
-    root: &Path,
+    source: &Source,
     convention: &Loaded<RawConvention>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<u8>> {
@@ -384,7 +395,17 @@ fn logo_files(
         if files.contains_key(written) {
             continue;
         }
-        match crate::logos::read(root, &convention.file, logo.span(), written) {
+        let read = match source.root() {
+            Some(root) => crate::logos::read(root, &convention.file, logo.span(), written),
+            // A git revision holds the files of its `logos/` folder.
+            None => source.read_bytes(written.trim()).ok_or_else(|| {
+                Diagnostic::error(format!("logo introuvable dans cette version : `{written}`"))
+                    .at(&convention.file, logo.span())
+                    .label("fichier absent de la révision")
+                    .hint("dans une révision git, ctg lit les logos rangés dans le dossier `logos/` du projet")
+            }),
+        };
+        match read {
             Ok(bytes) => {
                 files.insert(written.clone(), bytes);
             }
@@ -395,20 +416,13 @@ fn logo_files(
 }
 
 /// Files directly in `data/` other than the convention: never read, so say so.
-fn top_level_files(root: &Path, data: &Path, diags: &mut Vec<Diagnostic>) {
-    let Ok(entries) = fs::read_dir(data) else {
-        return;
-    };
-    let mut names: Vec<_> = entries.filter_map(Result::ok).collect();
-    names.sort_by_key(|e| e.file_name());
-    for entry in names {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "convention.toml" || !path.is_file() {
+fn top_level_files(source: &Source, diags: &mut Vec<Diagnostic>) {
+    for (name, is_file) in source.entries("data") {
+        if name == "convention.toml" || !is_file {
             continue;
         }
-        let shown = display_path(root, &path);
-        if has_toml_extension(&path) {
+        let shown = format!("data/{name}");
+        if has_toml_extension(&name) {
             diags.push(
                 Diagnostic::error(format!(
                     "fichier `{shown}` mal rangé : seul `{CONVENTION_FILE}` est lu à cet endroit"
@@ -418,21 +432,18 @@ fn top_level_files(root: &Path, data: &Path, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         } else {
-            diags.push(ignored(&shown, &path));
+            diags.push(ignored(&shown));
         }
     }
 }
 
-fn has_toml_extension(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "toml")
+fn has_toml_extension(path: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e == "toml")
 }
 
 /// The warning for a file of `data/` that is not TOML, so not read.
-fn ignored(shown: &str, path: &Path) -> Diagnostic {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+fn ignored(shown: &str) -> Diagnostic {
+    let name = shown.rsplit('/').next().unwrap_or(shown);
     let lower = name.to_lowercase();
     // A TOML file whose name an editor or a download mangled: say how to fix it.
     let hint = if let Some(pos) = lower.rfind(".toml") {
@@ -450,11 +461,11 @@ fn ignored(shown: &str, path: &Path) -> Diagnostic {
     .hint(hint)
 }
 
-/// The action files, in a stable order (sorted walk), whatever the file system.
-/// Symbolic links are followed inside the project only.
-fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let dir = root.join(ACTIONS_DIR);
-    if !dir.is_dir() {
+/// The action files, as paths from the project root, in a stable order
+/// (sorted walk), whatever the file system. Symbolic links are followed
+/// inside the project only.
+fn action_files(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    if !source.is_dir(ACTIONS_DIR) {
         diags.push(
             Diagnostic::error(format!("dossier `{ACTIONS_DIR}/` introuvable"))
                 .hint("chaque action est un fichier `data/actions/<champ>/<nn>-<titre>.toml`"),
@@ -462,11 +473,11 @@ fn action_files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for path in data_files(root, &dir, usize::MAX, diags) {
+    for path in source.files(ACTIONS_DIR, usize::MAX, diags) {
         if has_toml_extension(&path) {
             files.push(path);
         } else {
-            diags.push(ignored(&display_path(root, &path), &path));
+            diags.push(ignored(&path));
         }
     }
     files
@@ -644,11 +655,11 @@ fn composed(text: String) -> String {
 }
 
 fn parse_file<T: DeserializeOwned>(
-    root: &Path,
-    path: &Path,
+    source: &Source,
+    path: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Loaded<T>> {
-    match read_text(root, path) {
+    match source.read_text(path) {
         Ok(file) => parse_source(file, diags),
         Err(d) => {
             diags.push(d);

@@ -11,7 +11,7 @@ mod cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -33,8 +33,13 @@ fn main() -> ExitCode {
             timings,
             typst,
             bilan,
+            revision,
         } => {
-            let projects = batch::find_projects(&root);
+            // A revision is that of one project: its own repository's.
+            let projects = match revision {
+                Some(_) => Vec::new(),
+                None => batch::find_projects(&root),
+            };
             if projects.is_empty() {
                 let options = BuildOptions {
                     root,
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
                     write: true,
                     emit_typst: typst,
                     review_year: bilan,
+                    revision,
                 };
                 build_one(options, timings, color)
             } else {
@@ -56,6 +62,11 @@ fn main() -> ExitCode {
             false,
             color,
         ),
+        cli::Command::Diff {
+            ancienne,
+            nouvelle,
+            root,
+        } => compare(&root, &ancienne, nouvelle.as_deref(), color),
         cli::Command::Watch {
             root,
             out,
@@ -197,6 +208,31 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `ctg diff`: the changes on standard output, for a reader or a script.
+/// Its exit codes are those of the `diff` tools, so that a script can tell
+/// "changed" from "failed": 0 no change, 1 changes, 2 a version unreadable.
+fn compare(root: &Path, old: &str, new: Option<&str>, color: bool) -> ExitCode {
+    match ctg::compare(root, old, new) {
+        Ok(found) => {
+            print_diagnostics(&found.warnings, color);
+            print!(
+                "{}",
+                ctg::diff::report(&found.changes, &found.old, &found.new)
+            );
+            if found.changes.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(failure) => {
+            print_diagnostics(&failure.0, color);
+            eprintln!("échec : {failure}, aucune comparaison");
+            ExitCode::from(2)
+        }
     }
 }
 

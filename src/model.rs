@@ -216,6 +216,9 @@ pub struct Signatory {
 #[derive(Debug, Clone)]
 pub struct Action {
     pub id: String,
+    /// The id this action had in an earlier version (`ancien_id`), so that a
+    /// comparison of versions shows it as changed, not as removed and added.
+    pub former_id: Option<String>,
     pub field: String,
     pub subsection: Option<String>,
     pub position: u32,
@@ -420,6 +423,7 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     // reports every problem; what depends on the convention (or on its declared
     // columns) is then skipped.
     let mut actions = Vec::new();
+    let mut former_ids: Vec<(String, SourceFile, Range<usize>)> = Vec::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut positions: HashMap<(String, u32), String> = HashMap::new();
     for loaded in raw.actions {
@@ -459,6 +463,9 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
                     )),
             );
         }
+        if let Some(former) = &action.former_id {
+            former_ids.push((former.clone(), file.clone(), spans.former_id.clone()));
+        }
         let key = (action.field.clone(), action.position);
         if let Some(other) = positions.get(&key) {
             diags.push(
@@ -478,6 +485,7 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
         }
         actions.push(action);
     }
+    check_former_ids(&former_ids, &ids, diags);
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     let convention = convention?;
     if errors_after > errors_before {
@@ -503,6 +511,47 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
         convention,
         actions,
     })
+}
+
+/// `ancien_id` names the id an action had before: never an id that an action
+/// of the plan has now (its own, or another's), and never two actions' former
+/// id, or the comparison of versions could not tell which action it was.
+fn check_former_ids(
+    former_ids: &[(String, SourceFile, Range<usize>)],
+    ids: &HashMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (former, file, span) in former_ids {
+        if let Some(holder) = ids.get(former) {
+            let hint = if holder == &file.name {
+                "`ancien_id` donne l'identifiant que l'action avait avant d'être renommée : retirez cette ligne si l'identifiant n'a pas changé".to_string()
+            } else {
+                format!(
+                    "`{former}` est l'identifiant actuel de `{holder}` : une action ne peut pas reprendre l'identifiant d'une action toujours présente"
+                )
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "ancien identifiant `{former}` encore utilisé dans le plan"
+                ))
+                .at(file, span.clone())
+                .label("identifiant actuel d'une action")
+                .hint(hint),
+            );
+        } else if let Some(first) = seen.get(former.as_str()) {
+            diags.push(
+                Diagnostic::error(format!("ancien identifiant `{former}` déjà revendiqué"))
+                    .at(file, span.clone())
+                    .label("ancien identifiant en double")
+                    .hint(format!(
+                        "`{first}` donne déjà `{former}` comme ancien identifiant : une action renommée n'a qu'une héritière"
+                    )),
+            );
+        } else {
+            seen.insert(former, &file.name);
+        }
+    }
 }
 
 /// A required cell text (Markdown), checked as every text of the documents.
@@ -1073,6 +1122,7 @@ fn year_error(
 /// Where an action's identity sits in its file, for the duplicate checks.
 struct ActionSpans {
     id: Range<usize>,
+    former_id: Range<usize>,
     position: Range<usize>,
 }
 
@@ -1088,6 +1138,7 @@ fn validate_action(
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let Written {
         id,
+        former_id,
         champ,
         sous_section,
         position,
@@ -1096,6 +1147,9 @@ fn validate_action(
     let id = id.and_then(|v| string(file, v, diags));
     let id_span = id.as_ref().map_or(0..0, Spanned::span);
     let id = id.map(|v| slug(file, v, "d'action", diags));
+    let former_id = former_id.and_then(|v| string(file, v, diags));
+    let former_id_span = former_id.as_ref().map_or(0..0, Spanned::span);
+    let former_id = former_id.map(|v| slug(file, v, "d'action (`ancien_id`)", diags));
     let field_id = champ.and_then(|v| string(file, v, diags));
     let field = match (&field_id, convention) {
         (Some(f), Some(c)) => {
@@ -1150,6 +1204,7 @@ fn validate_action(
     };
     let action = Action {
         id,
+        former_id,
         field: field_id.into_inner(),
         subsection,
         position: position.into_inner().clamp(0, u32::MAX as i64) as u32,
@@ -1160,6 +1215,7 @@ fn validate_action(
     };
     let spans = ActionSpans {
         id: id_span,
+        former_id: former_id_span,
         position: position_span,
     };
     Some((action, spans))
@@ -1169,6 +1225,7 @@ fn validate_action(
 /// declared ones by column.
 struct Written {
     id: Option<Spanned<toml::Value>>,
+    former_id: Option<Spanned<toml::Value>>,
     champ: Option<Spanned<toml::Value>>,
     sous_section: Option<Spanned<toml::Value>>,
     position: Option<Spanned<toml::Value>>,
@@ -1187,6 +1244,7 @@ impl Written {
     ) -> Self {
         let mut written = Written {
             id: None,
+            former_id: None,
             champ: None,
             sous_section: None,
             position: None,
@@ -1195,6 +1253,7 @@ impl Written {
         for (key, value) in raw.entries {
             match key.get_ref().as_str() {
                 "id" => written.id = Some(value),
+                "ancien_id" => written.former_id = Some(value),
                 "champ" => written.champ = Some(value),
                 "sous_section" => written.sous_section = Some(value),
                 "position" => written.position = Some(value),

@@ -14,8 +14,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::{closest, data_files, display_path, parse_source, read_text};
+use crate::load::{closest, parse_source};
 use crate::model::{Action, Plan};
+use crate::source::Source;
 use crate::text::check::{Kind, check};
 
 /// Where the follow-up files live, relative to the project root.
@@ -250,11 +251,16 @@ pub fn unknown_action_hint(id: &str, plan: &Plan) -> String {
 
 /// Reads and checks every year of follow-up of `plan`.
 pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps {
+    load_from(&Source::folder(root), plan, diags)
+}
+
+/// Reads and checks every year of follow-up of `plan` in one version of the
+/// project, a folder or a git revision.
+pub fn load_from(source: &Source, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps {
     let mut follow_ups = FollowUps::default();
-    let dir = root.join(FOLLOW_UP_DIR);
-    if dir.is_dir() {
-        for path in data_files(root, &dir, 1, diags) {
-            let name = display_path(root, &path);
+    if source.is_dir(FOLLOW_UP_DIR) {
+        for name in source.files(FOLLOW_UP_DIR, 1, diags) {
+            let path = Path::new(&name);
             if path.extension().is_none_or(|e| e != "toml") {
                 diags.push(
                     Diagnostic::warning(format!(
@@ -264,14 +270,14 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
                 );
                 continue;
             }
-            let file = match read_text(root, &path) {
+            let file = match source.read_text(&name) {
                 Ok(file) => file,
                 Err(d) => {
                     diags.push(d);
                     continue;
                 }
             };
-            let Some(year) = year_of_file(&file, &path, plan, diags) else {
+            let Some(year) = year_of_file(&file, path, plan, diags) else {
                 continue;
             };
             let Some(actions) = parse_year(file, year, plan, diags) else {
@@ -287,7 +293,7 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
             );
         }
     }
-    load_texts(root, plan, &mut follow_ups, diags);
+    load_texts(source, plan, &mut follow_ups, diags);
     follow_ups
 }
 
@@ -460,27 +466,25 @@ fn validate_year(
 }
 
 /// Reads `data/bilans/<année>/` for each year with follow-up data.
-fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut Vec<Diagnostic>) {
-    let dir = root.join(TEXTS_DIR);
-    if !dir.is_dir() {
+fn load_texts(
+    source: &Source,
+    plan: &Plan,
+    follow_ups: &mut FollowUps,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !source.is_dir(TEXTS_DIR) {
         return;
     }
-    let mut years: Vec<_> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    years.sort();
-    for year_dir in years {
-        let shown = display_path(root, &year_dir);
-        let year = year_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<u16>().ok());
+    let years: Vec<String> = source
+        .entries(TEXTS_DIR)
+        .into_iter()
+        .filter(|(_, is_file)| !is_file)
+        .map(|(name, _)| name)
+        .collect();
+    for year_name in years {
+        let year_dir = format!("{TEXTS_DIR}/{year_name}");
+        let shown = year_dir.clone();
+        let year = year_name.parse::<u16>().ok();
         let Some(entry) = year.and_then(|y| follow_ups.years.get_mut(&y)) else {
             diags.push(
                 Diagnostic::warning(format!("textes ignorés : `{shown}/` n'a pas de fichier de suivi"))
@@ -490,11 +494,11 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
         };
         // Each text is checked as any text of the documents, in its own file.
         let read = |name: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
-            let path = year_dir.join(name);
-            if !path.is_file() {
+            let path = format!("{year_dir}/{name}");
+            if !source.is_file(&path) {
                 return None;
             }
-            match read_text(root, &path) {
+            match source.read_text(&path) {
                 Ok(file) => {
                     let all = 0..file.text.len();
                     check(&file, all, &file.text, Kind::markdown(name), diags);
@@ -508,15 +512,16 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
         };
         entry.texts.introduction = read("introduction.md", diags);
         entry.texts.conclusions = read("conclusions.md", diags);
-        let fields_dir = year_dir.join("champs");
-        if fields_dir.is_dir() {
+        let fields_dir = format!("{year_dir}/champs");
+        if source.is_dir(&fields_dir) {
             let known: Vec<&str> = plan
                 .convention
                 .fields
                 .iter()
                 .map(|f| f.id.as_str())
                 .collect();
-            for path in data_files(root, &fields_dir, 1, diags) {
+            for name in source.files(&fields_dir, 1, diags) {
+                let path = Path::new(&name);
                 let stem = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
@@ -534,11 +539,7 @@ fn load_texts(root: &Path, plan: &Plan, follow_ups: &mut FollowUps, diags: &mut 
                         ),
                     };
                     diags.push(
-                        Diagnostic::error(format!(
-                            "texte de champ inconnu : `{}`",
-                            display_path(root, &path)
-                        ))
-                        .hint(hint),
+                        Diagnostic::error(format!("texte de champ inconnu : `{name}`")).hint(hint),
                     );
                     continue;
                 }

@@ -109,8 +109,9 @@ impl Kind {
 
 /// Keys that cannot name a column: the fixed keys of every action file, and the
 /// open data's own columns.
-pub const RESERVED_KEYS: [&str; 9] = [
+pub const RESERVED_KEYS: [&str; 10] = [
     "id",
+    "ancien_id",
     "champ",
     "sous_section",
     "position",
@@ -122,7 +123,7 @@ pub const RESERVED_KEYS: [&str; 9] = [
 ];
 
 /// The keys every action file has, whatever the shape.
-pub const ACTION_KEYS: [&str; 4] = ["id", "champ", "sous_section", "position"];
+pub const ACTION_KEYS: [&str; 5] = ["id", "ancien_id", "champ", "sous_section", "position"];
 
 /// At most this many columns fit the A4 landscape page at a readable size,
 /// the first one included.

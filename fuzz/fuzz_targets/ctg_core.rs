@@ -17,5 +17,7 @@ pub mod model;
 pub mod review;
 #[path = "../../src/shape.rs"]
 pub mod shape;
+#[path = "../../src/source.rs"]
+pub mod source;
 #[path = "../../src/text/mod.rs"]
 pub mod text;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::read_text;
+use crate::source::Source;
 use crate::text::escape;
 
 /// The built-in templates, by file name, in the order they are added.
@@ -98,6 +98,12 @@ pub struct Templates {
 impl Templates {
     /// Loads every template, the project's own in place of a built-in one.
     pub fn load(root: &Path) -> Result<Self, Vec<Diagnostic>> {
+        Self::load_from(&Source::folder(root))
+    }
+
+    /// Loads every template of one version of the project, a folder or a git
+    /// revision.
+    pub fn load_from(project: &Source) -> Result<Self, Vec<Diagnostic>> {
         let mut typst = Tera::new();
         typst.autoescape_on([".typ.tera"]);
         typst.set_escape_fn(escape::tera_typst);
@@ -113,9 +119,9 @@ impl Templates {
         let mut sources = Vec::new();
         let mut diags = Vec::new();
         for (name, builtin) in BUILTIN {
-            let path = root.join("templates").join(name);
-            let source = if path.is_file() {
-                match read_text(root, &path) {
+            let path = format!("templates/{name}");
+            let source = if project.is_file(&path) {
+                match project.read_text(&path) {
                     Ok(file) => file,
                     Err(d) => {
                         diags.push(d);

@@ -8,6 +8,7 @@ pub mod count;
 pub mod escape;
 pub mod markdown;
 pub mod typography;
+pub mod words;
 
 pub use count::count;
 pub use markdown::{

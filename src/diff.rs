@@ -1,0 +1,680 @@
+//! After stage 2 (validate), beside rendering: what changed between two
+//! versions of the plan (`ctg diff`), computed from two validated plans and
+//! written in French, grouped by field.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::model::{Action, Convention, Plan, Value};
+use crate::text::words::Piece;
+use crate::shape::Shape;
+
+/// Everything that differs between an old and a new version of a plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    /// The convention's own texts: title, period, parties…, and its notes.
+    pub convention: Vec<Modified>,
+    /// The declared columns.
+    pub columns: Vec<Listed>,
+    /// Fields and sub-sections added, removed or renamed.
+    pub fields: Vec<Listed>,
+    pub signatories: Vec<Listed>,
+    /// The actions' changes, by field: the new plan's fields in its order,
+    /// then the fields that only the old plan had.
+    pub actions: Vec<FieldActions>,
+}
+
+/// One value that changed: what it is, before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modified {
+    pub what: String,
+    pub old: String,
+    pub new: String,
+    /// A text, shown between « »; else a number or years, shown as they are.
+    pub quoted: bool,
+}
+
+/// An item of a list (a field, a column, a signatory) added, removed or renamed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed {
+    Added(String),
+    Removed(String),
+    Renamed {
+        what: String,
+        old: String,
+        new: String,
+    },
+    /// Kept its name, changed otherwise (a column's type or group).
+    Changed {
+        what: String,
+        old: String,
+        new: String,
+    },
+}
+
+/// The changes to the actions of one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldActions {
+    pub field: String,
+    pub label: String,
+    pub changes: Vec<ActionChange>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionChange {
+    Added {
+        id: String,
+        title: String,
+    },
+    Removed {
+        id: String,
+        title: String,
+    },
+    /// The same action (same id, or named by its `ancien_id`), with the cells
+    /// that changed and where it moved.
+    Changed {
+        id: String,
+        former_id: Option<String>,
+        title: String,
+        cells: Vec<Cell>,
+        moves: Vec<Modified>,
+    },
+}
+
+/// A cell of an action that changed, by column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub key: String,
+    pub label: String,
+    /// The text as written (Markdown), empty for an absent value.
+    pub old: String,
+    pub new: String,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    /// How many changes: one per line of the report's lists, one per action.
+    pub fn count(&self) -> usize {
+        self.convention.len()
+            + self.columns.len()
+            + self.fields.len()
+            + self.signatories.len()
+            + self.actions.iter().map(|f| f.changes.len()).sum::<usize>()
+    }
+}
+
+/// The changes from plan `old` to plan `new`. Actions are matched by id, or
+/// by the `ancien_id` of a new action that names the id of an old one.
+pub fn compare(old: &Plan, new: &Plan) -> Changes {
+    Changes {
+        convention: convention(&old.convention, &new.convention),
+        columns: columns(&old.convention.shape, &new.convention.shape),
+        fields: fields(&old.convention, &new.convention),
+        signatories: signatories(&old.convention, &new.convention),
+        actions: actions(old, new),
+    }
+}
+
+fn convention(old: &Convention, new: &Convention) -> Vec<Modified> {
+    let mut found = Vec::new();
+    let mut push = |what: &str, old: &str, new: &str, quoted: bool| {
+        if old != new {
+            found.push(Modified {
+                what: what.to_string(),
+                old: old.to_string(),
+                new: new.to_string(),
+                quoted,
+            });
+        }
+    };
+    push(
+        "période",
+        &old.period.to_string(),
+        &new.period.to_string(),
+        false,
+    );
+    let mut text = |what: &str, old: &str, new: &str| push(what, old, new, true);
+    text("titre", &old.title, &new.title);
+    text("parties", &old.parties, &new.parties);
+    text("intitulé", &old.heading, &new.heading);
+    text("légende du tableau", &old.caption, &new.caption);
+    let or_none = |s: Option<String>| s.unwrap_or_default();
+    text(
+        "version",
+        &or_none(old.version.clone()),
+        &or_none(new.version.clone()),
+    );
+    text(
+        "date de l'édition",
+        &or_none(old.date.map(|d| d.french())),
+        &or_none(new.date.map(|d| d.french())),
+    );
+    text(
+        "lieu de signature",
+        &or_none(old.signature.place.clone()),
+        &or_none(new.signature.place.clone()),
+    );
+    text(
+        "date de signature",
+        &or_none(old.signature.date.map(|d| d.french())),
+        &or_none(new.signature.date.map(|d| d.french())),
+    );
+    text(
+        "en-tête de la première colonne",
+        &old.shape.first_column,
+        &new.shape.first_column,
+    );
+    for note in &new.notes {
+        let before = old.notes.iter().find(|n| n.id == note.id);
+        text(
+            &format!("note `{}`", note.id),
+            &before.map_or(String::new(), |n| format!("{} {}", n.mark, n.text)),
+            &format!("{} {}", note.mark, note.text),
+        );
+    }
+    for note in old
+        .notes
+        .iter()
+        .filter(|n| !new.notes.iter().any(|x| x.id == n.id))
+    {
+        text(
+            &format!("note `{}`", note.id),
+            &format!("{} {}", note.mark, note.text),
+            "",
+        );
+    }
+    found
+}
+
+fn columns(old: &Shape, new: &Shape) -> Vec<Listed> {
+    let mut found = Vec::new();
+    for column in &new.columns {
+        match old.column(&column.key) {
+            None => found.push(Listed::Added(format!(
+                "colonne « {} » (`{}`)",
+                column.label, column.key
+            ))),
+            Some((_, before)) if before.label != column.label => found.push(Listed::Renamed {
+                what: format!("colonne `{}`", column.key),
+                old: before.label.clone(),
+                new: column.label.clone(),
+            }),
+            Some((_, before)) if before != column => found.push(Listed::Changed {
+                what: format!("colonne `{}`", column.key),
+                old: describe_column(before),
+                new: describe_column(column),
+            }),
+            Some(_) => {}
+        }
+    }
+    for column in &old.columns {
+        if new.column(&column.key).is_none() {
+            found.push(Listed::Removed(format!(
+                "colonne « {} » (`{}`)",
+                column.label, column.key
+            )));
+        }
+    }
+    found
+}
+
+fn describe_column(c: &crate::shape::Column) -> String {
+    let mut parts = vec![c.kind.word().to_string()];
+    if let Some(group) = &c.group {
+        parts.push(format!("groupe « {group} »"));
+    }
+    parts.push(
+        if c.required {
+            "obligatoire"
+        } else {
+            "facultative"
+        }
+        .into(),
+    );
+    parts.push(
+        if c.shown {
+            "dans le tableau"
+        } else {
+            "hors du tableau"
+        }
+        .into(),
+    );
+    parts.push(format!("largeur {}", c.width));
+    parts.join(", ")
+}
+
+fn fields(old: &Convention, new: &Convention) -> Vec<Listed> {
+    let mut found = Vec::new();
+    for field in &new.fields {
+        let Some(before) = old.field(&field.id) else {
+            found.push(Listed::Added(format!(
+                "champ « {} » (`{}`)",
+                field.label, field.id
+            )));
+            continue;
+        };
+        if before.label != field.label {
+            found.push(Listed::Renamed {
+                what: format!("champ `{}`", field.id),
+                old: before.label.clone(),
+                new: field.label.clone(),
+            });
+        }
+        for sub in &field.subsections {
+            match before.subsections.iter().find(|s| s.id == sub.id) {
+                None => found.push(Listed::Added(format!(
+                    "sous-section « {} » (`{}`) du champ « {} »",
+                    sub.label, sub.id, field.label
+                ))),
+                Some(s) if s.label != sub.label => found.push(Listed::Renamed {
+                    what: format!("sous-section `{}` du champ « {} »", sub.id, field.label),
+                    old: s.label.clone(),
+                    new: sub.label.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for sub in &before.subsections {
+            if !field.subsections.iter().any(|s| s.id == sub.id) {
+                found.push(Listed::Removed(format!(
+                    "sous-section « {} » (`{}`) du champ « {} »",
+                    sub.label, sub.id, field.label
+                )));
+            }
+        }
+    }
+    for field in &old.fields {
+        if new.field(&field.id).is_none() {
+            found.push(Listed::Removed(format!(
+                "champ « {} » (`{}`)",
+                field.label, field.id
+            )));
+        }
+    }
+    found
+}
+
+fn signatories(old: &Convention, new: &Convention) -> Vec<Listed> {
+    let name = |s: &crate::model::Signatory| {
+        let mut text = s.institution.clone();
+        let details: Vec<&str> = [&s.capacity, &s.name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !details.is_empty() {
+            text.push_str(&format!(" ({})", details.join(", ")));
+        }
+        text
+    };
+    let old_names: Vec<String> = old.signatories.iter().map(name).collect();
+    let new_names: Vec<String> = new.signatories.iter().map(name).collect();
+    let mut found: Vec<Listed> = new_names
+        .iter()
+        .filter(|n| !old_names.contains(n))
+        .map(|n| Listed::Added(n.clone()))
+        .collect();
+    found.extend(
+        old_names
+            .iter()
+            .filter(|n| !new_names.contains(n))
+            .map(|n| Listed::Removed(n.clone())),
+    );
+    found
+}
+
+/// The actions' changes, grouped by field.
+fn actions(old: &Plan, new: &Plan) -> Vec<FieldActions> {
+    let old_by_id: HashMap<&str, &Action> =
+        old.actions.iter().map(|a| (a.id.as_str(), a)).collect();
+    let new_ids: Vec<&str> = new.actions.iter().map(|a| a.id.as_str()).collect();
+    // An old action is the one a new action has the id of, or else the one
+    // it names as its former id.
+    let mut matched: Vec<&str> = Vec::new();
+    let mut by_field: Vec<FieldActions> = Vec::new();
+    let mut push = |field: &str, plan: &Plan, change: ActionChange| match by_field
+        .iter_mut()
+        .find(|f| f.field == field)
+    {
+        Some(f) => f.changes.push(change),
+        None => by_field.push(FieldActions {
+            field: field.to_string(),
+            label: plan
+                .convention
+                .field(field)
+                .map_or_else(|| field.to_string(), |f| f.label.clone()),
+            changes: vec![change],
+        }),
+    };
+    for action in &new.actions {
+        let before = old_by_id.get(action.id.as_str()).copied().or_else(|| {
+            action
+                .former_id
+                .as_deref()
+                .filter(|f| !new_ids.contains(f))
+                .and_then(|f| old_by_id.get(f).copied())
+        });
+        let title = crate::render::sheets::title(new, action);
+        let Some(before) = before else {
+            push(
+                &action.field,
+                new,
+                ActionChange::Added {
+                    id: action.id.clone(),
+                    title,
+                },
+            );
+            continue;
+        };
+        matched.push(before.id.as_str());
+        let cells = cells(old, before, new, action);
+        let moves = moves(old, before, new, action);
+        let former_id = (before.id != action.id).then(|| before.id.clone());
+        if !cells.is_empty() || !moves.is_empty() || former_id.is_some() {
+            push(
+                &action.field,
+                new,
+                ActionChange::Changed {
+                    id: action.id.clone(),
+                    former_id,
+                    title,
+                    cells,
+                    moves,
+                },
+            );
+        }
+    }
+    for action in &old.actions {
+        if !matched.contains(&action.id.as_str()) {
+            let title = crate::render::sheets::title(old, action);
+            let change = ActionChange::Removed {
+                id: action.id.clone(),
+                title,
+            };
+            // A removed action stays under its field, if the new plan has it.
+            if new.convention.field(&action.field).is_some() {
+                push(&action.field, new, change);
+            } else {
+                push(&action.field, old, change);
+            }
+        }
+    }
+    // The new plan's fields in its order, then those it no longer has.
+    let rank = |id: &str| {
+        new.convention
+            .fields
+            .iter()
+            .position(|f| f.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    by_field.sort_by_key(|f| rank(&f.field));
+    by_field
+}
+
+/// The cells of an action that differ, by column of the new shape, then the
+/// columns that only the old shape had.
+fn cells(old_plan: &Plan, old: &Action, new_plan: &Plan, new: &Action) -> Vec<Cell> {
+    let (old_shape, new_shape) = (&old_plan.convention.shape, &new_plan.convention.shape);
+    let mut found = Vec::new();
+    for (i, column) in new_shape.columns.iter().enumerate() {
+        let after = new.values.get(i).map(written).unwrap_or_default();
+        let before = old
+            .value(old_shape, &column.key)
+            .map(written)
+            .unwrap_or_default();
+        if before != after {
+            found.push(Cell {
+                key: column.key.clone(),
+                label: column.label.clone(),
+                old: before,
+                new: after,
+            });
+        }
+    }
+    for (i, column) in old_shape.columns.iter().enumerate() {
+        if new_shape.column(&column.key).is_none() {
+            let before = old.values.get(i).map(written).unwrap_or_default();
+            if !before.is_empty() {
+                found.push(Cell {
+                    key: column.key.clone(),
+                    label: column.label.clone(),
+                    old: before,
+                    new: String::new(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// A value as its file writes it (an amount in euros, a deadline's years).
+pub fn written(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        Value::Deadline(d) => d.text.clone(),
+        Value::Amount(a) => {
+            crate::text::typography::french_amount(*a).replace(['\u{202f}', '\u{a0}'], " ")
+        }
+        Value::Number(n) => n.to_string(),
+        Value::Absent => String::new(),
+    }
+}
+
+/// Where an action moved: its field, its sub-section, its position.
+fn moves(old_plan: &Plan, old: &Action, new_plan: &Plan, new: &Action) -> Vec<Modified> {
+    let mut found = Vec::new();
+    let field_label = |plan: &Plan, id: &str| {
+        plan.convention
+            .field(id)
+            .map_or_else(|| id.to_string(), |f| f.label.clone())
+    };
+    let sub_label = |plan: &Plan, field: &str, sub: &Option<String>| match sub {
+        None => String::new(),
+        Some(s) => plan
+            .convention
+            .field(field)
+            .and_then(|f| f.subsections.iter().find(|x| &x.id == s))
+            .map_or_else(|| s.clone(), |x| x.label.clone()),
+    };
+    if old.field != new.field {
+        found.push(Modified {
+            what: "champ".into(),
+            old: field_label(old_plan, &old.field),
+            new: field_label(new_plan, &new.field),
+            quoted: true,
+        });
+    }
+    if old.subsection != new.subsection {
+        found.push(Modified {
+            what: "sous-section".into(),
+            old: sub_label(old_plan, &old.field, &old.subsection),
+            new: sub_label(new_plan, &new.field, &new.subsection),
+            quoted: true,
+        });
+    }
+    if old.position != new.position {
+        found.push(Modified {
+            what: "position".into(),
+            old: old.position.to_string(),
+            new: new.position.to_string(),
+            quoted: false,
+        });
+    }
+    found
+}
+
+/// The changes in French, for the terminal: a heading per part, a line per
+/// change (`+` added, `-` removed, `~` changed, `→` moved), the cells' old and
+/// new texts under their column.
+pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
+    let mut out = String::new();
+    if changes.is_empty() {
+        let _ = writeln!(out, "Aucun changement entre {old_name} et {new_name}.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} entre {old_name} et {new_name} :",
+        crate::text::count(changes.count(), "changement", "changements")
+    );
+    let cells = changes.actions.iter().flat_map(|f| &f.changes).any(
+        |c| matches!(c, ActionChange::Changed { cells, .. } if !cells.is_empty()),
+    );
+    if cells {
+        let _ = writeln!(
+            out,
+            "(dans les cellules, [-…-] : mots supprimés ; {{+…+}} : mots ajoutés)"
+        );
+    }
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            let _ = writeln!(out, "\n{title}");
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    };
+    section(
+        "Convention",
+        changes
+            .convention
+            .iter()
+            .map(|m| format!("  ~ {}", modified(m)))
+            .collect(),
+    );
+    section("Colonnes", changes.columns.iter().map(listed).collect());
+    section(
+        "Champs d'intervention et sous-sections",
+        changes.fields.iter().map(listed).collect(),
+    );
+    section(
+        "Signataires",
+        changes.signatories.iter().map(listed).collect(),
+    );
+    for field in &changes.actions {
+        let mut lines = Vec::new();
+        for change in &field.changes {
+            match change {
+                ActionChange::Added { id, title } => {
+                    lines.push(format!("  + action ajoutée `{id}` : {title}"));
+                }
+                ActionChange::Removed { id, title } => {
+                    lines.push(format!("  - action supprimée `{id}` : {title}"));
+                }
+                ActionChange::Changed {
+                    id,
+                    former_id,
+                    title,
+                    cells,
+                    moves,
+                } => {
+                    let what = if cells.is_empty() && former_id.is_none() {
+                        "→ action déplacée"
+                    } else {
+                        "~ action modifiée"
+                    };
+                    let renamed = former_id
+                        .as_ref()
+                        .map_or(String::new(), |f| format!(" (anciennement `{f}`)"));
+                    lines.push(format!("  {what} `{id}`{renamed} : {title}"));
+                    for m in moves {
+                        lines.push(format!("      {}", modified(m)));
+                    }
+                    for cell in cells {
+                        lines.push(format!("      {} (`{}`)", cell.label, cell.key));
+                        lines.push(word_changes(&cell.old, &cell.new));
+                    }
+                }
+            }
+        }
+        section(
+            &format!("Champ « {} » (`{}`)", field.label, field.field),
+            lines,
+        );
+    }
+    out
+}
+
+fn modified(m: &Modified) -> String {
+    if m.quoted {
+        format!("{} : {} → {}", m.what, shown(&m.old), shown(&m.new))
+    } else {
+        format!("{} : {} → {}", m.what, m.old, m.new)
+    }
+}
+
+fn listed(l: &Listed) -> String {
+    match l {
+        Listed::Added(what) => format!("  + ajout : {what}"),
+        Listed::Removed(what) => format!("  - suppression : {what}"),
+        Listed::Renamed { what, old, new } => {
+            format!("  ~ renommage : {what} : {} → {}", shown(old), shown(new))
+        }
+        Listed::Changed { what, old, new } => {
+            format!(
+                "  ~ modification : {what} : {} → {}",
+                shown(old),
+                shown(new)
+            )
+        }
+    }
+}
+
+fn shown(text: &str) -> String {
+    if text.is_empty() {
+        "(vide)".into()
+    } else {
+        format!("« {text} »")
+    }
+}
+
+/// A cell's changes word by word, indented under its label: the words
+/// deleted between `[-` and `-]`, those inserted between `{+` and `+}`,
+/// readable without colour.
+fn word_changes(old: &str, new: &str) -> String {
+    let mut text = String::new();
+    let pieces = crate::text::words::diff(old, new);
+    let mut i = 0;
+    while i < pieces.len() {
+        match &pieces[i] {
+            Piece::Same(s) => text.push_str(s),
+            Piece::Deleted(s) => {
+                let replaced = matches!(pieces.get(i + 1), Some(Piece::Inserted(_)));
+                let word = s.trim_end();
+                text.push_str(&format!("[-{word}-]"));
+                if !replaced {
+                    text.push_str(&s[word.len()..]);
+                }
+            }
+            Piece::Inserted(s) => {
+                let word = s.trim_end();
+                text.push_str(&format!("{{+{word}+}}"));
+                text.push_str(&s[word.len()..]);
+            }
+        }
+        i += 1;
+    }
+    let pad = " ".repeat(8);
+    let body = text.trim_end().lines().collect::<Vec<_>>().join(&format!("\n{pad}"));
+    format!("{pad}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_changes;
+
+    #[test]
+    fn word_changes_in_lists_emphasis_and_lines() {
+        let old = "- Investissement : 100 000 €\n- Fonctionnement\n\nAvec **gras** et *italique*.";
+        let new = "- Investissement : 120 000 €\n- Fonctionnement\n- Formation\n\nAvec **gras** et *italique* revus.";
+        assert_eq!(
+            word_changes(old, new),
+            "        - Investissement : [-100-]{+120+} 000 €\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
+        );
+        assert_eq!(word_changes("", "Nouveau texte."), "        {+Nouveau texte.+}");
+        assert_eq!(word_changes("Ancien texte.", ""), "        [-Ancien texte.-]");
+    }
+}

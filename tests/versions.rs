@@ -1,0 +1,462 @@
+//! Versions of a plan: `ctg diff` between two project folders and between two
+//! commits of a git repository, and `ctg build --revision`.
+//!
+//! `tests/fixtures/versions/v1` and `v2` are two versions of a small plan with,
+//! between them, one change of each kind that `ctg diff` reports.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use ctg::diff::{ActionChange, Cell, Changes, FieldActions, Listed, Modified};
+
+fn versions() -> PathBuf {
+    fixture("versions")
+}
+
+fn modified(what: &str, old: &str, new: &str) -> Modified {
+    Modified {
+        what: what.into(),
+        old: old.into(),
+        new: new.into(),
+        quoted: !matches!(what, "période" | "position"),
+    }
+}
+
+/// Exactly the changes made between `v1` and `v2`.
+fn expected() -> Changes {
+    Changes {
+        convention: vec![
+            modified("période", "2024-2026", "2024-2027"),
+            modified(
+                "titre",
+                "Convention Territoriale Globale",
+                "Convention Territoriale Globale de la Communauté de communes d'Exemple",
+            ),
+        ],
+        columns: vec![],
+        fields: vec![
+            Listed::Renamed {
+                what: "sous-section `creches` du champ « Enfance »".into(),
+                old: "Crèches".into(),
+                new: "Crèches collectives".into(),
+            },
+            Listed::Added(
+                "sous-section « Micro-crèches » (`micro-creches`) du champ « Enfance »".into(),
+            ),
+            Listed::Removed(
+                "sous-section « Ludothèques » (`ludotheques`) du champ « Enfance »".into(),
+            ),
+            Listed::Renamed {
+                what: "champ `parentalite`".into(),
+                old: "Parentalité".into(),
+                new: "Soutien à la parentalité".into(),
+            },
+            Listed::Added("champ « Jeunesse » (`jeunesse`)".into()),
+            Listed::Removed("champ « Accès aux droits » (`acces-droits`)".into()),
+        ],
+        signatories: vec![
+            Listed::Added("Commune d'Exemple (Le Maire)".into()),
+            Listed::Removed("Département d'Exemple (Le Président du Conseil départemental)".into()),
+        ],
+        actions: vec![
+            FieldActions {
+                field: "enfance".into(),
+                label: "Enfance".into(),
+                changes: vec![
+                    ActionChange::Changed {
+                        id: "enfance-creche".into(),
+                        former_id: None,
+                        title: "Ouverture d'une crèche de 12 places".into(),
+                        cells: vec![],
+                        moves: vec![modified("sous-section", "Crèches", "Micro-crèches")],
+                    },
+                    ActionChange::Removed {
+                        id: "enfance-ludotheque".into(),
+                        title: "Création d'une ludothèque itinérante".into(),
+                    },
+                ],
+            },
+            FieldActions {
+                field: "parentalite".into(),
+                label: "Soutien à la parentalité".into(),
+                changes: vec![
+                    ActionChange::Changed {
+                        id: "parentalite-reaap".into(),
+                        former_id: None,
+                        title: "Animation du réseau des parents, avec deux rencontres par an"
+                            .into(),
+                        cells: vec![Cell {
+                            key: "descriptif".into(),
+                            label: "Descriptif".into(),
+                            old: "► Animation du réseau des parents.".into(),
+                            new: "► Animation du réseau des parents, avec deux rencontres par an."
+                                .into(),
+                        }],
+                        moves: vec![],
+                    },
+                    ActionChange::Changed {
+                        id: "enfance-laep".into(),
+                        former_id: None,
+                        title: "Ouverture d'un lieu d'accueil enfants-parents".into(),
+                        cells: vec![],
+                        moves: vec![modified("champ", "Enfance", "Soutien à la parentalité")],
+                    },
+                ],
+            },
+            FieldActions {
+                field: "logement".into(),
+                label: "Logement".into(),
+                changes: vec![
+                    ActionChange::Changed {
+                        id: "logement-prevention-impayes".into(),
+                        former_id: Some("logement-impayes".into()),
+                        title: "Prévention des impayés de loyer".into(),
+                        cells: vec![],
+                        moves: vec![],
+                    },
+                    ActionChange::Changed {
+                        id: "logement-decence".into(),
+                        former_id: None,
+                        title: "Lutte contre la non-décence des logements".into(),
+                        cells: vec![],
+                        moves: vec![modified("position", "2", "3")],
+                    },
+                ],
+            },
+            FieldActions {
+                field: "jeunesse".into(),
+                label: "Jeunesse".into(),
+                changes: vec![ActionChange::Added {
+                    id: "jeunesse-promeneurs".into(),
+                    title: "Déploiement des Promeneurs du Net".into(),
+                }],
+            },
+        ],
+    }
+}
+
+fn ctg(args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn diff_of_two_folders_reports_exactly_each_change() {
+    // The old version is given relative to the project's root.
+    let found = ctg::compare(&versions().join("v2"), "../v1", None).unwrap();
+    assert_eq!(found.changes, expected());
+    assert_eq!(found.old, "le dossier `../v1`");
+    insta::assert_snapshot!(
+        "diff_v1_v2",
+        ctg::diff::report(&found.changes, &found.old, &found.new)
+    );
+    // An absolute path names the same version.
+    let absolute = versions().join("v1");
+    let found = ctg::compare(&versions().join("v2"), absolute.to_str().unwrap(), None).unwrap();
+    assert_eq!(found.changes, expected());
+}
+
+#[test]
+fn diff_exit_codes_guard_a_script() {
+    let dir = versions();
+    let changed = ctg(&["diff", "v1", "v2"], &dir);
+    assert_eq!(changed.status.code(), Some(1));
+    let stdout = String::from_utf8(changed.stdout).unwrap();
+    assert!(
+        stdout.starts_with("17 changements entre le dossier `v1` et le dossier `v2` :"),
+        "{stdout}"
+    );
+    let same = ctg(&["diff", "v1", "v1"], &dir);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(same.stdout).unwrap(),
+        "Aucun changement entre le dossier `v1` et le dossier `v1`.\n"
+    );
+    // NOUVELLE defaults to the project itself.
+    let against_project = ctg(&["diff", "../v1", "--root", "v2"], &dir);
+    assert_eq!(against_project.status.code(), Some(1));
+}
+
+#[test]
+fn a_folder_that_is_no_project_is_a_reading_error() {
+    let dir = versions();
+    let out = ctg(&["diff", "v1/data", "v2"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("le dossier `v1/data` n'est pas un projet : il n'a pas de dossier `data/`"),
+        "{stderr}"
+    );
+    // Neither a folder nor a revision, outside any repository.
+    let outside = tempfile::tempdir().unwrap();
+    copy_dir(&versions().join("v2"), outside.path());
+    let out = ctg(&["diff", "v0"], outside.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("version `v0` introuvable : ce n'est pas un dossier, et le projet n'est pas dans un dépôt git"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_invalid_version_is_named_with_its_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&versions().join("v1"), &dir.path().join("ancien"));
+    copy_dir(&versions().join("v2"), &dir.path().join("nouveau"));
+    fs::write(
+        dir.path()
+            .join("ancien/data/actions/logement/01-impayes.toml"),
+        "id = \"logement-impayes\"\n",
+    )
+    .unwrap();
+    let out = ctg(&["diff", "ancien", "nouveau"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("le dossier `ancien` n'est pas un plan valide"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("data/actions/logement/01-impayes.toml"),
+        "{stderr}"
+    );
+}
+
+/// Copies the files of folder `from` into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The files of folder `dir`, by path relative to it.
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A commit whose tree holds the files of folder `dir`, on `HEAD`.
+fn commit_folder(repo: &gix::Repository, dir: &Path, message: &str) -> gix::ObjectId {
+    let mut editor = repo
+        .edit_tree(gix::ObjectId::empty_tree(gix::hash::Kind::Sha1))
+        .unwrap();
+    for (path, bytes) in files_of(dir) {
+        let blob = repo.write_blob(&bytes).unwrap();
+        editor
+            .upsert(path.as_str(), gix::object::tree::EntryKind::Blob, blob)
+            .unwrap();
+    }
+    let tree = editor.write().unwrap();
+    let signature = gix::actor::SignatureRef {
+        name: "Caf d'Exemple".into(),
+        email: "ctg@exemple.fr".into(),
+        time: "1704067200 +0100",
+    };
+    let parents: Vec<gix::ObjectId> = repo
+        .head_id()
+        .map(|id| vec![id.detach()])
+        .unwrap_or_default();
+    repo.commit_as(signature, signature, "HEAD", message, tree, parents)
+        .unwrap()
+        .detach()
+}
+
+/// A git repository holding `v1` (tagged `v1.0`) then `v2` (on `HEAD`), with
+/// the files of `v2` in its work tree; the project is the folder `projet` of
+/// the repository, or its top when `folder` is false.
+fn repository(folder: bool) -> (tempfile::TempDir, PathBuf) {
+    repository_with(folder, |_| {})
+}
+
+/// The same, with more files in `v1`, written by `more` into its project folder.
+fn repository_with(folder: bool, more: impl Fn(&Path)) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = gix::init(dir.path()).unwrap();
+    let staged = tempfile::tempdir().unwrap();
+    let at = |version: &str| {
+        let tree = staged.path().join(version);
+        let project = if folder {
+            tree.join("projet")
+        } else {
+            tree.clone()
+        };
+        copy_dir(&versions().join(version), &project);
+        if version == "v1" {
+            more(&project);
+        }
+        tree
+    };
+    let first = commit_folder(&repo, &at("v1"), "Plan signé");
+    repo.tag_reference(
+        "v1.0",
+        first,
+        gix::refs::transaction::PreviousValue::MustNotExist,
+    )
+    .unwrap();
+    commit_folder(&repo, &at("v2"), "Avenant n° 1");
+    let root = if folder {
+        dir.path().join("projet")
+    } else {
+        dir.path().to_path_buf()
+    };
+    copy_dir(&versions().join("v2"), &root);
+    (dir, root)
+}
+
+#[test]
+fn diff_of_two_commits_is_that_of_the_folders() {
+    for folder in [false, true] {
+        let (repo, root) = repository(folder);
+        let git_before = files_of(&repo.path().join(".git"));
+        let found = ctg::compare(&root, "v1.0", Some("HEAD")).unwrap();
+        assert_eq!(found.changes, expected(), "project in a folder: {folder}");
+        assert!(
+            found.old.starts_with("la révision `v1.0` (commit "),
+            "{}",
+            found.old
+        );
+        // Against the work tree, and by the first commit's own name.
+        let found = ctg::compare(&root, "HEAD~1", None).unwrap();
+        assert_eq!(found.changes, expected());
+        let same = ctg::compare(&root, "HEAD", None).unwrap();
+        assert!(same.changes.is_empty());
+        // Reading never writes into the repository.
+        assert!(files_of(&repo.path().join(".git")) == git_before);
+    }
+}
+
+#[test]
+fn an_unknown_revision_is_a_reading_error() {
+    let (_repo, root) = repository(false);
+    let out = ctg(&["diff", "v9.9"], &root);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("révision `v9.9` introuvable dans le dépôt git"),
+        "{stderr}"
+    );
+}
+
+/// Builds the project `root` (a revision of it, if given) into `out`.
+fn build(root: &Path, out: Option<PathBuf>, revision: Option<&str>) -> ctg::Report {
+    ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        out,
+        write: true,
+        revision: revision.map(str::to_string),
+        ..ctg::BuildOptions::default()
+    })
+    .unwrap_or_else(|f| panic!("{f}: {:?}", f.0))
+}
+
+#[test]
+fn a_revision_builds_byte_for_byte_as_its_folder() {
+    let (_repo, root) = repository(true);
+    build(&root, None, Some("v1.0"));
+    let from_folder = tempfile::tempdir().unwrap();
+    build(
+        &versions().join("v1"),
+        Some(from_folder.path().to_path_buf()),
+        None,
+    );
+    let built = files_of(&root.join("out/v1.0"));
+    let expected = files_of(from_folder.path());
+    assert!(built.iter().any(|(name, _)| name == "plan.pdf"));
+    assert!(built.iter().any(|(name, _)| name == "fiches.pdf"));
+    let names =
+        |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&built), names(&expected));
+    for ((name, a), (_, b)) in built.iter().zip(&expected) {
+        assert!(
+            a == b,
+            "out/v1.0/{name} differs from the build of the folder v1"
+        );
+    }
+    // The work tree, a later version, is left as it was, and `out/` only
+    // receives the revision's folder.
+    assert_eq!(
+        files_of(&root.join("data")),
+        files_of(&versions().join("v2/data"))
+    );
+    assert_eq!(fs::read_dir(root.join("out")).unwrap().count(), 1);
+}
+
+#[test]
+fn a_revision_uses_its_own_templates() {
+    // The signed version pinned its page's template in `templates/`.
+    let marker = "<!-- gabarit figé de la version signée -->";
+    let builtin = ctg::render::templates::BUILTIN
+        .iter()
+        .find(|(name, _)| *name == "plan.html.tera")
+        .unwrap()
+        .1;
+    let (_repo, root) = repository_with(false, |project| {
+        fs::create_dir_all(project.join("templates")).unwrap();
+        fs::write(
+            project.join("templates/plan.html.tera"),
+            format!("{builtin}{marker}\n"),
+        )
+        .unwrap();
+    });
+    build(&root, None, Some("v1.0"));
+    let pinned = fs::read_to_string(root.join("out/v1.0/plan.html")).unwrap();
+    assert!(pinned.contains(marker));
+    // The work tree has no such template: its build uses the built-in one.
+    build(&root, None, None);
+    let current = fs::read_to_string(root.join("out/plan.html")).unwrap();
+    assert!(!current.contains(marker));
+    // A revision's folder name holds no path separator.
+    assert_eq!(ctg::revision_folder("HEAD~1"), "HEAD-1");
+    assert_eq!(ctg::revision_folder("feature/avenant"), "feature-avenant");
+    assert_eq!(ctg::revision_folder(".."), "revision");
+}
+
+#[test]
+fn build_revision_from_the_command_line() {
+    let (_repo, root) = repository(false);
+    let out = ctg(&["build", "--revision", "v1.0"], &root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(root.join("out/v1.0/plan.pdf").is_file());
+    let out = ctg(&["build", "--revision", "v9.9"], &root);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("révision `v9.9` introuvable dans le dépôt git"),
+        "{stderr}"
+    );
+    assert!(!root.join("out/v9.9").exists());
+}
