@@ -184,8 +184,8 @@ pub fn read(
         return Err(refuse(
             format!(
                 "le logo `{shown}` pèse {} : au-delà de {}",
-                crate::render::html::french_size(meta.len() as usize),
-                crate::render::html::french_size(MAX_BYTES as usize)
+                crate::text::count::french_size(meta.len() as usize),
+                crate::text::count::french_size(MAX_BYTES as usize)
             ),
             "un logo pour l'en-tête d'un document pèse quelques dizaines de ko : enregistrez-le en SVG, ou en PNG de moins de 1 000 pixels de large",
         ));

@@ -11,6 +11,8 @@ pub mod diag;
 pub mod fonts;
 #[path = "../../src/load.rs"]
 pub mod load;
+#[path = "../../src/logos.rs"]
+pub mod logos;
 #[path = "../../src/model.rs"]
 pub mod model;
 #[path = "../../src/review.rs"]

@@ -39,6 +39,7 @@ static PLAN: LazyLock<model::Plan> = LazyLock::new(|| {
             .iter()
             .filter_map(|(name, text)| parse(name, text.as_bytes(), &mut diags))
             .collect(),
+        logos: Default::default(),
     };
     model::validate(raw, &mut diags).expect("the plan of the tests is valid")
 });
@@ -90,6 +91,9 @@ fuzz_target!(|data: &[u8]| {
     let raw = load::RawProject {
         convention,
         actions: action.into_iter().collect(),
+        // A logo the convention names is then missing: its check is the
+        // loader's, on the files of a folder.
+        logos: Default::default(),
     };
     let plan = model::validate(raw, &mut diags);
     if plan.is_none() {
