@@ -23,16 +23,7 @@ const PNG_ALT: &str = r#"Logo <b>"CC"</b> & #exemple $x$"#;
 static BUILT: LazyLock<PathBuf> = LazyLock::new(|| build_to("logos-a"));
 
 fn build_to(name: &str) -> PathBuf {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&out);
-    ctg::build(&ctg::BuildOptions {
-        root: fixture("logos"),
-        out: Some(out.clone()),
-        write: true,
-        ..Default::default()
-    })
-    .expect("the fixture builds");
-    out
+    build_in_test_area(name, &fixture("logos"))
 }
 
 /// How many images each page of a compiled document shows.
