@@ -19,7 +19,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -205,20 +204,6 @@ fn set_readable(path: &Path, readable: bool) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Every file of `dir` (recursively) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// Text for comparison with the renderer's line wrapping undone: long messages
 /// and hints are wrapped onto indented lines, some behind a `│` gutter, so all
 /// whitespace and gutters are dropped on both sides.
@@ -328,10 +313,10 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
         String::from_utf8_lossy(&ok.stderr)
     );
     let out = project.path().join("out");
-    let before = snapshot(&out);
+    let before = files_in(&out);
     assert!(before.len() >= 2, "{before:?}");
 
-    let pristine = snapshot(&project.path().join("data"));
+    let pristine = files_in(&project.path().join("data"));
     let outside = tempfile::tempdir().unwrap();
     for case in cases {
         // Back to the valid data, then this one defect.
@@ -358,7 +343,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
             "{}: {stderr}",
             case.name
         );
-        let mut after = snapshot(&out);
+        let mut after = files_in(&out);
         // The only files a failed build may add: the generated sources kept for
         // inspection.
         after.retain(|path, _| !is_kept(path));
@@ -369,7 +354,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
     let keeps = cases
         .iter()
         .any(|c| c.directives.iter().any(|(key, _)| key == "conserve"));
-    assert_eq!(snapshot(&out).keys().any(|p| is_kept(p)), keeps, "{base}");
+    assert_eq!(files_in(&out).keys().any(|p| is_kept(p)), keeps, "{base}");
     let _ = fs::remove_dir_all(project.path().join("templates"));
     fs::remove_dir_all(project.path().join("data")).unwrap();
     for (rel, bytes) in &pristine {
@@ -383,7 +368,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let kept: Vec<PathBuf> = snapshot(&out).into_keys().filter(|p| is_kept(p)).collect();
+    let kept: Vec<PathBuf> = files_in(&out).into_keys().filter(|p| is_kept(p)).collect();
     assert!(kept.is_empty(), "{kept:?}");
 }
 

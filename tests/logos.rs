@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -165,24 +164,10 @@ fn the_fragment_has_no_logo() {
     assert!(fragment.contains("background: #fde9c9"));
 }
 
-/// Every file of `dir`, recursively, with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 #[test]
 fn two_builds_with_logos_give_the_same_bytes() {
-    let first = files(&BUILT);
-    let second = files(&build_to("logos-b"));
+    let first = files_in(&BUILT);
+    let second = files_in(&build_to("logos-b"));
     assert!(first.len() >= 10, "{:?}", first.keys());
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
@@ -236,7 +221,7 @@ fn a_logo_over_five_megabytes_is_refused() {
     let ok = ctg(&["build", "--root", root]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let out = project.path().join("out");
-    let before = files(&out);
+    let before = files_in(&out);
     // A PNG's signature, then zeros: 5 000 001 bytes.
     let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
     big.resize(5_000_001, 0);
@@ -253,7 +238,7 @@ fn a_logo_over_five_megabytes_is_refused() {
     ] {
         assert!(said.contains(&normalise(expected)), "`{expected}` in\n{stderr}");
     }
-    assert!(files(&out) == before, "out/ changed");
+    assert!(files_in(&out) == before, "out/ changed");
 }
 
 /// The text alternatives of the images of a Word document, in order, and the

@@ -892,7 +892,7 @@ fn failing(
     let workbook = export(root, &[]);
     let filled = root.join("suivi-2026-jeunesse.xlsx");
     fill(&workbook, &filled, &edit(&workbook));
-    let before = snapshot(&root.join("data/suivi"));
+    let before = files_in(&root.join("data/suivi"));
     // As the user types it, in the project's folder.
     let options = ctg::suivi::import::ImportOptions {
         root: root.to_path_buf(),
@@ -904,7 +904,7 @@ fn failing(
         .err()
         .expect("l'import doit échouer");
     assert_eq!(
-        snapshot(&root.join("data/suivi")),
+        files_in(&root.join("data/suivi")),
         before,
         "data/suivi/ modifié"
     );
@@ -932,17 +932,6 @@ fn messages(diagnostics: &[ctg::diag::Diagnostic]) -> Vec<String> {
             Some(hint) => format!("{d} — conseil : {hint}"),
             None => d.to_string(),
         })
-        .collect()
-}
-
-/// Every file of a folder and its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 

@@ -44,12 +44,7 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
             Some("vérifiez les accents dans les fichiers écrits ; à l'export, choisissez « CSV UTF-8 » si le tableur le propose".into()),
         );
     }
-    let delimiter = if tab { b'\t' } else { sniff_delimiter(&text) };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(&text, tab);
     let mut records = Vec::new();
     for result in reader.records() {
         match result {
@@ -342,9 +337,20 @@ pub(crate) fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
     }
 }
 
+/// A reader of the records of the CSV `text`, every line one (the header
+/// included), separated by tabs or by the separator its header line uses.
+pub(crate) fn csv_reader(text: &str, tab: bool) -> csv::Reader<&[u8]> {
+    let delimiter = if tab { b'\t' } else { sniff_delimiter(text) };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
 /// The separator of the header line: the most frequent of `;`, `,` and tab
 /// outside quotes (a French spreadsheet writes `;`).
-pub(crate) fn sniff_delimiter(text: &str) -> u8 {
+fn sniff_delimiter(text: &str) -> u8 {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
     for c in text.bytes() {

@@ -10,7 +10,7 @@ use calamine::{Data, Ods, Reader, Xlsx};
 
 use super::column_letters;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::import::spreadsheet::{decode, sniff_delimiter};
+use crate::import::spreadsheet::{csv_reader, decode};
 use crate::load::io_message;
 
 /// A workbook as read: its name for messages, and its sheets.
@@ -251,12 +251,7 @@ fn cell(data: &Data) -> Cell {
 /// `ctg import` reads a plan.
 fn csv_sheet(name: &str, bytes: &[u8], tab: bool) -> Result<Sheet, Diagnostic> {
     let (text, _) = decode(bytes);
-    let delimiter = if tab { b'\t' } else { sniff_delimiter(&text) };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(&text, tab);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {

@@ -261,3 +261,18 @@ pub fn reference_paragraphs() -> Vec<String> {
     }
     out
 }
+
+/// Every file of `dir`, recursively, by its path relative to `dir`, with its
+/// bytes: to tell whether a folder changed.
+pub fn files_in(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
