@@ -598,7 +598,8 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
     out
 }
 
-fn modified(m: &Modified) -> String {
+/// A changed value in words: « période : 2023-2027 → 2023-2028 ».
+pub fn modified(m: &Modified) -> String {
     if m.quoted {
         format!("{} : {} → {}", m.what, shown(&m.old), shown(&m.new))
     } else {
@@ -606,21 +607,27 @@ fn modified(m: &Modified) -> String {
     }
 }
 
-fn listed(l: &Listed) -> String {
+/// A listed item's change in words, as the report and the amendment write it.
+pub fn listed_words(l: &Listed) -> String {
     match l {
-        Listed::Added(what) => format!("  + ajout : {what}"),
-        Listed::Removed(what) => format!("  - suppression : {what}"),
+        Listed::Added(what) => format!("ajout : {what}"),
+        Listed::Removed(what) => format!("suppression : {what}"),
         Listed::Renamed { what, old, new } => {
-            format!("  ~ renommage : {what} : {} → {}", shown(old), shown(new))
+            format!("renommage : {what} : {} → {}", shown(old), shown(new))
         }
         Listed::Changed { what, old, new } => {
-            format!(
-                "  ~ modification : {what} : {} → {}",
-                shown(old),
-                shown(new)
-            )
+            format!("modification : {what} : {} → {}", shown(old), shown(new))
         }
     }
+}
+
+fn listed(l: &Listed) -> String {
+    let sign = match l {
+        Listed::Added(_) => '+',
+        Listed::Removed(_) => '-',
+        Listed::Renamed { .. } | Listed::Changed { .. } => '~',
+    };
+    format!("  {sign} {}", listed_words(l))
 }
 
 fn shown(text: &str) -> String {

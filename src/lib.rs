@@ -7,6 +7,7 @@
 // Diagnostics travel on the error path only, where their size costs nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod amendments;
 pub mod batch;
 pub mod diag;
 pub mod diff;
@@ -134,6 +135,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let source = options.source()?;
     let (plan, templates, mut warnings) = load_and_validate_from(&source)?;
     let follow_ups = load_follow_ups_from(&source, &plan, &mut warnings)?;
+    // Each amendment's versions of the plan, unless only a review is asked for.
+    let amendments = match options.review_year {
+        Some(_) => Vec::new(),
+        None => amendments::prepare(&options.root, &plan)
+            .map_err(|d| with(warnings.clone(), d))?,
+    };
+    warnings.extend(amendments::warnings(&amendments));
     timings.lap("chargement et validation");
     // A generated source that failed to compile is kept beside the outputs,
     // which stay as they were.
@@ -164,7 +172,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         let start = std::time::Instant::now();
         f().map(|done| (done, start.elapsed()))
     }
-    let (plan_documents, (sheets, reviews)) = rayon::join(
+    let (plan_documents, (sheets, (reviews, amended))) = rayon::join(
         || match options.review_year {
             Some(_) => Ok(None),
             None => guarded(diag::guard("data/", || render::render(&plan, &templates))).map(Some),
@@ -181,18 +189,41 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
                     _ => Ok(None),
                 },
                 || {
-                    timed(|| {
-                        use rayon::prelude::*;
-                        years
-                            .par_iter()
-                            .map(|year| {
-                                let subject = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
-                                guarded(diag::guard(&subject, || {
-                                    render::render_review(&plan, &follow_ups, *year, &templates)
-                                }))
+                    rayon::join(
+                        || {
+                            timed(|| {
+                                use rayon::prelude::*;
+                                years
+                                    .par_iter()
+                                    .map(|year| {
+                                        let subject =
+                                            format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+                                        guarded(diag::guard(&subject, || {
+                                            render::render_review(
+                                                &plan,
+                                                &follow_ups,
+                                                *year,
+                                                &templates,
+                                            )
+                                        }))
+                                    })
+                                    .collect::<Result<Vec<_>, _>>()
                             })
-                            .collect::<Result<Vec<_>, _>>()
-                    })
+                        },
+                        || {
+                            timed(|| {
+                                use rayon::prelude::*;
+                                amendments
+                                    .par_iter()
+                                    .map(|prepared| {
+                                        guarded(diag::guard(load::CONVENTION_FILE, || {
+                                            render::render_amendment(prepared, &templates)
+                                        }))
+                                    })
+                                    .collect::<Result<Vec<_>, _>>()
+                            })
+                        },
+                    )
                 },
             )
         },
@@ -205,6 +236,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let rendered = keep(plan_documents, &mut errors);
     let sheets = keep(sheets, &mut errors);
     let reviews = keep(reviews, &mut errors);
+    let amended = keep(amended, &mut errors);
     if !errors.is_empty() {
         return Err(failed(errors));
     }
@@ -219,6 +251,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let (reviews, took) = reviews.unwrap_or_default();
     if !reviews.is_empty() {
         timings.laps.push(("bilans annuels", took));
+    }
+    let (amended, took) = amended.unwrap_or_default();
+    if !amended.is_empty() {
+        timings.laps.push(("avenants", took));
     }
     let mut report = Report {
         warnings,
@@ -235,6 +271,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             rendered.as_ref(),
             sheets.as_ref(),
             &reviews,
+            &amended,
             options.emit_typst,
         )
         .map_err(|d| with(report.warnings.clone(), vec![d]))?;
@@ -306,27 +343,9 @@ pub struct Comparison {
 /// own files when `None`. Each version is loaded and validated as a build
 /// would; only the plan itself (convention and actions) is compared.
 pub fn compare(root: &Path, old: &str, new: Option<&str>) -> Result<Comparison, Failure> {
-    let version = |spec: Option<&str>| -> Result<(Plan, String, Vec<Diagnostic>), Failure> {
-        let (source, name) = match spec {
-            Some(spec) => {
-                let source = version::resolve(root, spec).map_err(|d| Failure(vec![d]))?;
-                let name = source.describe(spec);
-                (source, name)
-            }
-            None => (source::Source::folder(root), "le projet".to_string()),
-        };
-        let mut diags = Vec::new();
-        let raw = load::load_from(&source, &mut diags);
-        match model::validate(raw, &mut diags) {
-            Some(plan) if !diags.iter().any(Diagnostic::is_error) => Ok((plan, name, diags)),
-            _ => {
-                // Which version the errors are in: a file's path is the same in both.
-                let mut all = vec![Diagnostic::error(format!("{name} n'est pas un plan valide"))
-                    .hint("corrigez les erreurs ci-dessous dans cette version, ou comparez une autre version")];
-                all.extend(diags);
-                Err(Failure(all))
-            }
-        }
+    let version = |spec: Option<&str>| match spec {
+        Some(spec) => load_version(root, spec).map_err(Failure),
+        None => load_plan_of(&source::Source::folder(root), "le projet".into()).map_err(Failure),
     };
     let (old_plan, old_name, mut warnings) = version(Some(old))?;
     let (new_plan, new_name, more) = version(new)?;
@@ -337,6 +356,37 @@ pub fn compare(root: &Path, old: &str, new: Option<&str>) -> Result<Comparison, 
         new: new_name,
         warnings,
     })
+}
+
+/// The plan of one version of the project under `root`, named by `spec` (a
+/// project folder or a git revision), loaded and validated as a build would,
+/// with that version in words and its warnings. On error, the first
+/// diagnostic says which version is at fault.
+pub fn load_version(
+    root: &Path,
+    spec: &str,
+) -> Result<(Plan, String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let source = version::resolve(root, spec).map_err(|d| vec![d])?;
+    let name = source.describe(spec);
+    load_plan_of(&source, name)
+}
+
+fn load_plan_of(
+    source: &source::Source,
+    name: String,
+) -> Result<(Plan, String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let raw = load::load_from(source, &mut diags);
+    match model::validate(raw, &mut diags) {
+        Some(plan) if !diags.iter().any(Diagnostic::is_error) => Ok((plan, name, diags)),
+        _ => {
+            // Which version the errors are in: a file's path is the same in both.
+            let mut all = vec![Diagnostic::error(format!("{name} n'est pas un plan valide"))
+                .hint("corrigez les erreurs ci-dessous dans cette version, ou donnez une autre version")];
+            all.extend(diags);
+            Err(all)
+        }
+    }
 }
 
 /// Builds everything in memory and returns it, writing nothing (for tests and
@@ -362,6 +412,7 @@ fn write(
     rendered: Option<&Rendered>,
     sheets: Option<&render::RenderedSheets>,
     reviews: &[render::RenderedReview],
+    amended: &[render::RenderedAmendment],
     emit_typst: bool,
 ) -> Result<Vec<Written>, Diagnostic> {
     let mut files: Vec<(String, &[u8])> = Vec::new();
@@ -409,6 +460,14 @@ fn write(
             files.push((format!("{document}.typ"), review.typ.as_bytes()));
         }
     }
+    for amendment in amended {
+        let document = render::amendment::amendment_document(amendment.number);
+        files.push((format!("{document}.pdf"), amendment.pdf.bytes.as_slice()));
+        files.push((format!("{document}.html"), amendment.html.as_bytes()));
+        if emit_typst {
+            files.push((format!("{document}.typ"), amendment.typ.as_bytes()));
+        }
+    }
     let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
     // All outputs are replaced together, only once every one is fully written;
     // their hashes are computed meanwhile, while the disk syncs.
@@ -433,6 +492,21 @@ fn write(
     if let Some(sheets) = sheets {
         output::remove_stale(&out.join(render::sheets::SHEETS_DIR), |name| {
             name.ends_with(".html") && !sheets.pages.iter().any(|(page, _)| page == name)
+        });
+    }
+    // The documents of amendments that the convention no longer lists.
+    if rendered.is_some() {
+        output::remove_stale(out, |name| {
+            let document = name
+                .strip_suffix(".pdf")
+                .or_else(|| name.strip_suffix(".html"))
+                .or_else(|| name.strip_suffix(".typ"));
+            document.is_some_and(|d| {
+                render::amendment::is_amendment_document(d)
+                    && !amended
+                        .iter()
+                        .any(|a| render::amendment::amendment_document(a.number) == d)
+            })
         });
     }
     // The sources kept by earlier failed builds of these documents are stale:

@@ -68,6 +68,24 @@ pub struct RawConvention {
     /// The documents' colours; the built-in ones when absent.
     #[serde(default)]
     pub couleurs: Option<RawColours>,
+    /// The amendments signed since the convention, each built as its document.
+    #[serde(default)]
+    pub avenants: Vec<RawAmendment>,
+}
+
+/// `[[avenants]]`: an amendment of the convention and the version of the
+/// plan it amends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmendment {
+    pub numero: Spanned<i64>,
+    pub date: Spanned<toml::value::Datetime>,
+    pub objet: Spanned<String>,
+    pub depuis: Spanned<String>,
+    /// The version it produces; the next amendment's `depuis`, else the
+    /// project's files, when absent.
+    #[serde(default)]
+    pub vers: Option<Spanned<String>>,
 }
 
 /// `[couleurs]`: the fill of the tables' header cells and the colour of the

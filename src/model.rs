@@ -49,6 +49,31 @@ pub struct Convention {
     pub workbook_note: WorkbookNote,
     /// The colours of every document's title and tables' header cells.
     pub colours: Colours,
+    /// The amendments ("avenants"), by number.
+    pub amendments: Vec<Amendment>,
+}
+
+/// An amendment ("avenant") of the convention: its number, date and object,
+/// and the versions of the plan it goes from and to, as written (a project
+/// folder or a git revision), resolved when its document is built.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    pub number: u32,
+    pub date: Date,
+    /// Markdown.
+    pub object: String,
+    pub since: VersionRef,
+    /// `None`: the next amendment's `since`, else the project's own files.
+    pub until: Option<VersionRef>,
+}
+
+/// A version of the plan named in the convention, with its place there for
+/// the diagnostics of resolving it.
+#[derive(Debug, Clone)]
+pub struct VersionRef {
+    pub spec: String,
+    pub file: SourceFile,
+    pub span: std::ops::Range<usize>,
 }
 
 /// The documents' colours, each `[r, g, b]`, readable on what they meet.
@@ -745,6 +770,7 @@ fn validate_convention(
         })
         .collect();
     let colours = colours(file, raw.couleurs, diags);
+    let amendments = amendments(file, raw.avenants, diags);
 
     let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
     let signature = match raw.signature {
@@ -841,6 +867,7 @@ fn validate_convention(
         caf,
         sheets,
         colours,
+        amendments,
     };
     let errors_after = diags.iter().filter(|d| d.is_error()).count();
     (errors_after == errors_before).then_some(convention)
@@ -1010,6 +1037,75 @@ fn sheets(
         publish: raw.publier.unwrap_or(true),
         title,
     }
+}
+
+/// `[[avenants]]`: each with a number from 1 that no other has, its date, a
+/// non-empty object and the versions it names; sorted by number.
+fn amendments(
+    file: &SourceFile,
+    raw: Vec<crate::load::RawAmendment>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Amendment> {
+    let mut found: Vec<Amendment> = Vec::new();
+    for a in raw {
+        let span = a.numero.span();
+        let written = *a.numero.get_ref();
+        let number = match u32::try_from(written) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                diags.push(
+                    Diagnostic::error(format!("numéro d'avenant invalide : `{written}`"))
+                        .at(file, span.clone())
+                        .label("numéro attendu à partir de 1")
+                        .hint("numérotez les avenants 1, 2, 3… dans l'ordre de leur signature"),
+                );
+                None
+            }
+        };
+        if let Some(n) = number {
+            if found.iter().any(|x| x.number == n) {
+                diags.push(
+                    Diagnostic::error(format!("avenant n° {n} déclaré deux fois"))
+                        .at(file, span)
+                        .label("numéro déjà pris")
+                        .hint("chaque avenant a son propre numéro : donnez à celui-ci le numéro suivant, ou supprimez le doublon"),
+                );
+            }
+        }
+        let date = date(file, a.date, "avenants.date", diags);
+        let object = cell(file, a.objet, "avenants.objet", diags);
+        let version = |value: Spanned<String>, key: &str, diags: &mut Vec<Diagnostic>| {
+            let span = value.span();
+            let spec = value.into_inner().trim().to_string();
+            if spec.is_empty() {
+                diags.push(
+                    Diagnostic::error(format!("`{key}` vide"))
+                        .at(file, span.clone())
+                        .label("version attendue")
+                        .hint("donnez la version du plan que l'avenant modifie : une étiquette git (`v1.0`), un commit, ou le dossier d'une copie du projet"),
+                );
+            }
+            VersionRef {
+                spec,
+                file: file.clone(),
+                span,
+            }
+        };
+        let since = version(a.depuis, "avenants.depuis", diags);
+        let until = a.vers.map(|v| version(v, "avenants.vers", diags));
+        if let (Some(number), Some(date)) = (number, date) {
+            found.push(Amendment {
+                number,
+                date,
+                object,
+                since,
+                until,
+            });
+        }
+    }
+    found.sort_by_key(|a| a.number);
+    found.dedup_by_key(|a| a.number);
+    found
 }
 
 /// A TOML date (`2023-06-30`, no time) as a [`Date`].

@@ -21,7 +21,7 @@ pub struct HtmlView {
 /// The link to the PDF annex.
 #[derive(Debug, Serialize)]
 pub struct PdfLinkView {
-    pub href: &'static str,
+    pub href: String,
     /// Format and size, as written next to a download link: "PDF, 180 ko".
     pub description: String,
 }
@@ -31,7 +31,7 @@ impl HtmlView {
         Self {
             plan: PlanView::new(plan, Format::Html),
             pdf: PdfLinkView {
-                href: PDF_FILE,
+                href: PDF_FILE.to_string(),
                 description: format!("PDF, {}", french_size(pdf_bytes)),
             },
         }

@@ -1,6 +1,7 @@
 //! Stage 4 (render): views go through the templates; the Typst source is compiled
 //! to PDF and the HTML page is produced, all in memory.
 
+pub mod amendment;
 pub mod bilan;
 pub mod docx;
 pub mod html;
@@ -213,7 +214,7 @@ pub fn render_sheets(
         })?;
     let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);
     html_view.pdf = Some(html::PdfLinkView {
-        href: sheets::INDEX_PDF_HREF,
+        href: sheets::INDEX_PDF_HREF.to_string(),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
     });
     let mut pages = vec![(
@@ -235,24 +236,79 @@ pub fn render_sheets(
     Ok(RenderedSheets { typ, pdf, pages })
 }
 
+/// An amendment's document, in memory.
+pub struct RenderedAmendment {
+    pub number: u32,
+    pub typ: String,
+    pub pdf: pdf::Pdf,
+    pub html: String,
+}
+
+/// Renders the document of a prepared amendment into PDF and HTML.
+pub fn render_amendment(
+    prepared: &crate::amendments::Prepared,
+    templates: &Templates,
+) -> Result<RenderedAmendment, Vec<Diagnostic>> {
+    let amendment = &prepared.amendment;
+    let plan = &prepared.new;
+    let document = amendment::amendment_document(amendment.number);
+    let typst_view = amendment::AmendmentView::new(prepared, Format::Typst);
+    let typ = templates
+        .render("avenant.typ.tera", &typst_view)
+        .map_err(|d| vec![d])?;
+    // Its PDF is dated by the amendment, whatever the plan's edition.
+    let export = pdf::Export {
+        ident: format!("{} / avenant {}", document_ident(plan), amendment.number),
+        timestamp: source_date_epoch().unwrap_or_else(|| midnight(amendment.date).unwrap_or(0)),
+    };
+    let pdf = pdf::compile(
+        &format!("{document}.typ (généré)"),
+        typ.clone(),
+        pdf::Images::of(plan),
+        &export,
+    )
+    .map_err(|d| templates.trace_typst_errors("avenant.typ.tera", &document, &typst_view, &typ, d))?;
+    let mut html_view = amendment::AmendmentView::new(prepared, Format::Html);
+    html_view.pdf = Some(html::PdfLinkView {
+        href: format!("{document}.pdf"),
+        description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
+    });
+    let html = templates
+        .render("avenant.html.tera", &html_view)
+        .map_err(|d| vec![d])?;
+    Ok(RenderedAmendment {
+        number: amendment.number,
+        typ,
+        pdf,
+        html,
+    })
+}
+
+/// `SOURCE_DATE_EPOCH`, when set: the date of every PDF of a reproducible build.
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Midnight (UTC) of `date`, in seconds since 1970.
+fn midnight(date: crate::model::Date) -> Option<i64> {
+    let month = time::Month::try_from(date.month).ok()?;
+    let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day).ok()?;
+    Some(day.midnight().assume_utc().unix_timestamp())
+}
+
 /// The creation date of every PDF of the plan: `SOURCE_DATE_EPOCH` when set
 /// (reproducible builds), else the convention's `date`, else its date of
 /// signature. Never the clock; PDF/A requires one, so none is an error.
 fn creation_timestamp(plan: &Plan) -> Result<i64, Diagnostic> {
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-    {
+    if let Some(epoch) = source_date_epoch() {
         return Ok(epoch);
     }
     plan.convention
         .date
         .or(plan.convention.signature.date)
-        .and_then(|date| {
-            let month = time::Month::try_from(date.month).ok()?;
-            let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day).ok()?;
-            Some(day.midnight().assume_utc().unix_timestamp())
-        })
+        .and_then(midnight)
         .ok_or_else(|| {
             Diagnostic::error(
                 "date d'édition manquante : la norme PDF/A exige une date de création du document",

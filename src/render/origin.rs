@@ -31,6 +31,7 @@ pub fn is_kept_typst(name: &str) -> bool {
         document == super::PLAN_DOCUMENT
             || document == super::sheets::SHEETS_DOCUMENT
             || super::is_review_document(document)
+            || super::amendment::is_amendment_document(document)
     })
 }
 

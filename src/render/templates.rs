@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/plan.table.typ.tera"),
     ),
     (
+        "signatures.typ.tera",
+        include_str!("../../templates/signatures.typ.tera"),
+    ),
+    (
         "plan.typ.tera",
         include_str!("../../templates/plan.typ.tera"),
     ),
@@ -41,6 +45,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "fiches.typ.tera",
         include_str!("../../templates/fiches.typ.tera"),
+    ),
+    (
+        "avenant.typ.tera",
+        include_str!("../../templates/avenant.typ.tera"),
     ),
     (
         "title_block.style.html.tera",
@@ -73,6 +81,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "bilan.html.tera",
         include_str!("../../templates/bilan.html.tera"),
+    ),
+    (
+        "avenant.html.tera",
+        include_str!("../../templates/avenant.html.tera"),
     ),
     (
         "fiches.style.html.tera",

@@ -168,8 +168,9 @@ pub struct AddedColumn {
     pub width: f64,
 }
 
-/// The `id` of the first column's header on the web page.
-const FIRST_COLUMN_ID: &str = "ctg-col-champ";
+/// The start of every `id` of the plan's table on the web page; a page with
+/// other tables gives them another.
+const ID_PREFIX: &str = "ctg-";
 
 /// A width as Typst writes a fraction of the table: "1.9fr".
 fn fraction(width: f64) -> String {
@@ -180,17 +181,28 @@ fn fraction(width: f64) -> String {
 /// is its key's (`ctg-col-moyens-caf`: keys have no dash, so that no other id
 /// of the page can take it), a group's its rank (`ctg-grp-1`).
 fn table_columns(shape: &Shape) -> Vec<ColumnView> {
+    columns_where(shape, ID_PREFIX, |column| column.shown)
+}
+
+/// The columns of `shape` that `keep` selects, their ids starting with `prefix`.
+pub(crate) fn columns_where(
+    shape: &Shape,
+    prefix: &str,
+    keep: impl Fn(&crate::shape::Column) -> bool,
+) -> Vec<ColumnView> {
     let mut groups: Vec<&str> = Vec::new();
     shape
-        .shown()
-        .map(|(_, column)| {
+        .columns
+        .iter()
+        .filter(|column| keep(column))
+        .map(|column| {
             let group = column.group.as_deref().map(|label| {
                 if groups.last() != Some(&label) {
                     groups.push(label);
                 }
-                (format!("ctg-grp-{}", groups.len()), label.to_string())
+                (format!("{prefix}grp-{}", groups.len()), label.to_string())
             });
-            let id = format!("ctg-col-{}", column.key.replace('_', "-"));
+            let id = format!("{prefix}col-{}", column.key.replace('_', "-"));
             ColumnView {
                 headers: match &group {
                     Some((group_id, _)) => format!("{group_id} {id}"),
@@ -210,10 +222,19 @@ fn table_columns(shape: &Shape) -> Vec<ColumnView> {
 /// The header rows of a table whose first column is `first` and whose other
 /// columns are `columns`, and its groups of columns.
 fn header(first: &str, columns: &[ColumnView]) -> (Vec<Vec<HeaderCellView>>, Vec<ColumnGroupView>) {
+    header_with(first, ID_PREFIX, columns)
+}
+
+/// The same, the first column's `id` starting with `prefix`.
+pub(crate) fn header_with(
+    first: &str,
+    prefix: &str,
+    columns: &[ColumnView],
+) -> (Vec<Vec<HeaderCellView>>, Vec<ColumnGroupView>) {
     let two_rows = columns.iter().any(|c| c.group.is_some());
     let rowspan = if two_rows { 2 } else { 1 };
     let mut top = vec![HeaderCellView {
-        id: FIRST_COLUMN_ID.to_string(),
+        id: format!("{prefix}col-champ"),
         label: first.to_string(),
         colspan: 1,
         rowspan,
@@ -299,6 +320,9 @@ pub struct RowView {
     /// For an action row: a cell per column of [`PlanView::columns`], converted
     /// (safe to insert as is); empty for a sub-section row.
     pub cells: Vec<String>,
+    /// In an amendment's consolidated annex, what the amendments did to the
+    /// action: « modifié par l'avenant n° 1 » (plain text).
+    pub mention: Option<String>,
 }
 
 /// The link from an action's row to its sheet.
@@ -359,6 +383,7 @@ impl PlanView {
                             id: None,
                             sheet: None,
                             cells: Vec::new(),
+                            mention: None,
                         });
                     }
                 }
@@ -381,6 +406,7 @@ impl PlanView {
                         .filter(|(column, _)| column.shown)
                         .map(|(_, value)| format.cell(value))
                         .collect(),
+                    mention: None,
                 });
             }
             // A declared field without actions is not shown: the table has no empty groups.

@@ -1,0 +1,350 @@
+//! Stage 3 (convert): the view of an amendment's document ("avenant",
+//! `avenant-N.pdf` and `avenant-N.html`): its title block and object, the
+//! table of the plan's changes by field with the words deleted and inserted,
+//! the consolidated annex whose rows say which amendment added or changed
+//! them, and the signatures.
+
+use serde::Serialize;
+
+use super::view::{
+    ColumnGroupView, ColumnView, Format, HeaderCellView, PlanView, columns_where, header_with,
+};
+use crate::amendments::Prepared;
+use crate::diff::{self, ActionChange};
+use crate::model::{Action, Plan};
+use crate::text::redline;
+
+/// The name of amendment `number`'s files, before their extension: `avenant-1.pdf`…
+pub fn amendment_document(number: u32) -> String {
+    format!("{AMENDMENT_PREFIX}{number}")
+}
+
+/// Whether `document` is the name of an amendment's files.
+pub fn is_amendment_document(document: &str) -> bool {
+    document
+        .strip_prefix(AMENDMENT_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+const AMENDMENT_PREFIX: &str = "avenant-";
+
+/// The variables of the amendment's templates: the amended plan (its title
+/// block, its table with each row's mention, its signatories), the
+/// amendment itself and its changes.
+#[derive(Debug, Serialize)]
+pub struct AmendmentView {
+    #[serde(flatten)]
+    pub plan: PlanView,
+    pub amendment: AmendmentInfoView,
+    pub changes: ChangesView,
+    /// On the web page: the link to the PDF, with its size.
+    pub pdf: Option<super::html::PdfLinkView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AmendmentInfoView {
+    pub number: u32,
+    /// « Avenant n° 1 à la Convention Territoriale Globale ».
+    pub title: String,
+    /// For the metadata: « Avenant n° 1 – <titre> – <parties> ».
+    pub document_title: String,
+    /// « 15 mars 2025 ».
+    pub date: String,
+    /// For the metadata: « Avenant n° 1 du 15 mars 2025 au plan d'actions… ».
+    pub description: String,
+    /// Converted for the format (safe to insert as is).
+    pub object: String,
+    /// The version amended, as the convention names it (`v1.0`).
+    pub since: String,
+    /// First 8 hexadecimal digits of the fingerprint of that version's records.
+    pub since_fingerprint: String,
+}
+
+/// What the amendment changes in the plan.
+#[derive(Debug, Serialize)]
+pub struct ChangesView {
+    /// « 10 changements ».
+    pub count: String,
+    /// The changes of the convention, its columns, fields and signatories,
+    /// each a list of sentences (plain text).
+    pub lists: Vec<ChangeListView>,
+    /// The actions' changes, one table per field.
+    pub tables: Vec<ChangeTableView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeListView {
+    pub title: String,
+    pub items: Vec<String>,
+}
+
+/// The changes of one field's actions: a row per action, its first cell
+/// saying what changed, then the plan's columns.
+#[derive(Debug, Serialize)]
+pub struct ChangeTableView {
+    /// Every `id` of the table on the web page starts with it (`ctg-m1-`).
+    pub prefix: String,
+    pub label: String,
+    /// The table's structure in words, for assistive technologies.
+    pub summary: String,
+    pub head: Vec<Vec<HeaderCellView>>,
+    pub columns: Vec<ColumnView>,
+    pub column_groups: Vec<ColumnGroupView>,
+    pub rows: Vec<ChangeRowView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeRowView {
+    /// `id` of its header cell on the web page.
+    pub anchor: String,
+    /// "ajout", "suppression" or "modification".
+    pub kind: &'static str,
+    /// « Action ajoutée », « Action supprimée », « Action modifiée »,
+    /// « Action déplacée » (plain text).
+    pub what: String,
+    pub title: String,
+    /// Where it moved, its former id (plain text).
+    pub details: Vec<String>,
+    /// One per column of the table: its text with the words deleted and
+    /// inserted marked (safe to insert as is), `None` when unchanged.
+    pub cells: Vec<Option<String>>,
+}
+
+impl AmendmentView {
+    pub fn new(prepared: &Prepared, format: Format) -> Self {
+        let (plan, old) = (&prepared.new, &prepared.old);
+        let c = &plan.convention;
+        let amendment = &prepared.amendment;
+        let number = amendment.number;
+        let mut view = PlanView::new(plan, format);
+        for row in view.groups.iter_mut().flat_map(|g| &mut g.rows) {
+            if let Some(marks) = row.id.as_ref().and_then(|id| prepared.marks.get(id)) {
+                let words: Vec<String> = marks.iter().map(|m| m.words()).collect();
+                row.mention = Some(words.join(" ; "));
+            }
+        }
+        view.signature_date = Some(amendment.date.french());
+        view.keywords.insert(0, format!("Avenant n°\u{a0}{number}"));
+        let title = format!("Avenant n°\u{a0}{number} à la {}", c.title);
+        let info = AmendmentInfoView {
+            number,
+            document_title: format!("{title} – {}", c.parties),
+            title,
+            date: amendment.date.french(),
+            description: format!(
+                "Avenant n°\u{a0}{number} du {} : {}",
+                amendment.date.french(),
+                c.caption
+            ),
+            object: match format {
+                Format::Typst => crate::text::markdown_to_typst_document(&amendment.object, 3),
+                Format::Html => crate::text::markdown_to_html_document(&amendment.object, 3),
+                Format::Word => amendment.object.clone(),
+            },
+            since: amendment.since.spec.clone(),
+            since_fingerprint: crate::fingerprint::plan_fingerprint(old)[..8].to_string(),
+        };
+        Self {
+            changes: ChangesView::new(prepared, format),
+            plan: view,
+            amendment: info,
+            pdf: None,
+        }
+    }
+}
+
+impl ChangesView {
+    fn new(prepared: &Prepared, format: Format) -> Self {
+        let (old, new, changes) = (&prepared.old, &prepared.new, &prepared.changes);
+        let sentence = |s: String| capitalised(&s.replace('`', ""));
+        let mut lists = Vec::new();
+        let mut list = |title: &str, items: Vec<String>| {
+            if !items.is_empty() {
+                lists.push(ChangeListView {
+                    title: title.to_string(),
+                    items,
+                });
+            }
+        };
+        list(
+            "Convention",
+            changes.convention.iter().map(|m| sentence(diff::modified(m))).collect(),
+        );
+        list(
+            "Colonnes du tableau",
+            changes.columns.iter().map(|l| sentence(diff::listed_words(l))).collect(),
+        );
+        list(
+            "Champs d'intervention et sous-sections",
+            changes.fields.iter().map(|l| sentence(diff::listed_words(l))).collect(),
+        );
+        list(
+            "Signataires",
+            changes.signatories.iter().map(|l| sentence(diff::listed_words(l))).collect(),
+        );
+        // The tables' columns: those of the amended plan's table, and any
+        // column that the table hides where a cell changed.
+        let touched = |key: &str| {
+            changes.actions.iter().flat_map(|f| &f.changes).any(|c| match c {
+                ActionChange::Changed { cells, .. } => cells.iter().any(|cell| cell.key == key),
+                _ => false,
+            })
+        };
+        let shape = &new.convention.shape;
+        let keep = |column: &crate::shape::Column| column.shown || touched(&column.key);
+        let keys: Vec<&str> = shape
+            .columns
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| c.key.as_str())
+            .collect();
+        let mut tables = Vec::new();
+        for (index, field) in changes.actions.iter().enumerate() {
+            let prefix = format!("ctg-m{}-", index + 1);
+            let columns = columns_where(shape, &prefix, keep);
+            let (head, column_groups) = header_with("Changement", &prefix, &columns);
+            let rows = field
+                .changes
+                .iter()
+                .enumerate()
+                .map(|(i, change)| row(old, new, change, &keys, format, format!("{prefix}r-{}", i + 1)))
+                .collect();
+            tables.push(ChangeTableView {
+                prefix,
+                summary: format!(
+                    "Changements des actions du champ « {} » : une ligne par action ; la première colonne, en-tête de ligne, dit le changement et nomme l'action, les suivantes sont celles du plan.",
+                    field.label
+                ),
+                label: field.label.clone(),
+                head,
+                columns,
+                column_groups,
+                rows,
+            });
+        }
+        Self {
+            count: crate::text::count(changes.count(), "changement", "changements"),
+            lists,
+            tables,
+        }
+    }
+}
+
+/// One action's row of the table of changes.
+fn row(
+    old: &Plan,
+    new: &Plan,
+    change: &ActionChange,
+    keys: &[&str],
+    format: Format,
+    anchor: String,
+) -> ChangeRowView {
+    // A value as Markdown, whatever its type, for the redline.
+    let markdown = |plan: &Plan, action: Option<&Action>, key: &str| {
+        action
+            .and_then(|a| a.value(&plan.convention.shape, key))
+            .map(|v| Format::Word.cell(v))
+            .unwrap_or_default()
+    };
+    let marked = |before: &str, after: &str| match format {
+        Format::Html => redline::redline_html(before, after),
+        _ => redline::redline_typst(before, after),
+    };
+    match change {
+        ActionChange::Added { id, title } => {
+            let action = find(new, id);
+            ChangeRowView {
+                anchor,
+                kind: "ajout",
+                what: "Action ajoutée".into(),
+                title: title.clone(),
+                details: Vec::new(),
+                cells: keys
+                    .iter()
+                    .map(|key| Some(marked("", &markdown(new, action, key))))
+                    .collect(),
+            }
+        }
+        ActionChange::Removed { id, title } => {
+            let action = find(old, id);
+            let mut details = Vec::new();
+            // The values of columns that the amended plan no longer has.
+            for column in &old.convention.shape.columns {
+                if !keys.contains(&column.key.as_str())
+                    && new.convention.shape.column(&column.key).is_none()
+                    && let Some(value) = action.and_then(|a| a.value(&old.convention.shape, &column.key))
+                {
+                    let text = crate::text::markdown_to_plain(&Format::Word.cell(value));
+                    if !text.is_empty() {
+                        details.push(format!("{} (colonne supprimée) : {text}", column.label));
+                    }
+                }
+            }
+            ChangeRowView {
+                anchor,
+                kind: "suppression",
+                what: "Action supprimée".into(),
+                title: title.clone(),
+                details,
+                cells: keys
+                    .iter()
+                    .map(|key| Some(marked(&markdown(old, action, key), "")))
+                    .collect(),
+            }
+        }
+        ActionChange::Changed {
+            id,
+            former_id,
+            title,
+            cells,
+            moves,
+        } => {
+            let after = find(new, id);
+            let before = find(old, former_id.as_deref().unwrap_or(id));
+            let mut details: Vec<String> = moves
+                .iter()
+                .map(|m| capitalised(&diff::modified(m)))
+                .collect();
+            if let Some(former) = former_id {
+                details.push(format!("Identifiant : {former} → {id}"));
+            }
+            for cell in cells.iter().filter(|c| !keys.contains(&c.key.as_str())) {
+                let text = crate::text::markdown_to_plain(&cell.old);
+                details.push(format!("{} (colonne supprimée) : {text}", cell.label));
+            }
+            let what = if cells.is_empty() && former_id.is_none() {
+                "Action déplacée"
+            } else {
+                "Action modifiée"
+            };
+            ChangeRowView {
+                anchor,
+                kind: "modification",
+                what: what.into(),
+                title: title.clone(),
+                details,
+                cells: keys
+                    .iter()
+                    .map(|key| {
+                        cells.iter().any(|c| c.key == *key).then(|| {
+                            marked(&markdown(old, before, key), &markdown(new, after, key))
+                        })
+                    })
+                    .collect(),
+            }
+        }
+    }
+}
+
+fn find<'a>(plan: &'a Plan, id: &str) -> Option<&'a Action> {
+    plan.actions.iter().find(|a| a.id == id)
+}
+
+/// `text` with its first letter in capital.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
