@@ -10,12 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use common::git::*;
 use ctg::diff::{ActionChange, Cell, Changes, FieldActions, Listed, Modified};
-
-fn versions() -> PathBuf {
-    fixture("versions")
-}
 
 fn modified(what: &str, old: &str, new: &str) -> Modified {
     Modified {
@@ -95,6 +91,20 @@ fn expected() -> Changes {
                             old: "► Animation du réseau des parents.".into(),
                             new: "► Animation du réseau des parents, avec deux rencontres par an."
                                 .into(),
+                        },
+                        // A list whose item changed inside bold text and
+                        // gained a line, with typography ("1er", « »).
+                        Cell {
+                            key: "moyens_caf".into(),
+                            label: "Moyens mobilisés par la Caf".into(),
+                            old: "- Fonds REAAP : **12 000 €** par an\n- Prestation de service *LAEP*".into(),
+                            new: "- Fonds REAAP : **15 000 €** par an, dès le 1er janvier\n- Prestation de service *LAEP*\n- Accompagnement par la conseillère « parentalité »".into(),
+                        },
+                        Cell {
+                            key: "echeance".into(),
+                            label: "Echéance".into(),
+                            old: "2024-2026".into(),
+                            new: "2024-2027".into(),
                         }],
                         moves: vec![],
                     },
@@ -230,108 +240,6 @@ fn an_invalid_version_is_named_with_its_errors() {
     );
 }
 
-/// Copies the files of folder `from` into `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// The files of folder `dir`, by path relative to it.
-fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// A commit whose tree holds the files of folder `dir`, on `HEAD`.
-fn commit_folder(repo: &gix::Repository, dir: &Path, message: &str) -> gix::ObjectId {
-    let mut editor = repo
-        .edit_tree(gix::ObjectId::empty_tree(gix::hash::Kind::Sha1))
-        .unwrap();
-    for (path, bytes) in files_of(dir) {
-        let blob = repo.write_blob(&bytes).unwrap();
-        editor
-            .upsert(path.as_str(), gix::object::tree::EntryKind::Blob, blob)
-            .unwrap();
-    }
-    let tree = editor.write().unwrap();
-    let signature = gix::actor::SignatureRef {
-        name: "Caf d'Exemple".into(),
-        email: "ctg@exemple.fr".into(),
-        time: "1704067200 +0100",
-    };
-    let parents: Vec<gix::ObjectId> = repo
-        .head_id()
-        .map(|id| vec![id.detach()])
-        .unwrap_or_default();
-    repo.commit_as(signature, signature, "HEAD", message, tree, parents)
-        .unwrap()
-        .detach()
-}
-
-/// A git repository holding `v1` (tagged `v1.0`) then `v2` (on `HEAD`), with
-/// the files of `v2` in its work tree; the project is the folder `projet` of
-/// the repository, or its top when `folder` is false.
-fn repository(folder: bool) -> (tempfile::TempDir, PathBuf) {
-    repository_with(folder, |_| {})
-}
-
-/// The same, with more files in `v1`, written by `more` into its project folder.
-fn repository_with(folder: bool, more: impl Fn(&Path)) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = gix::init(dir.path()).unwrap();
-    let staged = tempfile::tempdir().unwrap();
-    let at = |version: &str| {
-        let tree = staged.path().join(version);
-        let project = if folder {
-            tree.join("projet")
-        } else {
-            tree.clone()
-        };
-        copy_dir(&versions().join(version), &project);
-        if version == "v1" {
-            more(&project);
-        }
-        tree
-    };
-    let first = commit_folder(&repo, &at("v1"), "Plan signé");
-    repo.tag_reference(
-        "v1.0",
-        first,
-        gix::refs::transaction::PreviousValue::MustNotExist,
-    )
-    .unwrap();
-    commit_folder(&repo, &at("v2"), "Avenant n° 1");
-    let root = if folder {
-        dir.path().join("projet")
-    } else {
-        dir.path().to_path_buf()
-    };
-    copy_dir(&versions().join("v2"), &root);
-    (dir, root)
-}
-
 #[test]
 fn diff_of_two_commits_is_that_of_the_folders() {
     for folder in [false, true] {
@@ -403,10 +311,10 @@ fn a_revision_builds_byte_for_byte_as_its_folder() {
     }
     // The work tree, a later version, is left as it was, and `out/` only
     // receives the revision's folder.
-    assert_eq!(
-        files_of(&root.join("data")),
-        files_of(&versions().join("v2/data"))
-    );
+    let v2 = tempfile::tempdir().unwrap();
+    copy_dir(&versions().join("v2"), v2.path());
+    amends_tag(v2.path());
+    assert!(files_of(&root.join("data")) == files_of(&v2.path().join("data")));
     assert_eq!(fs::read_dir(root.join("out")).unwrap().count(), 1);
 }
 

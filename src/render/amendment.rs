@@ -108,6 +108,8 @@ pub struct ChangeRowView {
     /// One per column of the table: its text with the words deleted and
     /// inserted marked (safe to insert as is), `None` when unchanged.
     pub cells: Vec<Option<String>>,
+    /// No cell changed: the action only moved, or changed its id.
+    pub unchanged: bool,
 }
 
 impl AmendmentView {
@@ -207,7 +209,11 @@ impl ChangesView {
                 .changes
                 .iter()
                 .enumerate()
-                .map(|(i, change)| row(old, new, change, &keys, format, format!("{prefix}r-{}", i + 1)))
+                .map(|(i, change)| {
+                    let mut row = row(old, new, change, &keys, format, format!("{prefix}r-{}", i + 1));
+                    row.unchanged = row.cells.iter().all(Option::is_none);
+                    row
+                })
                 .collect();
             tables.push(ChangeTableView {
                 prefix,
@@ -263,6 +269,7 @@ fn row(
                     .iter()
                     .map(|key| Some(marked("", &markdown(new, action, key))))
                     .collect(),
+                unchanged: false,
             }
         }
         ActionChange::Removed { id, title } => {
@@ -290,6 +297,7 @@ fn row(
                     .iter()
                     .map(|key| Some(marked(&markdown(old, action, key), "")))
                     .collect(),
+                unchanged: false,
             }
         }
         ActionChange::Changed {
@@ -331,6 +339,7 @@ fn row(
                         })
                     })
                     .collect(),
+                unchanged: false,
             }
         }
     }

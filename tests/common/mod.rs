@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: reading text back out of the outputs.
 #![allow(dead_code)]
 
+pub mod git;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
