@@ -36,7 +36,7 @@ impl Mark {
     /// « ajouté par l'avenant n° 2 », « modifié par l'avenant n° 1 ».
     pub fn words(&self) -> String {
         let what = if self.added { "ajouté" } else { "modifié" };
-        format!("{what} par l'avenant n°\u{a0}{}", self.number)
+        format!("{what} par l’avenant n°\u{a0}{}", self.number)
     }
 }
 
@@ -56,7 +56,7 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
                 // The first diagnostic says what is wrong with the version:
                 // it is placed where the convention names it.
                 if let Some(first) = diags.first_mut() {
-                    first.message = format!("avenant n°\u{a0}{number} : {}", first.message);
+                    first.message = format!("avenant n° {number} : {}", first.message);
                     first.file = Some(at.file.clone());
                     first.span = Some(at.span.clone());
                     first.label.get_or_insert_with(|| "version de l'avenant".into());
@@ -127,7 +127,7 @@ pub fn warnings(prepared: &[Prepared]) -> Vec<Diagnostic> {
         .map(|p| {
             let at = &p.amendment.since;
             Diagnostic::warning(format!(
-                "l'avenant n°\u{a0}{} ne change rien au plan d'actions depuis {}",
+                "l'avenant n° {} ne change rien au plan d'actions depuis {}",
                 p.amendment.number, p.old_name
             ))
             .at(&at.file, at.span.clone())

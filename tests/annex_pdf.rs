@@ -19,17 +19,6 @@ fn pdf() -> Document {
     Document::load_mem(&BUILT.1.plan_pdf.bytes).expect("a readable PDF")
 }
 
-/// The XMP metadata packet of the document catalog, as text.
-fn xmp(doc: &Document) -> String {
-    let catalog = doc.catalog().unwrap();
-    let id = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
-    let stream = doc.get_object(id).unwrap().as_stream().unwrap();
-    let bytes = stream
-        .decompressed_content()
-        .unwrap_or_else(|_| stream.content.clone());
-    String::from_utf8(bytes).unwrap()
-}
-
 fn text_of(doc: &Document, obj: &Object) -> String {
     let obj = match obj {
         Object::Reference(id) => doc.get_object(*id).unwrap(),

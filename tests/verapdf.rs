@@ -1,5 +1,6 @@
-//! Every PDF that the reference plan, the example and the plan with logos
-//! produce (the annex, the action sheets, the annual reviews) passes PDF/A-2a and PDF/UA-1 under an
+//! Every PDF that the reference plan, the example, the plan with logos and
+//! an amended plan produce (the annex, the action sheets, the annual reviews,
+//! an amendment) passes PDF/A-2a and PDF/UA-1 under an
 //! independent validator: veraPDF's validation library with its official
 //! profiles, behind the `verapdf-check` script that `CTG_VERAPDF` names.
 //!
@@ -79,10 +80,12 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
     );
     // With the signatories' logos, each a figure with its text alternative.
     assert_eq!(names(&logos), ["bilan-2024.pdf", "fiches.pdf", "plan.pdf"]);
+    // An amendment: its changes table, its consolidated annex, its signatures.
+    let amended = build("avenant", &fixture("versions/v2")).join("avenant-1.pdf");
     let files: Vec<PathBuf> = reference
         .into_iter()
         .chain(example)
-        .chain([long])
+        .chain([long, amended])
         .chain(logos)
         .collect();
     // Two at a time: each run is mostly the Java start-up.
@@ -105,7 +108,7 @@ fn every_pdf_passes_pdf_a_2a_and_pdf_ua_1_under_verapdf() {
             .collect();
         halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(verdicts.len(), 10);
+    assert_eq!(verdicts.len(), 11);
     for (file, passed, report) in verdicts {
         assert!(
             passed && report.contains("PDF/A-2 (2a): PASS") && report.contains("PDF/UA-1: PASS"),

@@ -1,5 +1,5 @@
 //! The published files checked by the tools people will check them with: the page,
-//! the fragment and the reviews' pages in Chromium with axe-core (at 1280 and
+//! the fragment, the reviews' pages and an amendment's page in Chromium with axe-core (at 1280 and
 //! 375 px), the Nu HTML checker (vnu.jar), and `frictionless validate` on the data
 //! package.
 //!
@@ -85,6 +85,10 @@ static LOGOS_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
+/// An amended plan, with the page of its amendment n° 1.
+static AMENDED_BUILT: LazyLock<PathBuf> =
+    LazyLock::new(|| build_in_test_area("web-tools-avenant", &fixture("versions/v2")));
+
 /// The reviews' pages, and the pages of a plan of another model, checked in
 /// the browser and by the Nu checker beside the reference plan's page.
 fn review_pages() -> Vec<PathBuf> {
@@ -98,6 +102,7 @@ fn review_pages() -> Vec<PathBuf> {
         other.join("bilan-2026.html"),
         LOGOS_BUILT.join("plan.html"),
         LOGOS_BUILT.join("bilan-2024.html"),
+        AMENDED_BUILT.join("avenant-1.html"),
     ]
 }
 

@@ -1,0 +1,325 @@
+//! The amendments' documents: `avenant-N.pdf` and `avenant-N.html`, built
+//! from the `[[avenants]]` of the convention, from folders and from git
+//! revisions, and the mistakes an officer can make in declaring one.
+//!
+//! `tests/fixtures/versions/v2` declares amendment n° 1, from `../v1`.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use common::git::*;
+use common::*;
+
+/// The amended version of the fixture, built into a folder of the test area
+/// once for all tests.
+static BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("avenant-v2");
+    let _ = fs::remove_dir_all(&out);
+    build_to(&versions().join("v2"), &out);
+    out
+});
+
+fn built() -> PathBuf {
+    BUILT.clone()
+}
+
+fn build_to(root: &Path, out: &Path) -> ctg::Report {
+    ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        write: true,
+        emit_typst: true,
+        ..ctg::BuildOptions::default()
+    })
+    .unwrap_or_else(|f| panic!("{f}: {:?}", f.0))
+}
+
+/// The part of `text` from `start` (included) to `end` (excluded).
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("{start} absent"));
+    let to = from + text[from..].find(end).unwrap_or_else(|| panic!("{end} absent"));
+    &text[from..to]
+}
+
+/// The amendment's documents in memory: its prepared versions and PDF.
+fn rendered(root: &Path) -> (Vec<ctg::amendments::Prepared>, ctg::render::RenderedAmendment) {
+    let (plan, templates, _) = ctg::load_and_validate(root).unwrap();
+    let prepared = ctg::amendments::prepare(root, &plan).unwrap();
+    let document = ctg::render::render_amendment(&prepared[0], &templates).unwrap();
+    (prepared, document)
+}
+
+#[test]
+fn the_amendment_document_has_its_parts_in_order() {
+    let (prepared, document) = rendered(&versions().join("v2"));
+    assert_eq!(prepared.len(), 1);
+    assert_eq!(prepared[0].changes.count(), 17);
+    let pages: Vec<String> = ctg::render::pdf::page_texts(&document.pdf.document)
+        .iter()
+        .map(|p| normalise(p))
+        .collect();
+    let all = pages.concat();
+    // The title block, then the object, the changes with their legend, the
+    // consolidated annex, and the signatures on the last page.
+    let order = [
+        "Avenantno1àlaConventionTerritorialeGlobaledelaCommunautédecommunesd'Exemple",
+        "Caf/Communautédecommunesd'Exemple",
+        "avenantdu15mars2025",
+        "Objetdel’avenant",
+        "lapériodeestprolongéed'unan,jusqu'en2027",
+        "Modificationsdupland’actions",
+        "17changementsparrapportàlaversion«../v1»",
+        "Lecturedesmodifications.",
+        "Période:20242026→20242027",
+        "Ajout:Communed'Exemple(LeMaire)",
+        "Champ«Enfance»",
+        "Actionsupprimée",
+        "Champ«Soutienàlaparentalité»",
+        "Actionmodifiée",
+        "Champ«Jeunesse»",
+        "Actionajoutée",
+        "Pland’actionsconsolidé",
+        "Signatures",
+    ];
+    let mut at = 0;
+    for part in order {
+        let found = all[at..]
+            .find(part)
+            .unwrap_or_else(|| panic!("« {part} » absent ou hors d'ordre"));
+        at += found + part.len();
+    }
+    // Each row of the consolidated annex that an amendment touched says so:
+    // five actions changed or moved, one added; the removed one is gone.
+    assert_eq!(all.matches("modifiéparl’avenantno1").count(), 5, "{all}");
+    assert_eq!(all.matches("ajoutéparl’avenantno1").count(), 1);
+    let last = pages.last().unwrap();
+    for signatory in ["Cafd'Exemple", "Communautédecommunesd'Exemple", "Communed'Exemple"] {
+        assert!(last.contains(signatory), "{last}");
+    }
+    assert!(last.contains("le15mars2025"), "{last}");
+    // Every page is traced to the amended data: its fingerprint in the footer.
+    let fingerprint = &ctg::fingerprint::plan_fingerprint(&prepared[0].new)[..8];
+    assert!(pages.iter().all(|p| p.contains(fingerprint)));
+}
+
+#[test]
+fn the_documents_are_written_dated_and_deterministic() {
+    let out = built();
+    let pdf = fs::read(out.join("avenant-1.pdf")).unwrap();
+    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
+    // Dated by the amendment, titled by it.
+    let meta = xmp(&lopdf::Document::load_mem(&pdf).unwrap());
+    assert!(meta.contains("2025-03-15T00:00:00"), "date de création : {meta}");
+    assert!(meta.contains("Avenant n°\u{a0}1 à la Convention Territoriale Globale"));
+    assert!(html.contains("<title>Avenant n°\u{a0}1 à la Convention Territoriale Globale"));
+    assert!(html.contains(r#"<a href="avenant-1.pdf" type="application/pdf">"#));
+    // The same data gives the same bytes.
+    let again = Path::new(env!("CARGO_TARGET_TMPDIR")).join("avenant-v2-bis");
+    let _ = fs::remove_dir_all(&again);
+    build_to(&versions().join("v2"), &again);
+    for file in ["avenant-1.pdf", "avenant-1.html", "avenant-1.typ"] {
+        assert!(
+            fs::read(out.join(file)).unwrap() == fs::read(again.join(file)).unwrap(),
+            "{file} change d'une construction à l'autre"
+        );
+    }
+}
+
+#[test]
+fn the_marks_read_without_colour_and_by_a_screen_reader() {
+    let out = built();
+    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
+    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    // Every deletion and insertion states its meaning in words.
+    let deleted = changes.matches("<del>").count();
+    let inserted = changes.matches("<ins>").count();
+    assert!(deleted >= 9 && inserted >= 9, "{deleted} {inserted}");
+    assert_eq!(
+        changes.matches(r#"<del><span class="ctg-cache">suppression"#).count(),
+        deleted
+    );
+    assert_eq!(
+        changes.matches(r#"<ins><span class="ctg-cache">ajout"#).count(),
+        inserted
+    );
+    assert!(changes.contains("Lecture des modifications."));
+    // In the PDF, a typographic mark beside the line through or under.
+    let typ = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
+    assert!(typ.contains(r"#let del(body) = text(fill: del-fill)[\[\-#strike("));
+    assert!(typ.contains(r"#let ins(body) = text(fill: ins-fill)[\{\+#underline("));
+    let (_, document) = rendered(&versions().join("v2"));
+    let text = ctg::render::pdf::page_texts(&document.pdf.document).concat();
+    assert!(text.contains("[-") && text.contains("-]") && text.contains("{+") && text.contains("+}"));
+}
+
+#[test]
+fn snapshot_of_the_changes_table() {
+    let out = built();
+    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
+    insta::assert_snapshot!(
+        "avenant_changements_html",
+        between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>")
+    );
+    let typ = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
+    insta::assert_snapshot!(
+        "avenant_changements_typst",
+        between(&typ, "#heading(level: 2)[Modifications du plan d'actions]", "#pagebreak()")
+    );
+}
+
+#[test]
+fn from_git_the_amendment_is_that_of_the_folders() {
+    let (_repo, root) = repository(false);
+    let from_git = root.join("out");
+    build_to(&root, &from_git);
+    let from_folders = built();
+    // The same changes; only the name of the amended version differs.
+    let git = fs::read_to_string(from_git.join("avenant-1.typ")).unwrap();
+    let folders = fs::read_to_string(from_folders.join("avenant-1.typ")).unwrap();
+    let named = |spec: &str| format!("«~{}~»", ctg::text::escape::typst_markup(spec));
+    assert!(git.contains(&named("v1.0")));
+    assert_eq!(git, folders.replace(&named("../v1"), &named("v1.0")));
+    // `--revision` builds the amended version as its folder: the amendment
+    // documents included.
+    let (_repo, root) = repository(false);
+    let head = root.join("out-head");
+    ctg::build(&ctg::BuildOptions {
+        root: root.clone(),
+        out: Some(head.clone()),
+        write: true,
+        emit_typst: true,
+        revision: Some("HEAD".into()),
+        ..ctg::BuildOptions::default()
+    })
+    .unwrap();
+    assert!(fs::read(head.join("avenant-1.pdf")).unwrap() == fs::read(from_git.join("avenant-1.pdf")).unwrap());
+}
+
+#[test]
+fn an_amendment_gone_from_the_convention_takes_its_documents_with_it() {
+    let project = copy_project(&versions().join("v2"));
+    let root = project.path();
+    // The amended version, beside the copy.
+    copy_dir(&versions().join("v1"), &root.join("v1"));
+    let convention = root.join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(&convention, text.replace(FOLDER_SINCE, "depuis = \"v1\"")).unwrap();
+    let out = root.join("out");
+    build_to(root, &out);
+    assert!(out.join("avenant-1.pdf").is_file());
+    let cut = text.find("# L'avenant").unwrap();
+    fs::write(&convention, &text[..cut]).unwrap();
+    build_to(root, &out);
+    assert!(!out.join("avenant-1.pdf").exists());
+    assert!(!out.join("avenant-1.html").exists());
+    assert!(!out.join("avenant-1.typ").exists());
+    assert!(out.join("plan.pdf").is_file());
+}
+
+/// The failure of building `root`, as the command line prints it, with the
+/// outputs left as they were.
+fn failure(root: &Path) -> ctg::diag::Failure {
+    let out = root.join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("plan.pdf"), b"ancien").unwrap();
+    let before = files_in(&out);
+    let data = files_in(&root.join("data"));
+    let failed = ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        write: true,
+        ..ctg::BuildOptions::default()
+    })
+    .expect_err("the build fails");
+    assert!(files_in(&out) == before, "out/ a changé");
+    assert!(files_in(&root.join("data")) == data, "data/ a changé");
+    failed
+}
+
+/// A copy of `v2` whose amendment's `depuis = "../v1"` is replaced by `line`.
+fn with_since(line: &str) -> tempfile::TempDir {
+    let project = copy_project(&versions().join("v2"));
+    let convention = project.path().join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(&convention, text.replace(FOLDER_SINCE, line)).unwrap();
+    project
+}
+
+/// Where `depuis` is written in the copies of `v2`: line and column of its value.
+fn since_location() -> String {
+    let text = fs::read_to_string(versions().join("v2/data/convention.toml")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("depuis")).unwrap() + 1;
+    format!("data/convention.toml:{line}:10")
+}
+
+#[test]
+fn a_since_that_names_no_revision_is_an_error_at_its_place() {
+    // Out of any git repository.
+    let project = with_since("depuis = \"v9.9\"");
+    let failed = failure(project.path());
+    let first = &failed.0[0];
+    assert_eq!(
+        first.message,
+        "avenant n° 1 : version `v9.9` introuvable : ce n'est pas un dossier, et le projet n'est pas dans un dépôt git"
+    );
+    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
+    assert!(first.hint.as_deref().unwrap().contains("chemin d'un dossier de projet"));
+    // In a repository that has no such revision.
+    let (_repo, root) = repository(false);
+    let convention = root.join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(&convention, text.replace("depuis = \"v1.0\"", "depuis = \"v9.9\"")).unwrap();
+    let failed = failure(&root);
+    let first = &failed.0[0];
+    assert_eq!(
+        first.message,
+        "avenant n° 1 : révision `v9.9` introuvable dans le dépôt git"
+    );
+    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
+    // On the command line: the message and a failing exit code.
+    let out = ctg(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("révision `v9.9` introuvable dans le dépôt git"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_since_folder_that_is_no_project_is_an_error_at_its_place() {
+    let project = with_since("depuis = \"ailleurs\"");
+    fs::create_dir_all(project.path().join("ailleurs/documents")).unwrap();
+    let failed = failure(project.path());
+    let first = &failed.0[0];
+    assert_eq!(
+        first.message,
+        "avenant n° 1 : le dossier `ailleurs` n'est pas un projet : il n'a pas de dossier `data/`"
+    );
+    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
+    assert!(first.hint.as_deref().unwrap().contains("data/convention.toml"));
+}
+
+#[test]
+fn two_amendments_with_one_number_is_an_error_at_the_second() {
+    let project = copy_project(&versions().join("v2"));
+    let convention = project.path().join("data/convention.toml");
+    let mut text = fs::read_to_string(&convention).unwrap();
+    let at = text.find("[[avenants]]").unwrap();
+    let second = text[at..].to_string();
+    text.push('\n');
+    let line = text.lines().count() + 2;
+    text.push_str(&second);
+    fs::write(&convention, &text).unwrap();
+    let failed = failure(project.path());
+    let found = failed
+        .0
+        .iter()
+        .find(|d| d.message == "avenant n° 1 déclaré deux fois")
+        .unwrap_or_else(|| panic!("{:?}", failed.0));
+    assert_eq!(
+        found.location().as_deref(),
+        Some(format!("data/convention.toml:{line}:10").as_str())
+    );
+    assert!(found.hint.as_deref().unwrap().contains("numéro suivant"));
+}
