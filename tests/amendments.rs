@@ -323,3 +323,65 @@ fn two_amendments_with_one_number_is_an_error_at_the_second() {
     );
     assert!(found.hint.as_deref().unwrap().contains("numéro suivant"));
 }
+
+#[test]
+fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
+    // Amendment n° 1 took `v1.0` to the commit on `HEAD`; n° 2, declared
+    // since, changes one more action in the project's files.
+    let (_repo, root) = repository(false);
+    let convention = root.join("data/convention.toml");
+    let mut text = fs::read_to_string(&convention).unwrap();
+    text.push_str(
+        "\n[[avenants]]\nnumero = 2\ndate = 2026-02-01\ndepuis = \"HEAD\"\nobjet = \"Le plan d'actions est complété.\"\n",
+    );
+    fs::write(&convention, text).unwrap();
+    let sheet = root.join("data/actions/enfance/01-creche.toml");
+    let action = fs::read_to_string(&sheet).unwrap();
+    fs::write(&sheet, action.replace("Commune", "Commune et Département")).unwrap();
+    let (plan, _, _) = ctg::load_and_validate(&root).unwrap();
+    let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
+    assert_eq!(prepared.len(), 2);
+    // N° 1 is still exactly what was signed: from v1.0 to HEAD.
+    assert_eq!(prepared[0].changes.count(), 17);
+    assert_eq!(prepared[1].changes.count(), 1);
+    let cells: Vec<&str> = prepared[1]
+        .changes
+        .actions
+        .iter()
+        .flat_map(|f| &f.changes)
+        .flat_map(|c| match c {
+            ctg::diff::ActionChange::Changed { cells, .. } => cells.iter().map(|c| c.key.as_str()).collect(),
+            _ => vec![],
+        })
+        .collect();
+    assert_eq!(cells, ["moyens_partenaires"]);
+    // In n° 2's consolidated annex, the crèche was changed by both.
+    let words: Vec<String> = prepared[1].marks["enfance-creche"].iter().map(|m| m.words()).collect();
+    assert_eq!(
+        words,
+        ["modifié par l’avenant n°\u{a0}1", "modifié par l’avenant n°\u{a0}2"]
+    );
+    assert_eq!(
+        prepared[1].marks["jeunesse-promeneurs"][0].words(),
+        "ajouté par l’avenant n°\u{a0}1"
+    );
+    assert!(!prepared[0].marks["enfance-creche"].iter().any(|m| m.number == 2));
+}
+
+#[test]
+fn an_amendment_that_changes_nothing_is_warned_about() {
+    let (_repo, root) = repository(false);
+    let convention = root.join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(&convention, text.replace("depuis = \"v1.0\"", "depuis = \"HEAD\"")).unwrap();
+    let report = build_to(&root, &root.join("out"));
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.message.starts_with("l'avenant n° 1 ne change rien au plan d'actions depuis la révision `HEAD`"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert_eq!(warning.location().as_deref(), Some(since_location().as_str()));
+    // Its document says so, and is still built.
+    let html = fs::read_to_string(root.join("out/avenant-1.html")).unwrap();
+    assert!(html.contains("<p>L'avenant ne modifie pas le plan d'actions.</p>"));
+}
