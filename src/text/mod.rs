@@ -7,6 +7,7 @@ pub mod check;
 pub mod count;
 pub mod escape;
 pub mod markdown;
+pub mod redline;
 pub mod typography;
 pub mod words;
 
