@@ -1,7 +1,9 @@
 //! The words inserted and deleted between two texts of a cell, for the
 //! changes between two versions (`ctg diff`). Texts are cut into words and the
 //! spaces between them; the longest common sequence of words is kept, the rest
-//! is deleted (from the old text) or inserted (into the new one).
+//! is deleted (from the old text) or inserted (into the new one). The
+//! alignment itself ([`align`]) serves any sequence: the redline of the
+//! amendment aligns parsed words with it.
 
 /// A run of one of the two texts: kept, deleted or inserted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,10 +39,37 @@ pub fn diff(old: &str, new: &str) -> Vec<Piece> {
     let (a, b) = (words(old), words(new));
     // Words compare without their trailing spaces: a word followed by a line
     // break in one text and a space in the other is the same word.
-    let same = |x: &str, y: &str| x.trim_end() == y.trim_end();
+    let ops = align(&a, &b, |x, y| x.trim_end() == y.trim_end());
+    let pieces = ops
+        .into_iter()
+        .map(|op| match op {
+            Op::Same(_, j) => Piece::Same(b[j].to_string()),
+            Op::Deleted(i) => Piece::Deleted(a[i].to_string()),
+            Op::Inserted(j) => Piece::Inserted(b[j].to_string()),
+        })
+        .collect();
+    merge(pieces)
+}
+
+/// One step of an alignment of two sequences `a` and `b`, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `a[i]` and `b[j]` are the same item, kept.
+    Same(usize, usize),
+    /// `a[i]` is deleted.
+    Deleted(usize),
+    /// `b[j]` is inserted.
+    Inserted(usize),
+}
+
+/// The longest common subsequence of `a` and `b` (items compared with
+/// `same`), as the steps that turn `a` into `b`, in the order of both
+/// sequences. Shared by the word diff above and the redline
+/// ([`super::redline`]), which aligns the parsed words of two texts.
+pub(crate) fn align<T>(a: &[T], b: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<Op> {
     // The common prefix and suffix are kept as they are: the table below is
     // quadratic, and most edits touch a few words of a long text.
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| same(x, y)).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| same(x, y)).count();
     let suffix = a[prefix..]
         .iter()
         .rev()
@@ -52,36 +81,31 @@ pub fn diff(old: &str, new: &str) -> Vec<Piece> {
     let mut lcs = vec![vec![0u32; mb.len() + 1]; ma.len() + 1];
     for i in (0..ma.len()).rev() {
         for j in (0..mb.len()).rev() {
-            lcs[i][j] = if same(ma[i], mb[j]) {
+            lcs[i][j] = if same(&ma[i], &mb[j]) {
                 lcs[i + 1][j + 1] + 1
             } else {
                 lcs[i + 1][j].max(lcs[i][j + 1])
             };
         }
     }
-    let mut pieces = Vec::new();
-    let mut push = |piece: Piece| pieces.push(piece);
-    for w in &b[..prefix] {
-        push(Piece::Same((*w).to_string()));
-    }
+    let mut ops: Vec<Op> = (0..prefix).map(|k| Op::Same(k, k)).collect();
     let (mut i, mut j) = (0, 0);
     while i < ma.len() || j < mb.len() {
-        if i < ma.len() && j < mb.len() && same(ma[i], mb[j]) {
-            push(Piece::Same(mb[j].to_string()));
+        if i < ma.len() && j < mb.len() && same(&ma[i], &mb[j]) {
+            ops.push(Op::Same(prefix + i, prefix + j));
             i += 1;
             j += 1;
         } else if j == mb.len() || (i < ma.len() && lcs[i + 1][j] >= lcs[i][j + 1]) {
-            push(Piece::Deleted(ma[i].to_string()));
+            ops.push(Op::Deleted(prefix + i));
             i += 1;
         } else {
-            push(Piece::Inserted(mb[j].to_string()));
+            ops.push(Op::Inserted(prefix + j));
             j += 1;
         }
     }
-    for w in &b[b.len() - suffix..] {
-        push(Piece::Same((*w).to_string()));
-    }
-    merge(pieces)
+    let (sa, sb) = (a.len() - suffix, b.len() - suffix);
+    ops.extend((0..suffix).map(|k| Op::Same(sa + k, sb + k)));
+    ops
 }
 
 /// Adjacent pieces of one kind as one; in a run of changes, the deletions
