@@ -75,6 +75,7 @@ pub struct ChangesView {
 #[derive(Debug, Serialize)]
 pub struct ChangeListView {
     pub title: String,
+    /// Converted for the format (safe to insert as is).
     pub items: Vec<String>,
 }
 
@@ -103,7 +104,8 @@ pub struct ChangeRowView {
     /// « Action déplacée » (plain text).
     pub what: String,
     pub title: String,
-    /// Where it moved, its former id (plain text).
+    /// Where it moved, its former id (converted for the format, safe to
+    /// insert as is).
     pub details: Vec<String>,
     /// One per column of the table: its text with the words deleted and
     /// inserted marked (safe to insert as is), `None` when unchanged.
@@ -158,7 +160,8 @@ impl AmendmentView {
 impl ChangesView {
     fn new(prepared: &Prepared, format: Format) -> Self {
         let (old, new, changes) = (&prepared.old, &prepared.new, &prepared.changes);
-        let sentence = |s: String| capitalised(&s.replace('`', ""));
+        // Sentences in French typography, converted for the format.
+        let sentence = |s: String| format.plain(&capitalised(&s.replace('`', "")));
         let mut lists = Vec::new();
         let mut list = |title: &str, items: Vec<String>| {
             if !items.is_empty() {
@@ -212,6 +215,9 @@ impl ChangesView {
                 .map(|(i, change)| {
                     let mut row = row(old, new, change, &keys, format, format!("{prefix}r-{}", i + 1));
                     row.unchanged = row.cells.iter().all(Option::is_none);
+                    for detail in &mut row.details {
+                        *detail = format.plain(detail);
+                    }
                     row
                 })
                 .collect();

@@ -23,7 +23,8 @@ use super::words::{Op, align};
 
 /// The cell text `new` against `old` (both Markdown), as Typst markup to sit
 /// inside a content block `[…]`: the words deleted from `old` inside `#del[…]`,
-/// those inserted inside `#ins[…]` (functions the document's template defines),
+/// those inserted inside `#ins[…]` (functions the document's template defines,
+/// with `#ins-struck[…]` for struck words inserted),
 /// the rest as `markdown_to_typst` writes it.
 pub fn redline_typst(old: &str, new: &str) -> String {
     redline(old, new, false)
@@ -559,8 +560,15 @@ impl Writer {
         };
         let styles = (0..CODE).filter(|s| run.style & (1 << s) != 0);
         let html = self.syntax.html;
+        // PDF/UA allows one line (under, over, through) on a text: a struck
+        // word inserted, thus underlined, is written by the template's
+        // `#ins-struck` instead.
+        let name_of = |s: usize| match (html, run.mark, s) {
+            (false, Mark::Inserted, STRIKE) => "ins-struck",
+            _ => self.syntax.styles[s],
+        };
         for s in styles.clone() {
-            let name = self.syntax.styles[s];
+            let name = name_of(s);
             self.push(&if html {
                 format!("<{name}>")
             } else {
@@ -587,7 +595,7 @@ impl Writer {
             self.push(&format!("#raw({block}{})", typst_string(text)));
         }
         for s in styles.rev() {
-            let name = self.syntax.styles[s];
+            let name = name_of(s);
             self.push(&if html {
                 format!("</{name}>")
             } else {
@@ -791,6 +799,16 @@ mod tests {
             redline_typst("a **b c** d", "a **b x** y"),
             "a #strong[b] #del[#strong[c] d] #ins[#strong[x] y]"
         );
+    }
+
+    #[test]
+    fn a_struck_word_inserted_is_not_struck_and_underlined() {
+        // PDF/UA refuses two lines on one text: the template says it in words.
+        let (typst, html) = both("a", "a ~~b~~");
+        assert_eq!(typst, "a #ins[#ins-struck[b]]");
+        assert!(html.contains("<s>b</s></ins>"), "{html}");
+        let (typst, _) = both("a ~~b~~", "a");
+        assert_eq!(typst, "a #del[#strike[b]]");
     }
 
     #[test]
