@@ -91,6 +91,13 @@ pub struct Cell {
     pub new: String,
 }
 
+impl ActionChange {
+    /// A changed action whose cells and id are the same: it only moved.
+    pub fn is_move(&self) -> bool {
+        matches!(self, ActionChange::Changed { cells, former_id: None, .. } if cells.is_empty())
+    }
+}
+
 impl Changes {
     pub fn is_empty(&self) -> bool {
         self.count() == 0
@@ -571,7 +578,7 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
                     cells,
                     moves,
                 } => {
-                    let what = if cells.is_empty() && former_id.is_none() {
+                    let what = if change.is_move() {
                         "→ action déplacée"
                     } else {
                         "~ action modifiée"

@@ -85,19 +85,10 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// Copies every file under `from` into `to`, replacing what is there.
+/// Copies every file under `from`, if it exists, into `to`, replacing what is there.
 fn overlay(from: &Path, to: &Path) {
-    if !from.exists() {
-        return;
-    }
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
+    if from.exists() {
+        copy_dir(from, to);
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::git::*;
+use common::*;
 use ctg::diff::{ActionChange, Cell, Changes, FieldActions, Listed, Modified};
 
 fn modified(what: &str, old: &str, new: &str) -> Modified {

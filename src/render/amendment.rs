@@ -326,7 +326,7 @@ fn row(
                 let text = crate::text::markdown_to_plain(&cell.old);
                 details.push(format!("{} (colonne supprimée) : {text}", cell.label));
             }
-            let what = if cells.is_empty() && former_id.is_none() {
+            let what = if change.is_move() {
                 "Action déplacée"
             } else {
                 "Action modifiée"

@@ -6,22 +6,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::copy_dir;
+
 /// The two versions' folders.
 pub fn versions() -> PathBuf {
     super::fixture("versions")
-}
-
-/// Copies the files of folder `from` into `to`.
-pub fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// The files of folder `dir`, by path relative to it.

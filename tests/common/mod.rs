@@ -290,3 +290,16 @@ pub fn xmp(doc: &lopdf::Document) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+
+/// Copies every file under `from` into `to`, replacing what is there.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
