@@ -75,11 +75,11 @@ fn the_amendment_document_has_its_parts_in_order() {
         "Lecturedesmodifications.",
         "Période:20242026→20242027",
         "Ajout:Communed'Exemple(LeMaire)",
-        "Champ«Enfance»",
+        "Enfance",
         "Actionsupprimée",
-        "Champ«Soutienàlaparentalité»",
+        "Soutienàlaparentalité",
         "Actionmodifiée",
-        "Champ«Jeunesse»",
+        "Jeunesse",
         "Actionajoutée",
         "Pland’actionsconsolidé",
         "Signatures",
@@ -384,4 +384,39 @@ fn an_amendment_that_changes_nothing_is_warned_about() {
     // Its document says so, and is still built.
     let html = fs::read_to_string(root.join("out/avenant-1.html")).unwrap();
     assert!(html.contains("<p>L'avenant ne modifie pas le plan d'actions.</p>"));
+}
+
+#[test]
+fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed() {
+    // The model of `autre-modele`: « Axes », a group of columns, « Public
+    // visé » kept out of the table.
+    let project = copy_project(&fixture("autre-modele"));
+    let root = project.path();
+    copy_dir(&fixture("autre-modele/data"), &root.join("signe/data"));
+    let actions = root.join("data/actions");
+    let sheet = walkdir::WalkDir::new(&actions)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|e| e.file_type().is_file() && fs::read_to_string(e.path()).unwrap().contains("public_vise ="))
+        .expect("an action with a public")
+        .into_path();
+    let text = fs::read_to_string(&sheet).unwrap();
+    let public = text.lines().find(|l| l.starts_with("public_vise =")).unwrap().to_string();
+    fs::write(&sheet, text.replace(&public, "public_vise = \"Les familles monoparentales\"")).unwrap();
+    let convention = root.join("data/convention.toml");
+    let mut text = fs::read_to_string(&convention).unwrap();
+    text.push_str("\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"signe\"\nobjet = \"Le public d'une action est précisé.\"\n");
+    fs::write(&convention, text).unwrap();
+    let out = root.join("out");
+    build_to(root, &out);
+    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
+    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    assert!(changes.contains(">Changement</th>"), "{changes}");
+    assert!(changes.contains(">Public visé</th>"), "{changes}");
+    assert!(changes.contains("monoparentales"), "{changes}");
+    // The consolidated annex keeps the plan's own table, without the hidden column.
+    let annex = between(&html, r#"<section aria-labelledby="ctg-av-consolide">"#, "</section>");
+    assert!(!annex.contains("Public visé"));
+    assert!(annex.contains("Axes"));
 }

@@ -224,7 +224,7 @@ impl ChangesView {
             tables.push(ChangeTableView {
                 prefix,
                 summary: format!(
-                    "Changements des actions du champ « {} » : une ligne par action ; la première colonne, en-tête de ligne, dit le changement et nomme l'action, les suivantes sont celles du plan.",
+                    "Changements des actions de « {} » : une ligne par action ; la première colonne, en-tête de ligne, dit le changement et nomme l'action, les suivantes sont celles du plan.",
                     field.label
                 ),
                 label: field.label.clone(),
