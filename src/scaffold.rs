@@ -626,6 +626,14 @@ institution = "Communauté de communes de …"
 # [suivi]
 # consigne = "…"   # remplace la consigne écrite par défaut
 # retour = "la coordination CTG de la communauté de communes, avant le 31 janvier"
+
+# Avenants (facultatif) : chacun donne `out/avenant-N.pdf` et `.html`, avec ce qui a
+# changé depuis la version du plan qu'il modifie (étiquette git, commit, ou dossier)
+# [[avenants]]
+# numero = 1
+# date = 2025-03-15
+# depuis = "v1.0"
+# objet = "La convention est modifiée et complétée dans les conditions fixées ci-après."
 "##;
 
 // ---------------------------------------------------------------------------
