@@ -40,9 +40,9 @@ impl Mark {
     }
 }
 
-/// The amendments of `plan` (the version being built, read from `source`
-/// under project `root`), in order of number. Each named version is read
-/// once; every problem of every amendment is reported together.
+/// The amendments of `plan` (the version being built of project `root`), in
+/// order of number. Each named version is read once; every problem of every
+/// amendment is reported together.
 pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic>> {
     let amendments = &plan.convention.amendments;
     if amendments.is_empty() {
@@ -83,11 +83,23 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
         };
         let changes = crate::diff::compare(&old, &new);
         let mut marks: BTreeMap<String, Vec<Mark>> = BTreeMap::new();
-        // The earlier amendments' marks on the actions that are still there.
+        // The earlier amendments' marks on the actions that are still there,
+        // under their new id if this amendment changed it.
         if let Some(before) = prepared.last() {
+            let renamed = |id: &str| {
+                changes.actions.iter().flat_map(|f| &f.changes).find_map(|c| match c {
+                    ActionChange::Changed {
+                        id: new_id,
+                        former_id: Some(former),
+                        ..
+                    } if former == id => Some(new_id.clone()),
+                    _ => None,
+                })
+            };
             for (id, list) in &before.marks {
-                if new.actions.iter().any(|a| &a.id == id) {
-                    marks.insert(id.clone(), list.clone());
+                let id = renamed(id).unwrap_or_else(|| id.clone());
+                if new.actions.iter().any(|a| a.id == id) {
+                    marks.insert(id, list.clone());
                 }
             }
         }

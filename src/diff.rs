@@ -544,23 +544,15 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
             }
         }
     };
-    section(
-        "Convention",
-        changes
-            .convention
-            .iter()
-            .map(|m| format!("  ~ {}", modified(m)))
-            .collect(),
-    );
-    section("Colonnes", changes.columns.iter().map(listed).collect());
-    section(
-        "Champs d'intervention et sous-sections",
-        changes.fields.iter().map(listed).collect(),
-    );
-    section(
-        "Signataires",
-        changes.signatories.iter().map(listed).collect(),
-    );
+    for (title, lines) in parts(changes) {
+        section(
+            title,
+            lines
+                .into_iter()
+                .map(|(sign, words)| format!("  {sign} {words}"))
+                .collect(),
+        );
+    }
     for field in &changes.actions {
         let mut lines = Vec::new();
         for change in &field.changes {
@@ -628,13 +620,38 @@ pub fn listed_words(l: &Listed) -> String {
     }
 }
 
-fn listed(l: &Listed) -> String {
-    let sign = match l {
-        Listed::Added(_) => '+',
-        Listed::Removed(_) => '-',
-        Listed::Renamed { .. } | Listed::Changed { .. } => '~',
+/// The changes other than the actions', by part, in the order of the
+/// report: the part's title, and each change with its sign (`+` added, `-`
+/// removed, `~` changed) and its words. Parts without changes are left out.
+pub fn parts(changes: &Changes) -> Vec<(&'static str, Vec<(char, String)>)> {
+    let listed = |items: &[Listed]| -> Vec<(char, String)> {
+        items
+            .iter()
+            .map(|l| {
+                let sign = match l {
+                    Listed::Added(_) => '+',
+                    Listed::Removed(_) => '-',
+                    Listed::Renamed { .. } | Listed::Changed { .. } => '~',
+                };
+                (sign, listed_words(l))
+            })
+            .collect()
     };
-    format!("  {sign} {}", listed_words(l))
+    [
+        (
+            "Convention",
+            changes.convention.iter().map(|m| ('~', modified(m))).collect(),
+        ),
+        ("Colonnes", listed(&changes.columns)),
+        (
+            "Champs d'intervention et sous-sections",
+            listed(&changes.fields),
+        ),
+        ("Signataires", listed(&changes.signatories)),
+    ]
+    .into_iter()
+    .filter(|(_, lines): &(&str, Vec<(char, String)>)| !lines.is_empty())
+    .collect()
 }
 
 fn shown(text: &str) -> String {

@@ -338,12 +338,23 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
     let sheet = root.join("data/actions/enfance/01-creche.toml");
     let action = fs::read_to_string(&sheet).unwrap();
     fs::write(&sheet, action.replace("Commune", "Commune et Département")).unwrap();
+    // N° 2 also renames the action that n° 1 added.
+    let added = root.join("data/actions/jeunesse/01-promeneurs.toml");
+    let action = fs::read_to_string(&added).unwrap();
+    fs::write(
+        &added,
+        action.replace(
+            "id = \"jeunesse-promeneurs\"",
+            "id = \"jeunesse-promeneurs-du-net\"\nancien_id = \"jeunesse-promeneurs\"",
+        ),
+    )
+    .unwrap();
     let (plan, _, _) = ctg::load_and_validate(&root).unwrap();
     let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
     assert_eq!(prepared.len(), 2);
     // N° 1 is still exactly what was signed: from v1.0 to HEAD.
     assert_eq!(prepared[0].changes.count(), 17);
-    assert_eq!(prepared[1].changes.count(), 1);
+    assert_eq!(prepared[1].changes.count(), 2);
     let cells: Vec<&str> = prepared[1]
         .changes
         .actions
@@ -361,9 +372,11 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
         words,
         ["modifié par l’avenant n°\u{a0}1", "modifié par l’avenant n°\u{a0}2"]
     );
+    // The action that n° 1 added and n° 2 renamed keeps both marks.
+    let words: Vec<String> = prepared[1].marks["jeunesse-promeneurs-du-net"].iter().map(|m| m.words()).collect();
     assert_eq!(
-        prepared[1].marks["jeunesse-promeneurs"][0].words(),
-        "ajouté par l’avenant n°\u{a0}1"
+        words,
+        ["ajouté par l’avenant n°\u{a0}1", "modifié par l’avenant n°\u{a0}2"]
     );
     assert!(!prepared[0].marks["enfance-creche"].iter().any(|m| m.number == 2));
 }

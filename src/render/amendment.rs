@@ -162,31 +162,13 @@ impl ChangesView {
         let (old, new, changes) = (&prepared.old, &prepared.new, &prepared.changes);
         // Sentences in French typography, converted for the format.
         let sentence = |s: String| format.plain(&capitalised(&s.replace('`', "")));
-        let mut lists = Vec::new();
-        let mut list = |title: &str, items: Vec<String>| {
-            if !items.is_empty() {
-                lists.push(ChangeListView {
-                    title: title.to_string(),
-                    items,
-                });
-            }
-        };
-        list(
-            "Convention",
-            changes.convention.iter().map(|m| sentence(diff::modified(m))).collect(),
-        );
-        list(
-            "Colonnes du tableau",
-            changes.columns.iter().map(|l| sentence(diff::listed_words(l))).collect(),
-        );
-        list(
-            "Champs d'intervention et sous-sections",
-            changes.fields.iter().map(|l| sentence(diff::listed_words(l))).collect(),
-        );
-        list(
-            "Signataires",
-            changes.signatories.iter().map(|l| sentence(diff::listed_words(l))).collect(),
-        );
+        let lists = diff::parts(changes)
+            .into_iter()
+            .map(|(title, lines)| ChangeListView {
+                title: title.to_string(),
+                items: lines.into_iter().map(|(_, words)| sentence(words)).collect(),
+            })
+            .collect();
         // The tables' columns: those of the amended plan's table, and any
         // column that the table hides where a cell changed.
         let touched = |key: &str| {
