@@ -79,10 +79,14 @@ pub fn covers(c: char) -> bool {
 /// nothing at all (a control character, a zero-width space or joiner, a
 /// variation selector), so that no font needs it.
 pub fn printable(c: char) -> bool {
+    // A control character that is not a space (a bell, an escape) has no
+    // glyph in any font; tabs and line breaks are spaces.
+    if c.is_control() {
+        return c.is_whitespace();
+    }
     // Latin letters, digits and their punctuation are in the body font: only
     // the rarer characters are looked up.
     (c as u32) < 0x180
-        || c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
         || covers(c)
 }

@@ -135,15 +135,28 @@ pub fn check(
         );
     }
     if let Some((c, written)) = unprintable {
-        diags.push(
+        let at = place(file, span, text, written);
+        // A control character is invisible: it is named, never printed.
+        diags.push(if c.is_control() {
+            Diagnostic::error(format!(
+                "caractère de contrôle invisible dans `{key}` : U+{:04X}",
+                c as u32
+            ))
+            .at(file, at)
+            .label("caractère de contrôle")
+            .hint(format!(
+                "ce caractère vient souvent d'un copier-coller depuis un autre logiciel : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
+                c as u32
+            ))
+        } else {
             Diagnostic::error(format!(
                 "caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})",
                 c as u32
             ))
-            .at(file, place(file, span, text, written))
+            .at(file, at)
             .label("absent des polices du document")
-            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le"),
-        );
+            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le")
+        });
     }
     diags.len() == before
 }
