@@ -229,6 +229,18 @@ fn accents_typed_apart_are_composed() {
     }
 }
 
+/// A link glued to a long word, in a narrow column, builds: a line may break
+/// after the link (Typst cannot tag a link whose word is broken with the text
+/// glued to it), and the text reads as written.
+#[test]
+fn a_link_glued_to_a_long_word_builds() {
+    let text = "Voir [le site](https://exemple.fr \"titre\")pé`#eval(\"1\")`ékéaxxxxxxxxxxxxxxxxxx";
+    let project = project_with("Titre", text);
+    let (_, out) = ctg::render_project(project.path()).expect("the link builds");
+    let pdf = squeeze(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ")).replace('\u{200B}', "");
+    assert!(pdf.contains("Voirlesitepé#eval(\"1\")ékéaxxxxxxxxxxxxxxxxxx"), "{pdf}");
+}
+
 proptest! {
     #![proptest_config(Config { cases: cases(), failure_persistence: None, ..Config::default() })]
 

@@ -86,6 +86,8 @@ struct TypstWriter {
     links: Vec<bool>,
     /// The text of the code block being read: it becomes a string literal.
     code: Option<String>,
+    /// Whether the last thing written closes a link.
+    after_link: bool,
 }
 
 impl TypstWriter {
@@ -118,6 +120,26 @@ impl TypstWriter {
     }
 
     fn event(&mut self, event: Event<'_>) {
+        // Text glued to a link gets a zero-width space before it, where a line
+        // may break: Typst 0.15 cannot tag a link whose last word, glued to
+        // the text after it, is broken across lines (its PDF export fails).
+        // A formatting that closes right after the link leaves it glued to
+        // what follows; a block that closes does not.
+        let closes_inline = matches!(
+            event,
+            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript)
+        );
+        if !closes_inline && std::mem::take(&mut self.after_link) {
+            let glued = match &event {
+                Event::Text(t) => !t.starts_with(char::is_whitespace),
+                Event::Code(_) | Event::Start(_) | Event::Html(_) | Event::InlineHtml(_) => true,
+                _ => false,
+            };
+            if glued {
+                self.raw("\u{200B}");
+                self.after_call = false;
+            }
+        }
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
@@ -250,7 +272,10 @@ impl TypstWriter {
             | TagEnd::Superscript
             | TagEnd::Subscript => self.close_call("]"),
             // A refused link was written as its text alone: nothing to close.
-            TagEnd::Link if self.links.pop() == Some(true) => self.close_call("]"),
+            TagEnd::Link if self.links.pop() == Some(true) => {
+                self.close_call("]");
+                self.after_link = true;
+            }
             _ => {}
         }
     }
@@ -393,6 +418,18 @@ pub fn markdown_to_plain(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_may_break_after_a_link_glued_to_text() {
+        assert_eq!(
+            markdown_to_typst("[a](https://exemple.fr)bc et [d](https://exemple.fr)`e`"),
+            "#link(\"https://exemple.fr\")[a]\u{200B}bc et #link(\"https://exemple.fr\")[d]\u{200B}#raw(\"e\")"
+        );
+        assert_eq!(
+            markdown_to_typst("[a](https://exemple.fr) b"),
+            "#link(\"https://exemple.fr\")[a] b"
+        );
+    }
 
     #[test]
     fn paragraphs_become_typst_paragraphs() {
