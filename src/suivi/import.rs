@@ -1148,27 +1148,6 @@ fn indicator_edits(
             }
             continue;
         };
-        let unit = merge(
-            of.iter().filter_map(|r| r.unit.as_ref()),
-            String::clone,
-            &what("l'unité"),
-            id,
-            diags,
-        );
-        let baseline = merge(
-            of.iter().filter_map(|r| r.baseline.as_ref()),
-            number,
-            &what("la valeur de départ"),
-            id,
-            diags,
-        );
-        let target = merge(
-            of.iter().filter_map(|r| r.target.as_ref()),
-            number,
-            &what("la cible"),
-            id,
-            diags,
-        );
         let before = old.and_then(|o| o.indicators.iter().find(|i| i.name == name));
         let mut e = Edits {
             edits,
@@ -1183,30 +1162,20 @@ fn indicator_edits(
             number,
             |v| number_value(*v),
         );
-        e.compare(
-            "unite",
-            what("l'unité"),
-            before.and_then(|b| b.unit.as_ref()),
-            &unit,
-            String::clone,
-            |u| Value::from(u.as_str()),
-        );
-        e.compare(
-            "reference",
-            what("la valeur de départ"),
-            before.and_then(|b| b.baseline.as_ref()),
-            &baseline,
-            number,
-            |v| number_value(*v),
-        );
-        e.compare(
-            "cible",
-            what("la cible"),
-            before.and_then(|b| b.target.as_ref()),
-            &target,
-            number,
-            |v| number_value(*v),
-        );
+        // The other fields: each read from the workbooks, then compared with
+        // the file's, under one label.
+        let label = what("l'unité");
+        let unit = merge(of.iter().filter_map(|r| r.unit.as_ref()), String::clone, &label, id, diags);
+        let before_unit = before.and_then(|b| b.unit.as_ref());
+        e.compare("unite", label, before_unit, &unit, String::clone, |u| Value::from(u.as_str()));
+        let label = what("la valeur de départ");
+        let baseline = merge(of.iter().filter_map(|r| r.baseline.as_ref()), number, &label, id, diags);
+        let before_baseline = before.and_then(|b| b.baseline.as_ref());
+        e.compare("reference", label, before_baseline, &baseline, number, |v| number_value(*v));
+        let label = what("la cible");
+        let target = merge(of.iter().filter_map(|r| r.target.as_ref()), number, &label, id, diags);
+        let before_target = before.and_then(|b| b.target.as_ref());
+        e.compare("cible", label, before_target, &target, number, |v| number_value(*v));
     }
 }
 
