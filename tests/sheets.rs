@@ -90,22 +90,7 @@ fn comparable(text: &str) -> String {
 /// margins of the A4 page, in points), so that a text that runs on over a page
 /// break reads on.
 fn body_text(pdf: &Path, first: usize, last: usize) -> String {
-    let output = std::process::Command::new("pdftotext")
-        .args([
-            "-enc",
-            "UTF-8",
-            "-f",
-            &first.to_string(),
-            "-l",
-            &last.to_string(),
-        ])
-        .args(["-x", "0", "-y", "74", "-W", "595", "-H", "716"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap()
+    pdftotext_with(pdf, first, last, &["-x", "0", "-y", "74", "-W", "595", "-H", "716"])
 }
 
 #[test]

@@ -193,9 +193,15 @@ pub fn missing_pdftotext() -> Option<String> {
 
 /// The text of pages `first` to `last` (from 1) of a PDF, laid out as printed.
 pub fn pdftotext(pdf: &Path, first: usize, last: usize) -> String {
+    pdftotext_with(pdf, first, last, &["-layout"])
+}
+
+/// The text of pages `first` to `last` of a PDF, as `pdftotext` reads it
+/// with the options `more` (a layout, a part of the page).
+pub fn pdftotext_with(pdf: &Path, first: usize, last: usize, more: &[&str]) -> String {
     let output = Command::new("pdftotext")
+        .args(more)
         .args([
-            "-layout",
             "-enc",
             "UTF-8",
             "-f",
