@@ -421,7 +421,7 @@ fn actions(old: &Plan, new: &Plan) -> Vec<FieldActions> {
     by_field
 }
 
-/// The cells of an action that differ, by column of the new shape, then the
+/// The cells of an action that differ in what a reader sees, by column of the new shape, then the
 /// columns that only the old shape had.
 fn cells(old_plan: &Plan, old: &Action, new_plan: &Plan, new: &Action) -> Vec<Cell> {
     let (old_shape, new_shape) = (&old_plan.convention.shape, &new_plan.convention.shape);
@@ -432,7 +432,9 @@ fn cells(old_plan: &Plan, old: &Action, new_plan: &Plan, new: &Action) -> Vec<Ce
             .value(old_shape, &column.key)
             .map(written)
             .unwrap_or_default();
-        if before != after {
+        // A paragraph rewrapped or a Markdown respelling (`*a*`, `_a_`) is
+        // no change: the documents show the same text.
+        if before != after && crate::text::redline::differs(&before, &after) {
             found.push(Cell {
                 key: column.key.clone(),
                 label: column.label.clone(),
@@ -690,6 +692,10 @@ fn word_changes(old: &str, new: &str) -> String {
     }
     let pad = " ".repeat(8);
     let body = text.trim_end().lines().collect::<Vec<_>>().join(&format!("\n{pad}"));
+    if pieces.iter().all(|p| matches!(p, Piece::Same(_))) {
+        let note = crate::text::redline::LAYOUT_ONLY.replace('\u{202f}', " ");
+        return format!("{pad}{body}\n{pad}({note})");
+    }
     format!("{pad}{body}")
 }
 
@@ -706,6 +712,11 @@ mod tests {
             "        - Investissement : [-100-]{+120+} 000 €\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
         );
         assert_eq!(word_changes("", "Nouveau texte."), "        {+Nouveau texte.+}");
+        // A paragraph split: no word marked, so a note says what changed.
+        assert_eq!(
+            word_changes("Un mot. Deux mots.", "Un mot.\n\nDeux mots."),
+            "        Un mot.\n        \n        Deux mots.\n        (Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne) ; les mots sont inchangés.)"
+        );
         assert_eq!(word_changes("Ancien texte.", ""), "        [-Ancien texte.-]");
     }
 }

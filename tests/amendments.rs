@@ -433,3 +433,37 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
     assert!(!annex.contains("Public visé"));
     assert!(annex.contains("Axes"));
 }
+
+#[test]
+fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
+    let project = copy_project(&versions().join("v1"));
+    let root = project.path();
+    copy_dir(&versions().join("v1/data"), &root.join("signe/data"));
+    // One description split in two paragraphs, another only rewrapped.
+    let split = root.join("data/actions/logement/02-decence.toml");
+    let text = fs::read_to_string(&split).unwrap();
+    fs::write(&split, text.replace("► Lutte contre la non-décence", "► Lutte contre\n\nla non-décence")).unwrap();
+    let rewrapped = root.join("data/actions/logement/01-impayes.toml");
+    let text = fs::read_to_string(&rewrapped).unwrap();
+    let rewrap = text.replacen("\n► ", "\n►\n", 1);
+    assert_ne!(rewrap, text);
+    fs::write(&rewrapped, rewrap).unwrap();
+    let convention = root.join("data/convention.toml");
+    let mut text = fs::read_to_string(&convention).unwrap();
+    text.push_str("\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"signe\"\nobjet = \"Une description est mise en forme.\"\n");
+    fs::write(&convention, text).unwrap();
+    let out = root.join("out");
+    build_to(root, &out);
+    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
+    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    // Only the split one is a change, and its cell says what changed.
+    assert_eq!(changes.matches("Action modifiée").count(), 1, "{changes}");
+    assert!(changes.contains("non-décence"), "{changes}");
+    assert!(!changes.contains("impayés"), "{changes}");
+    assert!(
+        changes.contains(&format!("<p class=\"ctg-inchange\">{}</p>", ctg::text::redline::LAYOUT_ONLY)),
+        "{changes}"
+    );
+    let typst = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
+    assert!(typst.contains("#emph[Mise en forme seule modifiée"), "{typst}");
+}

@@ -369,3 +369,36 @@ fn build_revision_from_the_command_line() {
     );
     assert!(!root.join("out/v9.9").exists());
 }
+
+#[test]
+fn a_rewrapped_text_is_no_change_and_a_layout_change_says_so() {
+    let project = copy_project(&versions().join("v1"));
+    let root = project.path();
+    copy_dir(&versions().join("v1/data"), &root.join("avant/data"));
+    let sheet = root.join("data/actions/logement/02-decence.toml");
+    let text = fs::read_to_string(&sheet).unwrap();
+    // The description rewrapped on two lines, a space left after a word: the
+    // documents show the same text.
+    let rewrapped = text
+        .replace("► Lutte contre la non-décence", "► Lutte contre\nla non-décence")
+        .replace("\"Commune\"", "\"Commune \"");
+    fs::write(&sheet, &rewrapped).unwrap();
+    let root_arg = root.to_str().unwrap();
+    let same = ctg(&["diff", "avant", "--root", root_arg], root);
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    // A paragraph split in two is a change, which no word would show: the
+    // report says that only the layout changed.
+    fs::write(
+        &sheet,
+        rewrapped.replace("Lutte contre\nla non-décence", "Lutte contre\n\nla non-décence"),
+    )
+    .unwrap();
+    let changed = ctg(&["diff", "avant", "--root", root_arg], root);
+    assert_eq!(changed.status.code(), Some(1));
+    let stdout = String::from_utf8(changed.stdout).unwrap();
+    assert!(stdout.starts_with("1 changement entre"), "{stdout}");
+    assert!(
+        stdout.contains("        (Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne) ; les mots sont inchangés.)\n"),
+        "{stdout}"
+    );
+}

@@ -37,6 +37,12 @@ pub fn redline_html(old: &str, new: &str) -> String {
     redline(old, new, true)
 }
 
+/// What a cell says when its text changes in layout only (paragraphs, lists,
+/// line breaks) and no word is marked: otherwise nothing would show the change.
+/// Its space before the semicolon is already the typographic one.
+pub const LAYOUT_ONLY: &str =
+    "Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne)\u{202f}; les mots sont inchangés.";
+
 /// Whether the two cell texts differ in what a reader sees (not only in Markdown
 /// spelling, `*a*` against `_a_`, or in spaces and line wrapping in a paragraph).
 pub fn differs(old: &str, new: &str) -> bool {
@@ -292,6 +298,12 @@ fn redline(old: &str, new: &str, html: bool) -> String {
         run.sort_by_key(|(mark, _)| *mark == Mark::Inserted);
     }
     slide(&mut merged);
+    let changed = |words: bool| {
+        merged
+            .iter()
+            .any(|(mark, token)| *mark != Mark::Same && (!words || matches!(token, Token::Word { .. })))
+    };
+    let layout_only = changed(false) && !changed(true);
     let mut w = Writer::new(if html { &HTML } else { &TYPST });
     for (k, &(mark, token)) in merged.iter().enumerate() {
         match token {
@@ -315,7 +327,19 @@ fn redline(old: &str, new: &str, html: bool) -> String {
             _ => {}
         }
     }
-    w.finish()
+    let mut out = w.finish();
+    if layout_only {
+        if html {
+            out.push_str("\n<p class=\"ctg-inchange\">");
+            push_html(&mut out, LAYOUT_ONLY);
+            out.push_str("</p>");
+        } else {
+            out.push_str("\n\n#text(fill: luma(70))[#emph[");
+            push_typst_markup(&mut out, LAYOUT_ONLY, false);
+            out.push_str("]]");
+        }
+    }
+    out
 }
 
 /// Whether the tokens after a deleted block start, up to the next block, are
@@ -775,6 +799,29 @@ mod tests {
             html,
             format!("<p>Un.</p>\n<p>{DEL}Deux mots.</del></p>\n<p>Trois.</p>")
         );
+    }
+
+    #[test]
+    fn a_change_of_layout_only_says_so() {
+        // A paragraph split in two: the same words, no mark, and a note.
+        let (typst, html) = both("Un mot. Deux mots.", "Un mot.\n\nDeux mots.");
+        assert!(differs("Un mot. Deux mots.", "Un mot.\n\nDeux mots."));
+        assert!(!typst.contains("#del") && !typst.contains("#ins"), "{typst}");
+        assert!(
+            typst.ends_with("Deux mots.\n\n#text(fill: luma(70))[#emph[Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne)\u{202f}; les mots sont inchangés.]]"),
+            "{typst}"
+        );
+        assert_eq!(
+            html,
+            format!("<p>Un mot.</p>\n<p>Deux mots.</p>\n<p class=\"ctg-inchange\">{LAYOUT_ONLY}</p>")
+        );
+        // A line break added, a paragraph turned into a list item: the same.
+        assert!(redline_html("a b", "a  \nb").ends_with(&format!("{LAYOUT_ONLY}</p>")));
+        assert!(redline_html("a", "- a").ends_with(&format!("{LAYOUT_ONLY}</p>")));
+        // A word changed: its marks say it, without the note.
+        assert!(!redline_html("Un mot.", "Un autre mot.").contains(LAYOUT_ONLY));
+        // The same text: no note either.
+        assert!(!redline_html("Un mot.", "Un mot.").contains(LAYOUT_ONLY));
     }
 
     #[test]
