@@ -50,23 +50,26 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
     }
     let mut loaded: BTreeMap<String, Result<(Plan, String), ()>> = BTreeMap::new();
     let mut errors = Vec::new();
-    let mut load = |at: &VersionRef, number: u32, errors: &mut Vec<Diagnostic>| -> Option<(Plan, String)> {
-        if !loaded.contains_key(&at.spec) {
-            let outcome = crate::load_version(root, &at.spec).map_err(|mut diags| {
-                // The first diagnostic says what is wrong with the version:
-                // it is placed where the convention names it.
-                if let Some(first) = diags.first_mut() {
-                    first.message = format!("avenant n° {number} : {}", first.message);
-                    first.file = Some(at.file.clone());
-                    first.span = Some(at.span.clone());
-                    first.label.get_or_insert_with(|| "version de l'avenant".into());
-                }
-                errors.extend(diags);
-            });
-            loaded.insert(at.spec.clone(), outcome.map(|(plan, name, _)| (plan, name)));
-        }
-        loaded.get(&at.spec).and_then(|r| r.as_ref().ok()).cloned()
-    };
+    let mut load =
+        |at: &VersionRef, number: u32, errors: &mut Vec<Diagnostic>| -> Option<(Plan, String)> {
+            if !loaded.contains_key(&at.spec) {
+                let outcome = crate::load_version(root, &at.spec).map_err(|mut diags| {
+                    // The first diagnostic says what is wrong with the version:
+                    // it is placed where the convention names it.
+                    if let Some(first) = diags.first_mut() {
+                        first.message = format!("avenant n° {number} : {}", first.message);
+                        first.file = Some(at.file.clone());
+                        first.span = Some(at.span.clone());
+                        first
+                            .label
+                            .get_or_insert_with(|| "version de l'avenant".into());
+                    }
+                    errors.extend(diags);
+                });
+                loaded.insert(at.spec.clone(), outcome.map(|(plan, name, _)| (plan, name)));
+            }
+            loaded.get(&at.spec).and_then(|r| r.as_ref().ok()).cloned()
+        };
     let mut prepared: Vec<Prepared> = Vec::new();
     for (i, amendment) in amendments.iter().enumerate() {
         let old = load(&amendment.since, amendment.number, &mut errors);
@@ -87,14 +90,18 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
         // under their new id if this amendment changed it.
         if let Some(before) = prepared.last() {
             let renamed = |id: &str| {
-                changes.actions.iter().flat_map(|f| &f.changes).find_map(|c| match c {
-                    ActionChange::Changed {
-                        id: new_id,
-                        former_id: Some(former),
-                        ..
-                    } if former == id => Some(new_id.clone()),
-                    _ => None,
-                })
+                changes
+                    .actions
+                    .iter()
+                    .flat_map(|f| &f.changes)
+                    .find_map(|c| match c {
+                        ActionChange::Changed {
+                            id: new_id,
+                            former_id: Some(former),
+                            ..
+                        } if former == id => Some(new_id.clone()),
+                        _ => None,
+                    })
             };
             for (id, list) in &before.marks {
                 let id = renamed(id).unwrap_or_else(|| id.clone());

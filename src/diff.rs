@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::model::{Action, Convention, Plan, Value};
-use crate::text::words::Piece;
 use crate::shape::Shape;
+use crate::text::words::Piece;
 
 /// Everything that differs between an old and a new version of a plan.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -529,9 +529,11 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
         "{} entre {old_name} et {new_name} :",
         crate::text::count(changes.count(), "changement", "changements")
     );
-    let cells = changes.actions.iter().flat_map(|f| &f.changes).any(
-        |c| matches!(c, ActionChange::Changed { cells, .. } if !cells.is_empty()),
-    );
+    let cells = changes
+        .actions
+        .iter()
+        .flat_map(|f| &f.changes)
+        .any(|c| matches!(c, ActionChange::Changed { cells, .. } if !cells.is_empty()));
     if cells {
         let _ = writeln!(
             out,
@@ -642,7 +644,11 @@ pub fn parts(changes: &Changes) -> Vec<(&'static str, Vec<(char, String)>)> {
     [
         (
             "Convention",
-            changes.convention.iter().map(|m| ('~', modified(m))).collect(),
+            changes
+                .convention
+                .iter()
+                .map(|m| ('~', modified(m)))
+                .collect(),
         ),
         ("Colonnes", listed(&changes.columns)),
         (
@@ -691,7 +697,11 @@ fn word_changes(old: &str, new: &str) -> String {
         i += 1;
     }
     let pad = " ".repeat(8);
-    let body = text.trim_end().lines().collect::<Vec<_>>().join(&format!("\n{pad}"));
+    let body = text
+        .trim_end()
+        .lines()
+        .collect::<Vec<_>>()
+        .join(&format!("\n{pad}"));
     if pieces.iter().all(|p| matches!(p, Piece::Same(_))) {
         let note = crate::text::redline::LAYOUT_ONLY.replace('\u{202f}', " ");
         return format!("{pad}{body}\n{pad}({note})");
@@ -711,12 +721,18 @@ mod tests {
             word_changes(old, new),
             "        - Investissement : [-100-]{+120+} 000 €\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
         );
-        assert_eq!(word_changes("", "Nouveau texte."), "        {+Nouveau texte.+}");
+        assert_eq!(
+            word_changes("", "Nouveau texte."),
+            "        {+Nouveau texte.+}"
+        );
         // A paragraph split: no word marked, so a note says what changed.
         assert_eq!(
             word_changes("Un mot. Deux mots.", "Un mot.\n\nDeux mots."),
             "        Un mot.\n        \n        Deux mots.\n        (Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne) ; les mots sont inchangés.)"
         );
-        assert_eq!(word_changes("Ancien texte.", ""), "        [-Ancien texte.-]");
+        assert_eq!(
+            word_changes("Ancien texte.", ""),
+            "        [-Ancien texte.-]"
+        );
     }
 }

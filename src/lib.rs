@@ -138,8 +138,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // Each amendment's versions of the plan, unless only a review is asked for.
     let amendments = match options.review_year {
         Some(_) => Vec::new(),
-        None => amendments::prepare(&options.root, &plan)
-            .map_err(|d| with(warnings.clone(), d))?,
+        None => amendments::prepare(&options.root, &plan).map_err(|d| with(warnings.clone(), d))?,
     };
     warnings.extend(amendments::warnings(&amendments));
     timings.lap("chargement et validation");

@@ -408,7 +408,12 @@ fn logo_files(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    for logo in convention.value.signataires.iter().filter_map(|s| s.logo.as_ref()) {
+    for logo in convention
+        .value
+        .signataires
+        .iter()
+        .filter_map(|s| s.logo.as_ref())
+    {
         let written = logo.get_ref();
         if files.contains_key(written) {
             continue;

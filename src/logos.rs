@@ -145,7 +145,9 @@ pub fn read(
         Ok(real) => real,
         Err(_) if full.is_symlink() => {
             return Err(refuse(
-                format!("lien symbolique cassé : le logo `{shown}` pointe vers un fichier qui n'existe pas"),
+                format!(
+                    "lien symbolique cassé : le logo `{shown}` pointe vers un fichier qui n'existe pas"
+                ),
                 "copiez le logo dans le projet au lieu d'un lien",
             ));
         }
@@ -250,7 +252,10 @@ pub fn check(
             ),
         )),
         (_, None) => Err(refuse(
-            format!("le logo `{written}` n'est pas une image {}", declared.name()),
+            format!(
+                "le logo `{written}` n'est pas une image {}",
+                declared.name()
+            ),
             "le fichier est peut-être abîmé, ou d'un autre format renommé : ouvrez-le dans un logiciel d'images et enregistrez-le en SVG, PNG ou JPEG",
         )),
         (format, Some(_)) => {
@@ -287,9 +292,7 @@ fn bitmap(bytes: &[u8], format: Format) -> Result<(u32, u32), Refusal> {
         _ => image::ImageFormat::Jpeg,
     };
     let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|_| unreadable(format))?;
+    let (width, height) = reader.into_dimensions().map_err(|_| unreadable(format))?;
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err((
             format!("{width} × {height} pixels, au-delà de {MAX_SIDE} pixels de côté"),
@@ -309,7 +312,10 @@ fn bitmap(bytes: &[u8], format: Format) -> Result<(u32, u32), Refusal> {
 
 fn unreadable(format: Format) -> Refusal {
     (
-        format!("image {} illisible (fichier abîmé ou incomplet)", format.name()),
+        format!(
+            "image {} illisible (fichier abîmé ou incomplet)",
+            format.name()
+        ),
         "ouvrez le logo dans un logiciel d'images et enregistrez-le de nouveau",
     )
 }
@@ -401,7 +407,9 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
         }
         "text" | "tspan" | "textPath" => {
             return Err((
-                format!("il contient du texte (`<{name}>`), qui dépend d'une police hors du fichier"),
+                format!(
+                    "il contient du texte (`<{name}>`), qui dépend d'une police hors du fichier"
+                ),
                 HINT_SVG_SELF_CONTAINED,
             ));
         }
@@ -424,13 +432,19 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
         }
         if key == "href" && !value.trim_start().starts_with('#') {
             return Err((
-                format!("il fait référence à un autre fichier (`href=\"{}\"`)", shorten(value)),
+                format!(
+                    "il fait référence à un autre fichier (`href=\"{}\"`)",
+                    shorten(value)
+                ),
                 HINT_SVG_SELF_CONTAINED,
             ));
         }
         if let Some(target) = outside_url(value) {
             return Err((
-                format!("il fait référence à un autre fichier (`url({})`)", shorten(&target)),
+                format!(
+                    "il fait référence à un autre fichier (`url({})`)",
+                    shorten(&target)
+                ),
                 HINT_SVG_SELF_CONTAINED,
             ));
         }
@@ -460,7 +474,10 @@ fn outside_url(value: &str) -> Option<String> {
     while let Some(at) = rest.find("url(") {
         let inner = &rest[at + 4..];
         let end = inner.find(')').unwrap_or(inner.len());
-        let target = inner[..end].trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        let target = inner[..end]
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .trim();
         if !target.starts_with('#') {
             return Some(target.to_string());
         }
@@ -507,7 +524,12 @@ fn view_box(root: roxmltree::Node) -> Option<(f64, f64)> {
 fn size(root: roxmltree::Node) -> Option<(f64, f64)> {
     let length = |name: &str| -> Option<f64> {
         let value = root.attribute(name)?.trim();
-        value.strip_suffix("px").unwrap_or(value).trim().parse().ok()
+        value
+            .strip_suffix("px")
+            .unwrap_or(value)
+            .trim()
+            .parse()
+            .ok()
     };
     Some((length("width")?, length("height")?))
 }
@@ -626,11 +648,17 @@ pub fn hex([r, g, b]: [u8; 3]) -> String {
 
 /// The colour nearest to `colour` towards `towards` (black or white) whose
 /// contrast with `against` reaches `minimum`, for a hint.
-pub fn nearest_readable(colour: [u8; 3], towards: [u8; 3], against: [u8; 3], minimum: f64) -> [u8; 3] {
+pub fn nearest_readable(
+    colour: [u8; 3],
+    towards: [u8; 3],
+    against: [u8; 3],
+    minimum: f64,
+) -> [u8; 3] {
     (0..=100)
         .map(|step| {
             let t = f64::from(step) / 100.0;
-            let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+            let mix =
+                |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
             [
                 mix(colour[0], towards[0]),
                 mix(colour[1], towards[1]),
@@ -710,7 +738,11 @@ mod tests {
         assert!(refused.message.contains("illisible"), "{}", refused.message);
         // A JPEG named .png.
         let refused = check(&file, 7..10, "logos/a.png", &jpeg, 1, "Logo".into()).unwrap_err();
-        assert!(refused.message.contains("est une image JPEG, pas PNG"), "{}", refused.message);
+        assert!(
+            refused.message.contains("est une image JPEG, pas PNG"),
+            "{}",
+            refused.message
+        );
     }
 
     #[test]

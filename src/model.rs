@@ -759,7 +759,15 @@ fn validate_convention(
         .into_iter()
         .map(|s| {
             let institution = text(file, s.institution, "signataires.institution", diags);
-            let logo = signatory_logo(file, s.logo, s.logo_alt, &institution, logos, &mut logo_count, diags);
+            let logo = signatory_logo(
+                file,
+                s.logo,
+                s.logo_alt,
+                &institution,
+                logos,
+                &mut logo_count,
+                diags,
+            );
             Signatory {
                 institution,
                 acronym: shown(file, s.sigle, "signataires.sigle", diags),
@@ -937,7 +945,12 @@ fn colours(
         };
         let ratio = contrast(colour, against);
         if ratio < Colours::MINIMUM_CONTRAST {
-            let suggestion = hex(nearest_readable(colour, towards, against, Colours::MINIMUM_CONTRAST));
+            let suggestion = hex(nearest_readable(
+                colour,
+                towards,
+                against,
+                Colours::MINIMUM_CONTRAST,
+            ));
             diags.push(
                 Diagnostic::error(format!(
                     "contraste insuffisant : {} sur {} donne {}:1, 4,5:1 au moins pour {what}",

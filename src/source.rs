@@ -225,7 +225,6 @@ impl Revision {
         ))
         .hint("un lien n'est pas suivi dans une révision : enregistrez le fichier lui-même à sa place")
     }
-
 }
 
 impl Source {

@@ -141,4 +141,3 @@ fn collect(
     }
     Ok(())
 }
-

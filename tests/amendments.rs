@@ -40,12 +40,20 @@ fn build_to(root: &Path, out: &Path) -> ctg::Report {
 /// The part of `text` from `start` (included) to `end` (excluded).
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text.find(start).unwrap_or_else(|| panic!("{start} absent"));
-    let to = from + text[from..].find(end).unwrap_or_else(|| panic!("{end} absent"));
+    let to = from
+        + text[from..]
+            .find(end)
+            .unwrap_or_else(|| panic!("{end} absent"));
     &text[from..to]
 }
 
 /// The amendment's documents in memory: its prepared versions and PDF.
-fn rendered(root: &Path) -> (Vec<ctg::amendments::Prepared>, ctg::render::RenderedAmendment) {
+fn rendered(
+    root: &Path,
+) -> (
+    Vec<ctg::amendments::Prepared>,
+    ctg::render::RenderedAmendment,
+) {
     let (plan, templates, _) = ctg::load_and_validate(root).unwrap();
     let prepared = ctg::amendments::prepare(root, &plan).unwrap();
     let document = ctg::render::render_amendment(&prepared[0], &templates).unwrap();
@@ -96,7 +104,11 @@ fn the_amendment_document_has_its_parts_in_order() {
     assert_eq!(all.matches("modifiéparl’avenantno1").count(), 5, "{all}");
     assert_eq!(all.matches("ajoutéparl’avenantno1").count(), 1);
     let last = pages.last().unwrap();
-    for signatory in ["Cafd'Exemple", "Communautédecommunesd'Exemple", "Communed'Exemple"] {
+    for signatory in [
+        "Cafd'Exemple",
+        "Communautédecommunesd'Exemple",
+        "Communed'Exemple",
+    ] {
         assert!(last.contains(signatory), "{last}");
     }
     assert!(last.contains("le15mars2025"), "{last}");
@@ -112,7 +124,10 @@ fn the_documents_are_written_dated_and_deterministic() {
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
     // Dated by the amendment, titled by it.
     let meta = xmp(&lopdf::Document::load_mem(&pdf).unwrap());
-    assert!(meta.contains("2025-03-15T00:00:00"), "date de création : {meta}");
+    assert!(
+        meta.contains("2025-03-15T00:00:00"),
+        "date de création : {meta}"
+    );
     assert!(meta.contains("Avenant n°\u{a0}1 à la Convention Territoriale Globale"));
     assert!(html.contains("<title>Avenant n°\u{a0}1 à la Convention Territoriale Globale"));
     assert!(html.contains(r#"<a href="avenant-1.pdf" type="application/pdf">"#));
@@ -132,17 +147,25 @@ fn the_documents_are_written_dated_and_deterministic() {
 fn the_marks_read_without_colour_and_by_a_screen_reader() {
     let out = built();
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    let changes = between(
+        &html,
+        r#"<section aria-labelledby="ctg-av-modifications">"#,
+        "</section>",
+    );
     // Every deletion and insertion states its meaning in words.
     let deleted = changes.matches("<del>").count();
     let inserted = changes.matches("<ins>").count();
     assert!(deleted >= 9 && inserted >= 9, "{deleted} {inserted}");
     assert_eq!(
-        changes.matches(r#"<del><span class="ctg-cache">suppression"#).count(),
+        changes
+            .matches(r#"<del><span class="ctg-cache">suppression"#)
+            .count(),
         deleted
     );
     assert_eq!(
-        changes.matches(r#"<ins><span class="ctg-cache">ajout"#).count(),
+        changes
+            .matches(r#"<ins><span class="ctg-cache">ajout"#)
+            .count(),
         inserted
     );
     assert!(changes.contains("Lecture des modifications."));
@@ -152,7 +175,9 @@ fn the_marks_read_without_colour_and_by_a_screen_reader() {
     assert!(typ.contains(r"#let ins(body) = text(fill: ins-fill)[\{\+#underline("));
     let (_, document) = rendered(&versions().join("v2"));
     let text = ctg::render::pdf::page_texts(&document.pdf.document).concat();
-    assert!(text.contains("[-") && text.contains("-]") && text.contains("{+") && text.contains("+}"));
+    assert!(
+        text.contains("[-") && text.contains("-]") && text.contains("{+") && text.contains("+}")
+    );
 }
 
 #[test]
@@ -161,12 +186,20 @@ fn snapshot_of_the_changes_table() {
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
     insta::assert_snapshot!(
         "avenant_changements_html",
-        between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>")
+        between(
+            &html,
+            r#"<section aria-labelledby="ctg-av-modifications">"#,
+            "</section>"
+        )
     );
     let typ = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
     insta::assert_snapshot!(
         "avenant_changements_typst",
-        between(&typ, "#heading(level: 2)[Modifications du plan d'actions]", "#pagebreak()")
+        between(
+            &typ,
+            "#heading(level: 2)[Modifications du plan d'actions]",
+            "#pagebreak()"
+        )
     );
 }
 
@@ -195,7 +228,10 @@ fn from_git_the_amendment_is_that_of_the_folders() {
         ..ctg::BuildOptions::default()
     })
     .unwrap();
-    assert!(fs::read(head.join("avenant-1.pdf")).unwrap() == fs::read(from_git.join("avenant-1.pdf")).unwrap());
+    assert!(
+        fs::read(head.join("avenant-1.pdf")).unwrap()
+            == fs::read(from_git.join("avenant-1.pdf")).unwrap()
+    );
 }
 
 #[test]
@@ -265,12 +301,22 @@ fn a_since_that_names_no_revision_is_an_error_at_its_place() {
         "avenant n° 1 : version `v9.9` introuvable : ce n'est pas un dossier, et le projet n'est pas dans un dépôt git"
     );
     assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
-    assert!(first.hint.as_deref().unwrap().contains("chemin d'un dossier de projet"));
+    assert!(
+        first
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("chemin d'un dossier de projet")
+    );
     // In a repository that has no such revision.
     let (_repo, root) = repository(false);
     let convention = root.join("data/convention.toml");
     let text = fs::read_to_string(&convention).unwrap();
-    fs::write(&convention, text.replace("depuis = \"v1.0\"", "depuis = \"v9.9\"")).unwrap();
+    fs::write(
+        &convention,
+        text.replace("depuis = \"v1.0\"", "depuis = \"v9.9\""),
+    )
+    .unwrap();
     let failed = failure(&root);
     let first = &failed.0[0];
     assert_eq!(
@@ -282,7 +328,10 @@ fn a_since_that_names_no_revision_is_an_error_at_its_place() {
     let out = ctg(&["build", "--root", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("révision `v9.9` introuvable dans le dépôt git"), "{stderr}");
+    assert!(
+        stderr.contains("révision `v9.9` introuvable dans le dépôt git"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -297,7 +346,13 @@ fn a_since_folder_that_is_no_project_is_an_error_at_its_place() {
         "avenant n° 1 : le dossier `ailleurs` n'est pas un projet : il n'a pas de dossier `data/`"
     );
     assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
-    assert!(first.hint.as_deref().unwrap().contains("data/convention.toml"));
+    assert!(
+        first
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("data/convention.toml")
+    );
 }
 
 #[test]
@@ -361,24 +416,42 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
         .iter()
         .flat_map(|f| &f.changes)
         .flat_map(|c| match c {
-            ctg::diff::ActionChange::Changed { cells, .. } => cells.iter().map(|c| c.key.as_str()).collect(),
+            ctg::diff::ActionChange::Changed { cells, .. } => {
+                cells.iter().map(|c| c.key.as_str()).collect()
+            }
             _ => vec![],
         })
         .collect();
     assert_eq!(cells, ["moyens_partenaires"]);
     // In n° 2's consolidated annex, the crèche was changed by both.
-    let words: Vec<String> = prepared[1].marks["enfance-creche"].iter().map(|m| m.words()).collect();
+    let words: Vec<String> = prepared[1].marks["enfance-creche"]
+        .iter()
+        .map(|m| m.words())
+        .collect();
     assert_eq!(
         words,
-        ["modifié par l’avenant n°\u{a0}1", "modifié par l’avenant n°\u{a0}2"]
+        [
+            "modifié par l’avenant n°\u{a0}1",
+            "modifié par l’avenant n°\u{a0}2"
+        ]
     );
     // The action that n° 1 added and n° 2 renamed keeps both marks.
-    let words: Vec<String> = prepared[1].marks["jeunesse-promeneurs-du-net"].iter().map(|m| m.words()).collect();
+    let words: Vec<String> = prepared[1].marks["jeunesse-promeneurs-du-net"]
+        .iter()
+        .map(|m| m.words())
+        .collect();
     assert_eq!(
         words,
-        ["ajouté par l’avenant n°\u{a0}1", "modifié par l’avenant n°\u{a0}2"]
+        [
+            "ajouté par l’avenant n°\u{a0}1",
+            "modifié par l’avenant n°\u{a0}2"
+        ]
     );
-    assert!(!prepared[0].marks["enfance-creche"].iter().any(|m| m.number == 2));
+    assert!(
+        !prepared[0].marks["enfance-creche"]
+            .iter()
+            .any(|m| m.number == 2)
+    );
 }
 
 #[test]
@@ -386,14 +459,25 @@ fn an_amendment_that_changes_nothing_is_warned_about() {
     let (_repo, root) = repository(false);
     let convention = root.join("data/convention.toml");
     let text = fs::read_to_string(&convention).unwrap();
-    fs::write(&convention, text.replace("depuis = \"v1.0\"", "depuis = \"HEAD\"")).unwrap();
+    fs::write(
+        &convention,
+        text.replace("depuis = \"v1.0\"", "depuis = \"HEAD\""),
+    )
+    .unwrap();
     let report = build_to(&root, &root.join("out"));
     let warning = report
         .warnings
         .iter()
-        .find(|w| w.message.starts_with("l'avenant n° 1 ne change rien au plan d'actions depuis la révision `HEAD`"))
+        .find(|w| {
+            w.message.starts_with(
+                "l'avenant n° 1 ne change rien au plan d'actions depuis la révision `HEAD`",
+            )
+        })
         .unwrap_or_else(|| panic!("{:?}", report.warnings));
-    assert_eq!(warning.location().as_deref(), Some(since_location().as_str()));
+    assert_eq!(
+        warning.location().as_deref(),
+        Some(since_location().as_str())
+    );
     // Its document says so, and is still built.
     let html = fs::read_to_string(root.join("out/avenant-1.html")).unwrap();
     assert!(html.contains("<p>L'avenant ne modifie pas le plan d'actions.</p>"));
@@ -411,12 +495,25 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
         .sort_by_file_name()
         .into_iter()
         .map(Result::unwrap)
-        .find(|e| e.file_type().is_file() && fs::read_to_string(e.path()).unwrap().contains("public_vise ="))
+        .find(|e| {
+            e.file_type().is_file()
+                && fs::read_to_string(e.path())
+                    .unwrap()
+                    .contains("public_vise =")
+        })
         .expect("an action with a public")
         .into_path();
     let text = fs::read_to_string(&sheet).unwrap();
-    let public = text.lines().find(|l| l.starts_with("public_vise =")).unwrap().to_string();
-    fs::write(&sheet, text.replace(&public, "public_vise = \"Les familles monoparentales\"")).unwrap();
+    let public = text
+        .lines()
+        .find(|l| l.starts_with("public_vise ="))
+        .unwrap()
+        .to_string();
+    fs::write(
+        &sheet,
+        text.replace(&public, "public_vise = \"Les familles monoparentales\""),
+    )
+    .unwrap();
     let convention = root.join("data/convention.toml");
     let mut text = fs::read_to_string(&convention).unwrap();
     text.push_str("\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"signe\"\nobjet = \"Le public d'une action est précisé.\"\n");
@@ -424,12 +521,20 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
     let out = root.join("out");
     build_to(root, &out);
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    let changes = between(
+        &html,
+        r#"<section aria-labelledby="ctg-av-modifications">"#,
+        "</section>",
+    );
     assert!(changes.contains(">Changement</th>"), "{changes}");
     assert!(changes.contains(">Public visé</th>"), "{changes}");
     assert!(changes.contains("monoparentales"), "{changes}");
     // The consolidated annex keeps the plan's own table, without the hidden column.
-    let annex = between(&html, r#"<section aria-labelledby="ctg-av-consolide">"#, "</section>");
+    let annex = between(
+        &html,
+        r#"<section aria-labelledby="ctg-av-consolide">"#,
+        "</section>",
+    );
     assert!(!annex.contains("Public visé"));
     assert!(annex.contains("Axes"));
 }
@@ -442,7 +547,14 @@ fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
     // One description split in two paragraphs, another only rewrapped.
     let split = root.join("data/actions/logement/02-decence.toml");
     let text = fs::read_to_string(&split).unwrap();
-    fs::write(&split, text.replace("► Lutte contre la non-décence", "► Lutte contre\n\nla non-décence")).unwrap();
+    fs::write(
+        &split,
+        text.replace(
+            "► Lutte contre la non-décence",
+            "► Lutte contre\n\nla non-décence",
+        ),
+    )
+    .unwrap();
     let rewrapped = root.join("data/actions/logement/01-impayes.toml");
     let text = fs::read_to_string(&rewrapped).unwrap();
     let rewrap = text.replacen("\n► ", "\n►\n", 1);
@@ -455,15 +567,25 @@ fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
     let out = root.join("out");
     build_to(root, &out);
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(&html, r#"<section aria-labelledby="ctg-av-modifications">"#, "</section>");
+    let changes = between(
+        &html,
+        r#"<section aria-labelledby="ctg-av-modifications">"#,
+        "</section>",
+    );
     // Only the split one is a change, and its cell says what changed.
     assert_eq!(changes.matches("Action modifiée").count(), 1, "{changes}");
     assert!(changes.contains("non-décence"), "{changes}");
     assert!(!changes.contains("impayés"), "{changes}");
     assert!(
-        changes.contains(&format!("<p class=\"ctg-inchange\">{}</p>", ctg::text::redline::LAYOUT_ONLY)),
+        changes.contains(&format!(
+            "<p class=\"ctg-inchange\">{}</p>",
+            ctg::text::redline::LAYOUT_ONLY
+        )),
         "{changes}"
     );
     let typst = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
-    assert!(typst.contains("#emph[Mise en forme seule modifiée"), "{typst}");
+    assert!(
+        typst.contains("#emph[Mise en forme seule modifiée"),
+        "{typst}"
+    );
 }

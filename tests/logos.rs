@@ -81,7 +81,10 @@ fn both_logos_on_the_first_page_and_in_the_signature_boxes_as_tagged_figures() {
     assert_eq!(pages.iter().sum::<usize>(), 4, "{pages:?}");
     // The title follows the logos on the first page.
     let first = &ctg::render::pdf::page_texts(&rendered.plan_pdf.document)[0];
-    assert!(first.starts_with("Convention Territoriale Globale"), "{first}");
+    assert!(
+        first.starts_with("Convention Territoriale Globale"),
+        "{first}"
+    );
     let mut expected = vec![SVG_ALT, SVG_ALT, PNG_ALT, PNG_ALT];
     expected.sort();
     assert_eq!(figure_alternatives(&rendered.plan_pdf.bytes), expected);
@@ -144,7 +147,10 @@ fn the_pages_show_the_logos_inlined_or_embedded_with_their_names() {
         // The logos come first in the title block, before the title.
         let body = &html[html.find("<body>").unwrap()..];
         let block = body.find("class=\"ctg-logos\"").unwrap();
-        assert!(block < body.find("Convention Territoriale Globale").unwrap(), "{name}");
+        assert!(
+            block < body.find("Convention Territoriale Globale").unwrap(),
+            "{name}"
+        );
     }
     // The theme's colours: the header cells' fill and the title's colour.
     let plan = fs::read_to_string(out.join("plan.html")).unwrap();
@@ -189,7 +195,11 @@ fn the_reference_plan_has_no_logo() {
     let pages = images_per_page(&rendered.plan_pdf.document);
     assert!(pages.iter().all(|n| *n == 0), "{pages:?}");
     assert!(!rendered.plan_html.contains("class=\"ctg-logos\""));
-    assert!(rendered.plan_html.contains("thead th { background: #d9e2f3;"));
+    assert!(
+        rendered
+            .plan_html
+            .contains("thead th { background: #d9e2f3;")
+    );
 }
 
 /// The footer's fingerprint traces a printed page to its logos too.
@@ -208,7 +218,12 @@ fn the_fingerprint_follows_the_logos() {
     let after = fingerprint();
     assert_ne!(before, after);
     // A comment is no change of the drawing.
-    fs::write(&svg, text.replace("#ffffff", "#fefefe").replace("Logo fictif", "Logo")).unwrap();
+    fs::write(
+        &svg,
+        text.replace("#ffffff", "#fefefe")
+            .replace("Logo fictif", "Logo"),
+    )
+    .unwrap();
     assert_eq!(fingerprint(), after);
 }
 
@@ -219,7 +234,11 @@ fn a_logo_over_five_megabytes_is_refused() {
     let project = copy_project(&fixture("logos"));
     let root = project.path().to_str().unwrap();
     let ok = ctg(&["build", "--root", root]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let out = project.path().join("out");
     let before = files_in(&out);
     // A PNG's signature, then zeros: 5 000 001 bytes.
@@ -236,7 +255,10 @@ fn a_logo_over_five_megabytes_is_refused() {
         "enregistrez-le en SVG",
         "aucun fichier n'a été modifié",
     ] {
-        assert!(said.contains(&normalise(expected)), "`{expected}` in\n{stderr}");
+        assert!(
+            said.contains(&normalise(expected)),
+            "`{expected}` in\n{stderr}"
+        );
     }
     assert!(files_in(&out) == before, "out/ changed");
 }

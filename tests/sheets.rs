@@ -90,7 +90,12 @@ fn comparable(text: &str) -> String {
 /// margins of the A4 page, in points), so that a text that runs on over a page
 /// break reads on.
 fn body_text(pdf: &Path, first: usize, last: usize) -> String {
-    pdftotext_with(pdf, first, last, &["-x", "0", "-y", "74", "-W", "595", "-H", "716"])
+    pdftotext_with(
+        pdf,
+        first,
+        last,
+        &["-x", "0", "-y", "74", "-W", "595", "-H", "716"],
+    )
 }
 
 #[test]

@@ -237,8 +237,12 @@ fn a_link_glued_to_a_long_word_builds() {
     let text = "Voir [le site](https://exemple.fr \"titre\")pé`#eval(\"1\")`ékéaxxxxxxxxxxxxxxxxxx";
     let project = project_with("Titre", text);
     let (_, out) = ctg::render_project(project.path()).expect("the link builds");
-    let pdf = squeeze(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ")).replace('\u{200B}', "");
-    assert!(pdf.contains("Voirlesitepé#eval(\"1\")ékéaxxxxxxxxxxxxxxxxxx"), "{pdf}");
+    let pdf = squeeze(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "))
+        .replace('\u{200B}', "");
+    assert!(
+        pdf.contains("Voirlesitepé#eval(\"1\")ékéaxxxxxxxxxxxxxxxxxx"),
+        "{pdf}"
+    );
 }
 
 proptest! {

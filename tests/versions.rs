@@ -380,17 +380,28 @@ fn a_rewrapped_text_is_no_change_and_a_layout_change_says_so() {
     // The description rewrapped on two lines, a space left after a word: the
     // documents show the same text.
     let rewrapped = text
-        .replace("► Lutte contre la non-décence", "► Lutte contre\nla non-décence")
+        .replace(
+            "► Lutte contre la non-décence",
+            "► Lutte contre\nla non-décence",
+        )
         .replace("\"Commune\"", "\"Commune \"");
     fs::write(&sheet, &rewrapped).unwrap();
     let root_arg = root.to_str().unwrap();
     let same = ctg(&["diff", "avant", "--root", root_arg], root);
-    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
     // A paragraph split in two is a change, which no word would show: the
     // report says that only the layout changed.
     fs::write(
         &sheet,
-        rewrapped.replace("Lutte contre\nla non-décence", "Lutte contre\n\nla non-décence"),
+        rewrapped.replace(
+            "Lutte contre\nla non-décence",
+            "Lutte contre\n\nla non-décence",
+        ),
     )
     .unwrap();
     let changed = ctg(&["diff", "avant", "--root", root_arg], root);

@@ -166,16 +166,23 @@ impl ChangesView {
             .into_iter()
             .map(|(title, lines)| ChangeListView {
                 title: title.to_string(),
-                items: lines.into_iter().map(|(_, words)| sentence(words)).collect(),
+                items: lines
+                    .into_iter()
+                    .map(|(_, words)| sentence(words))
+                    .collect(),
             })
             .collect();
         // The tables' columns: those of the amended plan's table, and any
         // column that the table hides where a cell changed.
         let touched = |key: &str| {
-            changes.actions.iter().flat_map(|f| &f.changes).any(|c| match c {
-                ActionChange::Changed { cells, .. } => cells.iter().any(|cell| cell.key == key),
-                _ => false,
-            })
+            changes
+                .actions
+                .iter()
+                .flat_map(|f| &f.changes)
+                .any(|c| match c {
+                    ActionChange::Changed { cells, .. } => cells.iter().any(|cell| cell.key == key),
+                    _ => false,
+                })
         };
         let shape = &new.convention.shape;
         let keep = |column: &crate::shape::Column| column.shown || touched(&column.key);
@@ -195,7 +202,14 @@ impl ChangesView {
                 .iter()
                 .enumerate()
                 .map(|(i, change)| {
-                    let mut row = row(old, new, change, &keys, format, format!("{prefix}r-{}", i + 1));
+                    let mut row = row(
+                        old,
+                        new,
+                        change,
+                        &keys,
+                        format,
+                        format!("{prefix}r-{}", i + 1),
+                    );
                     row.unchanged = row.cells.iter().all(Option::is_none);
                     for detail in &mut row.details {
                         *detail = format.plain(detail);
@@ -267,7 +281,8 @@ fn row(
             for column in &old.convention.shape.columns {
                 if !keys.contains(&column.key.as_str())
                     && new.convention.shape.column(&column.key).is_none()
-                    && let Some(value) = action.and_then(|a| a.value(&old.convention.shape, &column.key))
+                    && let Some(value) =
+                        action.and_then(|a| a.value(&old.convention.shape, &column.key))
                 {
                     let text = crate::text::markdown_to_plain(&Format::Word.cell(value));
                     if !text.is_empty() {

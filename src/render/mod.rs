@@ -89,7 +89,13 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     timings.lap("vue et gabarit Typst");
-    let plan_pdf = pdf::compile("plan.typ (généré)", plan_typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
+    let plan_pdf = pdf::compile(
+        "plan.typ (généré)",
+        plan_typ.clone(),
+        pdf::Images::of(plan),
+        &export,
+    )
+    .map_err(|d| {
         templates.trace_typst_errors("plan.typ.tera", PLAN_DOCUMENT, &typst_view, &plan_typ, d)
     })?;
     timings.lap("compilation Typst et PDF");
@@ -154,10 +160,13 @@ pub fn render_review(
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     let document = review_document(year);
-    let pdf =
-        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
-            templates.trace_typst_errors("bilan.typ.tera", &document, &typst_view, &typ, d)
-        })?;
+    let pdf = pdf::compile(
+        &format!("{document}.typ (généré)"),
+        typ.clone(),
+        pdf::Images::of(plan),
+        &export,
+    )
+    .map_err(|d| templates.trace_typst_errors("bilan.typ.tera", &document, &typst_view, &typ, d))?;
     let html = templates
         .render(
             "bilan.html.tera",
@@ -208,10 +217,13 @@ pub fn render_sheets(
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
     let document = sheets::SHEETS_DOCUMENT;
-    let pdf =
-        pdf::compile(&format!("{document}.typ (généré)"), typ.clone(), pdf::Images::of(plan), &export).map_err(|d| {
-            templates.trace_typst_errors("fiches.typ.tera", document, &typst_view, &typ, d)
-        })?;
+    let pdf = pdf::compile(
+        &format!("{document}.typ (généré)"),
+        typ.clone(),
+        pdf::Images::of(plan),
+        &export,
+    )
+    .map_err(|d| templates.trace_typst_errors("fiches.typ.tera", document, &typst_view, &typ, d))?;
     let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);
     html_view.pdf = Some(html::PdfLinkView {
         href: sheets::INDEX_PDF_HREF.to_string(),
@@ -267,7 +279,9 @@ pub fn render_amendment(
         pdf::Images::of(plan),
         &export,
     )
-    .map_err(|d| templates.trace_typst_errors("avenant.typ.tera", &document, &typst_view, &typ, d))?;
+    .map_err(|d| {
+        templates.trace_typst_errors("avenant.typ.tera", &document, &typst_view, &typ, d)
+    })?;
     let mut html_view = amendment::AmendmentView::new(prepared, Format::Html);
     html_view.pdf = Some(html::PdfLinkView {
         href: format!("{document}.pdf"),

@@ -394,7 +394,11 @@ mod tests {
         assert_eq!(kept_typst(super::super::PLAN_DOCUMENT), "plan.erreur.typ");
         let review = super::super::review_document(2025);
         assert_eq!(kept_typst(&review), "bilan-2025.erreur.typ");
-        for name in ["plan.erreur.typ", "fiches.erreur.typ", "bilan-2025.erreur.typ"] {
+        for name in [
+            "plan.erreur.typ",
+            "fiches.erreur.typ",
+            "bilan-2025.erreur.typ",
+        ] {
             assert!(is_kept_typst(name), "{name}");
         }
         for name in [

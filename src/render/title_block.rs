@@ -62,7 +62,10 @@ impl TitleBlockView {
 
     /// The logo of the `signatory`-th signatory (from 1), for its signature box.
     pub fn logo_of(&self, signatory: usize) -> Option<LogoView> {
-        self.logos.iter().find(|l| l.signatory == signatory).cloned()
+        self.logos
+            .iter()
+            .find(|l| l.signatory == signatory)
+            .cloned()
     }
 }
 

@@ -1165,17 +1165,46 @@ fn indicator_edits(
         // The other fields: each read from the workbooks, then compared with
         // the file's, under one label.
         let label = what("l'unité");
-        let unit = merge(of.iter().filter_map(|r| r.unit.as_ref()), String::clone, &label, id, diags);
+        let unit = merge(
+            of.iter().filter_map(|r| r.unit.as_ref()),
+            String::clone,
+            &label,
+            id,
+            diags,
+        );
         let before_unit = before.and_then(|b| b.unit.as_ref());
-        e.compare("unite", label, before_unit, &unit, String::clone, |u| Value::from(u.as_str()));
+        e.compare("unite", label, before_unit, &unit, String::clone, |u| {
+            Value::from(u.as_str())
+        });
         let label = what("la valeur de départ");
-        let baseline = merge(of.iter().filter_map(|r| r.baseline.as_ref()), number, &label, id, diags);
+        let baseline = merge(
+            of.iter().filter_map(|r| r.baseline.as_ref()),
+            number,
+            &label,
+            id,
+            diags,
+        );
         let before_baseline = before.and_then(|b| b.baseline.as_ref());
-        e.compare("reference", label, before_baseline, &baseline, number, |v| number_value(*v));
+        e.compare(
+            "reference",
+            label,
+            before_baseline,
+            &baseline,
+            number,
+            |v| number_value(*v),
+        );
         let label = what("la cible");
-        let target = merge(of.iter().filter_map(|r| r.target.as_ref()), number, &label, id, diags);
+        let target = merge(
+            of.iter().filter_map(|r| r.target.as_ref()),
+            number,
+            &label,
+            id,
+            diags,
+        );
         let before_target = before.and_then(|b| b.target.as_ref());
-        e.compare("cible", label, before_target, &target, number, |v| number_value(*v));
+        e.compare("cible", label, before_target, &target, number, |v| {
+            number_value(*v)
+        });
     }
 }
 

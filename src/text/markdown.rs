@@ -127,7 +127,13 @@ impl TypstWriter {
         // what follows; a block that closes does not.
         let closes_inline = matches!(
             event,
-            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript)
+            Event::End(
+                TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Superscript
+                    | TagEnd::Subscript
+            )
         );
         if !closes_inline && std::mem::take(&mut self.after_link) {
             let glued = match &event {

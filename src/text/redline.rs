@@ -40,8 +40,7 @@ pub fn redline_html(old: &str, new: &str) -> String {
 /// What a cell says when its text changes in layout only (paragraphs, lists,
 /// line breaks) and no word is marked: otherwise nothing would show the change.
 /// Its space before the semicolon is already the typographic one.
-pub const LAYOUT_ONLY: &str =
-    "Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne)\u{202f}; les mots sont inchangés.";
+pub const LAYOUT_ONLY: &str = "Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne)\u{202f}; les mots sont inchangés.";
 
 /// Whether the two cell texts differ in what a reader sees (not only in Markdown
 /// spelling, `*a*` against `_a_`, or in spaces and line wrapping in a paragraph).
@@ -299,9 +298,9 @@ fn redline(old: &str, new: &str, html: bool) -> String {
     }
     slide(&mut merged);
     let changed = |words: bool| {
-        merged
-            .iter()
-            .any(|(mark, token)| *mark != Mark::Same && (!words || matches!(token, Token::Word { .. })))
+        merged.iter().any(|(mark, token)| {
+            *mark != Mark::Same && (!words || matches!(token, Token::Word { .. }))
+        })
     };
     let layout_only = changed(false) && !changed(true);
     let mut w = Writer::new(if html { &HTML } else { &TYPST });
@@ -806,14 +805,19 @@ mod tests {
         // A paragraph split in two: the same words, no mark, and a note.
         let (typst, html) = both("Un mot. Deux mots.", "Un mot.\n\nDeux mots.");
         assert!(differs("Un mot. Deux mots.", "Un mot.\n\nDeux mots."));
-        assert!(!typst.contains("#del") && !typst.contains("#ins"), "{typst}");
+        assert!(
+            !typst.contains("#del") && !typst.contains("#ins"),
+            "{typst}"
+        );
         assert!(
             typst.ends_with("Deux mots.\n\n#text(fill: luma(70))[#emph[Mise en forme seule modifiée (paragraphes, listes ou retours à la ligne)\u{202f}; les mots sont inchangés.]]"),
             "{typst}"
         );
         assert_eq!(
             html,
-            format!("<p>Un mot.</p>\n<p>Deux mots.</p>\n<p class=\"ctg-inchange\">{LAYOUT_ONLY}</p>")
+            format!(
+                "<p>Un mot.</p>\n<p>Deux mots.</p>\n<p class=\"ctg-inchange\">{LAYOUT_ONLY}</p>"
+            )
         );
         // A line break added, a paragraph turned into a list item: the same.
         assert!(redline_html("a b", "a  \nb").ends_with(&format!("{LAYOUT_ONLY}</p>")));

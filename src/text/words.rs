@@ -157,7 +157,10 @@ mod tests {
     #[test]
     fn words_inserted_and_deleted() {
         assert_eq!(
-            show(&diff("Ouverture d'une crèche de 12 places.", "Ouverture d'une micro-crèche de 14 places.")),
+            show(&diff(
+                "Ouverture d'une crèche de 12 places.",
+                "Ouverture d'une micro-crèche de 14 places."
+            )),
             "Ouverture d'une [-crèche -]{+micro-crèche +}de [-12 -]{+14 +}places."
         );
         assert_eq!(show(&diff("a b", "a b")), "a b");
@@ -167,7 +170,10 @@ mod tests {
 
     #[test]
     fn the_texts_come_back_whole() {
-        let (old, new) = ("- un\n- deux\n\n**trois** quatre", "- un\n- deux et demi\n\n*trois* quatre");
+        let (old, new) = (
+            "- un\n- deux\n\n**trois** quatre",
+            "- un\n- deux et demi\n\n*trois* quatre",
+        );
         let pieces = diff(old, new);
         let kept = |deleted: bool| -> String {
             pieces
@@ -181,6 +187,9 @@ mod tests {
                 .collect()
         };
         assert_eq!(kept(false), new);
-        assert_eq!(kept(true).split_whitespace().collect::<Vec<_>>(), old.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(
+            kept(true).split_whitespace().collect::<Vec<_>>(),
+            old.split_whitespace().collect::<Vec<_>>()
+        );
     }
 }

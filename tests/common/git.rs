@@ -116,4 +116,3 @@ pub fn amends_tag(project: &Path) {
 
 /// How the fixture `v2` names the version it amends.
 pub const FOLDER_SINCE: &str = "depuis = \"../v1\"";
-

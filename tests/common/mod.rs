@@ -115,8 +115,7 @@ pub fn copy_project(from: &Path) -> tempfile::TempDir {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if !(rel.starts_with("data") || rel.starts_with("templates") || rel.starts_with("logos"))
-        {
+        if !(rel.starts_with("data") || rel.starts_with("templates") || rel.starts_with("logos")) {
             continue;
         }
         let target = dir.path().join(rel);
@@ -295,7 +294,6 @@ pub fn xmp(doc: &lopdf::Document) -> String {
         .unwrap_or_else(|_| stream.content.clone());
     String::from_utf8(bytes).unwrap()
 }
-
 
 /// Copies every file under `from` into `to`, replacing what is there.
 pub fn copy_dir(from: &Path, to: &Path) {

@@ -80,7 +80,11 @@ pub fn logo_png(logo: &crate::logos::Logo) -> Result<(Vec<u8>, (u32, u32)), Stri
             let height = (size.height() * scale).ceil() as u32;
             let mut pixmap = Pixmap::new(width.max(1), height.max(1))
                 .ok_or_else(|| format!("logo de taille impossible : {width} × {height}"))?;
-            resvg::render(&tree, Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+            resvg::render(
+                &tree,
+                Transform::from_scale(scale, scale),
+                &mut pixmap.as_mut(),
+            );
             let png = pixmap.encode_png().map_err(|e| format!("logo : {e}"))?;
             Ok((png, (pixmap.width(), pixmap.height())))
         }

@@ -196,8 +196,11 @@ impl Writer {
         block: &super::title_block::TitleBlockView,
         document: &str,
     ) -> Result<Option<Paragraph>, Diagnostic> {
-        let logos: Vec<&crate::logos::Logo> =
-            block.logos.iter().filter_map(|l| l.image.as_ref()).collect();
+        let logos: Vec<&crate::logos::Logo> = block
+            .logos
+            .iter()
+            .filter_map(|l| l.image.as_ref())
+            .collect();
         if logos.is_empty() {
             return Ok(None);
         }
