@@ -20,6 +20,9 @@ pub struct Prepared {
     /// project's files).
     pub new: Plan,
     pub changes: Changes,
+    /// The numbers of the amendments before this one, whose changes the
+    /// version it amends holds.
+    pub earlier: Vec<u32>,
     /// The actions of the amended plan that this amendment or an earlier one
     /// added or changed, by id, oldest amendment first.
     pub marks: BTreeMap<String, Vec<Mark>>,
@@ -127,6 +130,7 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
             old_name,
             new,
             changes,
+            earlier: amendments[..i].iter().map(|a| a.number).collect(),
             marks,
         });
     }

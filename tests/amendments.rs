@@ -404,9 +404,27 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
         ),
     )
     .unwrap();
-    let (plan, _, _) = ctg::load_and_validate(&root).unwrap();
+    let (plan, templates, _) = ctg::load_and_validate(&root).unwrap();
     let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
     assert_eq!(prepared.len(), 2);
+    // N° 2 says that the plan it amends is the one n° 1 made; n° 1 does not.
+    let says = |i: usize| {
+        let html = ctg::render::render_amendment(&prepared[i], &templates)
+            .unwrap()
+            .html;
+        let from = html.find("<p>Le présent avenant modifie").unwrap();
+        html[from..from + html[from..].find("</p>").unwrap()].to_string()
+    };
+    assert!(
+        says(0).starts_with("<p>Le présent avenant modifie le plan d&#39;actions de la convention, dans sa version «&nbsp;v1.0&nbsp;»"),
+        "{}",
+        says(0)
+    );
+    assert!(
+        says(1).starts_with("<p>Le présent avenant modifie le plan d&#39;actions de la convention, tel que modifié par l&#39;avenant n°\u{a0}1, dans sa version «&nbsp;HEAD&nbsp;»"),
+        "{}",
+        says(1)
+    );
     // N° 1 is still exactly what was signed: from v1.0 to HEAD.
     assert_eq!(prepared[0].changes.count(), 17);
     assert_eq!(prepared[1].changes.count(), 2);

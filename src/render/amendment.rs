@@ -54,6 +54,9 @@ pub struct AmendmentInfoView {
     pub description: String,
     /// Converted for the format (safe to insert as is).
     pub object: String,
+    /// The plan amended, in words: « le plan d'actions de la convention, tel
+    /// que modifié par l'avenant n° 1 ».
+    pub amended: String,
     /// The version amended, as the convention names it (`v1.0`).
     pub since: String,
     /// First 8 hexadecimal digits of the fingerprint of that version's records.
@@ -145,6 +148,7 @@ impl AmendmentView {
                 Format::Html => crate::text::markdown_to_html_document(&amendment.object, 3),
                 Format::Word => amendment.object.clone(),
             },
+            amended: amended(&prepared.earlier),
             since: amendment.since.spec.clone(),
             since_fingerprint: crate::fingerprint::plan_fingerprint(old)[..8].to_string(),
         };
@@ -348,6 +352,20 @@ fn row(
     }
 }
 
+/// The plan that an amendment changes, after the amendments `earlier`.
+fn amended(earlier: &[u32]) -> String {
+    let plan = "le plan d'actions de la convention".to_string();
+    let numbers: Vec<String> = earlier.iter().map(|n| format!("n°\u{a0}{n}")).collect();
+    match numbers.as_slice() {
+        [] => plan,
+        [one] => format!("{plan}, tel que modifié par l'avenant {one}"),
+        [first @ .., last] => format!(
+            "{plan}, tel que modifié par les avenants {} et {last}",
+            first.join(", ")
+        ),
+    }
+}
+
 fn find<'a>(plan: &'a Plan, id: &str) -> Option<&'a Action> {
     plan.actions.iter().find(|a| a.id == id)
 }
@@ -358,5 +376,19 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amended;
+
+    #[test]
+    fn the_plan_amended_names_the_amendments_before() {
+        assert_eq!(amended(&[]), "le plan d'actions de la convention");
+        assert_eq!(
+            amended(&[1, 2, 3]),
+            "le plan d'actions de la convention, tel que modifié par les avenants n°\u{a0}1, n°\u{a0}2 et n°\u{a0}3"
+        );
     }
 }
