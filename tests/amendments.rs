@@ -47,6 +47,29 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..to]
 }
 
+/// The table of changes of an amendment's web page.
+fn changes_part(html: &str) -> &str {
+    between(
+        html,
+        r#"<section aria-labelledby="ctg-av-modifications">"#,
+        "</section>",
+    )
+}
+
+/// Declares amendment n° 1 of the project at `root`, from its folder `since`,
+/// then builds it into `root/out`: its web page.
+fn amend_from(root: &Path, since: &str, object: &str) -> String {
+    let convention = root.join("data/convention.toml");
+    let mut text = fs::read_to_string(&convention).unwrap();
+    text.push_str(&format!(
+        "\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"{since}\"\nobjet = \"{object}\"\n"
+    ));
+    fs::write(&convention, text).unwrap();
+    let out = root.join("out");
+    build_to(root, &out);
+    fs::read_to_string(out.join("avenant-1.html")).unwrap()
+}
+
 /// The amendment's documents in memory: its prepared versions and PDF.
 fn rendered(
     root: &Path,
@@ -147,11 +170,7 @@ fn the_documents_are_written_dated_and_deterministic() {
 fn the_marks_read_without_colour_and_by_a_screen_reader() {
     let out = built();
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(
-        &html,
-        r#"<section aria-labelledby="ctg-av-modifications">"#,
-        "</section>",
-    );
+    let changes = changes_part(&html);
     // Every deletion and insertion states its meaning in words.
     let deleted = changes.matches("<del>").count();
     let inserted = changes.matches("<ins>").count();
@@ -184,14 +203,7 @@ fn the_marks_read_without_colour_and_by_a_screen_reader() {
 fn snapshot_of_the_changes_table() {
     let out = built();
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    insta::assert_snapshot!(
-        "avenant_changements_html",
-        between(
-            &html,
-            r#"<section aria-labelledby="ctg-av-modifications">"#,
-            "</section>"
-        )
-    );
+    insta::assert_snapshot!("avenant_changements_html", changes_part(&html));
     let typ = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
     insta::assert_snapshot!(
         "avenant_changements_typst",
@@ -532,18 +544,8 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
         text.replace(&public, "public_vise = \"Les familles monoparentales\""),
     )
     .unwrap();
-    let convention = root.join("data/convention.toml");
-    let mut text = fs::read_to_string(&convention).unwrap();
-    text.push_str("\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"signe\"\nobjet = \"Le public d'une action est précisé.\"\n");
-    fs::write(&convention, text).unwrap();
-    let out = root.join("out");
-    build_to(root, &out);
-    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(
-        &html,
-        r#"<section aria-labelledby="ctg-av-modifications">"#,
-        "</section>",
-    );
+    let html = amend_from(root, "signe", "Le public d'une action est précisé.");
+    let changes = changes_part(&html);
     assert!(changes.contains(">Changement</th>"), "{changes}");
     assert!(changes.contains(">Public visé</th>"), "{changes}");
     assert!(changes.contains("monoparentales"), "{changes}");
@@ -578,18 +580,8 @@ fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
     let rewrap = text.replacen("\n► ", "\n►\n", 1);
     assert_ne!(rewrap, text);
     fs::write(&rewrapped, rewrap).unwrap();
-    let convention = root.join("data/convention.toml");
-    let mut text = fs::read_to_string(&convention).unwrap();
-    text.push_str("\n[[avenants]]\nnumero = 1\ndate = 2026-06-01\ndepuis = \"signe\"\nobjet = \"Une description est mise en forme.\"\n");
-    fs::write(&convention, text).unwrap();
-    let out = root.join("out");
-    build_to(root, &out);
-    let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();
-    let changes = between(
-        &html,
-        r#"<section aria-labelledby="ctg-av-modifications">"#,
-        "</section>",
-    );
+    let html = amend_from(root, "signe", "Une description est mise en forme.");
+    let changes = changes_part(&html);
     // Only the split one is a change, and its cell says what changed.
     assert_eq!(changes.matches("Action modifiée").count(), 1, "{changes}");
     assert!(changes.contains("non-décence"), "{changes}");
@@ -601,7 +593,7 @@ fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
         )),
         "{changes}"
     );
-    let typst = fs::read_to_string(out.join("avenant-1.typ")).unwrap();
+    let typst = fs::read_to_string(root.join("out/avenant-1.typ")).unwrap();
     assert!(
         typst.contains("#emph[Mise en forme seule modifiée"),
         "{typst}"
