@@ -1060,8 +1060,11 @@ fn amendments(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Amendment> {
     let mut found: Vec<Amendment> = Vec::new();
+    // Where each number and date is written, for the checks of their order.
+    let mut places: Vec<(u32, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     for a in raw {
         let span = a.numero.span();
+        let date_span = a.date.span();
         let written = *a.numero.get_ref();
         let number = match u32::try_from(written) {
             Ok(n) if n >= 1 => Some(n),
@@ -1079,7 +1082,7 @@ fn amendments(
             if found.iter().any(|x| x.number == n) {
                 diags.push(
                     Diagnostic::error(format!("avenant n° {n} déclaré deux fois"))
-                        .at(file, span)
+                        .at(file, span.clone())
                         .label("numéro déjà pris")
                         .hint("chaque avenant a son propre numéro : donnez à celui-ci le numéro suivant, ou supprimez le doublon"),
                 );
@@ -1107,6 +1110,7 @@ fn amendments(
         let since = version(a.depuis, "avenants.depuis", diags);
         let until = a.vers.map(|v| version(v, "avenants.vers", diags));
         if let (Some(number), Some(date)) = (number, date) {
+            places.push((number, span, date_span));
             found.push(Amendment {
                 number,
                 date,
@@ -1118,6 +1122,45 @@ fn amendments(
     }
     found.sort_by_key(|a| a.number);
     found.dedup_by_key(|a| a.number);
+    let place = |number: u32| places.iter().find(|p| p.0 == number).cloned();
+    for pair in found.windows(2) {
+        let (before, after) = (&pair[0], &pair[1]);
+        let Some((_, number_span, date_span)) = place(after.number) else {
+            continue;
+        };
+        // An amendment is signed after the one before it.
+        if after.date < before.date {
+            diags.push(
+                Diagnostic::error(format!(
+                    "l'avenant n° {} est daté du {}, avant l'avenant n° {} ({})",
+                    after.number,
+                    after.date.french(),
+                    before.number,
+                    before.date.french()
+                ))
+                .at(file, date_span)
+                .label("date antérieure à celle de l'avenant précédent")
+                .hint("les avenants sont numérotés dans l'ordre de leur signature : corrigez la date ou le numéro de l'un des deux"),
+            );
+        }
+        // A number skipped between two declared amendments.
+        if after.number > before.number + 1 {
+            let missing = if after.number == before.number + 2 {
+                format!("n° {}", before.number + 1)
+            } else {
+                format!("n° {} à {}", before.number + 1, after.number - 1)
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "aucun avenant {missing} n'est déclaré entre l'avenant n° {} et l'avenant n° {}",
+                    before.number, after.number
+                ))
+                .at(file, number_span)
+                .label("numéro après un manque")
+                .hint("déclarez chaque avenant signé, dans l'ordre : chacun trouve ses changements entre sa version et celle de l'avenant suivant"),
+            );
+        }
+    }
     found
 }
 
