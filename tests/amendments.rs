@@ -167,6 +167,26 @@ fn the_documents_are_written_dated_and_deterministic() {
 }
 
 #[test]
+fn the_plan_page_links_to_each_amendment() {
+    let out = built();
+    let html = fs::read_to_string(out.join("plan.html")).unwrap();
+    let list = between(
+        &html,
+        r#"<nav class="annexe" aria-labelledby="ctg-avenants">"#,
+        "</nav>",
+    );
+    assert!(
+        list.contains("<li><a href=\"avenant-1.html\">Avenant n°\u{a0}1 du 15 mars 2025</a></li>"),
+        "{list}"
+    );
+    assert!(out.join("avenant-1.html").is_file());
+    // A plan without amendment has no such list.
+    let signed = build_in_test_area("avenant-v1", &versions().join("v1"));
+    let html = fs::read_to_string(signed.join("plan.html")).unwrap();
+    assert!(!html.contains("ctg-avenants"));
+}
+
+#[test]
 fn the_marks_read_without_colour_and_by_a_screen_reader() {
     let out = built();
     let html = fs::read_to_string(out.join("avenant-1.html")).unwrap();

@@ -85,7 +85,8 @@ static LOGOS_BUILT: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
-/// An amended plan, with the page of its amendment n° 1.
+/// An amended plan, with the page of its amendment n° 1 (which its own page
+/// links to).
 static AMENDED_BUILT: LazyLock<PathBuf> =
     LazyLock::new(|| build_in_test_area("web-tools-avenant", &fixture("versions/v2")));
 
@@ -103,6 +104,7 @@ fn review_pages() -> Vec<PathBuf> {
         LOGOS_BUILT.join("plan.html"),
         LOGOS_BUILT.join("bilan-2024.html"),
         AMENDED_BUILT.join("avenant-1.html"),
+        AMENDED_BUILT.join("plan.html"),
     ]
 }
 

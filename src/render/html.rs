@@ -16,6 +16,16 @@ pub struct HtmlView {
     #[serde(flatten)]
     pub plan: PlanView,
     pub pdf: PdfLinkView,
+    /// The amendments of the convention, each linked to its page, in order.
+    pub amendments: Vec<AmendmentLinkView>,
+}
+
+/// The link to an amendment's page, built beside the plan's.
+#[derive(Debug, Serialize)]
+pub struct AmendmentLinkView {
+    pub href: String,
+    /// « Avenant n° 1 du 15 mars 2025 ».
+    pub label: String,
 }
 
 /// The link to the PDF annex.
@@ -34,6 +44,15 @@ impl HtmlView {
                 href: PDF_FILE.to_string(),
                 description: format!("PDF, {}", french_size(pdf_bytes)),
             },
+            amendments: plan
+                .convention
+                .amendments
+                .iter()
+                .map(|a| AmendmentLinkView {
+                    href: format!("{}.html", super::amendment::amendment_document(a.number)),
+                    label: format!("Avenant n°\u{a0}{} du {}", a.number, a.date.french()),
+                })
+                .collect(),
         }
     }
 }
