@@ -463,6 +463,7 @@ fn write(
         let document = render::amendment::amendment_document(amendment.number);
         files.push((format!("{document}.pdf"), amendment.pdf.bytes.as_slice()));
         files.push((format!("{document}.html"), amendment.html.as_bytes()));
+        files.push((format!("{document}.docx"), amendment.docx.as_slice()));
         if emit_typst {
             files.push((format!("{document}.typ"), amendment.typ.as_bytes()));
         }
@@ -499,6 +500,7 @@ fn write(
             let document = name
                 .strip_suffix(".pdf")
                 .or_else(|| name.strip_suffix(".html"))
+                .or_else(|| name.strip_suffix(".docx"))
                 .or_else(|| name.strip_suffix(".typ"));
             document.is_some_and(|d| {
                 render::amendment::is_amendment_document(d)

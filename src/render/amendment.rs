@@ -115,6 +115,11 @@ pub struct ChangeRowView {
     pub cells: Vec<Option<String>>,
     /// No cell changed: the action only moved, or changed its id.
     pub unchanged: bool,
+    /// One per column: the old and new Markdown of each changed cell, from
+    /// which the Word document writes its redline (for Word, `cells` holds
+    /// empty texts in their place).
+    #[serde(skip)]
+    pub compared: Vec<Option<(String, String)>>,
 }
 
 impl AmendmentView {
@@ -258,11 +263,7 @@ fn row(
             .map(|v| Format::Word.cell(v))
             .unwrap_or_default()
     };
-    let marked = |before: &str, after: &str| match format {
-        Format::Html => redline::redline_html(before, after),
-        _ => redline::redline_typst(before, after),
-    };
-    match change {
+    let mut row = match change {
         ActionChange::Added { id, title } => {
             let action = find(new, id);
             ChangeRowView {
@@ -271,11 +272,12 @@ fn row(
                 what: "Action ajoutée".into(),
                 title: title.clone(),
                 details: Vec::new(),
-                cells: keys
-                    .iter()
-                    .map(|key| Some(marked("", &markdown(new, action, key))))
-                    .collect(),
+                cells: Vec::new(),
                 unchanged: false,
+                compared: keys
+                    .iter()
+                    .map(|key| Some((String::new(), markdown(new, action, key))))
+                    .collect(),
             }
         }
         ActionChange::Removed { id, title } => {
@@ -300,11 +302,12 @@ fn row(
                 what: "Action supprimée".into(),
                 title: title.clone(),
                 details,
-                cells: keys
-                    .iter()
-                    .map(|key| Some(marked(&markdown(old, action, key), "")))
-                    .collect(),
+                cells: Vec::new(),
                 unchanged: false,
+                compared: keys
+                    .iter()
+                    .map(|key| Some((markdown(old, action, key), String::new())))
+                    .collect(),
             }
         }
         ActionChange::Changed {
@@ -338,18 +341,32 @@ fn row(
                 what: what.into(),
                 title: title.clone(),
                 details,
-                cells: keys
+                cells: Vec::new(),
+                unchanged: false,
+                compared: keys
                     .iter()
                     .map(|key| {
-                        cells.iter().any(|c| c.key == *key).then(|| {
-                            marked(&markdown(old, before, key), &markdown(new, after, key))
-                        })
+                        cells
+                            .iter()
+                            .any(|c| c.key == *key)
+                            .then(|| (markdown(old, before, key), markdown(new, after, key)))
                     })
                     .collect(),
-                unchanged: false,
             }
         }
-    }
+    };
+    row.cells = row
+        .compared
+        .iter()
+        .map(|pair| {
+            pair.as_ref().map(|(before, after)| match format {
+                Format::Html => redline::redline_html(before, after),
+                Format::Typst => redline::redline_typst(before, after),
+                Format::Word => String::new(),
+            })
+        })
+        .collect();
+    row
 }
 
 /// The plan that an amendment changes, after the amendments `earlier`.

@@ -254,9 +254,10 @@ pub struct RenderedAmendment {
     pub typ: String,
     pub pdf: pdf::Pdf,
     pub html: String,
+    pub docx: Vec<u8>,
 }
 
-/// Renders the document of a prepared amendment into PDF and HTML.
+/// Renders the document of a prepared amendment into PDF, HTML and Word.
 pub fn render_amendment(
     prepared: &crate::amendments::Prepared,
     templates: &Templates,
@@ -290,11 +291,26 @@ pub fn render_amendment(
     let html = templates
         .render("avenant.html.tera", &html_view)
         .map_err(|d| vec![d])?;
+    // The Word document has the PDF's properties.
+    let info = &typst_view.amendment;
+    let properties = docx::Properties {
+        title: info.document_title.clone(),
+        author: typst_view.plan.author.clone(),
+        subject: info.description.clone(),
+        keywords: typst_view.plan.keywords.clone(),
+        created: export.timestamp,
+    };
+    let docx = docx::amendment(
+        &amendment::AmendmentView::new(prepared, Format::Word),
+        &properties,
+    )
+    .map_err(|d| vec![d])?;
     Ok(RenderedAmendment {
         number: amendment.number,
         typ,
         pdf,
         html,
+        docx,
     })
 }
 

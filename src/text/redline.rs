@@ -1,6 +1,7 @@
 //! Stage 3 (convert): the redline of a cell for the amendment, its new text with
 //! the words deleted from the old one and those inserted marked, as Typst markup
-//! or HTML.
+//! or HTML, or as blocks of marked runs ([`redline_blocks`]) that the Word
+//! document writes itself.
 //!
 //! The comparison works on the parsed text, not on its Markdown source: both
 //! texts become a flat sequence of tokens (block starts, words with their style,
@@ -11,7 +12,9 @@
 //! French typography is applied to each text of the parser before it is cut into
 //! words, as `markdown_to_typst` does, so that "12 places" keeps its no-break
 //! space whichever of its words change; the words are then escaped by
-//! [`super::escape`] only. In a redline, a cell's table is read as paragraphs,
+//! [`super::escape`] only. The three outputs share one walk of the aligned
+//! tokens ([`walk`]): they differ only in what they do with a block start, a
+//! word and a line break. In a redline, a cell's table is read as paragraphs,
 //! nested quotes as one, and links keep their text only.
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -37,6 +40,37 @@ pub fn redline_html(old: &str, new: &str) -> String {
     redline(old, new, true)
 }
 
+/// The same as blocks of runs, for a writer that builds its document itself
+/// (the Word document): each block with its kind, its list depth and whether
+/// it is quoted, each run with its mark, its styles and its text.
+pub fn redline_blocks(old: &str, new: &str) -> Redline {
+    let mut collector = Collector::default();
+    let layout_only = walk(old, new, &mut collector);
+    Redline {
+        blocks: collector.blocks,
+        layout_only,
+    }
+}
+
+/// A cell's redline as blocks (see [`redline_blocks`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redline {
+    pub blocks: Vec<RedlineBlock>,
+    /// The layout alone changed, no word: the writer adds [`LAYOUT_ONLY`].
+    pub layout_only: bool,
+}
+
+/// A paragraph, list item, code block or rule of a redline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedlineBlock {
+    pub kind: Kind,
+    /// How many lists hold the block, as the Typst and HTML writers nest it: an
+    /// item is at most one list deeper than the block before.
+    pub depth: usize,
+    pub quoted: bool,
+    pub runs: Vec<Run>,
+}
+
 /// What a cell says when its text changes in layout only (paragraphs, lists,
 /// line breaks) and no word is marked: otherwise nothing would show the change.
 /// Its space before the semicolon is already the typographic one.
@@ -51,12 +85,12 @@ pub fn differs(old: &str, new: &str) -> bool {
 /// Inline styles: a word's style has bit `1 << s` for each style `s` it is in.
 /// They are written outermost first in this order; code last, as it holds
 /// text, not markup.
-const STRONG: usize = 0;
-const EMPH: usize = 1;
-const STRIKE: usize = 2;
-const SUPER: usize = 3;
-const SUB: usize = 4;
-const CODE: usize = 5;
+pub const STRONG: usize = 0;
+pub const EMPH: usize = 1;
+pub const STRIKE: usize = 2;
+pub const SUPER: usize = 3;
+pub const SUB: usize = 4;
+pub const CODE: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -81,8 +115,9 @@ struct Block {
     quoted: bool,
 }
 
+/// The kind of a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Paragraph,
     /// A list item, with its list's first number when the list is numbered.
     Item(Option<u64>),
@@ -275,14 +310,25 @@ impl Tokenizer {
     }
 }
 
+/// Whether words are kept, deleted from the old text or inserted in the new.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
+pub enum Mark {
     Same,
     Deleted,
     Inserted,
 }
 
-fn redline(old: &str, new: &str, html: bool) -> String {
+/// What a redline's writer does with the aligned tokens, in order.
+trait Sink {
+    /// A block starts (the previous one ends).
+    fn block(&mut self, block: Block);
+    fn word(&mut self, mark: Mark, text: &str, style: u8, before: Option<char>);
+    fn line_break(&mut self);
+}
+
+/// Aligns the tokens of `old` and `new` and hands them to `sink`; whether the
+/// texts differ in layout only.
+fn walk(old: &str, new: &str, sink: &mut impl Sink) -> bool {
     let (a, b) = (tokens(old), tokens(new));
     let mut merged: Vec<(Mark, &Token)> = Vec::with_capacity(a.len().max(b.len()));
     for op in align(&a, &b, |x, y| x == y) {
@@ -303,29 +349,28 @@ fn redline(old: &str, new: &str, html: bool) -> String {
         })
     };
     let layout_only = changed(false) && !changed(true);
-    let mut w = Writer::new(if html { &HTML } else { &TYPST });
     for (k, &(mark, token)) in merged.iter().enumerate() {
         match token {
             Token::Block(block) if mark != Mark::Deleted || removed_block(&merged[k + 1..]) => {
-                w.flush();
-                w.enter(*block);
+                sink.block(*block)
             }
             Token::Word {
                 text,
                 style,
                 before,
-            } => w.word(mark, text, *style, *before),
-            Token::Break if mark != Mark::Deleted => w.runs.push(Run {
-                mark: Mark::Same,
-                style: 0,
-                text: None,
-                before: None,
-            }),
+            } => sink.word(mark, text, *style, *before),
+            Token::Break if mark != Mark::Deleted => sink.line_break(),
             // A deleted block start whose words stay joins its words to the
             // block before, as in the new text; a deleted line break is gone.
             _ => {}
         }
     }
+    layout_only
+}
+
+fn redline(old: &str, new: &str, html: bool) -> String {
+    let mut w = Writer::new(if html { &HTML } else { &TYPST });
+    let layout_only = walk(old, new, &mut w);
     let mut out = w.finish();
     if layout_only {
         if html {
@@ -339,6 +384,103 @@ fn redline(old: &str, new: &str, html: bool) -> String {
         }
     }
     out
+}
+
+/// Adds a word to the runs of a block: to the last run when of the same mark
+/// and style, with the space before it; the space at the start of a block or
+/// of a line is left out.
+fn push_word(runs: &mut Vec<Run>, mark: Mark, text: &str, style: u8, before: Option<char>) {
+    let before = before.filter(|_| runs.last().is_some_and(|r| r.text.is_some()));
+    match runs.last_mut() {
+        Some(Run {
+            mark: m,
+            style: s,
+            text: Some(run),
+            ..
+        }) if *m == mark && *s == style => {
+            run.extend(before);
+            run.push_str(text);
+        }
+        _ => runs.push(Run {
+            mark,
+            style,
+            text: Some(text.to_string()),
+            before,
+        }),
+    }
+}
+
+/// The line break of a block's runs.
+const LINE_BREAK: Run = Run {
+    mark: Mark::Same,
+    style: 0,
+    text: None,
+    before: None,
+};
+
+/// The writer of [`redline_blocks`]: blocks of runs, nested as the markup
+/// writers nest them.
+#[derive(Default)]
+struct Collector {
+    blocks: Vec<RedlineBlock>,
+    /// How many lists are open after the last block.
+    lists: usize,
+}
+
+impl Collector {
+    fn current(&mut self) -> &mut RedlineBlock {
+        if self.blocks.is_empty() {
+            self.block(Block {
+                kind: Kind::Paragraph,
+                depth: 0,
+                quoted: false,
+            });
+        }
+        self.blocks.last_mut().expect("a block, pushed above")
+    }
+}
+
+impl Sink for Collector {
+    fn block(&mut self, block: Block) {
+        // Entering or leaving a quote closes every list, as in the markup.
+        if self.blocks.last().is_some_and(|b| b.quoted) != block.quoted {
+            self.lists = 0;
+        }
+        let depth = match block.kind {
+            Kind::Item(_) => block.depth.min(self.lists + 1),
+            _ => block.depth.min(self.lists),
+        };
+        self.lists = depth;
+        self.blocks.push(RedlineBlock {
+            kind: block.kind,
+            depth,
+            quoted: block.quoted,
+            runs: Vec::new(),
+        });
+    }
+
+    fn word(&mut self, mark: Mark, text: &str, style: u8, before: Option<char>) {
+        push_word(&mut self.current().runs, mark, text, style, before);
+    }
+
+    fn line_break(&mut self) {
+        self.current().runs.push(LINE_BREAK);
+    }
+}
+
+impl Sink for Writer {
+    fn block(&mut self, block: Block) {
+        self.flush();
+        self.enter(block);
+    }
+
+    fn word(&mut self, mark: Mark, text: &str, style: u8, before: Option<char>) {
+        push_word(&mut self.runs, mark, text, style, before);
+    }
+
+    fn line_break(&mut self) {
+        self.runs.push(LINE_BREAK);
+    }
 }
 
 /// Whether the tokens after a deleted block start, up to the next block, are
@@ -462,11 +604,20 @@ enum Frame {
 
 /// Words of one mark and one style, with the space before them (`None` at the
 /// start of a block); `text` is `None` for a line break.
-struct Run {
-    mark: Mark,
-    style: u8,
-    text: Option<String>,
-    before: Option<char>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub mark: Mark,
+    /// Bit `1 << s` for each style `s` ([`STRONG`], [`EMPH`]…) of its words.
+    pub style: u8,
+    pub text: Option<String>,
+    pub before: Option<char>,
+}
+
+impl Run {
+    /// Whether its words are in `style` ([`STRONG`], [`EMPH`]…).
+    pub fn is(&self, style: usize) -> bool {
+        self.style & (1 << style) != 0
+    }
 }
 
 struct Writer {
@@ -500,27 +651,6 @@ impl Writer {
         if !markup.is_empty() {
             self.out.push_str(markup);
             self.after_call = markup.ends_with([']', ')']);
-        }
-    }
-
-    fn word(&mut self, mark: Mark, text: &str, style: u8, before: Option<char>) {
-        let before = before.filter(|_| self.runs.last().is_some_and(|r| r.text.is_some()));
-        match self.runs.last_mut() {
-            Some(Run {
-                mark: m,
-                style: s,
-                text: Some(run),
-                ..
-            }) if *m == mark && *s == style => {
-                run.extend(before);
-                run.push_str(text);
-            }
-            _ => self.runs.push(Run {
-                mark,
-                style,
-                text: Some(text.to_string()),
-                before,
-            }),
         }
     }
 

@@ -26,13 +26,13 @@ pub enum Block {
 /// The formatting of a run: how many of each are open.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Format {
-    bold: u8,
-    italic: u8,
-    strike: u8,
-    superscript: u8,
-    subscript: u8,
-    code: bool,
-    link: bool,
+    pub(super) bold: u8,
+    pub(super) italic: u8,
+    pub(super) strike: u8,
+    pub(super) superscript: u8,
+    pub(super) subscript: u8,
+    pub(super) code: bool,
+    pub(super) link: bool,
 }
 
 impl Format {
@@ -43,7 +43,16 @@ impl Format {
         }
     }
 
-    fn run(self, text: &str) -> Run {
+    pub fn italic() -> Self {
+        Self {
+            italic: 1,
+            ..Self::default()
+        }
+    }
+
+    /// `text` as a run in this format (the characters XML cannot hold left
+    /// out, tabs as tabs), without typography.
+    pub(super) fn run(self, text: &str) -> Run {
         let mut run = Run::new();
         let mut rest = text;
         // A tab is a tab; the other characters XML cannot hold are left out.

@@ -1,15 +1,18 @@
-//! Stage 4 (render): the Word documents, `plan.docx` (the annex) and
-//! `bilan-ANNÉE.docx` (a year's review), written with docx-rs from the same views
+//! Stage 4 (render): the Word documents, `plan.docx` (the annex),
+//! `bilan-ANNÉE.docx` (a year's review) and `avenant-N.docx` (an amendment),
+//! written with docx-rs from the same views
 //! as the PDF and the page ([`Format::Word`](super::view::Format::Word) keeps each
 //! cell's Markdown as written, and [`markdown`] walks it). Every paragraph has a
 //! named style ([`styles`]), lists are Word lists, the header rows of the tables
 //! repeat on each page; [`package`] adds what docx-rs cannot write and packs the
 //! archive, byte for byte the same from one build to the next.
 
+mod amendment;
 mod chart;
 mod markdown;
 mod package;
 mod plan;
+mod redline;
 mod review;
 mod styles;
 mod table;
@@ -21,6 +24,7 @@ use docx_rs::{
 
 use crate::diag::Diagnostic;
 
+pub use amendment::amendment;
 pub use plan::plan;
 pub use review::review;
 

@@ -84,7 +84,7 @@ pub(super) fn footer(w: &mut Writer, what: &str, trace: &str) -> Paragraph {
 
 /// The signature page: "Fait à …, le …" and one block per signatory, up to
 /// four a row, as in the PDF.
-fn signatures(w: &mut Writer, view: &PlanView) {
+pub(super) fn signatures(w: &mut Writer, view: &PlanView) {
     let heading = w
         .text(styles::heading(1), "Signatures")
         .page_break_before(true);

@@ -39,6 +39,10 @@ pub const QUOTE: &str = "Citation";
 pub const CODE_BLOCK: &str = "Code";
 pub const RULE: &str = "Separateur";
 pub const FIGURE: &str = "Figure";
+pub const UNCHANGED: &str = "Inchange";
+pub const MENTION: &str = "MentionAvenant";
+pub const CHANGE_DETAIL: &str = "DetailChangement";
+pub const READING: &str = "LectureModifications";
 
 // Character styles.
 pub const LINK: &str = "LienHypertexte";
@@ -189,6 +193,15 @@ pub fn add(docx: Docx, sizes: Sizes) -> Docx {
         spaced(paragraph(CODE_BLOCK, "Code", sizes.text), 0.0, 4.0)
             .fonts(RunFonts::new().ascii("Courier New").hi_ansi("Courier New")),
         spaced(paragraph(FIGURE, "Figure", sizes.text), 6.0, 2.0).align(AlignmentType::Center),
+        spaced(paragraph(UNCHANGED, "Inchangé", sizes.cell), 0.0, 3.0)
+            .italic()
+            .color("464646"),
+        spaced(paragraph(MENTION, "Mention d'avenant", 7.0), 4.0, 0.0).italic(),
+        spaced(
+            paragraph(CHANGE_DETAIL, "Détail du changement", 7.0),
+            2.0,
+            0.0,
+        ),
         Style::new(LINK, StyleType::Character)
             .name("Lien hypertexte")
             .color("1F4E9A")
@@ -207,6 +220,30 @@ pub fn add(docx: Docx, sizes: Sizes) -> Docx {
         ),
     );
     styles.push(rule);
+    // The reading note of an amendment's changes, framed as in the PDF.
+    let mut reading = spaced(
+        paragraph(READING, "Lecture des modifications", sizes.text),
+        4.0,
+        8.0,
+    );
+    let frame = [
+        ParagraphBorderPosition::Top,
+        ParagraphBorderPosition::Left,
+        ParagraphBorderPosition::Bottom,
+        ParagraphBorderPosition::Right,
+    ]
+    .into_iter()
+    .fold(ParagraphBorders::with_empty(), |borders, position| {
+        borders.set(
+            ParagraphBorder::new(position)
+                .val(BorderType::Single)
+                .size(4)
+                .space(4)
+                .color("787878"),
+        )
+    });
+    reading.paragraph_property = std::mem::take(&mut reading.paragraph_property).set_borders(frame);
+    styles.push(reading);
     // Word's own heading styles, by their English names (Word shows "Titre 1"…).
     for (level, points) in [
         (1u8, 14.0),

@@ -12,7 +12,7 @@ use docx_rs::{
 
 use super::markdown::{self, Block};
 use super::{Twips, Writer, styles};
-use crate::render::view::{ColumnView, PlanView};
+use crate::render::view::{ColumnView, HeaderCellView, PlanView};
 
 /// The fill of header cells, the PDF's.
 pub const HEADER_FILL: &str = "D9E2F3";
@@ -45,10 +45,10 @@ pub fn table(rows: Vec<TableRow>, widths: &[Twips]) -> Table {
         .margins(TableCellMargins::new().margin(60, 70, 60, 70))
 }
 
-/// The widths of the plan's columns, the first one's included, sharing
-/// `width` as the PDF's fractions do.
-fn column_widths(columns: &[ColumnView], width: Twips) -> Vec<Twips> {
-    let shares: Vec<f64> = std::iter::once(1.0)
+/// The widths of a table's columns, the first one's (its share `first`)
+/// included, sharing `width` as the PDF's fractions do.
+pub(super) fn column_widths(first: f64, columns: &[ColumnView], width: Twips) -> Vec<Twips> {
+    let shares: Vec<f64> = std::iter::once(first)
         .chain(columns.iter().map(|c| c.share))
         .collect();
     let total: f64 = shares.iter().sum();
@@ -68,7 +68,7 @@ fn header_cell(w: &mut Writer, label: &str, width: Twips) -> TableCell {
 }
 
 /// Adds `blocks` to `cell`; a cell ends with a paragraph, as Word requires.
-fn fill(mut cell: TableCell, blocks: Vec<Block>, w: &mut Writer) -> TableCell {
+pub(super) fn fill(mut cell: TableCell, blocks: Vec<Block>, w: &mut Writer) -> TableCell {
     let mut ends_with_table = false;
     for block in blocks {
         ends_with_table = matches!(block, Block::Table(_));
@@ -83,13 +83,18 @@ fn fill(mut cell: TableCell, blocks: Vec<Block>, w: &mut Writer) -> TableCell {
     cell
 }
 
-/// The header rows of the view's table: one, or two when columns have a group
-/// (a group over its columns, the other columns merged down both rows).
-fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRow> {
-    let Some(top) = view.head.first() else {
+/// The header rows of a table (`head`, as the views give it): one, or two
+/// when columns have a group (a group over its columns, the other columns
+/// merged down both rows).
+pub(super) fn header_rows(
+    w: &mut Writer,
+    head: &[Vec<HeaderCellView>],
+    widths: &[Twips],
+) -> Vec<TableRow> {
+    let Some(top) = head.first() else {
         return Vec::new();
     };
-    let mut below = view.head.get(1).into_iter().flatten();
+    let mut below = head.get(1).into_iter().flatten();
     let mut first = Vec::new();
     let mut second = Vec::new();
     let mut column = 0;
@@ -102,7 +107,7 @@ fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRo
         if span > 1 {
             word = word.grid_span(span);
         }
-        if view.head.len() > 1 && cell.rowspan > 1 {
+        if head.len() > 1 && cell.rowspan > 1 {
             first.push(word.vertical_merge(VMergeType::Restart));
             second.push(
                 TableCell::new()
@@ -113,7 +118,7 @@ fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRo
             );
         } else {
             first.push(word);
-            if view.head.len() > 1 {
+            if head.len() > 1 {
                 for (i, leaf) in below.by_ref().take(span).enumerate() {
                     second.push(header_cell(w, &leaf.label, widths[column + i]));
                 }
@@ -122,7 +127,7 @@ fn header_rows(w: &mut Writer, view: &PlanView, widths: &[Twips]) -> Vec<TableRo
         column += span;
     }
     let mut rows = vec![TableRow::new(first).cant_split()];
-    if view.head.len() > 1 {
+    if head.len() > 1 {
         rows.push(TableRow::new(second).cant_split());
     }
     rows
@@ -152,7 +157,7 @@ fn field_cell(
 }
 
 /// The alignment of a column's cells, as in the PDF.
-fn alignment(kind: &str) -> Option<AlignmentType> {
+pub(super) fn alignment(kind: &str) -> Option<AlignmentType> {
     match kind {
         "echeance" => Some(AlignmentType::Center),
         "montant" | "nombre" => Some(AlignmentType::Right),
@@ -160,10 +165,12 @@ fn alignment(kind: &str) -> Option<AlignmentType> {
     }
 }
 
-/// The plan's table, `width` wide; its header rows repeat on each page.
+/// The plan's table, `width` wide; its header rows repeat on each page. In
+/// an amendment's consolidated annex, a row that an amendment added or changed
+/// says so under its first cell.
 pub fn plan_table(w: &mut Writer, view: &PlanView, width: Twips) {
-    let widths = column_widths(&view.columns, width);
-    let mut rows = header_rows(w, view, &widths);
+    let widths = column_widths(1.0, &view.columns, width);
+    let mut rows = header_rows(w, &view.head, &widths);
     let header = rows.len();
     let rest: Twips = widths[1..].iter().sum();
     for group in &view.groups {
@@ -182,11 +189,19 @@ pub fn plan_table(w: &mut Writer, view: &PlanView, width: Twips) {
                         .add_paragraph(paragraph),
                 );
             } else {
-                for (cell, (column, width)) in
-                    row.cells.iter().zip(view.columns.iter().zip(&widths[1..]))
+                for (i, (cell, (column, width))) in row
+                    .cells
+                    .iter()
+                    .zip(view.columns.iter().zip(&widths[1..]))
+                    .enumerate()
                 {
-                    let blocks =
+                    let mut blocks =
                         markdown::cell(w, cell, styles::CELL, alignment(column.kind), *width);
+                    if i == 0
+                        && let Some(mention) = &row.mention
+                    {
+                        blocks.push(Block::Paragraph(w.text(styles::MENTION, mention)));
+                    }
                     let word = TableCell::new().width(*width as usize, WidthType::Dxa);
                     cells.push(fill(word, blocks, w));
                 }
