@@ -1,4 +1,5 @@
-//! The amendments' documents: `avenant-N.pdf` and `avenant-N.html`, built
+//! The amendments' documents: `avenant-N.pdf`, `avenant-N.html` and
+//! `avenant-N.docx` (read in detail by `tests/word.rs`), built
 //! from the `[[avenants]]` of the convention, from folders and from git
 //! revisions, and the mistakes an officer can make in declaring one.
 //!
@@ -158,7 +159,12 @@ fn the_documents_are_written_dated_and_deterministic() {
     let again = Path::new(env!("CARGO_TARGET_TMPDIR")).join("avenant-v2-bis");
     let _ = fs::remove_dir_all(&again);
     build_to(&versions().join("v2"), &again);
-    for file in ["avenant-1.pdf", "avenant-1.html", "avenant-1.typ"] {
+    for file in [
+        "avenant-1.pdf",
+        "avenant-1.html",
+        "avenant-1.docx",
+        "avenant-1.typ",
+    ] {
         assert!(
             fs::read(out.join(file)).unwrap() == fs::read(again.join(file)).unwrap(),
             "{file} change d'une construction à l'autre"
@@ -278,11 +284,13 @@ fn an_amendment_gone_from_the_convention_takes_its_documents_with_it() {
     let out = root.join("out");
     build_to(root, &out);
     assert!(out.join("avenant-1.pdf").is_file());
+    assert!(out.join("avenant-1.docx").is_file());
     let cut = text.find("# L'avenant").unwrap();
     fs::write(&convention, &text[..cut]).unwrap();
     build_to(root, &out);
     assert!(!out.join("avenant-1.pdf").exists());
     assert!(!out.join("avenant-1.html").exists());
+    assert!(!out.join("avenant-1.docx").exists());
     assert!(!out.join("avenant-1.typ").exists());
     assert!(out.join("plan.pdf").is_file());
 }

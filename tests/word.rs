@@ -1,4 +1,5 @@
-//! The Word documents, `plan.docx` and `bilan-ANNÉE.docx`: read back from their
+//! The Word documents, `plan.docx`, `bilan-ANNÉE.docx` and `avenant-N.docx`:
+//! read back from their
 //! XML, they have the official layout (A4 landscape, header rows that repeat,
 //! rows kept whole, merged group headers), named styles in French, real Word
 //! lists, the document properties of the PDF, and the same bytes from one build
@@ -41,6 +42,32 @@ fn review(root: &Path, year: u16) -> (Plan, RenderedReview) {
 }
 
 static DEMO_2025: LazyLock<(Plan, RenderedReview)> = LazyLock::new(|| review(&demo(), 2025));
+
+/// Amendment n° 1 of `tests/fixtures/versions/v2`: its prepared versions, its
+/// documents, and its view (the parts and changes the documents show).
+struct Amended {
+    prepared: ctg::amendments::Prepared,
+    rendered: ctg::render::RenderedAmendment,
+    view: ctg::render::amendment::AmendmentView,
+}
+
+fn amended() -> Amended {
+    let root = common::git::versions().join("v2");
+    let (plan, templates, _) = ctg::load_and_validate(&root).expect("the project loads");
+    let mut prepared = ctg::amendments::prepare(&root, &plan).expect("its amendment is prepared");
+    let prepared = prepared.remove(0);
+    let rendered =
+        ctg::render::render_amendment(&prepared, &templates).expect("the amendment builds");
+    let view =
+        ctg::render::amendment::AmendmentView::new(&prepared, ctg::render::view::Format::Typst);
+    Amended {
+        prepared,
+        rendered,
+        view,
+    }
+}
+
+static AMENDED: LazyLock<Amended> = LazyLock::new(amended);
 
 // ---------------------------------------------------------------------------
 // Reading a .docx
@@ -1082,4 +1109,437 @@ fn libreoffice_prints_the_review_with_the_plan_and_its_header_on_every_page() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// The amendment
+
+/// The paragraphs of the body outside its tables, with their style.
+fn body_paragraphs<'a, 'i>(doc: &'a Document<'i>) -> Vec<(Option<&'a str>, String)> {
+    let body = doc
+        .root_element()
+        .children()
+        .find(|n| is_w(n, "body"))
+        .unwrap();
+    w_children(body, "p").map(|p| (style(p), text(p))).collect()
+}
+
+#[test]
+fn the_amendment_has_the_parts_of_its_pdf_in_order() {
+    let a = &*AMENDED;
+    let package = Package::open(&a.rendered.docx);
+    let document = package.xml("word/document.xml");
+    let paragraphs = body_paragraphs(&document);
+    let info = &a.view.amendment;
+    // The title block first.
+    let first: Vec<(Option<&str>, String)> = paragraphs.iter().take(3).cloned().collect();
+    assert_eq!(
+        first,
+        [
+            (Some("Titre"), typeset(&info.title)),
+            (Some("Parties"), typeset(&a.view.plan.parties)),
+            (
+                Some("Intitule"),
+                typeset(&format!(
+                    "{} – avenant du {}",
+                    a.view.plan.heading, info.date
+                ))
+            ),
+        ]
+    );
+    // Then the headings, in the PDF's order: the object, the changes (a list
+    // per part, a table per field), the consolidated annex, the signatures.
+    let headings: Vec<(&str, String)> = paragraphs
+        .iter()
+        .filter_map(|(style, text)| {
+            style
+                .filter(|s| s.starts_with("Heading"))
+                .map(|s| (s, text.clone()))
+        })
+        .collect();
+    let mut expected = vec![
+        ("Heading1", "Objet de l'avenant".to_string()),
+        ("Heading1", "Modifications du plan d'actions".to_string()),
+    ];
+    let changes = &a.view.changes;
+    assert!(!changes.lists.is_empty() && changes.tables.len() >= 3);
+    for title in changes.lists.iter().map(|l| &l.title) {
+        expected.push(("Heading2", typeset(title)));
+    }
+    for label in changes.tables.iter().map(|t| &t.label) {
+        expected.push(("Heading2", typeset(label)));
+    }
+    expected.push(("Heading1", "Plan d'actions consolidé".to_string()));
+    expected.push(("Heading1", "Signatures".to_string()));
+    assert_eq!(headings, expected);
+    // The object's text, the versions named with their fingerprints, the
+    // count of changes and the legend, in the words of the PDF.
+    let all: String = paragraphs
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let in_order = [
+        "La convention est modifiée et complétée".to_string(),
+        format!(
+            "Le présent avenant modifie le plan d'actions de la convention, dans sa version «\u{a0}../v1\u{a0}» (empreinte {}). Le plan d'actions consolidé qu'il annexe a l'empreinte {}.",
+            info.since_fingerprint, a.view.plan.fingerprint
+        ),
+        "17 changements par rapport à la version «\u{a0}../v1\u{a0}».".to_string(),
+        "Lecture des modifications. Mots ajoutés\u{a0}: {+soulignés+}, entre {+ et +}. Mots supprimés\u{a0}: [-barrés-], entre [- et -].".to_string(),
+        "Période\u{a0}: 2024-2026 → 2024-2027".to_string(),
+        "Ajout\u{a0}: Commune d'Exemple (Le Maire)".to_string(),
+    ];
+    let mut at = 0;
+    for part in in_order.iter().map(|p| typeset(p)) {
+        let found = all[at..]
+            .find(part.as_str())
+            .unwrap_or_else(|| panic!("« {part} » absent ou hors d'ordre :\n{all}"));
+        at += found + part.len();
+    }
+    // The object's list and the change lists are Word lists.
+    let listed = document
+        .descendants()
+        .filter(|n| is_w(n, "p") && n.descendants().any(|d| is_w(&d, "numPr")))
+        .map(text)
+        .collect::<Vec<_>>();
+    assert!(
+        listed
+            .iter()
+            .any(|t| t.starts_with("la période est prolongée"))
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|t| t == "Ajout\u{a0}: Commune d'Exemple (Le Maire)")
+    );
+    // Every paragraph has a style, the amendment's own ones named.
+    assert!(
+        document
+            .descendants()
+            .filter(|n| is_w(n, "p"))
+            .all(|p| style(p).is_some())
+    );
+    let styles = package.xml("word/styles.xml");
+    let names: Vec<&str> = styles
+        .descendants()
+        .filter(|n| is_w(n, "name"))
+        .filter_map(val)
+        .collect();
+    for name in ["Inchangé", "Mention d'avenant", "Lecture des modifications"] {
+        assert!(names.contains(&name), "style « {name} » absent");
+    }
+}
+
+#[test]
+fn the_changes_are_one_table_per_field_with_a_row_per_change() {
+    let a = &*AMENDED;
+    let package = Package::open(&a.rendered.docx);
+    let document = package.xml("word/document.xml");
+    let tables = body_tables(&document);
+    let changes = &a.view.changes.tables;
+    // The tables of changes, then the consolidated annex and the signatures.
+    assert_eq!(tables.len(), changes.len() + 2);
+    for (table, view) in tables.iter().zip(changes) {
+        let rows = rows(*table);
+        let head = view.head.len();
+        // The header: « Changement », then the plan's columns as declared.
+        let labels: Vec<String> = rows[..head]
+            .iter()
+            .flat_map(|r| cells(*r))
+            .filter(|c| cell_property(*c, "vMerge").and_then(val) != Some("continue"))
+            .map(cell_text)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let declared: Vec<String> = view
+            .head
+            .iter()
+            .flatten()
+            .map(|c| typeset(&c.label))
+            .collect();
+        assert_eq!(labels, declared);
+        assert_eq!(labels[0], "Changement");
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(
+                row_has(*row, "tblHeader"),
+                i < head,
+                "{} ligne {i}",
+                view.label
+            );
+            assert!(row_has(*row, "cantSplit"), "{} ligne {i}", view.label);
+        }
+        // A row per change: what and the action's title first, then the
+        // columns; a move alone in one cell across them.
+        assert_eq!(rows.len() - head, view.rows.len(), "{}", view.label);
+        for (row, change) in rows[head..].iter().zip(&view.rows) {
+            let cells = cells(*row);
+            let first = cell_text(cells[0]);
+            assert!(
+                first.starts_with(&format!("{}\n{}", change.what, typeset(&change.title))),
+                "{first}"
+            );
+            let bold = cells[0].descendants().find(|n| is_w(n, "r")).unwrap();
+            assert!(bold.descendants().any(|n| is_w(&n, "b")));
+            if change.unchanged {
+                assert_eq!(cells.len(), 2);
+                let span = cell_property(cells[1], "gridSpan").and_then(val);
+                assert_eq!(span, Some(view.columns.len().to_string().as_str()));
+                assert_eq!(cell_text(cells[1]), "Aucune cellule modifiée.");
+            } else {
+                assert_eq!(cells.len(), 1 + view.columns.len());
+                for (cell, changed) in cells[1..].iter().zip(&change.cells) {
+                    let p = w_children(*cell, "p").next().unwrap();
+                    if changed.is_none() {
+                        assert_eq!((style(p), text(p).as_str()), (Some("Inchange"), "inchangé"));
+                    } else {
+                        let marks = match change.kind {
+                            "ajout" => "{+",
+                            "suppression" => "[-",
+                            _ => "",
+                        };
+                        assert!(cell_text(*cell).contains(marks), "{}", cell_text(*cell));
+                    }
+                }
+            }
+        }
+    }
+    // Each kind of change is there.
+    let kinds: Vec<&str> = changes
+        .iter()
+        .flat_map(|t| &t.rows)
+        .map(|r| r.kind)
+        .collect();
+    for kind in ["ajout", "suppression", "modification"] {
+        assert!(kinds.contains(&kind), "{kind}");
+    }
+    assert!(changes.iter().flat_map(|t| &t.rows).any(|r| r.unchanged));
+}
+
+/// The runs of `node` in order: their text, whether underlined, struck, bold.
+fn marked_runs(node: Node) -> Vec<(String, bool, bool, bool)> {
+    node.descendants()
+        .filter(|n| is_w(n, "r"))
+        .map(|r| {
+            let property = |name| w_child(r, "rPr").is_some_and(|p| w_child(p, name).is_some());
+            (text(r), property("u"), property("strike"), property("b"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_changed_cell_marks_its_words_underlined_and_struck_between_brackets() {
+    let a = &*AMENDED;
+    let package = Package::open(&a.rendered.docx);
+    let document = package.xml("word/document.xml");
+    let tables = body_tables(&document);
+    // In every table of changes, a word is underlined exactly when between
+    // `{+` and `+}`, struck exactly when between `[-` and `-]`.
+    let (mut underlined, mut struck) = (0, 0);
+    for table in &tables[..a.view.changes.tables.len()] {
+        for tc in table.descendants().filter(|n| is_w(n, "tc")) {
+            let mut mark = None;
+            for (text, u, s, _) in marked_runs(tc) {
+                match text.as_str() {
+                    "{+" | "[-" => {
+                        assert_eq!(mark, None);
+                        mark = Some(text.clone());
+                        assert!(!u && !s);
+                    }
+                    "+}" | "-]" => {
+                        mark = None;
+                        assert!(!u && !s);
+                    }
+                    _ if text.trim().is_empty() => {}
+                    _ => {
+                        assert_eq!(u, mark.as_deref() == Some("{+"), "« {text} »");
+                        assert_eq!(s, mark.as_deref() == Some("[-"), "« {text} »");
+                        underlined += usize::from(u);
+                        struck += usize::from(s);
+                    }
+                }
+            }
+            assert_eq!(mark, None, "une marque non fermée");
+        }
+    }
+    assert!(underlined > 5 && struck > 5, "{underlined} {struck}");
+    // The changed means of the parentalité action: a Word list whose amount
+    // changed in bold and whose new item is inserted.
+    let table = tables
+        .iter()
+        .zip(&a.view.changes.tables)
+        .find(|(_, v)| {
+            v.rows
+                .iter()
+                .any(|r| r.title.starts_with("Animation du réseau"))
+        })
+        .map(|(t, _)| *t)
+        .unwrap();
+    let row = rows(table)
+        .into_iter()
+        .find(|r| cell_text(cells(*r)[0]).contains("Animation du réseau"))
+        .unwrap();
+    let means = cells(row)
+        .into_iter()
+        .find(|c| cell_text(*c).contains("Fonds REAAP"))
+        .unwrap();
+    let items: Vec<Node> = w_children(means, "p").collect();
+    assert_eq!(items.len(), 3);
+    for item in &items {
+        let numbering = w_child(*item, "pPr").and_then(|p| w_child(p, "numPr"));
+        assert!(numbering.is_some(), "{}", text(*item));
+    }
+    let runs = marked_runs(items[0]);
+    let at = |word: &str| runs.iter().position(|r| r.0 == word).unwrap();
+    // The amount is in bold: the bold goes inside the marks.
+    assert_eq!(runs[at("12")], ("12".into(), false, true, true));
+    assert_eq!(runs[at("12") - 1].0, "[-");
+    assert_eq!(runs[at("15")], ("15".into(), true, false, true));
+    assert_eq!(runs[at("15") - 1].0, "{+");
+    assert_eq!(
+        text(items[2]),
+        typeset("{+Accompagnement par la conseillère « parentalité »+}")
+    );
+}
+
+#[test]
+fn the_consolidated_annex_mentions_each_row_an_amendment_touched() {
+    let a = &*AMENDED;
+    let package = Package::open(&a.rendered.docx);
+    let document = package.xml("word/document.xml");
+    let tables = body_tables(&document);
+    let annex = tables[tables.len() - 2];
+    let plan = &a.view.plan;
+    let body = rows(annex).split_off(plan.head.len());
+    let view_rows: Vec<_> = plan.groups.iter().flat_map(|g| &g.rows).collect();
+    assert_eq!(body.len(), view_rows.len());
+    let mut mentions = 0;
+    for (row, view) in body.iter().zip(view_rows) {
+        let cells = cells(*row);
+        // Under the first cell of the action, not the field's label.
+        let found: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                w_children(*c, "p")
+                    .filter(|p| style(*p) == Some("MentionAvenant"))
+                    .map(text)
+                    .collect::<Vec<_>>()
+                    .join("")
+            })
+            .collect();
+        match &view.mention {
+            Some(mention) => {
+                mentions += 1;
+                assert_eq!(found[1], typeset(mention));
+                let last = w_children(cells[1], "p").last().unwrap();
+                assert_eq!(style(last), Some("MentionAvenant"));
+            }
+            None => assert!(found.iter().all(String::is_empty)),
+        }
+    }
+    // Five actions changed or moved, one added; the removed one is gone.
+    assert_eq!(mentions, 6);
+    let printed: Vec<String> = body_tables(&document)[tables.len() - 2]
+        .descendants()
+        .filter(|n| is_w(n, "p") && style(*n) == Some("MentionAvenant"))
+        .map(text)
+        .collect();
+    let count = |m: &str| printed.iter().filter(|p| **p == typeset(m)).count();
+    assert_eq!(count("modifié par l’avenant n°\u{a0}1"), 5);
+    assert_eq!(count("ajouté par l’avenant n°\u{a0}1"), 1);
+}
+
+#[test]
+fn the_amendment_is_signed_on_its_date_by_the_new_signatories() {
+    let a = &*AMENDED;
+    let package = Package::open(&a.rendered.docx);
+    let document = package.xml("word/document.xml");
+    let tables = body_tables(&document);
+    let signatures = tables.last().unwrap();
+    let names: Vec<String> = signatures
+        .descendants()
+        .filter(|n| is_w(n, "tc"))
+        .map(|c| w_children(c, "p").next().map(text).unwrap_or_default())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let expected: Vec<String> = a
+        .prepared
+        .new
+        .convention
+        .signatories
+        .iter()
+        .map(|s| match &s.acronym {
+            Some(acronym) => typeset(&format!("{} ({acronym})", s.institution)),
+            None => typeset(&s.institution),
+        })
+        .collect();
+    assert_eq!(names, expected);
+    let paragraphs = body_paragraphs(&document);
+    let place = paragraphs
+        .iter()
+        .find(|(s, _)| *s == Some("LieuDate"))
+        .unwrap();
+    assert!(place.1.ends_with(", le 15 mars 2025"), "{}", place.1);
+}
+
+#[test]
+fn the_amendments_properties_are_its_pdfs_and_two_builds_are_identical() {
+    let a = &*AMENDED;
+    let core = core(&Package::open(&a.rendered.docx));
+    let info = pdf_info(&a.rendered.pdf.bytes);
+    assert_eq!(core["title"], info["Title"]);
+    assert!(core["title"].starts_with("Avenant n°\u{a0}1 à la Convention"));
+    assert_eq!(core["creator"], info["Author"]);
+    assert_eq!(core["subject"], info["Subject"]);
+    assert_eq!(core["keywords"], info["Keywords"]);
+    assert!(core["keywords"].starts_with("Avenant n°\u{a0}1"));
+    assert_eq!(core["language"], "fr-FR");
+    // Dated by the amendment, not by the plan's edition.
+    assert_eq!(core["created"], "2025-03-15T00:00:00Z");
+    assert_eq!(core["modified"], core["created"]);
+    let again = amended();
+    assert!(
+        a.rendered.docx == again.rendered.docx,
+        "avenant-1.docx diffère d'une construction à l'autre"
+    );
+}
+
+#[test]
+fn libreoffice_prints_the_amendment_with_its_marks_and_mentions() {
+    if !tool(
+        "libreoffice_prints_the_amendment_with_its_marks_and_mentions",
+        missing_office_tools(),
+    ) {
+        return;
+    }
+    let a = &*AMENDED;
+    let pages = printed_pages("avenant-1", &a.rendered.docx);
+    let text: String = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        // « n° » is printed with a raised « o ».
+        "Avenant no 1 à la Convention Territoriale Globale",
+        "Objet de l'avenant",
+        "Lecture des modifications.",
+        "[-12-] {+15+} 000 € par [-an-] {+an, dès le",
+        "{+Accompagnement par la conseillère « parentalité »+}",
+        "Aucune cellule modifiée.",
+        "inchangé",
+        "Plan d'actions consolidé",
+        "ajouté par l’avenant no 1",
+        "modifié par l’avenant no 1",
+        "Signatures",
+        "le 15 mars 2025",
+    ] {
+        let part = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.replace('\u{a0}', " ")
+                .replace('\u{202f}', " ")
+                .contains(&part),
+            "« {part} » absent de l'avenant imprimé : {text}"
+        );
+    }
+    assert!(pages.last().unwrap().contains("Signatures"));
 }

@@ -162,3 +162,164 @@ fn marked_run(run: Run, mark: Mark) -> Run {
         Mark::Deleted => run.strike().color(DELETED_COLOUR),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use docx_rs::BuildXML;
+    use roxmltree::{Document, Node};
+
+    use super::super::{Margins, Writer, markdown::Block, styles};
+
+    const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+    /// A run as read back from the XML: its text, whether underlined, struck,
+    /// bold.
+    #[derive(Debug, PartialEq)]
+    struct Read {
+        text: String,
+        underlined: bool,
+        struck: bool,
+        bold: bool,
+    }
+
+    /// Each paragraph of the redline: its style, its list level if it is a
+    /// list item, and its runs (those of one formatting side by side joined).
+    fn read(old: &str, new: &str) -> Vec<(String, Option<String>, Vec<Read>)> {
+        let margins = Margins {
+            x: 120,
+            top: 130,
+            bottom: 150,
+        };
+        let sizes = styles::Sizes {
+            text: 8.0,
+            cell: 8.0,
+            title: 16.0,
+        };
+        let mut w = Writer::new(&margins, sizes);
+        let mut xml = format!(
+            r#"<body xmlns:w="{W}" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml">"#
+        );
+        for block in super::cell(&mut w, old, new, None) {
+            match block {
+                Block::Paragraph(p) => xml.push_str(&String::from_utf8(p.build()).unwrap()),
+                Block::Table(_) => panic!("a redline has no table"),
+            }
+        }
+        xml.push_str("</body>");
+        let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+        let is = |n: &Node, name: &str| n.is_element() && n.tag_name().name() == name;
+        let find = |n: Node<'_, '_>, name: &str| n.descendants().find(|c| is(c, name)).is_some();
+        let val = |n: Node<'_, '_>, name: &str| {
+            n.descendants()
+                .find(|c| is(c, name))
+                .and_then(|c| c.attribute((W, "val")))
+                .map(str::to_string)
+        };
+        doc.root_element()
+            .children()
+            .filter(|n| is(n, "p"))
+            .map(|p| {
+                let ppr = p.children().find(|c| is(c, "pPr")).unwrap();
+                let style = val(ppr, "pStyle").unwrap_or_default();
+                let level = ppr
+                    .descendants()
+                    .find(|c| is(c, "numPr"))
+                    .map(|n| val(n, "ilvl").unwrap_or_default());
+                let runs = p
+                    .children()
+                    .filter(|c| is(c, "r"))
+                    .filter_map(|r| {
+                        let text: String = r
+                            .descendants()
+                            .filter(|t| is(t, "t"))
+                            .filter_map(|t| t.text())
+                            .collect();
+                        let rpr = r.children().find(|c| is(c, "rPr"));
+                        let has = |name| rpr.is_some_and(|rpr| find(rpr, name));
+                        (!text.is_empty()).then(|| Read {
+                            underlined: has("u"),
+                            struck: has("strike"),
+                            bold: has("b"),
+                            text,
+                        })
+                    })
+                    .fold(Vec::<Read>::new(), |mut runs, r| {
+                        match runs.last_mut() {
+                            Some(last)
+                                if (last.underlined, last.struck, last.bold)
+                                    == (r.underlined, r.struck, r.bold) =>
+                            {
+                                last.text.push_str(&r.text)
+                            }
+                            _ => runs.push(r),
+                        }
+                        runs
+                    });
+                (style, level, runs)
+            })
+            .collect()
+    }
+
+    fn run(text: &str, underlined: bool, struck: bool, bold: bool) -> Read {
+        Read {
+            text: text.to_string(),
+            underlined,
+            struck,
+            bold,
+        }
+    }
+
+    #[test]
+    fn a_list_with_an_item_inserted_and_a_bold_amount_changed() {
+        let paragraphs = read(
+            "- Fonds REAAP : **12 000 €** par an\n- Prestation LAEP",
+            "- Fonds REAAP : **15 000 €** par an\n- Prestation LAEP\n- Accueil des parents",
+        );
+        // Three items of one Word list, at its first level.
+        assert_eq!(paragraphs.len(), 3, "{paragraphs:?}");
+        for (style, level, _) in &paragraphs {
+            assert_eq!(style, styles::CELL_LIST);
+            assert_eq!(level.as_deref(), Some("0"));
+        }
+        // The amount: the changed group of digits struck between `[-` and
+        // `-]`, the new one underlined between `{+` and `+}`, both bold; the
+        // brackets themselves are neither.
+        assert_eq!(
+            paragraphs[0].2,
+            [
+                run("Fonds REAAP\u{a0}: [-", false, false, false),
+                run("12", false, true, true),
+                run("-] {+", false, false, false),
+                run("15", true, false, true),
+                run("+}\u{202f}", false, false, false),
+                run("000\u{a0}€", false, false, true),
+                run(" par an", false, false, false),
+            ]
+        );
+        assert_eq!(
+            paragraphs[1].2,
+            [run("Prestation LAEP", false, false, false)]
+        );
+        // The item inserted: its words underlined inside the marks.
+        assert_eq!(
+            paragraphs[2].2,
+            [
+                run("{+", false, false, false),
+                run("Accueil des parents", true, false, false),
+                run("+}", false, false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_of_layout_only_keeps_its_note_and_text_stays_literal() {
+        let paragraphs = read("Un mot. Deux mots.", "Un mot.\n\nDeux mots.");
+        assert_eq!(paragraphs.len(), 3);
+        assert_eq!(paragraphs[2].0, styles::UNCHANGED);
+        assert_eq!(paragraphs[2].2[0].text, crate::text::redline::LAYOUT_ONLY);
+        let hostile = r"#set $x$ ] [ @ref \ 🎉 <script>alert(1)</script>";
+        let paragraphs = read(&format!("{hostile} fin"), &format!("{hostile} suite"));
+        let text: String = paragraphs[0].2.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, format!("{hostile} [-fin-] {{+suite+}}"));
+    }
+}
