@@ -627,7 +627,7 @@ institution = "Communauté de communes de …"
 # consigne = "…"   # remplace la consigne écrite par défaut
 # retour = "la coordination CTG de la communauté de communes, avant le 31 janvier"
 
-# Avenants (facultatif) : chacun donne `out/avenant-N.pdf` et `.html`, avec ce qui a
+# Avenants (facultatif) : chacun donne `out/avenant-N.pdf`, `.html` et `.docx`, avec ce qui a
 # changé depuis la version du plan qu'il modifie (étiquette git, commit, ou dossier)
 # [[avenants]]
 # numero = 1
