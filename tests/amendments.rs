@@ -585,6 +585,15 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
     );
     assert!(!annex.contains("Public visé"));
     assert!(annex.contains("Axes"));
+    // The Word document too: the hidden column in the table of changes only.
+    let docx = fs::read(root.join("out/avenant-1.docx")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert_eq!(xml.matches(">Public visé<").count(), 1, "{xml}");
+    assert!(xml.contains(">Changement<") && xml.contains("monoparentales"));
+    assert!(xml.contains(">Axes<"));
 }
 
 #[test]

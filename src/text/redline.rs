@@ -1100,6 +1100,63 @@ mod tests {
         assert_eq!(printed, expected.split_whitespace().collect::<Vec<_>>());
     }
 
+    #[test]
+    fn the_blocks_are_those_the_markup_writes() {
+        let run = |mark, text: &str, before| Run {
+            mark,
+            style: 0,
+            text: Some(text.to_string()),
+            before,
+        };
+        let item = |depth, runs| RedlineBlock {
+            kind: Kind::Item(None),
+            depth,
+            quoted: false,
+            runs,
+        };
+        let compared = redline_blocks("- un\n  - deux\n- trois", "- un\n  - deux mots\n- trois");
+        assert_eq!(
+            compared,
+            Redline {
+                blocks: vec![
+                    item(1, vec![run(Mark::Same, "un", None)]),
+                    item(
+                        2,
+                        vec![
+                            run(Mark::Same, "deux", None),
+                            run(Mark::Inserted, "mots", Some(' '))
+                        ]
+                    ),
+                    item(1, vec![run(Mark::Same, "trois", None)]),
+                ],
+                layout_only: false,
+            }
+        );
+        // A bold amount: its style on the run; a numbered list's first number.
+        let compared = redline_blocks("3. **12** €", "3. **15** €");
+        assert_eq!(compared.blocks[0].kind, Kind::Item(Some(3)));
+        let runs = &compared.blocks[0].runs;
+        assert!(runs[0].is(STRONG) && runs[0].mark == Mark::Deleted);
+        assert!(runs[1].is(STRONG) && runs[1].mark == Mark::Inserted);
+        assert!(!runs[2].is(STRONG) && runs[2].mark == Mark::Same);
+        // The note of a change of layout only, as the markup's.
+        let texts = [
+            "Un mot. Deux mots.",
+            "Un mot.\n\nDeux mots.",
+            "- Un mot. Deux mots.",
+            "Un mot. Trois.",
+        ];
+        for old in texts {
+            for new in texts {
+                assert_eq!(
+                    redline_blocks(old, new).layout_only,
+                    redline_html(old, new).contains(LAYOUT_ONLY),
+                    "{old:?} → {new:?}"
+                );
+            }
+        }
+    }
+
     /// Every pair of these texts gives well nested markup in both formats.
     #[test]
     fn markup_is_well_nested_whatever_the_change() {
