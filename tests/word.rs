@@ -1543,3 +1543,46 @@ fn libreoffice_prints_the_amendment_with_its_marks_and_mentions() {
     }
     assert!(pages.last().unwrap().contains("Signatures"));
 }
+
+#[test]
+fn a_changed_cell_of_the_amendment_keeps_its_text_literal() {
+    let project = copy_project(&common::git::versions().join("v2"));
+    let root = project.path();
+    copy_dir(&common::git::versions().join("v1"), &root.join("v1"));
+    let convention = root.join("data/convention.toml");
+    let declared = std::fs::read_to_string(&convention).unwrap();
+    std::fs::write(
+        &convention,
+        declared.replace(common::git::FOLDER_SINCE, "depuis = \"v1\""),
+    )
+    .unwrap();
+    let hostile = r"#set $x$ ] [ @ref \ 🎉 <script>alert(1)</script>";
+    let sheet = root.join("data/actions/parentalite/03-laep.toml");
+    let record = std::fs::read_to_string(&sheet).unwrap();
+    let old = "moyens_caf = \"Prestation de service LAEP\"";
+    assert!(record.contains(old));
+    std::fs::write(
+        &sheet,
+        record.replace(
+            old,
+            &format!("moyens_caf = '''Prestation de service LAEP {hostile}'''"),
+        ),
+    )
+    .unwrap();
+    let (plan, templates, _) = ctg::load_and_validate(root).expect("the project loads");
+    let prepared = ctg::amendments::prepare(root, &plan).expect("its amendment is prepared");
+    let rendered =
+        ctg::render::render_amendment(&prepared[0], &templates).expect("the amendment builds");
+    let package = Package::open(&rendered.docx);
+    let document = package.xml("word/document.xml");
+    let paragraphs: Vec<String> = document
+        .descendants()
+        .filter(|n| is_w(n, "p"))
+        .map(text)
+        .collect();
+    let marked = typeset(&format!("Prestation de service LAEP {{+{hostile}+}}"));
+    assert!(paragraphs.contains(&marked), "« {marked} » absent");
+    // In the consolidated annex, as written.
+    let plain = typeset(&format!("Prestation de service LAEP {hostile}"));
+    assert!(paragraphs.contains(&plain), "« {plain} » absent");
+}
