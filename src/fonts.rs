@@ -38,7 +38,11 @@ pub fn warm_up() {
 /// ranges. Read from the fonts' Unicode character maps, as the compiler reads
 /// them to choose a font for each character.
 static COVERAGE: LazyLock<Vec<RangeInclusive<u32>>> = LazyLock::new(|| {
-    let mut codepoints = Vec::new();
+    // One bit per code point: the fonts' maps list many code points several
+    // times (a face has several Unicode subtables), which a bit set takes in
+    // one pass, without sorting them.
+    const WORDS: usize = (char::MAX as usize + 1).div_ceil(64);
+    let mut bits = vec![0u64; WORDS];
     for data in files() {
         let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
         for index in 0..faces {
@@ -50,18 +54,25 @@ static COVERAGE: LazyLock<Vec<RangeInclusive<u32>>> = LazyLock::new(|| {
             };
             for subtable in cmap.subtables {
                 if subtable.is_unicode() {
-                    subtable.codepoints(|c| codepoints.push(c));
+                    subtable.codepoints(|c| {
+                        if let Some(word) = bits.get_mut(c as usize / 64) {
+                            *word |= 1 << (c % 64);
+                        }
+                    });
                 }
             }
         }
     }
-    codepoints.sort_unstable();
-    codepoints.dedup();
     let mut ranges: Vec<RangeInclusive<u32>> = Vec::new();
-    for c in codepoints {
-        match ranges.last_mut() {
-            Some(last) if *last.end() + 1 == c => *last = *last.start()..=c,
-            _ => ranges.push(c..=c),
+    for (i, &word) in bits.iter().enumerate() {
+        let mut rest = word;
+        while rest != 0 {
+            let c = (i * 64) as u32 + rest.trailing_zeros();
+            rest &= rest - 1;
+            match ranges.last_mut() {
+                Some(last) if *last.end() + 1 == c => *last = *last.start()..=c,
+                _ => ranges.push(c..=c),
+            }
         }
     }
     ranges
@@ -101,6 +112,19 @@ pub fn unprintable(text: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_coverage_is_sorted_disjoint_ranges() {
+        let ranges = &*COVERAGE;
+        assert!(ranges.len() > 10);
+        // Each range ends before the next starts, with a gap between them.
+        for pair in ranges.windows(2) {
+            assert!(pair[0].start() <= pair[0].end());
+            assert!(pair[0].end() + 1 < *pair[1].start(), "{pair:?}");
+        }
+        assert!(covers('A') && covers('€') && covers('→'));
+        assert!(!covers('\u{10FFFF}'));
+    }
 
     #[test]
     fn latin_text_emoji_and_symbols_print_ideograms_do_not() {
