@@ -8,16 +8,9 @@ use docx_rs::{TableCell, TableRow, VAlignType, WidthType};
 
 use super::markdown::{self, Block, Format};
 use super::table::{self, alignment, column_widths, fill, header_rows, notes, plan_table};
-use super::{Margins, Properties, Twips, Writer, redline, styles};
+use super::{Properties, Twips, Writer, redline, styles};
 use crate::diag::Diagnostic;
 use crate::render::amendment::{AmendmentView, ChangeTableView};
-
-/// The PDF's margins.
-const MARGINS: Margins = Margins {
-    x: 120,
-    top: 130,
-    bottom: 150,
-};
 
 /// The share of the first column (« Changement ») of a table of changes, the
 /// PDF's `1.3fr`.
@@ -28,14 +21,7 @@ pub fn amendment(view: &AmendmentView, properties: &Properties) -> Result<Vec<u8
     let info = &view.amendment;
     let plan = &view.plan;
     let document = crate::render::amendment::amendment_document(info.number);
-    let mut w = Writer::new(
-        &MARGINS,
-        styles::Sizes {
-            text: 8.0,
-            cell: 8.0,
-            title: 16.0,
-        },
-    );
+    let mut w = super::plan::annex_writer();
     let header = w.text(
         styles::PAGE_HEADER,
         &format!("Avenant n°\u{a0}{} du {}", info.number, info.date),

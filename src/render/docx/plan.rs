@@ -20,16 +20,22 @@ const MARGINS: Margins = Margins {
     bottom: 150,
 };
 
-/// The annex as a Word document, from the plan's view for Word.
-pub fn plan(view: &PlanView, properties: &Properties) -> Result<Vec<u8>, Diagnostic> {
-    let mut w = Writer::new(
+/// A writer with the annex's page and text sizes, for the annex and for the
+/// amendment whose consolidated annex it holds.
+pub(super) fn annex_writer() -> Writer {
+    Writer::new(
         &MARGINS,
         styles::Sizes {
             text: 8.0,
             cell: 8.0,
             title: 16.0,
         },
-    );
+    )
+}
+
+/// The annex as a Word document, from the plan's view for Word.
+pub fn plan(view: &PlanView, properties: &Properties) -> Result<Vec<u8>, Diagnostic> {
+    let mut w = annex_writer();
     if let Some(annex) = &view.annex {
         let header = w.text(styles::PAGE_HEADER, annex);
         w.header(header);
