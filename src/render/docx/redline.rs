@@ -168,7 +168,7 @@ mod tests {
     use docx_rs::BuildXML;
     use roxmltree::{Document, Node};
 
-    use super::super::{Margins, Writer, markdown::Block, styles};
+    use super::super::{markdown::Block, styles};
 
     const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
@@ -185,17 +185,7 @@ mod tests {
     /// Each paragraph of the redline: its style, its list level if it is a
     /// list item, and its runs (those of one formatting side by side joined).
     fn read(old: &str, new: &str) -> Vec<(String, Option<String>, Vec<Read>)> {
-        let margins = Margins {
-            x: 120,
-            top: 130,
-            bottom: 150,
-        };
-        let sizes = styles::Sizes {
-            text: 8.0,
-            cell: 8.0,
-            title: 16.0,
-        };
-        let mut w = Writer::new(&margins, sizes);
+        let mut w = super::super::plan::annex_writer();
         let mut xml = format!(
             r#"<body xmlns:w="{W}" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml">"#
         );
