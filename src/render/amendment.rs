@@ -211,19 +211,14 @@ impl ChangesView {
                 .iter()
                 .enumerate()
                 .map(|(i, change)| {
-                    let mut row = row(
+                    row(
                         old,
                         new,
                         change,
                         &keys,
                         format,
                         format!("{prefix}r-{}", i + 1),
-                    );
-                    row.unchanged = row.cells.iter().all(Option::is_none);
-                    for detail in &mut row.details {
-                        *detail = format.plain(detail);
-                    }
-                    row
+                    )
                 })
                 .collect();
             tables.push(ChangeTableView {
@@ -263,22 +258,22 @@ fn row(
             .map(|v| Format::Word.cell(v))
             .unwrap_or_default()
     };
-    let mut row = match change {
+    // What changed, the action's title, the details and, per column, the
+    // old and new text of a changed cell.
+    let (kind, what, title, details, compared): (
+        _,
+        _,
+        _,
+        Vec<String>,
+        Vec<Option<(String, String)>>,
+    ) = match change {
         ActionChange::Added { id, title } => {
             let action = find(new, id);
-            ChangeRowView {
-                anchor,
-                kind: "ajout",
-                what: "Action ajoutée".into(),
-                title: title.clone(),
-                details: Vec::new(),
-                cells: Vec::new(),
-                unchanged: false,
-                compared: keys
-                    .iter()
-                    .map(|key| Some((String::new(), markdown(new, action, key))))
-                    .collect(),
-            }
+            let compared = keys
+                .iter()
+                .map(|key| Some((String::new(), markdown(new, action, key))))
+                .collect();
+            ("ajout", "Action ajoutée", title, Vec::new(), compared)
         }
         ActionChange::Removed { id, title } => {
             let action = find(old, id);
@@ -296,19 +291,11 @@ fn row(
                     }
                 }
             }
-            ChangeRowView {
-                anchor,
-                kind: "suppression",
-                what: "Action supprimée".into(),
-                title: title.clone(),
-                details,
-                cells: Vec::new(),
-                unchanged: false,
-                compared: keys
-                    .iter()
-                    .map(|key| Some((markdown(old, action, key), String::new())))
-                    .collect(),
-            }
+            let compared = keys
+                .iter()
+                .map(|key| Some((markdown(old, action, key), String::new())))
+                .collect();
+            ("suppression", "Action supprimée", title, details, compared)
         }
         ActionChange::Changed {
             id,
@@ -335,28 +322,19 @@ fn row(
             } else {
                 "Action modifiée"
             };
-            ChangeRowView {
-                anchor,
-                kind: "modification",
-                what: what.into(),
-                title: title.clone(),
-                details,
-                cells: Vec::new(),
-                unchanged: false,
-                compared: keys
-                    .iter()
-                    .map(|key| {
-                        cells
-                            .iter()
-                            .any(|c| c.key == *key)
-                            .then(|| (markdown(old, before, key), markdown(new, after, key)))
-                    })
-                    .collect(),
-            }
+            let compared = keys
+                .iter()
+                .map(|key| {
+                    cells
+                        .iter()
+                        .any(|c| c.key == *key)
+                        .then(|| (markdown(old, before, key), markdown(new, after, key)))
+                })
+                .collect();
+            ("modification", what, title, details, compared)
         }
     };
-    row.cells = row
-        .compared
+    let cells = compared
         .iter()
         .map(|pair| {
             pair.as_ref().map(|(before, after)| match format {
@@ -366,7 +344,16 @@ fn row(
             })
         })
         .collect();
-    row
+    ChangeRowView {
+        anchor,
+        kind,
+        what: what.into(),
+        title: title.clone(),
+        details: details.iter().map(|d| format.plain(d)).collect(),
+        cells,
+        unchanged: compared.iter().all(Option::is_none),
+        compared,
+    }
 }
 
 /// The plan that an amendment changes, after the amendments `earlier`.
