@@ -314,6 +314,15 @@ fn failure(root: &Path) -> ctg::diag::Failure {
     failed
 }
 
+/// The first error of building `root`, which must say `message` where the
+/// amendment's `depuis` is written.
+fn since_error(root: &Path, message: &str) -> ctg::diag::Diagnostic {
+    let first = failure(root).0.swap_remove(0);
+    assert_eq!(first.message, message);
+    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
+    first
+}
+
 /// A copy of `v2` whose amendment's `depuis = "../v1"` is replaced by `line`.
 fn with_since(line: &str) -> tempfile::TempDir {
     let project = copy_project(&versions().join("v2"));
@@ -334,13 +343,10 @@ fn since_location() -> String {
 fn a_since_that_names_no_revision_is_an_error_at_its_place() {
     // Out of any git repository.
     let project = with_since("depuis = \"v9.9\"");
-    let failed = failure(project.path());
-    let first = &failed.0[0];
-    assert_eq!(
-        first.message,
-        "avenant n° 1 : version `v9.9` introuvable : ce n'est pas un dossier, et le projet n'est pas dans un dépôt git"
+    let first = since_error(
+        project.path(),
+        "avenant n° 1 : version `v9.9` introuvable : ce n'est pas un dossier, et le projet n'est pas dans un dépôt git",
     );
-    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
     assert!(
         first
             .hint
@@ -357,13 +363,10 @@ fn a_since_that_names_no_revision_is_an_error_at_its_place() {
         text.replace("depuis = \"v1.0\"", "depuis = \"v9.9\""),
     )
     .unwrap();
-    let failed = failure(&root);
-    let first = &failed.0[0];
-    assert_eq!(
-        first.message,
-        "avenant n° 1 : révision `v9.9` introuvable dans le dépôt git"
+    since_error(
+        &root,
+        "avenant n° 1 : révision `v9.9` introuvable dans le dépôt git",
     );
-    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
     // On the command line: the message and a failing exit code.
     let out = ctg(&["build", "--root", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -379,13 +382,10 @@ fn a_since_that_names_no_revision_is_an_error_at_its_place() {
 fn a_since_folder_that_is_no_project_is_an_error_at_its_place() {
     let project = with_since("depuis = \"ailleurs\"");
     fs::create_dir_all(project.path().join("ailleurs/documents")).unwrap();
-    let failed = failure(project.path());
-    let first = &failed.0[0];
-    assert_eq!(
-        first.message,
-        "avenant n° 1 : le dossier `ailleurs` n'est pas un projet : il n'a pas de dossier `data/`"
+    let first = since_error(
+        project.path(),
+        "avenant n° 1 : le dossier `ailleurs` n'est pas un projet : il n'a pas de dossier `data/`",
     );
-    assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
     assert!(
         first
             .hint
@@ -545,9 +545,8 @@ fn an_amendment_that_changes_nothing_is_warned_about() {
 fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed() {
     // The model of `autre-modele`: « Axes », a group of columns, « Public
     // visé » kept out of the table.
-    let project = copy_project(&fixture("autre-modele"));
+    let project = with_signed_copy(&fixture("autre-modele"), "signe");
     let root = project.path();
-    copy_dir(&fixture("autre-modele/data"), &root.join("signe/data"));
     let actions = root.join("data/actions");
     let sheet = walkdir::WalkDir::new(&actions)
         .sort_by_file_name()
@@ -598,9 +597,8 @@ fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed()
 
 #[test]
 fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
-    let project = copy_project(&versions().join("v1"));
+    let project = with_signed_copy(&versions().join("v1"), "signe");
     let root = project.path();
-    copy_dir(&versions().join("v1/data"), &root.join("signe/data"));
     // One description split in two paragraphs, another only rewrapped.
     let split = root.join("data/actions/logement/02-decence.toml");
     let text = fs::read_to_string(&split).unwrap();

@@ -372,9 +372,8 @@ fn build_revision_from_the_command_line() {
 
 #[test]
 fn a_rewrapped_text_is_no_change_and_a_layout_change_says_so() {
-    let project = copy_project(&versions().join("v1"));
+    let project = with_signed_copy(&versions().join("v1"), "avant");
     let root = project.path();
-    copy_dir(&versions().join("v1/data"), &root.join("avant/data"));
     let sheet = root.join("data/actions/logement/02-decence.toml");
     let text = fs::read_to_string(&sheet).unwrap();
     // The description rewrapped on two lines, a space left after a word: the

@@ -112,20 +112,24 @@ pub fn pdf_pages(bytes: &[u8]) -> Vec<(f64, f64)> {
 /// Copies a project's `data/`, `templates/` and `logos/` into a fresh temporary folder.
 pub fn copy_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if !(rel.starts_with("data") || rel.starts_with("templates") || rel.starts_with("logos")) {
-            continue;
-        }
-        let target = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
+    for part in ["data", "templates", "logos"] {
+        if from.join(part).is_dir() {
+            copy_dir(&from.join(part), &dir.path().join(part));
         }
     }
     dir
+}
+
+/// A copy of the project `from`, with a second copy of its data in its
+/// folder `signed`: the version an amendment or a diff starts from, before
+/// the test changes the project's own files.
+pub fn with_signed_copy(from: &Path, signed: &str) -> tempfile::TempDir {
+    let project = copy_project(from);
+    copy_dir(
+        &from.join("data"),
+        &project.path().join(signed).join("data"),
+    );
+    project
 }
 
 /// Runs the `ctg` binary, as a user would, without a backtrace setting.
