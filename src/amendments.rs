@@ -141,20 +141,35 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
     }
 }
 
-/// A warning for each amendment that changes nothing in the plan: its
-/// document has no table of changes.
+/// A warning for each amendment that changes nothing in the plan (its
+/// document has no table of changes), and for each whose version after is
+/// older than its version before, by the dates of edition of the two.
 pub fn warnings(prepared: &[Prepared]) -> Vec<Diagnostic> {
-    prepared
-        .iter()
-        .filter(|p| p.changes.is_empty())
-        .map(|p| {
+    let mut warnings = Vec::new();
+    for p in prepared {
+        if p.changes.is_empty() {
             let at = &p.amendment.since;
-            Diagnostic::warning(format!(
+            warnings.push(Diagnostic::warning(format!(
                 "l'avenant n° {} ne change rien au plan d'actions depuis {}",
                 p.amendment.number, p.old_name
             ))
             .at(&at.file, at.span.clone())
-            .hint("vérifiez `depuis` : c'est la version du plan avant l'avenant (l'étiquette posée à la signature précédente)")
-        })
-        .collect()
+            .hint("vérifiez `depuis` : c'est la version du plan avant l'avenant (l'étiquette posée à la signature précédente)"));
+        }
+        if let (Some(before), Some(after)) = (p.old.convention.date, p.new.convention.date)
+            && after < before
+        {
+            let at = p.amendment.until.as_ref().unwrap_or(&p.amendment.since);
+            warnings.push(Diagnostic::warning(format!(
+                "l'avenant n° {} va d'une version du plan éditée le {} à une version plus ancienne, éditée le {}",
+                p.amendment.number,
+                before.french(),
+                after.french()
+            ))
+            .at(&at.file, at.span.clone())
+            .label("version plus ancienne que `depuis`")
+            .hint("`depuis` est la version d'avant l'avenant, `vers` celle qu'il signe : vérifiez qu'elles ne sont pas inversées"));
+        }
+    }
+    warnings
 }

@@ -137,7 +137,7 @@ impl Batch<'_> {
                         bar.set_message(name(project));
                         bar.inc(1);
                     }
-                    (None, Progress::Lines) => eprintln!("{}", outcome.line()),
+                    (None, Progress::Lines) => crate::say!("{}", outcome.line()),
                     _ => {}
                 }
                 outcome

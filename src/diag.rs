@@ -172,6 +172,26 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
+/// Writes a line to standard error, as `eprintln!` does, except that a closed
+/// stream (`ctg build 2>&1 | head`) ends the output quietly instead of
+/// stopping the program: the command still finishes its work and its exit code.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// The same, without a line break after.
+#[macro_export]
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Runs `f`, a stage that calls into a dependency, and turns a panic inside it into
 /// an error naming `subject`, the file being processed: no input may bring the
 /// program down with a Rust message.
@@ -200,7 +220,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    for d in diagnostics {
+    for d in diagnostics.iter().take(MAX_SHOWN) {
         let named;
         let report: &dyn miette::Diagnostic = match (&d.file, &d.span) {
             (Some(file), Some(_)) => {
@@ -224,8 +244,27 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         out.push_str(&block);
         out.push('\n');
     }
+    if let Some(rest) = diagnostics.get(MAX_SHOWN..).filter(|r| !r.is_empty()) {
+        let errors = rest.iter().filter(|d| d.is_error()).count();
+        let parts: Vec<String> = [
+            (errors, "erreur", "erreurs"),
+            (rest.len() - errors, "avertissement", "avertissements"),
+        ]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| crate::text::count(n, one, many))
+        .collect();
+        out.push_str(&format!(
+            "… et {} de plus, non affichés : corrigez les premiers problèmes, puis relancez la commande\n",
+            parts.join(" et ")
+        ));
+    }
     out
 }
+
+/// How many problems are shown in full: beyond, a line counts the others (a
+/// workbook of 100 000 wrong rows would otherwise print as many reports).
+pub const MAX_SHOWN: usize = 50;
 
 /// A diagnostic on a few lines of plain text: `file:line:col`, message, hint.
 fn plain(d: &Diagnostic) -> String {
@@ -346,5 +385,25 @@ mod tests {
         assert!(text.contains("data/actions/a.toml:2:1"), "{text}");
         assert!(text.contains("descriptiff = \"x\""), "{text}");
         assert!(text.contains("vouliez-vous dire `descriptif` ?"), "{text}");
+    }
+
+    #[test]
+    fn beyond_fifty_problems_one_line_counts_the_rest() {
+        let mut many: Vec<Diagnostic> = (0..100_000)
+            .map(|i| Diagnostic::error(format!("ligne {i} : état inconnu")))
+            .collect();
+        many.push(Diagnostic::warning("une de plus"));
+        let text = render(&many, false);
+        assert!(text.contains("ligne 49 : état inconnu"), "{text}");
+        assert!(!text.contains("ligne 50 : état inconnu"), "{text}");
+        assert!(
+            text.ends_with(
+                "… et 99\u{202f}950 erreurs et 1 avertissement de plus, non affichés : corrigez les premiers problèmes, puis relancez la commande\n"
+            ),
+            "{}",
+            &text[text.len() - 300..]
+        );
+        // Fifty are shown in full, with no such line.
+        assert!(!render(&many[..MAX_SHOWN], false).contains("non affichés"));
     }
 }

@@ -719,7 +719,7 @@ mod tests {
         let new = "- Investissement : 120 000 €\n- Fonctionnement\n- Formation\n\nAvec **gras** et *italique* revus.";
         assert_eq!(
             word_changes(old, new),
-            "        - Investissement : [-100-]{+120+} 000 €\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
+            "        - Investissement : [-100 000 €-]{+120 000 €+}\n        - Fonctionnement\n        {+- Formation+}\n        \n        Avec **gras** et [-*italique*.-]{+*italique* revus.+}"
         );
         assert_eq!(
             word_changes("", "Nouveau texte."),

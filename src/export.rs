@@ -230,7 +230,7 @@ impl Datum {
     /// The value as a CSV cell.
     fn csv(&self) -> String {
         match self {
-            Datum::Text(t) => t.clone(),
+            Datum::Text(t) => inert_in_spreadsheets(t),
             Datum::Year(y) => y.to_string(),
             Datum::Integer(n) => n.to_string(),
             Datum::Amount(a) => a.to_string(),
@@ -297,6 +297,24 @@ pub fn open_data(plan: &Plan) -> Result<OpenData, Diagnostic> {
 fn failed(file: &str, err: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::error(format!("production de `{file}` impossible : {err}"))
         .hint("ce problème ne vient pas des fiches : signalez-le avec le plan qui le provoque")
+}
+
+/// The characters with which a cell starts a formula in a spreadsheet that
+/// opens the CSV (`=HYPERLINK(…)`, or a list item « - Fonctionnement »).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The note of the CSV's description that says how such a text is written.
+const FORMULA_NOTE: &str = " Un texte qui commence par =, +, - ou @ y est précédé d'une apostrophe ('), pour qu'un tableur l'affiche comme du texte et ne l'exécute jamais comme une formule : un programme qui lit ce fichier retire cette apostrophe, ou lit le JSON, qui donne chaque texte tel quel.";
+
+/// A text as a CSV cell that a spreadsheet shows as text, never as a
+/// formula: one that starts like a formula is preceded by an apostrophe,
+/// the spreadsheets' own mark of a text. The JSON keeps every text as is.
+fn inert_in_spreadsheets(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// RFC 4180: comma, double quotes where needed (doubled inside), CRLF between
@@ -462,7 +480,7 @@ fn package(plan: &Plan, columns: &[DataColumn], csv_bytes: usize) -> Package {
                 name: "plan-actions",
                 path: CSV_FILE,
                 title: "Plan d'actions (CSV)",
-                description: resource_description("CSV (RFC 4180, UTF-8, virgule)"),
+                description: resource_description("CSV (RFC 4180, UTF-8, virgule)") + FORMULA_NOTE,
                 format: "csv",
                 mediatype: "text/csv",
                 encoding: "utf-8",
@@ -556,6 +574,26 @@ mod tests {
             "Communauté de communes d'Exemple,\"Petite enfance, jeunesse\",Crèches,\
              \"Un \"\"RPE\"\"\nDeux\",2024,2025\r\n"
         );
+    }
+
+    #[test]
+    fn a_text_that_starts_like_a_formula_is_marked_as_text_in_the_csv_only() {
+        for text in [
+            "=HYPERLINK(\"http://exemple.fr\";\"clic\")",
+            "- Fonctionnement",
+            "+33 4 68 00 00 00",
+            "@partenaire",
+            "\tcellule",
+        ] {
+            let datum = Datum::Text(text.to_string());
+            assert_eq!(datum.csv(), format!("'{text}"));
+            assert_eq!(datum.json(), serde_json::Value::from(text));
+        }
+        for text in ["Accueil", "Fonctionnement - investissement", "'cité'", ""] {
+            assert_eq!(Datum::Text(text.to_string()).csv(), text);
+        }
+        // Figures are numbers, never marked.
+        assert_eq!(Datum::Integer(-3).csv(), "-3");
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         });
     });
     let mut timings = render::Timings::start();
+    if options.write {
+        output::check_folder(&options.root, &options.out_dir()).map_err(|d| Failure(vec![d]))?;
+    }
     let source = options.source()?;
     let (plan, templates, mut warnings) = load_and_validate_from(&source)?;
     let follow_ups = load_follow_ups_from(&source, &plan, &mut warnings)?;
@@ -146,7 +149,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // which stay as they were.
     let failed = |mut d: Vec<Diagnostic>| {
         if options.write {
-            output::keep_for_inspection(&options.out_dir(), &mut d);
+            match output::OutputFolder::lock(&options.out_dir()) {
+                Ok(mut folder) => folder.keep_for_inspection(&mut d),
+                Err(e) => d.push(e),
+            }
         }
         with(warnings.clone(), d)
     };
@@ -396,14 +402,7 @@ pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
     Ok((plan, rendered))
 }
 
-/// An output file written by a build.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Written {
-    pub path: PathBuf,
-    pub size: usize,
-    /// SHA-256 of the contents, printed so that a copy can be checked.
-    pub sha256: String,
-}
+pub use output::Written;
 
 /// Stage 5: every output, each replaced atomically.
 fn write(
@@ -469,65 +468,18 @@ fn write(
         }
     }
     let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    // All outputs are replaced together, only once every one is fully written;
-    // their hashes are computed meanwhile, while the disk syncs.
-    let (paths, hashes) = std::thread::scope(|scope| {
-        let hashes = scope.spawn(|| {
-            files
-                .iter()
-                .map(|(_, bytes)| fingerprint::sha256_hex(bytes))
-                .collect::<Vec<_>>()
-        });
-        let paths = output::write_all(out, &files);
-        let hashes = hashes.join().unwrap_or_else(|_| {
-            files
-                .iter()
-                .map(|(_, bytes)| fingerprint::sha256_hex(bytes))
-                .collect()
-        });
-        (paths, hashes)
-    });
-    let paths = paths?;
-    // The pages of actions that the plan no longer has.
-    if let Some(sheets) = sheets {
-        output::remove_stale(&out.join(render::sheets::SHEETS_DIR), |name| {
-            name.ends_with(".html") && !sheets.pages.iter().any(|(page, _)| page == name)
-        });
-    }
-    // The documents of amendments that the convention no longer lists.
-    if rendered.is_some() {
-        output::remove_stale(out, |name| {
-            let document = name
-                .strip_suffix(".pdf")
-                .or_else(|| name.strip_suffix(".html"))
-                .or_else(|| name.strip_suffix(".docx"))
-                .or_else(|| name.strip_suffix(".typ"));
-            document.is_some_and(|d| {
-                render::amendment::is_amendment_document(d)
-                    && !amended
-                        .iter()
-                        .any(|a| render::amendment::amendment_document(a.number) == d)
-            })
-        });
-    }
-    // The sources kept by earlier failed builds of these documents are stale:
-    // every one after a build of all documents (a year whose follow-up is gone
-    // has no review any more), that year's after `--bilan`.
-    output::remove_stale(out, |name| match rendered {
-        Some(_) => render::origin::is_kept_typst(name),
+    // All outputs are replaced together, only once every one is fully written,
+    // under the folder's lock. What earlier builds wrote and this one did not
+    // is removed: every such file after a build of all documents (an action,
+    // an amendment or a year gone, a source kept by a failed build); after
+    // `--bilan`, that year's kept source only.
+    let mut folder = output::OutputFolder::lock(out)?;
+    folder.replace(&files, |name| match rendered {
+        Some(_) => true,
         None => reviews
             .iter()
             .any(|r| name == render::origin::kept_typst(&render::review_document(r.year))),
-    });
-    Ok(paths
-        .into_iter()
-        .zip(files.iter().zip(hashes))
-        .map(|(path, ((_, bytes), sha256))| Written {
-            path,
-            size: bytes.len(),
-            sha256,
-        })
-        .collect())
+    })
 }
 
 fn with(mut first: Vec<Diagnostic>, more: Vec<Diagnostic>) -> Failure {

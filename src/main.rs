@@ -10,7 +10,7 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,9 +21,64 @@ use ctg::diag::{self, Diagnostic, Failure};
 use ctg::text::count;
 
 fn main() -> ExitCode {
-    // Panics are caught where they can happen and reported as errors; the default
-    // hook would print a Rust message and backtrace meant for developers.
-    std::panic::set_hook(Box::new(|_| {}));
+    // Panics are caught where they can happen and reported as errors naming
+    // the file at fault; the default hook would print a Rust message meant for
+    // developers. The hook only remembers where the first one happened, for
+    // the message of a panic that no stage caught.
+    std::panic::set_hook(Box::new(|info| {
+        let mut first = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
+        if first.is_none() {
+            *first = Some(format!(
+                "{}{}",
+                payload_text(info.payload()),
+                info.location()
+                    .map(|l| format!(", {}:{}", l.file(), l.line()))
+                    .unwrap_or_default()
+            ));
+        }
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => {
+            let detail = FIRST_PANIC
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_else(|| payload_text(payload.as_ref()));
+            let command: Vec<String> = std::env::args().collect();
+            ctg::say!("{}", internal_error(&detail, &command));
+            ExitCode::from(INTERNAL_ERROR)
+        }
+    }
+}
+
+/// Where the first panic of the process happened, and what it said.
+static FIRST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The exit code of a failure of the program itself (`EX_SOFTWARE`).
+const INTERNAL_ERROR: u8 = 70;
+
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "aucun détail".into())
+}
+
+/// What the user reads when the program itself fails: that it is no mistake
+/// of theirs, and how to report it.
+fn internal_error(detail: &str, command: &[String]) -> String {
+    let shown: Vec<&str> = command.iter().skip(1).map(String::as_str).collect();
+    format!(
+        "erreur interne : ctg s'est arrêté sur un défaut du programme lui-même, pas de vos données.\n\
+         conseil : signalez-le en joignant la commande lancée (`ctg {}`), ce message et, si possible, \
+         le dossier `data/` du projet (détail technique : {detail})",
+        shown.join(" ")
+    )
+}
+
+fn run() -> ExitCode {
     let color = std::io::stderr().is_terminal();
     match cli::Cli::parse().command {
         cli::Command::Build {
@@ -149,7 +204,7 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings, color);
             for w in &report.written {
-                eprintln!(
+                ctg::say!(
                     "écrit {} ({}, sha256 {})",
                     w.path.display(),
                     ctg::render::html::french_size(w.size),
@@ -157,11 +212,11 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
                 );
             }
             if !options.write {
-                eprintln!("plan valide : {}", report.summary());
+                ctg::say!("plan valide : {}", report.summary());
             }
             if timings {
                 for (stage, duration) in &report.timings {
-                    eprintln!("{stage:<28} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+                    ctg::say!("{stage:<28} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
                 }
             }
             ExitCode::SUCCESS
@@ -183,11 +238,11 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
     let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     for outcome in &failed {
         if let Err(failure) = &outcome.result {
-            eprintln!("── {}", outcome.project.display());
+            ctg::say!("── {}", outcome.project.display());
             print_diagnostics(&failure.0, color);
         }
     }
-    eprintln!(
+    ctg::say!(
         "{}, {} en échec{}",
         count(
             outcomes.len() - failed.len(),
@@ -202,7 +257,7 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
         }
     );
     for outcome in &failed {
-        eprintln!("  {}", outcome.line());
+        ctg::say!("  {}", outcome.line());
     }
     if failed.is_empty() {
         ExitCode::SUCCESS
@@ -218,7 +273,9 @@ fn compare(root: &Path, old: &str, new: Option<&str>, color: bool) -> ExitCode {
     match ctg::compare(root, old, new) {
         Ok(found) => {
             print_diagnostics(&found.warnings, color);
-            print!(
+            // A reader that stops reading (`ctg diff v1.0 | head`) is no failure.
+            let _ = write!(
+                std::io::stdout(),
                 "{}",
                 ctg::diff::report(&found.changes, &found.old, &found.new)
             );
@@ -230,7 +287,7 @@ fn compare(root: &Path, old: &str, new: Option<&str>, color: bool) -> ExitCode {
         }
         Err(failure) => {
             print_diagnostics(&failure.0, color);
-            eprintln!("échec : {failure}, aucune comparaison");
+            ctg::say!("échec : {failure}, aucune comparaison");
             ExitCode::from(2)
         }
     }
@@ -243,7 +300,7 @@ fn authoring(result: Result<ctg::scaffold::Outcome, Failure>, color: bool) -> Ex
         Ok(outcome) => {
             print_diagnostics(&outcome.diagnostics, color);
             for line in &outcome.summary {
-                eprintln!("{line}");
+                ctg::say!("{line}");
             }
             if outcome.success {
                 ExitCode::SUCCESS
@@ -257,12 +314,34 @@ fn authoring(result: Result<ctg::scaffold::Outcome, Failure>, color: bool) -> Ex
 
 fn fail(failure: &Failure, color: bool) -> ExitCode {
     print_diagnostics(&failure.0, color);
-    eprintln!("échec : {failure}, aucun fichier n'a été modifié");
+    ctg::say!("échec : {failure}, aucun fichier n'a été modifié");
     ExitCode::FAILURE
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
     if !diagnostics.is_empty() {
-        eprint!("{}", diag::render(diagnostics, color));
+        ctg::say_raw!("{}", diag::render(diagnostics, color));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_of_the_program_says_so_in_french_with_the_command() {
+        let command: Vec<String> = ["ctg", "build", "--root", "projet"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let payload: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        let message = internal_error(&payload_text(payload.as_ref()), &command);
+        assert!(message.starts_with("erreur interne : ctg s'est arrêté sur un défaut du programme lui-même, pas de vos données"), "{message}");
+        assert!(message.contains("(`ctg build --root projet`)"), "{message}");
+        assert!(
+            message.contains("(détail technique : index out of bounds)"),
+            "{message}"
+        );
+        assert!(message.contains("\nconseil : signalez-le"), "{message}");
     }
 }

@@ -778,8 +778,6 @@ fn validate_convention(
         })
         .collect();
     let colours = colours(file, raw.couleurs, diags);
-    let amendments = amendments(file, raw.avenants, diags);
-
     let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
     let signature = match raw.signature {
         Some(sig) => SignaturePlace {
@@ -790,6 +788,24 @@ fn validate_convention(
         },
         None => SignaturePlace::default(),
     };
+    // An amendment is signed after the convention: its signature, or else the
+    // first day of its period.
+    let start = match (signature.date, period) {
+        (Some(signed), _) => Some((
+            signed,
+            format!("la signature de la convention ({})", signed.french()),
+        )),
+        (None, Some(p)) => Some((
+            Date {
+                year: p.start,
+                month: 1,
+                day: 1,
+            },
+            format!("le début de sa période ({})", p.start),
+        )),
+        (None, None) => None,
+    };
+    let amendments = amendments(file, raw.avenants, start, diags);
     let workbook_note = raw
         .suivi
         .map(|note| WorkbookNote {
@@ -1057,6 +1073,7 @@ fn sheets(
 fn amendments(
     file: &SourceFile,
     raw: Vec<crate::load::RawAmendment>,
+    convention_start: Option<(Date, String)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Amendment> {
     let mut found: Vec<Amendment> = Vec::new();
@@ -1089,6 +1106,19 @@ fn amendments(
             }
         }
         let date = date(file, a.date, "avenants.date", diags);
+        if let (Some(date), Some((start, what))) = (date, &convention_start)
+            && date < *start
+        {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "l'avenant n° {written} est daté du {}, avant {what}",
+                    date.french()
+                ))
+                .at(file, date_span.clone())
+                .label("date antérieure à la convention")
+                .hint("un avenant modifie une convention déjà signée : vérifiez l'année de sa date (année-mois-jour)"),
+            );
+        }
         let object = cell(file, a.objet, "avenants.objet", diags);
         let version = |value: Spanned<String>, key: &str, diags: &mut Vec<Diagnostic>| {
             let span = value.span();

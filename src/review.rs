@@ -495,7 +495,7 @@ fn load_texts(
         // Each text is checked as any text of the documents, in its own file.
         let read = |name: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
             let path = format!("{year_dir}/{name}");
-            if !source.is_file(&path) {
+            if !source.exists(&path) {
                 return None;
             }
             match source.read_text(&path) {
@@ -639,13 +639,15 @@ impl<'a> Review<'a> {
         (rows, total)
     }
 
-    /// Actions whose deadline includes the year.
+    /// Actions due in the year: their deadline is that year, or a period that
+    /// ends that year. An action of « 2025-2027 » is under way in 2025, not
+    /// due: a steering committee reads this list as what had to be done.
     pub fn due(&self) -> Vec<&'a Action> {
         let y = self.year.year;
         self.plan
             .actions
             .iter()
-            .filter(|a| a.deadline.years.contains(y))
+            .filter(|a| a.deadline.years.end == y)
             .collect()
     }
 

@@ -52,7 +52,7 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
             ))
             .hint("choisissez un autre port avec `--port`")
         })?;
-        eprintln!("aperçu sur http://127.0.0.1:{port}/plan.html");
+        crate::say!("aperçu sur http://127.0.0.1:{port}/plan.html");
         std::thread::spawn(move || serve_forever(&server, &out, &version));
     }
     // Watching starts before the first build, so that a save during it is not
@@ -79,7 +79,7 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
     }
     let color = std::io::stderr().is_terminal();
     rebuild(options, color, &version);
-    eprintln!("surveillance de data/, templates/ et logos/ (Ctrl+C pour arrêter)");
+    crate::say!("surveillance de data/, templates/ et logos/ (Ctrl+C pour arrêter)");
     while changes.next(&rx) {
         rebuild(options, color, &version);
     }
@@ -137,7 +137,7 @@ impl Changes {
         match event {
             Ok(event) => self.is_change(event),
             Err(e) => {
-                eprintln!("surveillance : {e}");
+                crate::say!("surveillance : {e}");
                 false
             }
         }
@@ -225,17 +225,17 @@ fn rebuild(options: &BuildOptions, color: bool, version: &AtomicU64) {
             // The page may reload as soon as the line is out: the version comes first.
             version.fetch_add(1, Ordering::SeqCst);
             if !report.warnings.is_empty() {
-                eprint!("{}", diag::render(&report.warnings, color));
+                crate::say_raw!("{}", diag::render(&report.warnings, color));
             }
-            eprintln!(
+            crate::say!(
                 "reconstruit en {} ms ({} pages)",
                 start.elapsed().as_millis(),
                 report.pages
             );
         }
         Err(failure) => {
-            eprint!("{}", diag::render(&failure.0, color));
-            eprintln!(
+            crate::say_raw!("{}", diag::render(&failure.0, color));
+            crate::say!(
                 "échec : {failure} ; les fichiers de out/ sont inchangés, en attente d'une correction"
             );
         }

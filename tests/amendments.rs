@@ -542,6 +542,51 @@ fn an_amendment_that_changes_nothing_is_warned_about() {
 }
 
 #[test]
+fn an_amendment_towards_an_older_version_is_warned_about_at_its_vers() {
+    // `depuis` names a version edited in June 2024, `vers` one of January:
+    // the two are swapped.
+    let dir = tempfile::tempdir().unwrap();
+    let edited = |from: &str, to: &Path, date: &str| {
+        copy_dir(&versions().join(from), to);
+        let convention = to.join("data/convention.toml");
+        let text = fs::read_to_string(&convention).unwrap();
+        assert!(text.contains("\ndate = 2024-01-15\n"));
+        fs::write(
+            &convention,
+            text.replace("\ndate = 2024-01-15\n", &format!("\ndate = {date}\n")),
+        )
+        .unwrap();
+    };
+    edited("v1", &dir.path().join("juin"), "2024-06-01");
+    edited("v2", &dir.path().join("janvier"), "2024-01-15");
+    let root = dir.path().join("projet");
+    edited("v2", &root, "2024-09-01");
+    let convention = root.join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(
+        &convention,
+        text.replace(FOLDER_SINCE, "depuis = \"../juin\"\nvers = \"../janvier\""),
+    )
+    .unwrap();
+    let (plan, _, _) = ctg::load_and_validate(&root).unwrap();
+    let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
+    let warnings = ctg::amendments::warnings(&prepared);
+    let warning = warnings
+        .iter()
+        .find(|w| w.message.contains("à une version plus ancienne"))
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert_eq!(
+        warning.message,
+        "l'avenant n° 1 va d'une version du plan éditée le 1er juin 2024 à une version plus ancienne, éditée le 15 janvier 2024"
+    );
+    let line = text.lines().position(|l| l.starts_with("depuis")).unwrap() + 2;
+    assert_eq!(
+        warning.location().as_deref(),
+        Some(format!("data/convention.toml:{line}:8").as_str())
+    );
+}
+
+#[test]
 fn a_plan_of_another_model_shows_its_own_columns_and_a_hidden_one_that_changed() {
     // The model of `autre-modele`: « Axes », a group of columns, « Public
     // visé » kept out of the table.

@@ -159,6 +159,29 @@ fn ctg(args: &[&str], dir: &Path) -> std::process::Output {
 }
 
 #[test]
+fn a_template_that_is_a_link_in_a_revision_is_refused_as_in_the_folder() {
+    let (_dir, root) = repository_with(false, |project| {
+        fs::create_dir_all(project.join("templates")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", project.join("templates/table.typ.tera"))
+            .unwrap();
+    });
+    let before = files_in(&root);
+    let out = ctg(&["build", "--revision", "v1.0"], &root);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("`templates/table.typ.tera` est un lien symbolique dans la révision `v1.0`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("enregistrez le fichier lui-même"),
+        "{stderr}"
+    );
+    assert_eq!(files_in(&root), before);
+}
+
+#[test]
 fn diff_of_two_folders_reports_exactly_each_change() {
     // The old version is given relative to the project's root.
     let found = ctg::compare(&versions().join("v2"), "../v1", None).unwrap();

@@ -685,7 +685,7 @@ fn csv_has_one_plain_text_row_per_action() {
         assert_eq!(row[col("champ")], field.label);
         assert_eq!(
             row[col("descriptif")],
-            ctg::text::markdown_to_plain(&action.description)
+            in_csv(&ctg::text::markdown_to_plain(&action.description))
         );
         assert_eq!(
             row[col("echeance_debut")],
@@ -708,6 +708,96 @@ fn csv_has_one_plain_text_row_per_action() {
     // No typography: the ordinal stays as written, the escaped dash is a dash.
     assert!(rows[0][col("resultat_attendu")].contains("2ème structure"));
     assert!(rows[0][col("moyens_caf")].contains("\n- Fonctionnement"));
+}
+
+/// A text as the CSV writes it: one that starts like a formula is preceded by
+/// an apostrophe, as the data package's description says.
+fn in_csv(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[test]
+fn a_spreadsheet_shows_a_text_that_starts_like_a_formula_as_text() {
+    let project = copy_project(&fixture("mini"));
+    let action = project.path().join("data/actions/logement/01-impayes.toml");
+    let cells = [
+        ("moyens_caf", r#"=HYPERLINK("http://exemple.fr";"clic")"#),
+        ("moyens_partenaires", "- Fonctionnement\n- Investissement"),
+        ("objectifs", "@partenaires"),
+        ("impact_envisage", "+33 4 68 00 00 00"),
+    ];
+    let mut text = fs::read_to_string(&action).unwrap();
+    for (key, value) in cells {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap()
+            .to_string();
+        text = text.replace(&line, &format!("{key} = '''{value}'''"));
+    }
+    fs::write(&action, text).unwrap();
+    let (_, out) = ctg::render_project(project.path()).unwrap();
+    let (header, rows) = csv_rows(&out.open_data.csv);
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c == "logement-impayes"))
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out.open_data.json).unwrap();
+    let record = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action_id"] == "logement-impayes")
+        .unwrap();
+    for (key, value) in cells {
+        let at = header.iter().position(|h| h == key).unwrap();
+        // The CSV marks it as text; the JSON gives it as written.
+        assert_eq!(row[at], format!("'{value}"), "{key}");
+        assert_eq!(record[key], value, "{key}");
+    }
+    // The data package says how.
+    let package: serde_json::Value = serde_json::from_str(&out.open_data.datapackage).unwrap();
+    let description = package["resources"][0]["description"].as_str().unwrap();
+    assert!(
+        description.contains("précédé d'une apostrophe"),
+        "{description}"
+    );
+
+    // Opened in LibreOffice, as a person would: no cell is a formula, and
+    // each shows its text.
+    if !tool(
+        "a_spreadsheet_shows_a_text_that_starts_like_a_formula_as_text",
+        missing_soffice(),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("plan.csv");
+    fs::write(&csv, &out.open_data.csv).unwrap();
+    let ods = soffice_convert(&csv, "ods", dir.path());
+    let content = zip_part(&ods, "content.xml");
+    assert!(!content.contains("table:formula"), "{content}");
+    assert!(!content.contains("Err:"), "{content}");
+    for shown in [
+        "&apos;=HYPERLINK(&quot;http://exemple.fr&quot;;&quot;clic&quot;)",
+        "&apos;- Fonctionnement",
+        "&apos;@partenaires",
+        "&apos;+33 4 68 00 00 00",
+    ] {
+        assert!(content.contains(shown), "{shown}: {content}");
+    }
+}
+
+/// The text of part `name` of a zip archive (a workbook, a Word document).
+fn zip_part(file: &std::path::Path, name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(fs::File::open(file).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
 }
 
 #[test]
@@ -745,7 +835,7 @@ fn json_has_the_same_records_as_the_csv() {
             for (name, cell) in header.iter().zip(row) {
                 let value = &object[name];
                 let as_text = match value {
-                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::String(s) => in_csv(s),
                     serde_json::Value::Number(n) => n.to_string(),
                     serde_json::Value::Null => String::new(),
                     other => panic!("{name} : {other}"),

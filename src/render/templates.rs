@@ -132,7 +132,9 @@ impl Templates {
         let mut diags = Vec::new();
         for (name, builtin) in BUILTIN {
             let path = format!("templates/{name}");
-            let source = if project.is_file(&path) {
+            // A link in a revision is no file, but it is there: reading it says
+            // so, as it does in the working tree, rather than taking the built-in.
+            let source = if project.exists(&path) {
                 match project.read_text(&path) {
                     Ok(file) => file,
                     Err(d) => {

@@ -82,9 +82,11 @@ impl<'a> Kind<'a> {
 }
 
 /// Checks `text`, the value written at `span` of `file`: not blank when it is
-/// required, not nested too deeply when it is Markdown, and printable by the
-/// embedded fonts. Each problem is pushed to `diags` at its place; `true` when
-/// there is none.
+/// required, not nested too deeply when it is Markdown, printable by the
+/// embedded fonts, without a character that would change how it reads (a
+/// direction control) and, as a warning, without an invisible zero-width
+/// character. Each problem is pushed to `diags` at its place; `true` when
+/// there is no error.
 pub fn check(
     file: &SourceFile,
     span: Range<usize>,
@@ -135,9 +137,25 @@ pub fn check(
         );
     }
     if let Some((c, written)) = unprintable {
-        let at = place(file, span, text, written);
+        let at = place(file, span.clone(), text, written);
         // A control character is invisible: it is named, never printed.
-        diags.push(if c.is_control() {
+        diags.push(if is_direction_control(c) || c == BYTE_ORDER_MARK {
+            Diagnostic::error(format!(
+                "caractère invisible {} dans `{key}` : U+{:04X}",
+                if c == BYTE_ORDER_MARK {
+                    "de marque d'ordre des octets"
+                } else {
+                    "qui change le sens d'écriture"
+                },
+                c as u32
+            ))
+            .at(file, at)
+            .label("caractère invisible")
+            .hint(format!(
+                "ce caractère ne se voit pas mais change l'affichage du texte qui l'entoure (un montant peut s'y lire à l'envers) ; il vient souvent d'un copier-coller : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
+                c as u32
+            ))
+        } else if c.is_control() {
             Diagnostic::error(format!(
                 "caractère de contrôle invisible dans `{key}` : U+{:04X}",
                 c as u32
@@ -158,7 +176,66 @@ pub fn check(
             .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le")
         });
     }
-    diags.len() == before
+    if let Some((c, written, more)) = zero_width(text) {
+        let others = match more {
+            0 => String::new(),
+            n => format!(
+                " (et {} dans ce texte)",
+                crate::text::count(n, "autre", "autres")
+            ),
+        };
+        diags.push(
+            Diagnostic::warning(format!(
+                "caractère invisible de largeur nulle dans `{key}` : U+{:04X}{others}",
+                c as u32
+            ))
+            .at(file, place(file, span, text, written))
+            .label("caractère invisible")
+            .hint("il vient souvent d'un copier-coller : il ne se voit pas, mais coupe un mot pour la recherche et la lecture à voix haute ; supprimez-le"),
+        );
+    }
+    diags[before..].iter().all(|d| !d.is_error())
+}
+
+/// The byte order mark: at the start of a file it says how the file is
+/// encoded; inside a text it is an invisible character that nothing needs.
+const BYTE_ORDER_MARK: char = '\u{FEFF}';
+
+/// Characters that change the direction of the text around them: an override
+/// shows « 0001 € par place » for « 1000 € par place ». No plan in French
+/// needs one; they are refused in every text, like control characters.
+fn is_direction_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A character refused in a text: one the fonts cannot print, a control
+/// character, a direction control, a byte order mark.
+fn refused(c: char) -> bool {
+    !crate::fonts::printable(c) || is_direction_control(c) || c == BYTE_ORDER_MARK
+}
+
+/// The first character of `text` that prints nothing and has no use in a
+/// French text (a zero-width space, a word joiner, a joiner between two
+/// letters: a joiner inside an emoji sequence composes the emoji), where it is
+/// written, and how many more there are.
+fn zero_width(text: &str) -> Option<(char, Range<usize>, usize)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut found = chars.iter().enumerate().filter(|(i, (_, c))| match c {
+        '\u{200B}' | '\u{200C}' | '\u{2060}' => true,
+        '\u{200D}' => {
+            let letter = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|(_, c)| c.is_alphanumeric())
+            };
+            letter(i.checked_sub(1)) && letter(Some(i + 1))
+        }
+        _ => false,
+    });
+    let (_, &(at, c)) = found.next()?;
+    Some((c, at..at + c.len_utf8(), found.count()))
 }
 
 /// How deeply the Markdown of `text` nests quotes, lists and inline formatting.
@@ -202,7 +279,7 @@ pub fn markdown_depth(text: &str) -> usize {
 fn unprintable(text: &str, markdown: bool) -> Option<(char, Range<usize>)> {
     let written = text
         .char_indices()
-        .find(|(_, c)| !crate::fonts::printable(*c))
+        .find(|(_, c)| refused(*c))
         .map(|(at, c)| (c, at..at + c.len_utf8()));
     if !markdown {
         return written;
@@ -214,7 +291,7 @@ fn unprintable(text: &str, markdown: bool) -> Option<(char, Range<usize>)> {
         .take_while(|(_, range)| written.as_ref().is_none_or(|(_, w)| range.start < w.start))
         .find_map(|(event, range)| match event {
             Event::Text(t) | Event::Code(t) => {
-                let c = crate::fonts::unprintable(&t)?;
+                let c = t.chars().find(|c| refused(*c))?;
                 (!text[range.clone()].contains(c)).then_some((c, range))
             }
             _ => None,
@@ -290,6 +367,51 @@ mod tests {
         assert!(report("\" \"", Kind::markdown("x")).is_empty());
         let d = report("\" \"", Kind::cell("x"));
         assert_eq!(d[0].message, "le texte de `x` est vide");
+    }
+
+    #[test]
+    fn direction_controls_and_a_byte_order_mark_are_refused_where_they_are() {
+        // U+202E shows « 0001 € par place » for « 1000 € par place ».
+        let d = report("\"1000 \u{202E}€ par place\"", Kind::cell("x"));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].is_error());
+        assert_eq!(
+            d[0].message,
+            "caractère invisible qui change le sens d'écriture dans `x` : U+202E"
+        );
+        assert_eq!(location(&d[0]), "f.toml:1:11");
+        for c in ['\u{202A}', '\u{202D}', '\u{2066}', '\u{2069}', '\u{200F}'] {
+            let d = report(&format!("\"a{c}b\""), Kind::optional("x"));
+            assert!(d.len() == 1 && d[0].is_error(), "U+{:04X}", c as u32);
+        }
+        // Also as a character reference of Markdown.
+        let d = report("\"a &#x202E; b\"", Kind::markdown("x"));
+        assert!(d[0].message.contains("U+202E"), "{}", d[0].message);
+        let d = report("\"a\u{FEFF}b\"", Kind::optional("x"));
+        assert!(
+            d[0].message.contains("marque d'ordre des octets"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0].is_error());
+    }
+
+    #[test]
+    fn zero_width_characters_are_warned_about_once_per_text() {
+        let d = report(
+            "\"Relais\u{200B} petite\u{200B} enfance\u{2060}\"",
+            Kind::cell("x"),
+        );
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].is_error());
+        assert_eq!(
+            d[0].message,
+            "caractère invisible de largeur nulle dans `x` : U+200B (et 2 autres dans ce texte)"
+        );
+        assert_eq!(location(&d[0]), "f.toml:1:12");
+        // A joiner that composes an emoji is no mistake; one between letters is.
+        assert!(report("\"Familles 👨\u{200D}👩\u{200D}👧\"", Kind::cell("x")).is_empty());
+        assert_eq!(report("\"pa\u{200D}rents\"", Kind::cell("x")).len(), 1);
     }
 
     #[test]

@@ -4,8 +4,14 @@
 
 /// `n` followed by `singular` for 0 and 1, by `plural` from 2 on: French puts
 /// zero and one in the singular ("0 action en échec", "1 champ").
+/// From five digits on, the thousands are grouped (« 12 500 erreurs »).
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n < 2 { singular } else { plural })
+    let figure = if n < 10_000 {
+        n.to_string()
+    } else {
+        super::typography::group_thousands(&n.to_string())
+    };
+    format!("{figure} {}", if n < 2 { singular } else { plural })
 }
 
 /// A file size in the French units of the web: "850 o", "180 ko", "1,3 Mo"

@@ -138,7 +138,31 @@ fn tokens(markdown: &str) -> Vec<Token> {
     for event in parser(markdown) {
         t.event(event);
     }
-    t.tokens
+    join_numbers(t.tokens)
+}
+
+/// A number's groups and unit, words of one style, as one word with the
+/// spaces between them (see [`super::words::continues_number`]): a changed
+/// amount is marked whole.
+fn join_numbers(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if let Token::Word {
+            text: next,
+            style: next_style,
+            before: Some(gap),
+        } = &token
+            && let Some(Token::Word { text, style, .. }) = out.last_mut()
+            && style == next_style
+            && super::words::continues_number(text, next)
+        {
+            text.push(*gap);
+            text.push_str(next);
+            continue;
+        }
+        out.push(token);
+    }
+    out
 }
 
 #[derive(Default)]
@@ -964,15 +988,16 @@ mod tests {
             "Budget : **100 000 €** par an",
             "Budget : **120 000 €** par an",
         );
-        // Only the changed group of digits is marked; its strong style inside.
+        // The changed amount is marked whole, never a group of its digits
+        // (« 100 120 000 € »); its strong style inside.
         assert_eq!(
             typst,
-            "Budget\u{a0}: #del[#strong[100]] #ins[#strong[120]]\u{202f}#strong[000\u{a0}€] par an"
+            "Budget\u{a0}: #del[#strong[100\u{202f}000\u{a0}€]] #ins[#strong[120\u{202f}000\u{a0}€]] par an"
         );
         assert_eq!(
             html,
             format!(
-                "<p>Budget\u{a0}: {DEL}<strong>100</strong></del> {INS}<strong>120</strong></ins>\u{202f}<strong>000\u{a0}€</strong> par an</p>"
+                "<p>Budget\u{a0}: {DEL}<strong>100\u{202f}000\u{a0}€</strong></del> {INS}<strong>120\u{202f}000\u{a0}€</strong></ins> par an</p>"
             )
         );
         // A mark spanning a style's end still nests well.

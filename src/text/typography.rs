@@ -172,7 +172,8 @@ fn push_plain(out: &mut Vec<Segment>, s: &str) {
     }
 }
 
-fn group_thousands(digits: &str) -> String {
+/// `digits` grouped by three with a narrow no-break space: « 12 500 ».
+pub(crate) fn group_thousands(digits: &str) -> String {
     let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
     let mut out = String::new();
     for (i, d) in digits.iter().enumerate() {

@@ -14,23 +14,51 @@ pub enum Piece {
 }
 
 /// The words of `text` with the spaces after each, so that joining them gives
-/// the text back.
+/// the text back. A number with its groups of digits and its unit is one word
+/// (see [`continues_number`]).
 fn words(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut push = |word: std::ops::Range<usize>| match ranges.last_mut() {
+        Some(last)
+            if continues_number(text[last.clone()].trim_end(), text[word.clone()].trim_end()) =>
+        {
+            last.end = word.end;
+        }
+        _ => ranges.push(word),
+    };
     let mut start = 0;
     let mut in_space = false;
     for (i, c) in text.char_indices() {
         let space = c.is_whitespace();
         if !space && in_space {
-            out.push(&text[start..i]);
+            push(start..i);
             start = i;
         }
         in_space = space;
     }
     if start < text.len() {
-        out.push(&text[start..]);
+        push(start..text.len());
     }
-    out
+    ranges.into_iter().map(|r| &text[r]).collect()
+}
+
+/// Whether the word `next` continues the number that the word `prev` ends: a
+/// group of three digits after a group of one to three (« 322 000 »), or a
+/// unit after a figure (« 000 € », « 12,5 % »). A number with its groups and
+/// its unit is one word for the changes, so that « 322 000 € » changed to
+/// « 355 000 € » reads as one amount replaced, never as « 322 355 000 € ».
+pub(crate) fn continues_number(prev: &str, next: &str) -> bool {
+    let trailing = prev.chars().rev().take_while(char::is_ascii_digit).count();
+    if trailing == 0 {
+        return false;
+    }
+    if next.starts_with(['€', '%', '‰']) {
+        return true;
+    }
+    let leading = next.chars().take_while(char::is_ascii_digit).count();
+    // The last group of `prev` may be a whole number's (« 322 ») or a group
+    // already joined (« 322 000 »): either way one to three digits.
+    trailing <= 3 && leading == 3
 }
 
 /// The changes from `old` to `new`, word by word: deletions before the
@@ -166,6 +194,40 @@ mod tests {
         assert_eq!(show(&diff("a b", "a b")), "a b");
         assert_eq!(show(&diff("", "un mot")), "{+un mot+}");
         assert_eq!(show(&diff("un mot", "")), "[-un mot-]");
+    }
+
+    #[test]
+    fn a_number_with_its_groups_and_unit_is_one_word() {
+        assert_eq!(
+            show(&diff(
+                "Budget : 322 000 € par an",
+                "Budget : 355 000 € par an"
+            )),
+            "Budget : [-322 000 € -]{+355 000 € +}par an"
+        );
+        assert_eq!(
+            show(&diff("**1 250 000 €** en 2025", "**1 300 000 €** en 2025")),
+            "[-**1 250 000 €** -]{+**1 300 000 €** +}en 2025"
+        );
+        assert_eq!(
+            show(&diff("taux de 12,5 %", "taux de 15 %")),
+            "taux de [-12,5 %-]{+15 %+}"
+        );
+        // Years and counts stay words of their own.
+        assert_eq!(
+            show(&diff("en 2024 123 familles", "en 2025 123 familles")),
+            "en [-2024 -]{+2025 +}123 familles"
+        );
+        assert_eq!(
+            show(&diff("12 places", "14 places")),
+            "[-12 -]{+14 +}places"
+        );
+        assert!(continues_number("322", "000"));
+        assert!(continues_number("322 000", "000"));
+        assert!(continues_number("000", "€/an"));
+        assert!(!continues_number("2024", "123"));
+        assert!(!continues_number("12", "places"));
+        assert!(!continues_number("douze", "€"));
     }
 
     #[test]

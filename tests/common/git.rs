@@ -34,7 +34,8 @@ pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// A commit whose tree holds the files of folder `dir`, on `HEAD`.
+/// A commit whose tree holds the files of folder `dir`, and its symbolic
+/// links as git stores them (the target's path as a blob), on `HEAD`.
 pub fn commit_folder(repo: &gix::Repository, dir: &Path, message: &str) -> gix::ObjectId {
     let mut editor = repo
         .edit_tree(gix::ObjectId::empty_tree(gix::hash::Kind::Sha1))
@@ -44,6 +45,19 @@ pub fn commit_folder(repo: &gix::Repository, dir: &Path, message: &str) -> gix::
         editor
             .upsert(path.as_str(), gix::object::tree::EntryKind::Blob, blob)
             .unwrap();
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path_is_symlink() {
+            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy();
+            let target = fs::read_link(entry.path()).unwrap();
+            let blob = repo
+                .write_blob(target.to_string_lossy().as_bytes())
+                .unwrap();
+            editor
+                .upsert(rel.as_ref(), gix::object::tree::EntryKind::Link, blob)
+                .unwrap();
+        }
     }
     let tree = editor.write().unwrap();
     let signature = gix::actor::SignatureRef {

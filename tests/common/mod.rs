@@ -311,3 +311,41 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Why LibreOffice cannot run here, if it cannot.
+pub fn missing_soffice() -> Option<String> {
+    (!runs("soffice", "--version")).then(|| "soffice (LibreOffice) introuvable".to_string())
+}
+
+/// `file` converted by LibreOffice to `format` (`xlsx`, `ods`, `pdf`) in `dir`,
+/// with a profile of its own so that conversions may run side by side.
+pub fn soffice_convert(file: &Path, format: &str, dir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            format,
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .expect("soffice");
+    let converted = dir.join(format!(
+        "{}.{format}",
+        file.file_stem().unwrap().to_string_lossy()
+    ));
+    assert!(
+        converted.is_file(),
+        "soffice : {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    converted
+}

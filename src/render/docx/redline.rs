@@ -271,19 +271,17 @@ mod tests {
             assert_eq!(style, styles::CELL_LIST);
             assert_eq!(level.as_deref(), Some("0"));
         }
-        // The amount: the changed group of digits struck between `[-` and
-        // `-]`, the new one underlined between `{+` and `+}`, both bold; the
-        // brackets themselves are neither.
+        // The amount, whole: the old one struck between `[-` and `-]`, the
+        // new one underlined between `{+` and `+}`, both bold; the brackets
+        // themselves are neither. Never « 12 15 000 € ».
         assert_eq!(
             paragraphs[0].2,
             [
                 run("Fonds REAAP\u{a0}: [-", false, false, false),
-                run("12", false, true, true),
+                run("12\u{202f}000\u{a0}€", false, true, true),
                 run("-] {+", false, false, false),
-                run("15", true, false, true),
-                run("+}\u{202f}", false, false, false),
-                run("000\u{a0}€", false, false, true),
-                run(" par an", false, false, false),
+                run("15\u{202f}000\u{a0}€", true, false, true),
+                run("+} par an", false, false, false),
             ]
         );
         assert_eq!(
