@@ -149,10 +149,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     // which stay as they were.
     let failed = |mut d: Vec<Diagnostic>| {
         if options.write {
-            match output::OutputFolder::lock(&options.out_dir()) {
-                Ok(mut folder) => folder.keep_for_inspection(&mut d),
-                Err(e) => d.push(e),
-            }
+            output::keep_for_inspection(&options.out_dir(), &mut d);
         }
         with(warnings.clone(), d)
     };

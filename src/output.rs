@@ -121,6 +121,39 @@ pub fn remove_stale(dir: &Path, stale: impl Fn(&str) -> bool) {
     }
 }
 
+/// Writes each file that a failed build's diagnostics ask to keep for
+/// inspection into the output folder `dir`, recorded like the outputs, and
+/// says where it is with a warning; the other outputs are not touched, and
+/// nothing is written (nor the folder created) when there is nothing to keep.
+pub fn keep_for_inspection(dir: &Path, diags: &mut Vec<Diagnostic>) {
+    let mut kept: Vec<crate::diag::SourceFile> = Vec::new();
+    for d in diags.iter() {
+        if let Some(file) = &d.kept
+            && !kept.iter().any(|k| k.name == file.name)
+        {
+            kept.push(file.clone());
+        }
+    }
+    if kept.is_empty() {
+        return;
+    }
+    let mut folder = match OutputFolder::lock(dir) {
+        Ok(folder) => folder,
+        Err(d) => return diags.push(d),
+    };
+    for file in kept {
+        let note = match folder.replace(&[(&file.name, file.text.as_bytes())], |_| false) {
+            Ok(written) => Diagnostic::warning(format!(
+                "source généré conservé pour examen : {}",
+                written[0].path.display()
+            ))
+            .hint("ce fichier n'est pas un document à diffuser ; il est supprimé à la prochaine construction réussie"),
+            Err(d) => d,
+        };
+        diags.push(note);
+    }
+}
+
 /// `dir/name`, `name` being a plain file name chosen by the program, or one
 /// in a subfolder of `dir` (`actions/index.html`).
 fn target(dir: &Path, name: &str) -> PathBuf {
@@ -373,31 +406,6 @@ impl OutputFolder {
             .collect())
     }
 
-    /// Writes each file that a failed build's diagnostics ask to keep for
-    /// inspection, recorded like the outputs, and says where it is with a
-    /// warning; the other outputs are not touched.
-    pub fn keep_for_inspection(&mut self, diags: &mut Vec<Diagnostic>) {
-        let mut kept: Vec<crate::diag::SourceFile> = Vec::new();
-        for d in diags.iter() {
-            if let Some(file) = &d.kept
-                && !kept.iter().any(|k| k.name == file.name)
-            {
-                kept.push(file.clone());
-            }
-        }
-        for file in kept {
-            let note = match self.replace(&[(&file.name, file.text.as_bytes())], |_| false) {
-                Ok(written) => Diagnostic::warning(format!(
-                    "source généré conservé pour examen : {}",
-                    written[0].path.display()
-                ))
-                .hint("ce fichier n'est pas un document à diffuser ; il est supprimé à la prochaine construction réussie"),
-                Err(d) => d,
-            };
-            diags.push(note);
-        }
-    }
-
     /// Removes `dir/name` if it still holds the contents of `hash`; a name
     /// that is no output's, or under a link, is never touched.
     fn remove_if_unchanged(&self, name: &str, hash: &str) {
@@ -526,9 +534,7 @@ mod tests {
             Diagnostic::error("a").keep(generated.clone()),
             Diagnostic::error("b").keep(generated),
         ];
-        OutputFolder::lock(dir.path())
-            .unwrap()
-            .keep_for_inspection(&mut diags);
+        keep_for_inspection(dir.path(), &mut diags);
         assert_eq!(diags.len(), 3);
         assert!(!diags[2].is_error());
         assert_eq!(

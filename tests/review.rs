@@ -206,7 +206,12 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     };
     assert_eq!(
         names(&project.path().join("out")),
-        ["bilan-2024.docx", "bilan-2024.html", "bilan-2024.pdf"]
+        [
+            ctg::output::RECORD_FILE,
+            "bilan-2024.docx",
+            "bilan-2024.html",
+            "bilan-2024.pdf"
+        ]
     );
     run(&["build", "--root", root]);
     let all = names(&project.path().join("out"));
@@ -300,23 +305,29 @@ fn a_failed_review_keeps_its_own_source_until_it_builds() {
     assert!(kept.contains("#oups(1)"), "{kept}");
     assert!(!out.join("plan.erreur.typ").exists());
 
-    // The review builds again: its kept source goes. The plan's, left by some
-    // earlier failure, and a review's whose year has no follow-up any more,
-    // stay until every document builds.
+    // A build of every document fails on the plan's template too: its source
+    // is kept as well.
+    fs::write(templates.join("plan.typ.tera"), "#oups(2)\n").unwrap();
+    let failed = ctg(&["build", "--root", root]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr_line(&failed));
+    assert!(out.join("plan.erreur.typ").exists());
+    // Files of the user's named like kept sources are theirs: never removed.
+    fs::write(out.join("bilan-2023.erreur.typ"), "#mes notes").unwrap();
+
+    // The review builds again: its kept source goes. The plan's stays until
+    // every document builds.
     fs::remove_dir_all(&templates).unwrap();
-    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
-        fs::write(out.join(stale), "#oups").unwrap();
-    }
     let built = ctg(&["build", "--root", root, "--bilan", "2025"]);
     assert!(built.status.success(), "{}", stderr_line(&built));
     assert!(!out.join("bilan-2025.erreur.typ").exists());
     assert!(out.join("plan.erreur.typ").exists());
-    assert!(out.join("bilan-2023.erreur.typ").exists());
     let built = ctg(&["build", "--root", root]);
     assert!(built.status.success(), "{}", stderr_line(&built));
-    for stale in ["plan.erreur.typ", "bilan-2023.erreur.typ"] {
-        assert!(!out.join(stale).exists(), "{stale}");
-    }
+    assert!(!out.join("plan.erreur.typ").exists());
+    assert_eq!(
+        fs::read_to_string(out.join("bilan-2023.erreur.typ")).unwrap(),
+        "#mes notes"
+    );
 }
 
 /// The table summaries of a tagged PDF (the `/Summary` of its tables' structure
