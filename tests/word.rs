@@ -1390,11 +1390,15 @@ fn a_changed_cell_marks_its_words_underlined_and_struck_between_brackets() {
     }
     let runs = marked_runs(items[0]);
     let at = |word: &str| runs.iter().position(|r| r.0 == word).unwrap();
-    // The amount is in bold: the bold goes inside the marks.
-    assert_eq!(runs[at("12")], ("12".into(), false, true, true));
-    assert_eq!(runs[at("12") - 1].0, "[-");
-    assert_eq!(runs[at("15")], ("15".into(), true, false, true));
-    assert_eq!(runs[at("15") - 1].0, "{+");
+    // The amount is marked whole, never a group of its digits (« 12 15 000 € »),
+    // and in bold: the bold goes inside the marks.
+    let (old, new) = (typeset("12 000 €"), typeset("15 000 €"));
+    assert_eq!(runs[at(&old)], (old.clone(), false, true, true));
+    assert_eq!(runs[at(&old) - 1].0, "[-");
+    assert_eq!(runs[at(&old) + 1].0, "-]");
+    assert_eq!(runs[at(&new)], (new.clone(), true, false, true));
+    assert_eq!(runs[at(&new) - 1].0, "{+");
+    assert_eq!(runs[at(&new) + 1].0, "+}");
     assert_eq!(
         text(items[2]),
         typeset("{+Accompagnement par la conseillère « parentalité »+}")
@@ -1513,17 +1517,21 @@ fn libreoffice_prints_the_amendment_with_its_marks_and_mentions() {
     }
     let a = &*AMENDED;
     let pages = printed_pages("avenant-1", &a.rendered.docx);
+    // The text extracted from the print puts a space inside a mark where an
+    // underline or a strike starts or ends within a word's spacing.
     let text: String = pages
         .join(" ")
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+        .replace("[- ", "[-")
+        .replace(" +}", "+}");
     for part in [
         // « n° » is printed with a raised « o ».
         "Avenant no 1 à la Convention Territoriale Globale",
         "Objet de l'avenant",
         "Lecture des modifications.",
-        "[-12-] {+15+} 000 € par [-an-] {+an, dès le",
+        "[-12 000 €-] {+15 000 €+} par [-an-] {+an, dès le",
         "{+Accompagnement par la conseillère « parentalité »+}",
         "Aucune cellule modifiée.",
         "inchangé",
