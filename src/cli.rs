@@ -30,6 +30,10 @@ pub enum Command {
         /// Affiche la durée de chaque étape.
         #[arg(long)]
         timings: bool,
+        /// Affiche chaque fichier écrit, avec sa taille et son SHA-256 (par défaut :
+        /// une ligne par document).
+        #[arg(long)]
+        detail: bool,
         /// Écrit aussi la source Typst générée, `out/plan.typ`.
         #[arg(long)]
         typst: bool,

@@ -936,10 +936,26 @@ fn syntax_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
         Some((what, expected)) => (what, Some(expected)),
         None => (msg, None),
     };
+    // A text over several lines whose closing quotes were forgotten: the
+    // parser stops at the end of the file, the officer needs the line where
+    // the text opened.
+    if what.starts_with("invalid multi-line")
+        && let Some((opened, quotes)) = unclosed_multiline(&file.text)
+    {
+        let (line, _) = file.line_col(opened.start);
+        return Diagnostic::error(format!(
+            "texte sur plusieurs lignes jamais refermé : le {quotes} ouvert ligne {line} n'a pas de {quotes} fermant"
+        ))
+        .at(file, opened)
+        .label("texte ouvert ici")
+        .hint(format!(
+            "ajoutez {quotes} à la fin de ce texte, juste après son dernier mot ou seul sur la ligne suivante : sans lui, tout le reste du fichier est lu comme ce texte"
+        ));
+    }
     let (french, hint) = french_syntax(what);
     let mut message = format!("syntaxe TOML invalide : {french}");
     if let Some(expected) = expected.filter(|e| *e != "nothing") {
-        message.push_str(&format!(" (attendu : {})", expected.replace("etc", "…")));
+        message.push_str(&format!(" (attendu : {})", french_tokens(expected)));
     }
     let d = Diagnostic::error(message).label("ici");
     let d = match err.span() {
@@ -947,6 +963,92 @@ fn syntax_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
         None => d.in_file(file),
     };
     d.hint(hint)
+}
+
+/// The parser's list of what it expected (« `'`, literal string, etc »), in
+/// the words of the people who write the files.
+fn french_tokens(expected: &str) -> String {
+    expected
+        .split(", ")
+        .map(|token| match token.trim() {
+            "literal string" => "un texte entre apostrophes",
+            "basic string" => "un texte entre guillemets",
+            "multi-line literal string" | "multi-line basic string" => {
+                "un texte sur plusieurs lignes"
+            }
+            "string" | "quoted string" => "un texte entre guillemets",
+            "integer" => "un nombre entier",
+            "float" => "un nombre décimal",
+            "boolean" => "true ou false",
+            "date-time" | "datetime" | "local date" => "une date",
+            "array" => "une liste",
+            "inline table" => "une table en ligne",
+            "newline" => "un retour à la ligne",
+            "key" | "unquoted key" => "une clé",
+            "value" => "une valeur",
+            "comment" => "un commentaire",
+            "etc" | "etc." => "…",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where the last text over several lines of a TOML file opens, if it is
+/// never closed, with its quotes (`'''` or `"""`). Comments and one-line texts
+/// are read over, so that quotes inside them do not count.
+fn unclosed_multiline(text: &str) -> Option<(Range<usize>, &'static str)> {
+    // Bytes, not characters: every delimiter is ASCII, and no index can then
+    // fall inside a character.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(b"'''") || rest.starts_with(b"\"\"\"") {
+            let (quotes, quote) = if rest[0] == b'\'' {
+                ("'''", b'\'')
+            } else {
+                ("\"\"\"", b'"')
+            };
+            let opened = i..i + 3;
+            let mut j = i + 3;
+            loop {
+                let Some(at) = bytes[j..].windows(3).position(|w| w == quotes.as_bytes()) else {
+                    return Some((opened, quotes));
+                };
+                let close = j + at;
+                // In a basic string, a quote after a backslash is escaped.
+                if quote == b'"' && bytes[close - 1] == b'\\' {
+                    j = close + 1;
+                    continue;
+                }
+                // Up to two more quotes belong to the text: `''''` ends it too.
+                i = close + 3;
+                while i < bytes.len() && i < close + 5 && bytes[i] == quote {
+                    i += 1;
+                }
+                break;
+            }
+            continue;
+        }
+        match bytes[i] {
+            b'#' => i += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len()),
+            quote @ (b'\'' | b'"') => {
+                // A one-line text ends at its quote or at the end of the line.
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != quote && bytes[j] != b'\n' {
+                    j += if quote == b'"' && bytes[j] == b'\\' {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// The parser's words for a syntax error, and what to do about it.
@@ -1300,6 +1402,31 @@ pub fn describe_key(key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unclosed_text_over_several_lines_is_found_where_it_opens() {
+        // Quotes in one-line texts and in comments do not count; a closed text
+        // over several lines is read over, even ended by four quotes.
+        let text = r#"a = 'x'
+b = "c'''" # '''
+d = '''
+un
+''''
+e = """
+f \""" """
+g = '''
+ouvert
+"#;
+        let (at, quotes) = unclosed_multiline(text).unwrap();
+        assert_eq!(quotes, "'''");
+        assert_eq!(&text[at.start..], "'''\nouvert\n");
+        assert_eq!(unclosed_multiline("a = '''\nx\n'''\nb = 1\n"), None);
+        assert_eq!(unclosed_multiline("a = \"é\\\"\"\nb = 'ü'\n"), None);
+        assert_eq!(
+            unclosed_multiline("a = \"\"\"\nx\n"),
+            Some((4..7, "\"\"\""))
+        );
+    }
 
     #[test]
     fn unknown_key_suggests_the_closest() {

@@ -86,6 +86,7 @@ fn run() -> ExitCode {
             out,
             jobs,
             timings,
+            detail,
             typst,
             bilan,
             revision,
@@ -104,7 +105,7 @@ fn run() -> ExitCode {
                     review_year: bilan,
                     revision,
                 };
-                build_one(options, timings, color)
+                build_one(options, timings, detail, color)
             } else {
                 build_many(&projects, jobs, color)
             }
@@ -114,6 +115,7 @@ fn run() -> ExitCode {
                 root,
                 ..BuildOptions::default()
             },
+            false,
             false,
             color,
         ),
@@ -199,18 +201,25 @@ fn run() -> ExitCode {
     }
 }
 
-fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
+fn build_one(options: BuildOptions, timings: bool, detail: bool, color: bool) -> ExitCode {
     match ctg::build(&options) {
         Ok(report) => {
-            print_diagnostics(&report.warnings, color);
-            for w in &report.written {
-                ctg::say!(
-                    "écrit {} ({}, sha256 {})",
-                    w.path.display(),
-                    ctg::render::html::french_size(w.size),
-                    w.sha256
-                );
+            if detail {
+                for w in &report.written {
+                    ctg::say!(
+                        "écrit {} ({}, sha256 {})",
+                        w.path.display(),
+                        ctg::render::html::french_size(w.size),
+                        w.sha256
+                    );
+                }
+            } else {
+                for line in written_by_document(&report.written, &options.out_dir()) {
+                    ctg::say!("{line}");
+                }
             }
+            // The warnings come last, where they are seen.
+            print_diagnostics(&report.warnings, color);
             if !options.write {
                 ctg::say!("plan valide : {}", report.summary());
             }
@@ -223,6 +232,41 @@ fn build_one(options: BuildOptions, timings: bool, color: bool) -> ExitCode {
         }
         Err(failure) => fail(&failure, color),
     }
+}
+
+/// The files a build wrote, one line per document: its files side by side
+/// (« écrit out/bilan-2025.pdf, bilan-2025.html, bilan-2025.docx »), the pages
+/// of a folder counted (« écrit out/actions/ : 29 pages »).
+fn written_by_document(written: &[ctg::Written], out: &Path) -> Vec<String> {
+    let mut documents: Vec<(String, Vec<String>)> = Vec::new();
+    for w in written {
+        let name = w
+            .path
+            .strip_prefix(out)
+            .unwrap_or(&w.path)
+            .to_string_lossy()
+            .into_owned();
+        let document = match name.split_once('/') {
+            Some((folder, _)) => format!("{folder}/"),
+            None => name.split('.').next().unwrap_or(&name).to_string(),
+        };
+        match documents.iter_mut().find(|(d, _)| *d == document) {
+            Some((_, files)) => files.push(name),
+            None => documents.push((document, vec![name])),
+        }
+    }
+    let folder = out.display().to_string();
+    let folder = folder.trim_end_matches('/');
+    documents
+        .into_iter()
+        .map(|(document, files)| match document.strip_suffix('/') {
+            Some(_) => format!(
+                "écrit {folder}/{document} : {}",
+                count(files.len(), "page", "pages")
+            ),
+            None => format!("écrit {folder}/{}", files.join(", ")),
+        })
+        .collect()
 }
 
 fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCode {
@@ -327,6 +371,38 @@ fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_says_one_line_per_document() {
+        let out = Path::new("projet/out");
+        let written: Vec<ctg::Written> = [
+            "plan.pdf",
+            "plan.html",
+            "plan.fragment.html",
+            "fiches.pdf",
+            "actions/a.html",
+            "actions/b.html",
+            "actions/index.html",
+            "bilan-2025.pdf",
+            "bilan-2025.docx",
+        ]
+        .iter()
+        .map(|name| ctg::Written {
+            path: out.join(name),
+            size: 1,
+            sha256: String::new(),
+        })
+        .collect();
+        assert_eq!(
+            written_by_document(&written, out),
+            [
+                "écrit projet/out/plan.pdf, plan.html, plan.fragment.html",
+                "écrit projet/out/fiches.pdf",
+                "écrit projet/out/actions/ : 3 pages",
+                "écrit projet/out/bilan-2025.pdf, bilan-2025.docx",
+            ]
+        );
+    }
 
     #[test]
     fn a_failure_of_the_program_says_so_in_french_with_the_command() {

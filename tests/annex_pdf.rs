@@ -288,7 +288,12 @@ fn signature_page_fits_on_one_page_for_two_to_eight_signatories() {
 fn source_date_epoch_sets_the_creation_date_and_build_prints_hashes() {
     let project = copy_project(&fixture("mini"));
     let out = Command::new(env!("CARGO_BIN_EXE_ctg"))
-        .args(["build", "--root", project.path().to_str().unwrap()])
+        .args([
+            "build",
+            "--detail",
+            "--root",
+            project.path().to_str().unwrap(),
+        ])
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .unwrap();

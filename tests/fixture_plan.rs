@@ -348,3 +348,39 @@ fn a_reader_that_stops_reading_is_no_failure() {
     assert_eq!(status.code(), Some(0));
     assert!(project.path().join("out/plan.pdf").is_file());
 }
+
+#[test]
+fn a_build_says_one_line_per_document_and_its_warnings_last() {
+    let project = copy_project(&fixture("mini"));
+    let action = project.path().join("data/actions/logement/01-impayes.toml");
+    let text = fs::read_to_string(&action).unwrap();
+    fs::write(
+        &action,
+        text.replace("Moins d'expulsions", "Moins\u{200B} d'expulsions"),
+    )
+    .unwrap();
+    let built = ctg(&["build", "--root", project.path().to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr_line(&built));
+    let stderr = String::from_utf8(built.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let out = project.path().join("out");
+    let out = out.display();
+    assert_eq!(
+        lines[..4],
+        [
+            format!(
+                "écrit {out}/plan.pdf, plan.html, plan.fragment.html, plan.docx, plan.csv, plan.json"
+            ),
+            format!("écrit {out}/datapackage.json"),
+            format!("écrit {out}/fiches.pdf"),
+            format!("écrit {out}/actions/ : 4 pages"),
+        ]
+    );
+    assert!(!stderr.contains("sha256"), "{stderr}");
+    // The warning comes after them, where it is seen.
+    let warning = stderr.find("caractère invisible de largeur nulle").unwrap();
+    assert!(
+        warning > stderr.find("actions/ : 4 pages").unwrap(),
+        "{stderr}"
+    );
+}
