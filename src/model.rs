@@ -1310,6 +1310,16 @@ struct ActionSpans {
 
 /// Checks one action. Without a valid convention, only what does not depend on
 /// it is checked; without valid declared columns, only the fixed keys.
+/// The folder of another declared field that the action's file is in
+/// (`data/actions/logement/…` for an action of `enfance`), if it is: a
+/// field's id is also its folder's name. A folder named after no field is the
+/// project's own way of filing, and says nothing.
+fn other_fields_folder(file: &SourceFile, field: &str, convention: &Convention) -> Option<String> {
+    let folder = file.name.strip_prefix("data/actions/")?.rsplit_once('/')?.0;
+    let last = folder.rsplit('/').next()?;
+    (last != field && convention.field(last).is_some()).then(|| format!("data/actions/{folder}"))
+}
+
 fn validate_action(
     file: &SourceFile,
     raw: RawAction,
@@ -1338,6 +1348,21 @@ fn validate_action(
             let found = c.field(f.get_ref());
             if found.is_none() {
                 diags.push(unknown_field(file, f, c));
+            }
+            if let Some(folder) = other_fields_folder(file, f.get_ref(), c) {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "action rangée dans `{folder}/`, le dossier du champ `{}`, alors que son champ est `{}`",
+                        folder.rsplit('/').next().unwrap_or_default(),
+                        f.get_ref()
+                    ))
+                    .at(file, f.span())
+                    .label("champ d'un autre dossier")
+                    .hint(format!(
+                        "le dossier d'un champ porte son identifiant : déplacez ce fichier dans `data/actions/{}/`, ou corrigez `champ` s'il est faux",
+                        f.get_ref()
+                    )),
+                );
             }
             found
         }

@@ -74,10 +74,21 @@ impl State {
         Self::ALL.into_iter().find(|s| s.label() == text)
     }
 
-    /// The state that `text`, which is none, was probably meant to be.
+    /// The state that `text`, which is none, was probably meant to be: a
+    /// common word for it (« terminé », « achevé », « annulé »…) or the
+    /// label it is closest to.
     pub fn closest(text: &str) -> Option<Self> {
+        let text = text.trim().to_lowercase();
+        let bare = deunicode::deunicode(&text);
+        let synonym = SYNONYMS
+            .iter()
+            .find(|(words, _)| words.iter().any(|w| *w == bare))
+            .map(|(_, state)| *state);
+        if synonym.is_some() {
+            return synonym;
+        }
         let labels = Self::ALL.map(State::label);
-        let best = closest(&text.trim().to_lowercase(), &labels)?;
+        let best = closest(&text, &labels)?;
         Self::parse(best)
     }
 
@@ -96,6 +107,82 @@ impl State {
         matches!(self, State::Done | State::Abandoned)
     }
 }
+
+/// Words officers use for a state, written without accents (as they are
+/// compared), with the state each means.
+const SYNONYMS: &[(&[&str], State)] = &[
+    (
+        &[
+            "termine", "terminee", "fini", "finie", "acheve", "achevee", "fait", "faite",
+            "realisee", "clos", "close", "cloture", "cloturee", "accompli",
+        ],
+        State::Done,
+    ),
+    (
+        &[
+            "commence",
+            "commencee",
+            "demarre",
+            "demarree",
+            "en cours de realisation",
+            "engage",
+            "engagee",
+            "lance",
+            "lancee",
+            "encours",
+        ],
+        State::InProgress,
+    ),
+    (
+        &[
+            "a faire",
+            "a venir",
+            "pas commence",
+            "pas demarre",
+            "non commence",
+            "non demarree",
+            "prevu",
+            "prevue",
+        ],
+        State::NotStarted,
+    ),
+    (
+        &[
+            "decale",
+            "decalee",
+            "differe",
+            "differee",
+            "repousse",
+            "repoussee",
+            "reportee",
+            "ajourne",
+        ],
+        State::Postponed,
+    ),
+    (
+        &[
+            "annule",
+            "annulee",
+            "arrete",
+            "arretee",
+            "abandonnee",
+            "supprime",
+            "supprimee",
+        ],
+        State::Abandoned,
+    ),
+    (
+        &[
+            "reoriente",
+            "reorientee",
+            "modifie",
+            "modifiee",
+            "redefini",
+            "redefinie",
+        ],
+        State::Redirected,
+    ),
+];
 
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -676,5 +763,29 @@ impl<'a> Review<'a> {
                 (before != now).then_some((a, before, now))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_words_for_a_state_suggest_it() {
+        for (typed, state) in [
+            ("Terminé", State::Done),
+            ("fini", State::Done),
+            ("achevée", State::Done),
+            ("annulé", State::Abandoned),
+            ("décalé", State::Postponed),
+            ("à faire", State::NotStarted),
+            ("démarré", State::InProgress),
+            // A typo still finds the closest label.
+            ("en court", State::InProgress),
+            ("realise", State::Done),
+        ] {
+            assert_eq!(State::closest(typed), Some(state), "{typed}");
+        }
+        assert_eq!(State::closest("peut-être"), None);
     }
 }
