@@ -381,6 +381,18 @@ pub fn load_from(source: &Source, plan: &Plan, diags: &mut Vec<Diagnostic>) -> F
         }
     }
     load_texts(source, plan, &mut follow_ups, diags);
+    // A review without introduction opens on its title and its summary: the
+    // officer learns where its texts go.
+    for (year, entry) in &follow_ups.years {
+        if entry.texts.introduction.is_none() {
+            diags.push(
+                Diagnostic::warning(format!("le bilan {year} n'a pas d'introduction"))
+                    .hint(format!(
+                        "écrivez-la en Markdown dans `{TEXTS_DIR}/{year}/introduction.md` ; les conclusions vont dans `conclusions.md` du même dossier, le texte d'un champ d'intervention dans `champs/<identifiant du champ>.md`"
+                    )),
+            );
+        }
+    }
     follow_ups
 }
 

@@ -499,3 +499,59 @@ fn an_action_whose_period_starts_later_is_to_come_not_missing() {
         );
     }
 }
+
+#[test]
+fn a_review_without_introduction_starts_its_summary_on_the_first_page() {
+    let project = copy_project(&demo());
+    fs::remove_dir_all(project.path().join("data/bilans/2025")).unwrap();
+    let convention = project.path().join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    let long = "Axe 3 – Soutien à la parentalité et accès aux droits numériques";
+    fs::write(
+        &convention,
+        text.replace(
+            "libelle = \"Parentalité\"",
+            &format!("libelle = \"{long}\""),
+        ),
+    )
+    .unwrap();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
+    let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
+    // The build says where the review's texts go.
+    let warning = warnings
+        .iter()
+        .find(|w| w.message == "le bilan 2025 n'a pas d'introduction")
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(
+        warning
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("`data/bilans/2025/introduction.md`")
+    );
+    assert!(!warnings.iter().any(|w| w.message.contains("2024")));
+    let review = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).unwrap();
+    let pages = ctg::render::pdf::page_texts(&review.pdf.document);
+    assert!(pages[0].contains("Synthèse 2025"), "{}", pages[0]);
+    // The summary's headers are whole words, never hyphenated, and the
+    // chart's long label is whole too.
+    let first = &pages[0];
+    for label in [
+        "réalisé",
+        "en cours",
+        "non démarré",
+        "reporté",
+        "abandonné",
+        "réorienté",
+        "Total",
+    ] {
+        assert!(first.contains(label), "{label}: {first}");
+    }
+    for cut in ["réali-", "aban-", "ré-", "démar-", "repor-", "pa-"] {
+        assert!(!first.contains(cut), "{cut}: {first}");
+    }
+    // A review with its introduction keeps it alone on the first page.
+    let with_intro = ctg::render::render_review(&plan, &follow_ups, 2024, &templates).unwrap();
+    let first = &ctg::render::pdf::page_texts(&with_intro.pdf.document)[0];
+    assert!(!first.contains("Synthèse 2024"), "{first}");
+}

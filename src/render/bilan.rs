@@ -86,9 +86,16 @@ pub struct ChartView {
 
 #[derive(Debug, Serialize)]
 pub struct BarView {
-    pub label: String,
+    /// The field's label, wrapped: each line with its baseline.
+    pub lines: Vec<LabelLine>,
     pub y: u32,
     pub segments: Vec<SegmentView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LabelLine {
+    pub text: String,
+    pub y: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,16 +130,38 @@ const SVG_FILLS: [&str; 8] = [
 ];
 
 impl ChartView {
+    /// The least height of a bar's row, and the bar's own height.
     const ROW: u32 = 34;
+    const BAR: u32 = 24;
     const LEFT: u32 = 160;
     const WIDTH: u32 = 460;
+    /// The labels' line height, and how many characters a line holds in the
+    /// 150 units left of the bars at the labels' size (13), with room to spare
+    /// for wide letters.
+    const LINE: u32 = 15;
+    const LABEL_CHARS: usize = 20;
 
     fn new(summary: &[SummaryRow], max: usize, columns: &[StateColumn]) -> Self {
         let max = max.max(1);
+        let mut top = 10;
         let bars: Vec<BarView> = summary
             .iter()
-            .enumerate()
-            .map(|(i, row)| {
+            .map(|row| {
+                // A long label wraps, a row grows to hold it: never cut.
+                let wrapped = wrap_words(&row.label, Self::LABEL_CHARS);
+                let lines_height = wrapped.len() as u32 * Self::LINE;
+                let height = Self::ROW.max(lines_height + 10);
+                let first = top + (height - lines_height) / 2 + 11;
+                let lines = wrapped
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, text)| LabelLine {
+                        text,
+                        y: first + i as u32 * Self::LINE,
+                    })
+                    .collect();
+                let y = top + (height - Self::BAR) / 2;
+                top += height;
                 let mut x = Self::LEFT;
                 let segments = row
                     .counts
@@ -153,14 +182,10 @@ impl ChartView {
                         segment
                     })
                     .collect();
-                BarView {
-                    label: row.label.clone(),
-                    y: i as u32 * Self::ROW + 10,
-                    segments,
-                }
+                BarView { lines, y, segments }
             })
             .collect();
-        let top = bars.len() as u32 * Self::ROW + 20;
+        let top = top + 10;
         let legend: Vec<LegendView> = columns
             .iter()
             .enumerate()
@@ -178,6 +203,22 @@ impl ChartView {
             legend,
         }
     }
+}
+
+/// `text` in lines of at most `width` characters, cut between words; a word
+/// longer than a line has a line of its own, whole.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 #[derive(Debug, Serialize)]
@@ -237,11 +278,23 @@ pub struct IndicatorView {
     pub target: Option<String>,
 }
 
+/// A figure of the follow-up in French form, as amounts are: thousands
+/// grouped by a narrow no-break space, a decimal comma (« 1 850 », « 12,5 »).
 pub(crate) fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
+    let text = if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
     } else {
-        format!("{value}").replace('.', ",")
+        format!("{value}")
+    };
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, decimals) = text.split_once('.').unwrap_or((text, ""));
+    let whole = crate::text::typography::group_thousands(whole);
+    match decimals {
+        "" => format!("{sign}{whole}"),
+        d => format!("{sign}{whole},{d}"),
     }
 }
 
@@ -388,12 +441,60 @@ fn follow_up_columns(year: u16) -> AddedColumns {
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::*;
 
     #[test]
     fn numbers_the_french_way() {
         assert_eq!(number(12.0), "12");
         assert_eq!(number(12.5), "12,5");
         assert_eq!(number(-3.0), "-3");
+        assert_eq!(number(1850.0), "1\u{202f}850");
+        assert_eq!(number(-1234567.25), "-1\u{202f}234\u{202f}567,25");
+    }
+
+    #[test]
+    fn a_long_field_label_wraps_between_words_and_is_never_cut() {
+        let label = "Axe 3 – Accès aux droits et inclusion numérique des familles";
+        let row = SummaryRow {
+            label: label.to_string(),
+            counts: vec![2, 1],
+            total: 3,
+        };
+        let short = SummaryRow {
+            label: "Jeunesse".to_string(),
+            counts: vec![1, 0],
+            total: 1,
+        };
+        let columns = vec![
+            StateColumn {
+                label: "réalisé",
+                pattern: 0,
+                standing: Standing::Reported(State::Done),
+            },
+            StateColumn {
+                label: "en cours",
+                pattern: 1,
+                standing: Standing::Reported(State::InProgress),
+            },
+        ];
+        let chart = ChartView::new(&[row, short], 3, &columns);
+        let lines: Vec<&str> = chart.bars[0]
+            .lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(lines.len() >= 3, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= ChartView::LABEL_CHARS),
+            "{lines:?}"
+        );
+        assert_eq!(lines.join(" "), label);
+        // The next bar starts below the wrapped label, and the legend below all.
+        let last = chart.bars[0].lines.last().unwrap().y;
+        assert!(chart.bars[1].y > last, "{last} {}", chart.bars[1].y);
+        assert!(chart.legend[0].y > chart.bars[1].y + ChartView::BAR);
+        assert_eq!(chart.bars[1].lines.len(), 1);
     }
 }
