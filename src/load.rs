@@ -109,6 +109,10 @@ pub struct RawSheets {
     /// the action's description when absent.
     #[serde(default)]
     pub titre: Option<Spanned<String>>,
+    /// How a sheet names its field (« Axe »); the first column's label in the
+    /// singular when absent.
+    #[serde(default)]
+    pub libelle_champ: Option<Spanned<String>>,
 }
 
 /// What the follow-up workbooks say to the partners who fill them in.

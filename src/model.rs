@@ -111,6 +111,9 @@ pub struct Sheets {
     /// Index in the shape of the text column that titles each sheet; `None`:
     /// the first sentence of the action's description.
     pub title: Option<usize>,
+    /// How a sheet names its field (« Axe : … »); `None`: the first column's
+    /// label in the singular.
+    pub field_label: Option<String>,
 }
 
 impl Sheets {
@@ -1021,8 +1024,10 @@ fn sheets(
         return Sheets {
             publish: true,
             title: None,
+            field_label: None,
         };
     };
+    let field_label = shown(file, raw.libelle_champ, "fiches.libelle_champ", diags);
     let title = raw.titre.and_then(|key| {
         let shape = shape?;
         let span = key.span();
@@ -1065,6 +1070,7 @@ fn sheets(
     Sheets {
         publish: raw.publier.unwrap_or(true),
         title,
+        field_label,
     }
 }
 

@@ -135,11 +135,17 @@ fn every_action_has_exactly_one_sheet_holding_each_of_its_fields() {
                 text.contains(&comparable(&format!("Fiche {number} –"))),
                 "{bookmark}"
             );
+            // The field named in the singular: « Axe : … », not « Axes : … ».
+            let one = plan
+                .convention
+                .sheets
+                .field_label
+                .clone()
+                .unwrap_or_else(|| {
+                    ctg::render::sheets::singular(&plan.convention.shape.first_column)
+                });
             assert!(
-                text.contains(&comparable(&format!(
-                    "{} : {}",
-                    plan.convention.shape.first_column, field.label
-                ))),
+                text.contains(&comparable(&format!("{one} : {}", field.label))),
                 "{bookmark}: field {}",
                 field.label
             );
@@ -595,4 +601,47 @@ fn sheets_snapshots() {
     };
     insta::assert_snapshot!("fiche_jeunesse_conseil_html", page("jeunesse-conseil.html"));
     insta::assert_snapshot!("fiches_index_html", page("index.html"));
+}
+
+#[test]
+fn each_sheet_names_its_field_in_the_singular_and_its_footer_holds_on_one_line() {
+    let root = project_root();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(&root).unwrap();
+    let follow_ups = ctg::load_follow_ups(&root, &plan, &mut warnings).unwrap();
+    let rendered = ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap();
+    let text = ctg::render::pdf::page_texts(&rendered.pdf.document).join(" ");
+    let text = text.replace('\u{a0}', " ");
+    assert!(
+        text.contains("Champ d'intervention : Petite Enfance"),
+        "{text}"
+    );
+    assert!(!text.contains("Champs d'intervention : "), "{text}");
+    // The footer: every run below the text area is on one baseline.
+    for (page, runs) in page_runs(&rendered.pdf.document).iter().enumerate() {
+        let height = rendered.pdf.document.pages()[page].frame.height().to_pt();
+        let footer: Vec<&Run> = runs.iter().filter(|r| r.y > height - 50.0).collect();
+        assert!(!footer.is_empty(), "page {}", page + 1);
+        let first = footer[0].y;
+        assert!(
+            footer.iter().all(|r| (r.y - first).abs() < 1.0),
+            "page {} : pied de page sur plusieurs lignes : {footer:?}",
+            page + 1
+        );
+    }
+    // A convention may say how a sheet names its field.
+    let project = copy_project(&fixture("autre-modele"));
+    let convention = project.path().join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    fs::write(
+        &convention,
+        format!("{text}\n[fiches]\nlibelle_champ = \"Axe stratégique\"\n"),
+    )
+    .unwrap();
+    let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
+    let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
+    let rendered = ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap();
+    let text = ctg::render::pdf::page_texts(&rendered.pdf.document)
+        .join(" ")
+        .replace('\u{a0}', " ");
+    assert!(text.contains("Axe stratégique : "), "{text}");
 }

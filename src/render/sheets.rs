@@ -171,7 +171,12 @@ impl SheetsView {
             heading: c.heading.clone(),
             period: c.period.to_string(),
             version: c.version.clone(),
-            first_column: c.shape.first_column.clone(),
+            // A sheet names its one field: « Axe : … », not « Axes : … ».
+            first_column: c
+                .sheets
+                .field_label
+                .clone()
+                .unwrap_or_else(|| singular(&c.shape.first_column)),
             author: c.document.author.clone(),
             keywords: std::iter::once("Fiches actions".to_string())
                 .chain(c.document.keywords.iter().cloned())
@@ -277,7 +282,9 @@ fn first_sentence(markdown: &str) -> String {
             }
         }
     }
-    let sentence = line[..end].trim_end().trim_end_matches('.').trim_end();
+    // A title ends cleanly: without the stop, nor the colon or comma of a
+    // sentence that goes on in a list (« …avec les familles : »).
+    let sentence = line[..end].trim_end_matches(['.', ':', ';', ',', ' ', '\u{a0}', '\u{202f}']);
     if sentence.chars().count() <= MAX_TITLE_CHARS {
         return sentence.to_string();
     }
@@ -289,6 +296,37 @@ fn first_sentence(markdown: &str) -> String {
         "{}…",
         at_word.trim_end_matches([',', ';', ':', ' ', '(', '–'])
     )
+}
+
+/// A column's label in the singular, for one item of it: each word before
+/// its complement (« d'intervention », « de … ») loses its plural mark
+/// (« Champs d'intervention » → « Champ d'intervention », « Axes
+/// prioritaires » → « Axe prioritaire », « Enjeux » → « Enjeu »).
+pub fn singular(label: &str) -> String {
+    let mut in_complement = false;
+    label
+        .split(' ')
+        .map(|word| {
+            let lower = word.to_lowercase();
+            if in_complement
+                || [
+                    "de", "du", "des", "d'", "d’", "à", "au", "aux", "en", "et", "pour",
+                ]
+                .iter()
+                .any(|p| lower == *p || (p.ends_with(['\'', '’']) && lower.starts_with(p)))
+            {
+                in_complement = true;
+                return word.to_string();
+            }
+            let long = word.chars().count() > 3;
+            match word {
+                w if long && w.ends_with("eux") => w[..w.len() - 1].to_string(),
+                w if long && w.ends_with('s') && !w.ends_with("ss") => w[..w.len() - 1].to_string(),
+                w => w.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether the text before a full stop ends with a title or an abbreviation
@@ -432,7 +470,38 @@ fn with_indicators(mut sheet: SheetView, follow_ups: &FollowUps) -> SheetView {
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::{first_sentence, singular};
+
+    #[test]
+    fn a_sheet_names_its_field_in_the_singular() {
+        for (plural, one) in [
+            ("Champs d'intervention", "Champ d'intervention"),
+            ("Axes", "Axe"),
+            ("Axes prioritaires", "Axe prioritaire"),
+            (
+                "Orientations stratégiques de la CTG",
+                "Orientation stratégique de la CTG",
+            ),
+            ("Enjeux", "Enjeu"),
+            ("Thématique", "Thématique"),
+            ("Champ", "Champ"),
+        ] {
+            assert_eq!(singular(plural), one, "{plural}");
+        }
+    }
+
+    #[test]
+    fn a_derived_title_ends_cleanly() {
+        assert_eq!(
+            first_sentence(
+                "Renforcer le lien avec les familles :
+- ateliers ;
+- visites."
+            ),
+            "Renforcer le lien avec les familles"
+        );
+        assert_eq!(first_sentence("Trois axes ;"), "Trois axes");
+    }
 
     #[test]
     fn the_title_is_the_first_sentence() {
