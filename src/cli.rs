@@ -2,12 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Génère les documents d'une Convention Territoriale Globale (annexe PDF, page HTML,
 /// données ouvertes) à partir des fiches TOML de `data/`.
 #[derive(Debug, Parser)]
-#[command(name = "ctg", version)]
+#[command(name = "ctg", version, subcommand_value_name = "COMMANDE")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,13 +22,13 @@ pub enum Command {
     /// (des sous-dossiers avec chacun leur `data/`), les construit tous en parallèle.
     Build {
         /// Dossier du projet (contient `data/` et, facultatif, `templates/`), ou dossier de projets.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
         /// Dossier de sortie (par défaut `<root>/out`) ; pour un seul projet.
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         out: Option<PathBuf>,
         /// Nombre de projets construits en même temps (par défaut : deux par cœur).
-        #[arg(long, short)]
+        #[arg(long, short, value_name = "N")]
         jobs: Option<usize>,
         /// Affiche la durée de chaque étape.
         #[arg(long)]
@@ -55,28 +58,28 @@ pub enum Command {
         /// Version d'arrivée, de même (par défaut : les fichiers actuels du projet).
         nouvelle: Option<String>,
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
     /// Vérifie les données et les gabarits sans rien écrire.
     Check {
         /// Dossier du projet (contient `data/` et, facultatif, `templates/`).
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
     /// Reconstruit à chaque modification de `data/` ou `templates/`.
     Watch {
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
         /// Dossier de sortie (par défaut `<root>/out`).
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         out: Option<PathBuf>,
         /// Sert `out/` sur 127.0.0.1 et recharge la page après chaque reconstruction.
         #[arg(long)]
         serve: bool,
         /// Port de l'aperçu.
-        #[arg(long, default_value_t = 8023)]
+        #[arg(long, default_value_t = 8023, value_name = "PORT")]
         port: u16,
     },
     /// Importe un plan existant (tableau Word `.docx`, ou fichier `.csv`/`.tsv` exporté
@@ -84,14 +87,16 @@ pub enum Command {
     /// une fiche par action. Ce qui ne peut être repris est signalé.
     Import {
         /// Fichier à importer : `.docx`, `.csv` ou `.tsv`, avec une ligne d'en-tête.
+        #[arg(value_name = "FICHIER")]
         file: PathBuf,
         /// Dossier du nouveau projet (créé au besoin ; ne doit pas contenir `data/`).
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
     /// Crée un projet : une convention commentée et une action d'exemple.
     Init {
         /// Dossier du nouveau projet (créé au besoin ; ne doit pas contenir `data/`).
+        #[arg(value_name = "DOSSIER")]
         dir: PathBuf,
     },
     /// Ajoute un fichier au projet.
@@ -122,16 +127,16 @@ pub enum NewCommand {
     /// neuf, chaque clé commentée et un texte « À compléter. » dans chaque cellule.
     Action {
         /// Champ d'intervention : son `id` (ex. `jeunesse`) ou son libellé.
-        #[arg(long)]
+        #[arg(long, value_name = "CHAMP")]
         champ: String,
         /// Sous-section du champ : son `id` ou son libellé (facultatif).
-        #[arg(long)]
+        #[arg(long, value_name = "SOUS-SECTION")]
         sous_section: Option<String>,
         /// Intitulé de l'action : début du descriptif, et mots de l'identifiant.
-        #[arg(long)]
+        #[arg(long, value_name = "TITRE")]
         titre: Option<String>,
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
 }
@@ -142,7 +147,7 @@ pub enum TemplatesCommand {
     /// un fichier de ce dossier remplace le gabarit intégré du même nom.
     Export {
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
         /// Remplace les gabarits déjà présents dans `templates/`.
         #[arg(long)]
@@ -167,7 +172,7 @@ pub enum SuiviCommand {
         #[arg(long, value_name = "FICHIER")]
         sortie: Option<PathBuf>,
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
     /// Relit des classeurs remplis (`.xlsx`, `.ods`, ou une feuille en `.csv`) et
@@ -184,7 +189,241 @@ pub enum SuiviCommand {
         #[arg(long)]
         remplacer: bool,
         /// Dossier du projet.
-        #[arg(long, default_value = ".")]
+        #[arg(long, default_value = ".", value_name = "DOSSIER")]
         root: PathBuf,
     },
+}
+
+/// The help's layout, with French headings; clap's own says « Usage: ».
+const HELP_TEMPLATE: &str = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
+/// The command line's description, in French throughout: headings, the help
+/// and version options, and default values said in words.
+fn command() -> clap::Command {
+    french(Cli::command())
+}
+
+fn french(command: clap::Command) -> clap::Command {
+    command
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Commandes")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("aide")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Affiche cette aide"),
+        )
+        .mut_args(|arg| {
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if defaults.is_empty() || arg.is_hide_default_value_set() {
+                return arg;
+            }
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let help = format!(
+                "{} (par défaut : {})",
+                help.trim_end_matches('.'),
+                defaults.join(", ")
+            );
+            arg.hide_default_value(true).help(help)
+        })
+        .mut_subcommands(french)
+}
+
+/// Parses the command line; a mistake in it is said in French, with a hint,
+/// the command's usage and where its help is, and gives the exit code 2.
+pub fn parse() -> Result<Cli, ExitCode> {
+    let mut command = command().arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help("Affiche la version"),
+    );
+    let matches = command.try_get_matches_from_mut(std::env::args_os());
+    let error = match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let text = error.render().to_string();
+            let end = if text.ends_with('\n') { "" } else { "\n" };
+            let _ = std::io::Write::write_fmt(&mut std::io::stdout(), format_args!("{text}{end}"));
+            return Err(ExitCode::SUCCESS);
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return Err(ExitCode::from(2));
+        }
+        _ => {}
+    }
+    ctg::say_raw!("{}", explain(&error));
+    Err(ExitCode::from(2))
+}
+
+/// A mistake of the command line in French: what is wrong, a hint, the usage.
+fn explain(error: &clap::Error) -> String {
+    let text = |kind: ContextKind| -> Option<String> {
+        match error.get(kind)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join(", ")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::StyledStrs(v) => Some(
+                v.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            ContextValue::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let quoted = |kind: ContextKind| text(kind).map(|t| format!("`{t}`")).unwrap_or_default();
+    let suggestion = text(ContextKind::SuggestedSubcommand)
+        .or_else(|| text(ContextKind::SuggestedArg))
+        .or_else(|| text(ContextKind::SuggestedValue))
+        .map(|s| format!("vouliez-vous dire `{s}` ? "))
+        .unwrap_or_default();
+    let arg = quoted(ContextKind::InvalidArg);
+    let value = quoted(ContextKind::InvalidValue);
+    let (message, hint) = match error.kind() {
+        ErrorKind::InvalidSubcommand => (
+            format!(
+                "commande inconnue : {}",
+                quoted(ContextKind::InvalidSubcommand)
+            ),
+            format!("{suggestion}les commandes sont : {}", commands()),
+        ),
+        ErrorKind::MissingSubcommand => (
+            "commande manquante".to_string(),
+            format!("les commandes sont : {}", commands()),
+        ),
+        ErrorKind::UnknownArgument => (
+            format!("option ou argument inconnu : {arg}"),
+            format!("{suggestion}les options de la commande sont décrites par son aide (`--help`)"),
+        ),
+        ErrorKind::InvalidValue if value.is_empty() || value == "``" => (
+            format!("valeur manquante après {arg}"),
+            "écrivez-la après l'option, par exemple `--root mon-projet`".to_string(),
+        ),
+        ErrorKind::InvalidValue => (
+            format!("valeur invalide pour {arg} : {value}"),
+            match text(ContextKind::ValidValue).filter(|v| !v.is_empty()) {
+                Some(valid) => format!("{suggestion}valeurs possibles : {valid}"),
+                None => "vérifiez la valeur donnée après l'option".into(),
+            },
+        ),
+        ErrorKind::ValueValidation => (
+            format!("valeur invalide pour {arg} : {value}"),
+            format!(
+                "{} : écrivez-le en chiffres, par exemple 2026",
+                number_error(error)
+            ),
+        ),
+        ErrorKind::MissingRequiredArgument => (
+            format!("argument obligatoire manquant : {arg}"),
+            "ajoutez-le à la commande ; son aide (`--help`) dit ce qu'il attend".to_string(),
+        ),
+        ErrorKind::ArgumentConflict => (
+            format!(
+                "{arg} ne peut pas être donné avec {}",
+                quoted(ContextKind::PriorArg)
+            ),
+            "gardez l'une des deux options".to_string(),
+        ),
+        ErrorKind::NoEquals => (
+            format!("la valeur de {arg} s'écrit après un `=`"),
+            "par exemple `--option=valeur`".to_string(),
+        ),
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => (
+            format!("nombre de valeurs incorrect pour {arg}"),
+            "son aide (`--help`) dit combien de valeurs elle prend".to_string(),
+        ),
+        _ => (
+            "ligne de commande invalide".to_string(),
+            "l'aide (`ctg --help`) décrit les commandes et leurs options".to_string(),
+        ),
+    };
+    let usage = text(ContextKind::Usage)
+        .map(|u| u.replace("Usage: ", ""))
+        .unwrap_or_else(|| "ctg <COMMANDE>".to_string());
+    let usage = usage.trim();
+    let help = match usage
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+        .collect::<Vec<_>>()
+    {
+        words if words.is_empty() => "ctg --help".to_string(),
+        words => format!("{} --help", words.join(" ")),
+    };
+    format!("erreur : {message}\n  conseil : {hint}\n\nUtilisation : {usage}\nAide : `{help}`\n")
+}
+
+/// Why a number given on the command line was refused, in French: clap's
+/// own words (« 99999999 is not in 0..=65535 ») are read for the bounds.
+fn number_error(error: &clap::Error) -> String {
+    use std::num::IntErrorKind;
+    let Some(source) = std::error::Error::source(error) else {
+        return "un nombre entier est attendu".into();
+    };
+    if let Some(e) = source.downcast_ref::<std::num::ParseIntError>() {
+        return match e.kind() {
+            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => "nombre trop grand".into(),
+            IntErrorKind::Empty => "valeur vide".into(),
+            _ => "un nombre entier est attendu".into(),
+        };
+    }
+    let detail = source.to_string();
+    match detail
+        .split_once(" is not in ")
+        .and_then(|(_, r)| r.split_once("..="))
+    {
+        Some((low, high)) => format!(
+            "nombre trop grand ou trop petit : de {low} à {}",
+            high.trim()
+        ),
+        None => "un nombre entier est attendu".into(),
+    }
+}
+
+/// The visible commands, for hints.
+fn commands() -> String {
+    Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_is_in_french() {
+        let help = command().render_long_help().to_string();
+        for english in ["Usage:", "Print help", "[default:", "Commands:"] {
+            assert!(!help.contains(english), "{english}: {help}");
+        }
+        assert!(
+            help.contains("Utilisation : ctg [OPTIONS] <COMMANDE>"),
+            "{help}"
+        );
+        assert!(help.contains("Commandes"), "{help}");
+        let mut build = command();
+        let build = build.find_subcommand_mut("build").unwrap();
+        let help = build.render_long_help().to_string();
+        assert!(help.contains("(par défaut : .)"), "{help}");
+        assert!(help.contains("Affiche cette aide"), "{help}");
+        assert!(help.contains("--root <DOSSIER>"), "{help}");
+    }
 }

@@ -241,6 +241,9 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         if !matches!(rendered, Ok(true)) {
             block = plain(d);
         }
+        // The renderer writes « help: » before the hint, which already says
+        // « conseil : » in French.
+        let block = HELP_LABEL.replace_all(&block, "${1}${2}conseil : ");
         out.push_str(&block);
         out.push('\n');
     }
@@ -261,6 +264,13 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
     }
     out
 }
+
+/// The renderer's English label before a hint, with the colour codes around
+/// it when there are some.
+static HELP_LABEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"help((?:\x1b\[[0-9;]*m)*):((?:\x1b\[[0-9;]*m)*) conseil : ")
+        .expect("a valid pattern")
+});
 
 /// How many problems are shown in full: beyond, a line counts the others (a
 /// workbook of 100 000 wrong rows would otherwise print as many reports).
@@ -385,6 +395,13 @@ mod tests {
         assert!(text.contains("data/actions/a.toml:2:1"), "{text}");
         assert!(text.contains("descriptiff = \"x\""), "{text}");
         assert!(text.contains("vouliez-vous dire `descriptif` ?"), "{text}");
+        // The hint is said in French only, with or without colours.
+        assert!(text.contains("conseil : vouliez-vous dire"), "{text}");
+        assert!(!text.contains("help"), "{text}");
+        let d = Diagnostic::error("x").at(&f, 9..20).hint("un conseil");
+        let coloured = render(&[d], true);
+        assert!(coloured.contains("conseil : un conseil"), "{coloured}");
+        assert!(!coloured.contains("help"), "{coloured:?}");
     }
 
     #[test]

@@ -14,7 +14,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
 use ctg::BuildOptions;
 use ctg::batch::{self, Progress};
 use ctg::diag::{self, Diagnostic, Failure};
@@ -80,7 +79,11 @@ fn internal_error(detail: &str, command: &[String]) -> String {
 
 fn run() -> ExitCode {
     let color = std::io::stderr().is_terminal();
-    match cli::Cli::parse().command {
+    let command = match cli::parse() {
+        Ok(cli) => cli.command,
+        Err(code) => return code,
+    };
+    match command {
         cli::Command::Build {
             root,
             out,

@@ -399,3 +399,85 @@ fn all_problems_of_a_run_are_reported() {
     }
     assert!(stderr.contains("échec : 5 erreurs"), "{stderr}");
 }
+
+/// What an officer reads when the command line or a file is mistyped: French
+/// only, never a word of the parsers' English.
+#[test]
+fn the_usual_mistakes_are_said_in_french_only() {
+    let english = regex::Regex::new(
+        r"(?i)\b(error|help|usage|unexpected|found|expected|invalid|unrecognized|tip|print|default|missing|required|string|literal|subcommand)\b",
+    )
+    .unwrap();
+    let project = copy_project(&fixture("mini"));
+    let root = project.path().to_str().unwrap();
+    let runs: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["bild"], "commande inconnue : `bild`"),
+        (
+            vec!["build", "--racine", "x"],
+            "option ou argument inconnu : `--racine`",
+        ),
+        (
+            vec!["build", "--root"],
+            "valeur manquante après `--root <DOSSIER>`",
+        ),
+        (
+            vec!["build", "--bilan", "deux", "--root", root],
+            "valeur invalide pour `--bilan <ANNÉE>` : `deux`",
+        ),
+        (vec!["diff"], "argument obligatoire manquant : `<ANCIENNE>`"),
+        (vec!["suivi", "export", "99999999"], "nombre trop grand"),
+        (vec![], "Utilisation : ctg <COMMANDE>"),
+        (vec!["build", "--help"], "Affiche cette aide"),
+        (vec!["--help"], "Commandes"),
+    ];
+    for (args, said) in runs {
+        let out = ctg(&args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains(said), "{args:?}: {all}");
+        // `--help` is the option's name, known to every command line.
+        let words = all.replace("--help", "");
+        assert!(
+            !english.is_match(&words),
+            "{args:?}: {:?} in {all}",
+            english.find(&words)
+        );
+        if !args.iter().any(|a| *a == "--help") {
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+        }
+    }
+    // The TOML parser's mistakes: an unclosed text, a missing value, a
+    // missing quote, a duplicate key, an unclosed table header.
+    let action = project.path().join("data/actions/logement/01-impayes.toml");
+    let pristine = fs::read_to_string(&action).unwrap();
+    for broken in [
+        pristine.replace(
+            "descriptif = \"Prévention des impayés\"",
+            "descriptif = '''\nPrévention",
+        ),
+        pristine.replace("descriptif = \"Prévention des impayés\"", "descriptif ="),
+        pristine.replace(
+            "descriptif = \"Prévention des impayés\"",
+            "descriptif = \"Prévention",
+        ),
+        pristine.replace(
+            "descriptif = \"Prévention des impayés\"",
+            "descriptif = 'a'\ndescriptif = 'b'",
+        ),
+        format!("[fiche\n{pristine}"),
+        pristine.replace(
+            "descriptif = \"Prévention des impayés\"",
+            "descriptif = 'a' 'b'",
+        ),
+        pristine.replace("position = 1", "position = 1x"),
+    ] {
+        fs::write(&action, &broken).unwrap();
+        let out = ctg(&["check", "--root", root]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{broken}\n{err}");
+        assert!(!english.is_match(&err), "{:?} in {err}", english.find(&err));
+    }
+}
