@@ -243,7 +243,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         }
         // The renderer writes « help: » before the hint, which already says
         // « conseil : » in French.
-        let block = HELP_LABEL.replace_all(&block, "${1}${2}conseil : ");
+        let block = HELP_LABEL.replace_all(&block, "${1}conseil : ");
         out.push_str(&block);
         out.push('\n');
     }
@@ -268,8 +268,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
 /// The renderer's English label before a hint, with the colour codes around
 /// it when there are some.
 static HELP_LABEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"help((?:\x1b\[[0-9;]*m)*):((?:\x1b\[[0-9;]*m)*) conseil : ")
-        .expect("a valid pattern")
+    regex::Regex::new(r"help: ?((?:\x1b\[[0-9;]*m)*) ?conseil : ").expect("a valid pattern")
 });
 
 /// How many problems are shown in full: beyond, a line counts the others (a
