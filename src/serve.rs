@@ -840,7 +840,7 @@ mod tests {
     #[test]
     fn a_head_is_parsed_once_complete() {
         let text = get("/a%20b.html?x=1", "Host: 127.0.0.1:8023\r\n");
-        assert!(matches!(parse_head(text[..20].as_bytes(), 64), Ok(None)));
+        assert!(matches!(parse_head(&text.as_bytes()[..20], 64), Ok(None)));
         let head = head_of(&text);
         assert_eq!(head.method, "GET");
         assert_eq!(head.target, "/a%20b.html?x=1");
