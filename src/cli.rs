@@ -75,7 +75,8 @@ pub enum Command {
         /// Dossier de sortie (par défaut `<root>/out`).
         #[arg(long, value_name = "DOSSIER")]
         out: Option<PathBuf>,
-        /// Sert `out/` sur 127.0.0.1 et recharge la page après chaque reconstruction.
+        /// Sert `out/` sur 127.0.0.1 et recharge la page après chaque reconstruction ;
+        /// l'adresse affichée contient le jeton de la session, sans lequel rien n'est servi.
         #[arg(long)]
         serve: bool,
         /// Port de l'aperçu.

@@ -22,6 +22,7 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod scaffold;
+pub mod serve;
 pub mod shape;
 pub mod source;
 pub mod suivi;

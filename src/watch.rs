@@ -1,24 +1,30 @@
 //! `ctg watch`: rebuilds on every change in `data/` or `templates/`, in the same
 //! process so that Typst's fonts, library and memoized layout stay warm; with
-//! `--serve`, serves `out/` on 127.0.0.1 and reloads the page after each rebuild.
+//! `--serve`, serves `out/` on 127.0.0.1 ([`crate::serve`]) and reloads the page
+//! after each rebuild.
 
 use std::io::IsTerminal;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
 use crate::diag::{self, Diagnostic};
+use crate::serve::{self, Request, Response};
 use crate::{BuildOptions, build};
 
 /// Path the page polls to learn that a rebuild happened.
 const VERSION_PATH: &str = "/__ctg/version";
 
-/// Added to HTML pages served by `--serve` only; never written to `out/`.
+/// Added to HTML pages served by `--serve` only; never written to `out/`. The
+/// fetch is of the same origin: it carries the session's cookie.
 const RELOAD_SCRIPT: &str = r#"<script>
 (() => {
   let seen = null;
@@ -46,14 +52,17 @@ pub fn watch(options: &BuildOptions, serve: Option<u16>) -> Result<(), Diagnosti
     if let Some(port) = serve {
         let out = options.out_dir();
         let version = Arc::clone(&version);
-        let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
-            Diagnostic::error(format!(
-                "impossible d'ouvrir le port {port} sur 127.0.0.1 : {e}"
-            ))
-            .hint("choisissez un autre port avec `--port`")
-        })?;
-        crate::say!("aperçu sur http://127.0.0.1:{port}/plan.html");
-        std::thread::spawn(move || serve_forever(&server, &out, &version));
+        let server =
+            serve::Server::bind(port, serve::Limits::default(), "ctg watch").map_err(|e| {
+                Diagnostic::error(format!(
+                    "impossible d'ouvrir le port {port} sur 127.0.0.1 : {e}"
+                ))
+                .hint("choisissez un autre port avec `--port`")
+            })?;
+        crate::say!("aperçu sur {}", server.address("/plan.html"));
+        server
+            .spawn(move |request| preview(&out, &version, request))
+            .map_err(|e| Diagnostic::error(format!("aperçu impossible : {e}")))?;
     }
     // Watching starts before the first build, so that a save during it is not
     // missed; the build's own reading of the files is no change.
@@ -242,23 +251,14 @@ fn rebuild(options: &BuildOptions, color: bool, version: &AtomicU64) {
     }
 }
 
-fn serve_forever(server: &tiny_http::Server, out: &Path, version: &AtomicU64) {
-    for request in server.incoming_requests() {
-        let url = request
-            .url()
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("/")
-            .to_string();
-        let response = if url == VERSION_PATH {
-            tiny_http::Response::from_string(version.load(Ordering::SeqCst).to_string())
-        } else {
-            match local_file(out, &url).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-                Some((path, bytes)) => file_response(&path, bytes),
-                None => tiny_http::Response::from_string("introuvable").with_status_code(404),
-            }
-        };
-        let _ = request.respond(response);
+/// The preview's answer: the rebuild counter, or a file of `out/`.
+fn preview(out: &Path, version: &AtomicU64, request: &Request) -> Response {
+    if request.path == VERSION_PATH {
+        return Response::text(200, version.load(Ordering::SeqCst).to_string());
+    }
+    match local_file(out, &request.path).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
+        Some((path, bytes)) => file_response(&path, bytes),
+        None => Response::text(404, "introuvable"),
     }
 }
 
@@ -278,7 +278,24 @@ fn local_file(out: &Path, url: &str) -> Option<PathBuf> {
     }
 }
 
-fn file_response(path: &Path, bytes: Vec<u8>) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+/// The policy of the preview's pages: the reload script, named by its hash,
+/// is the only inline script; scripts and connections of the same origin only.
+/// A script a custom template writes inline would not run in the preview.
+/// Styles stay inline (the pages carry theirs), logos are `data:` images.
+static PAGE_POLICY: LazyLock<String> = LazyLock::new(|| {
+    let script = RELOAD_SCRIPT
+        .strip_prefix("<script>")
+        .and_then(|s| s.strip_suffix("</script>"))
+        .expect("the reload script is one element");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script));
+    format!(
+        "default-src 'self'; script-src 'self' 'sha256-{hash}'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'self'"
+    )
+});
+
+fn file_response(path: &Path, bytes: Vec<u8>) -> Response {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let (mime, bytes) = match ext {
         "html" => {
@@ -295,8 +312,14 @@ fn file_response(path: &Path, bytes: Vec<u8>) -> tiny_http::Response<std::io::Cu
         "png" => ("image/png", bytes),
         _ => ("application/octet-stream", bytes),
     };
-    let header = tiny_http::Header::from_bytes("Content-Type", mime).expect("a valid header");
-    tiny_http::Response::from_data(bytes).with_header(header)
+    let response = Response::new(200, mime, bytes);
+    // Other files go without it: a policy on a PDF can keep a browser's
+    // viewer from showing it.
+    if ext == "html" {
+        response.with_header("Content-Security-Policy", PAGE_POLICY.as_str())
+    } else {
+        response
+    }
 }
 
 #[cfg(test)]
@@ -417,11 +440,23 @@ mod tests {
     #[test]
     fn served_pages_reload_after_a_rebuild() {
         let response = file_response(Path::new("plan.html"), b"<body><p>x</p></body>".to_vec());
-        let mut body = String::new();
-        std::io::Read::read_to_string(&mut response.into_reader(), &mut body).unwrap();
+        let body = String::from_utf8(response.body.clone()).unwrap();
         assert!(
             body.contains(VERSION_PATH) && body.ends_with("</script></body>"),
             "{body}"
         );
+        // The policy allows the script as served: the hash of the element's
+        // text, as a browser computes it.
+        let script = &body
+            [body.find("<script>").unwrap() + "<script>".len()..body.rfind("</script>").unwrap()];
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script));
+        let policy = response.header("Content-Security-Policy").unwrap();
+        assert!(
+            policy.contains(&format!("script-src 'self' 'sha256-{hash}'")),
+            "{policy}"
+        );
+        let pdf = file_response(Path::new("plan.pdf"), b"%PDF".to_vec());
+        assert_eq!(pdf.header("Content-Type"), Some("application/pdf"));
+        assert_eq!(pdf.header("Content-Security-Policy"), None);
     }
 }

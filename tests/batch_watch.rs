@@ -214,12 +214,112 @@ fn wait_for(rx: &mpsc::Receiver<String>, needle: &str) -> String {
     panic!("« {needle} » never came");
 }
 
-fn get(port: u16, path: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
+/// A connection to the preview, which never waits long: 127.0.0.1 only.
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+}
+
+/// What the server sends until it closes, or until the connection fails.
+fn response_of(mut stream: TcpStream) -> String {
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// Sends `request` as it is, returns the response.
+fn exchange(port: u16, request: &str) -> String {
+    let mut stream = connect(port);
+    stream.write_all(request.as_bytes()).unwrap();
+    response_of(stream)
+}
+
+/// The preview of a `ctg watch --serve`, opened as a browser opens it.
+struct Preview {
+    port: u16,
+    /// `name=value`, as the browser sends it back.
+    cookie: String,
+}
+
+impl Preview {
+    /// Reads the printed address, with its secret, and trades the secret for
+    /// the session's cookie.
+    fn open(rx: &mpsc::Receiver<String>, port: u16) -> Preview {
+        let line = wait_for(rx, "aperçu sur ");
+        let address = format!("http://127.0.0.1:{port}/plan.html?jeton=");
+        let token = line
+            .strip_prefix(&format!("aperçu sur {address}"))
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{line}"
+        );
+        let response = exchange(
+            port,
+            &format!("GET /plan.html?jeton={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+        );
+        assert!(response.starts_with("HTTP/1.1 303 "), "{response}");
+        assert!(
+            response.contains("\r\nLocation: /plan.html\r\n"),
+            "{response}"
+        );
+        let cookie = response
+            .lines()
+            .find_map(|l| l.strip_prefix("Set-Cookie: "))
+            .unwrap_or_else(|| panic!("{response}"));
+        for attribute in ["; HttpOnly", "; SameSite=Strict", "; Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        Preview {
+            port,
+            cookie: cookie.split(';').next().unwrap().to_string(),
+        }
+    }
+
+    /// A request with the cookie and `headers`.
+    fn request(&self, method: &str, path: &str, headers: &str) -> String {
+        let port = self.port;
+        let cookie = &self.cookie;
+        exchange(
+            port,
+            &format!(
+                "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n{headers}\r\n"
+            ),
+        )
+    }
+
+    fn get(&self, path: &str) -> String {
+        self.request("GET", path, "")
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// `ctg watch --serve` on `project`, and its lines on stderr.
+fn watch_serving(project: &std::path::Path, port: u16) -> (mpsc::Receiver<String>, Killed) {
+    let mut child = ctg_command()
+        .args([
+            "watch",
+            "--serve",
+            "--port",
+            &port.to_string(),
+            "--root",
+            project.to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    (rx, Killed(child))
 }
 
 struct Killed(std::process::Child);
@@ -234,39 +334,50 @@ impl Drop for Killed {
 #[test]
 fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() {
     let project = copy_project(&fixture("mini"));
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let mut child = ctg_command()
-        .args([
-            "watch",
-            "--serve",
-            "--port",
-            &port.to_string(),
-            "--root",
-            project.path().to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let rx = lines_of(&mut child);
-    let _guard = Killed(child);
+    let port = free_port();
+    let (rx, _guard) = watch_serving(project.path(), port);
+    let preview = Preview::open(&rx, port);
     wait_for(&rx, "reconstruit en");
     wait_for(&rx, "surveillance de data/");
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n1"));
 
-    let page = get(port, "/plan.html");
+    let page = preview.get("/plan.html");
     assert!(
         page.contains("200 OK") && page.contains("/__ctg/version"),
         "{page}"
+    );
+    assert!(
+        page.contains("\r\nContent-Type: text/html; charset=utf-8\r\n")
+            && page.contains(
+                "\r\nContent-Security-Policy: default-src 'self'; script-src 'self' 'sha256-"
+            )
+            && page.contains("\r\nX-Content-Type-Options: nosniff\r\n")
+            && page.contains("\r\nCache-Control: no-store\r\n"),
+        "{page}"
+    );
+    // The page's address without the file's name, and a download.
+    assert!(preview.get("/").contains("/__ctg/version"));
+    let pdf = preview.get("/plan.pdf");
+    assert!(
+        pdf.starts_with("HTTP/1.1 200 OK") && pdf.contains("\r\nContent-Type: application/pdf\r\n"),
+        "{}",
+        &pdf[..pdf.len().min(400)]
     );
     assert!(
         !fs::read_to_string(project.path().join("out/plan.html"))
             .unwrap()
             .contains("__ctg")
     );
-    assert!(get(port, "/../data/convention.toml").contains("404"));
+    assert!(
+        preview
+            .get("/../data/convention.toml")
+            .starts_with("HTTP/1.1 404 ")
+    );
+    assert!(
+        preview
+            .get("/%2E%2E/data/convention.toml")
+            .starts_with("HTTP/1.1 404 ")
+    );
 
     // An error is printed, the watcher goes on, out/ is untouched.
     let cell = project.path().join("data/actions/logement/01-impayes.toml");
@@ -277,7 +388,7 @@ fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() 
     )
     .unwrap();
     wait_for(&rx, "échec");
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n1"));
 
     fs::write(
         &cell,
@@ -286,7 +397,7 @@ fn watch_rebuilds_on_change_keeps_going_after_an_error_and_serves_with_reload() 
     .unwrap();
     let line = wait_for(&rx, "reconstruit en");
     assert!(line.ends_with("pages)"), "{line}");
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n2"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n2"));
     assert!(
         fs::read_to_string(project.path().join("out/plan.html"))
             .unwrap()
@@ -344,24 +455,9 @@ fn cpu_time(pid: u32) -> Duration {
 #[test]
 fn watch_stays_idle_until_a_save_and_rebuilds_once_per_save() {
     let project = copy_project(&fixture("mini"));
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let mut child = ctg_command()
-        .args([
-            "watch",
-            "--serve",
-            "--port",
-            &port.to_string(),
-            "--root",
-            project.path().to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let rx = lines_of(&mut child);
-    let guard = Killed(child);
+    let port = free_port();
+    let (rx, guard) = watch_serving(project.path(), port);
+    let preview = Preview::open(&rx, port);
     assert!(next_build(&rx).contains("reconstruit en"));
     wait_for(&rx, "surveillance de data/");
     let pdf = project.path().join("out/plan.pdf");
@@ -379,7 +475,7 @@ fn watch_stays_idle_until_a_save_and_rebuilds_once_per_save() {
         assert!(used < idle / 20, "{used:?} of processor time while idle");
     }
     assert_eq!(fs::metadata(&pdf).unwrap().modified().unwrap(), built);
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n1"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n1"));
 
     // An editor's side files are not data: a write test, a backup, a swap file.
     let actions = project.path().join("data/actions/logement");
@@ -407,7 +503,7 @@ fn watch_stays_idle_until_a_save_and_rebuilds_once_per_save() {
     );
     let html = || fs::read_to_string(project.path().join("out/plan.html")).unwrap();
     assert!(html().contains("Travailleuse sociale"));
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n2"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n2"));
 
     // A save to a temporary file, renamed over the record a moment later: one
     // rebuild, from the renamed file.
@@ -421,5 +517,169 @@ fn watch_stays_idle_until_a_save_and_rebuilds_once_per_save() {
         Vec::<String>::new()
     );
     assert!(html().contains("Conseillère ESF"));
-    assert!(get(port, "/__ctg/version").ends_with("\r\n\r\n3"));
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n3"));
+}
+
+/// The most memory the process has held so far, in bytes.
+#[cfg(target_os = "linux")]
+fn peak_memory(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().strip_suffix("kB")?.trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+#[test]
+fn the_preview_answers_its_session_only_and_outlasts_hostile_clients() {
+    const MB: u64 = 1024 * 1024;
+    let project = copy_project(&fixture("mini"));
+    let port = free_port();
+    let (rx, guard) = watch_serving(project.path(), port);
+    let preview = Preview::open(&rx, port);
+    wait_for(&rx, "surveillance de data/");
+    let host = format!("Host: 127.0.0.1:{port}\r\n");
+    let status = |response: &str| response.lines().next().unwrap_or("").to_string();
+    assert_eq!(status(&preview.get("/plan.html")), "HTTP/1.1 200 OK");
+
+    // Without the secret, or with another: a page saying what to open.
+    for request in [
+        format!("GET /plan.html HTTP/1.1\r\n{host}\r\n"),
+        format!("GET /__ctg/version HTTP/1.1\r\n{host}\r\n"),
+        format!(
+            "GET /plan.html?jeton={} HTTP/1.1\r\n{host}\r\n",
+            "0".repeat(64)
+        ),
+        format!(
+            "GET /plan.html HTTP/1.1\r\n{host}Cookie: ctg_jeton_{port}={}\r\n\r\n",
+            "0".repeat(64)
+        ),
+    ] {
+        let refused = exchange(port, &request);
+        assert_eq!(status(&refused), "HTTP/1.1 403 Forbidden", "{request}");
+        assert!(
+            refused.contains("Ouvrez l'adresse affichée par <code>ctg watch</code>")
+                && !refused.contains("__ctg"),
+            "{refused}"
+        );
+    }
+    // A page of another site whose name leads to 127.0.0.1 (DNS rebinding)
+    // names its own host: refused, even with the cookie.
+    let foreign = exchange(
+        port,
+        &format!(
+            "GET /plan.html HTTP/1.1\r\nHost: evil.example:{port}\r\nCookie: {}\r\n\r\n",
+            preview.cookie
+        ),
+    );
+    assert_eq!(status(&foreign), "HTTP/1.1 421 Misdirected Request");
+    assert!(!foreign.contains("__ctg"), "{foreign}");
+    let hostless = exchange(
+        port,
+        &format!(
+            "GET /plan.html HTTP/1.0\r\nCookie: {}\r\n\r\n",
+            preview.cookie
+        ),
+    );
+    assert_eq!(status(&hostless), "HTTP/1.1 400 Bad Request");
+    let post = preview.request("POST", "/plan.html", "Content-Length: 0\r\n");
+    assert_eq!(status(&post), "HTTP/1.1 405 Method Not Allowed");
+
+    #[cfg(target_os = "linux")]
+    let before = peak_memory(guard.0.id());
+
+    // A client that announces a body and sends nothing, another that stops in
+    // the middle of its head: neither holds the others.
+    let mut stalled = connect(port);
+    write!(
+        stalled,
+        "GET /plan.html HTTP/1.1\r\n{host}Cookie: {}\r\nContent-Length: 5000\r\n\r\n",
+        preview.cookie
+    )
+    .unwrap();
+    let mut halfway = connect(port);
+    write!(halfway, "GET /plan.html HTTP/1.1\r\n{host}").unwrap();
+    let start = Instant::now();
+    let page = preview.get("/plan.html");
+    let waited = start.elapsed();
+    assert_eq!(status(&page), "HTTP/1.1 200 OK");
+    assert!(waited < Duration::from_secs(2), "{waited:?} for the page");
+    assert_eq!(
+        status(&response_of(stalled)),
+        "HTTP/1.1 413 Content Too Large"
+    );
+
+    // Lengths beyond any memory: refused, and the server goes on.
+    for length in ["18446744073709551615", "30000000000"] {
+        let answer = preview.request(
+            "GET",
+            "/plan.html",
+            &format!("Content-Length: {length}\r\n"),
+        );
+        assert_eq!(
+            status(&answer),
+            "HTTP/1.1 413 Content Too Large",
+            "{length}"
+        );
+        assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n1"));
+    }
+    let answer = preview.request(
+        "GET",
+        "/plan.html",
+        "Content-Length: 99999999999999999999\r\n",
+    );
+    assert_eq!(status(&answer), "HTTP/1.1 400 Bad Request");
+
+    // A header line without end: the server stops reading it at its bound and
+    // closes, so that writing fails long before 64 MB.
+    let mut endless = connect(port);
+    write!(endless, "GET /plan.html HTTP/1.1\r\n{host}X-Sans-Fin: ").unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    let mut sent = 0;
+    let start = Instant::now();
+    while sent < 64 * MB && endless.write_all(&chunk).is_ok() {
+        sent += chunk.len() as u64;
+    }
+    let refused = response_of(endless);
+    eprintln!(
+        "endless header: {} KiB sent in {:?} before the server closed",
+        sent / 1024,
+        start.elapsed()
+    );
+    assert!(sent < 64 * MB, "the server read 64 MB of one header");
+    // The answer comes first; a client still writing may lose it to the reset.
+    assert!(
+        refused.is_empty() || status(&refused) == "HTTP/1.1 431 Request Header Fields Too Large",
+        "{refused}"
+    );
+    let long = preview.request(
+        "GET",
+        "/plan.html",
+        &format!("X-Long: {}\r\n", "a".repeat(20_000)),
+    );
+    assert_eq!(
+        status(&long),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    drop(halfway);
+    assert!(preview.get("/__ctg/version").ends_with("\r\n\r\n1"));
+    assert!(preview.get("/plan.html").contains("/__ctg/version"));
+
+    #[cfg(target_os = "linux")]
+    {
+        let after = peak_memory(guard.0.id());
+        eprintln!(
+            "peak memory of ctg watch: {} MB after the build, {} MB after the hostile clients",
+            before / MB,
+            after / MB
+        );
+        assert!(after < 200 * MB, "{} MB at the peak", after / MB);
+        assert!(
+            after - before < 16 * MB,
+            "the hostile clients raised the peak by {} MB",
+            (after - before) / MB
+        );
+    }
 }
