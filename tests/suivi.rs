@@ -1215,7 +1215,8 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
     );
     assert!(follow_up_file(root, YEAR).is_none());
 
-    // A workbook of another kind: none of its sheets is a follow-up sheet.
+    // A workbook of another kind: none of its sheets is a follow-up sheet,
+    // by its name or by its header; the error names them.
     let mut other = rust_xlsxwriter::Workbook::new();
     other.add_worksheet().write_string(0, 0, "Budget").unwrap();
     other.save(root.join("budget.xlsx")).unwrap();
@@ -1229,14 +1230,9 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
     assert_eq!(
         messages(&failure.0),
         [
-            "budget.xlsx : aucune feuille de suivi — conseil : le classeur écrit par `ctg suivi export ANNÉE` a les feuilles « Suivi ANNÉE » et « Indicateurs » : remplissez celui-là"
+            "budget.xlsx : feuille de suivi introuvable ; sa seule feuille est « Sheet1 » — conseil : la feuille de suivi écrite par `ctg suivi export ANNÉE` s'appelle « Suivi ANNÉE » et sa ligne d'en-tête nomme les colonnes « Identifiant » et « État ANNÉE » : rétablissez son nom ou son en-tête, ou recopiez les saisies dans un classeur exporté"
         ]
     );
-    let ignored = failure
-        .0
-        .iter()
-        .any(|d| d.to_string() == "budget.xlsx : feuille « Sheet1 » ignorée");
-    assert!(ignored, "{failure:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -1660,4 +1656,102 @@ fn shared_strings_that_announce_billions_are_refused() {
         &xlsx,
         "annonce.xlsx` : la partie des textes du classeur en annonce 1 000 000 000, au-delà des 500 000 qu'un classeur de suivi peut avoir",
     );
+}
+
+// ---------------------------------------------------------------------------
+// A sheet renamed by a partner.
+
+/// Renames the sheet `from` of the workbook at `path` to `to`, as a
+/// spreadsheet does (in the workbook's part; the formulas that name it are
+/// left as they are, as they do not matter here).
+fn rename_sheet(path: &Path, from: &str, to: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).unwrap();
+        if file.name() == "xl/workbook.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            let renamed = xml.replace(&format!("name=\"{from}\""), &format!("name=\"{to}\""));
+            assert_ne!(renamed, xml, "feuille {from} absente");
+            data = renamed.into_bytes();
+        }
+        out.start_file(file.name(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// The workbooks of two partners of the demo, one per field (as
+/// `workbooks_sent_to_the_partners_of_each_field_import_together` fills
+/// them), the second's follow-up sheet renamed « Jeunesse », with `more`
+/// typed into the second.
+fn renamed_workbooks(root: &Path, more: &[(&str, String, V)]) -> (PathBuf, PathBuf) {
+    let r = root.to_str().unwrap();
+    for field in ["enfance", "jeunesse"] {
+        let out = run(&["suivi", "export", YEAR, "--root", r, "--champ", field]);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+    }
+    let enfance = root.join("out/suivi-2026-enfance.xlsx");
+    let jeunesse = root.join("out/suivi-2026-jeunesse.xlsx");
+    let (a, b) = (root.join("caf.xlsx"), root.join("centre-social.xlsx"));
+    let mam = row_of(&enfance, SHEET, "enfance-mam-nord", 0);
+    fill(&enfance, &a, &[(SHEET, at(STATE, mam), text("en cours"))]);
+    let ados = row_of(&jeunesse, SHEET, "jeunesse-projets-ados", 0);
+    let mut edits = vec![
+        (SHEET, at(STATE, ados), text("réalisé")),
+        (SHEET, at(PROGRESS, ados), V::Number(100.0)),
+    ];
+    edits.extend(more.iter().cloned());
+    fill(&jeunesse, &b, &edits);
+    rename_sheet(&b, SHEET, "Jeunesse");
+    (a, b)
+}
+
+#[test]
+fn a_renamed_follow_up_sheet_is_read_by_its_header() {
+    let project = demo();
+    let root = project.path();
+    let (a, b) = renamed_workbooks(root, &[]);
+    let out = import(root, &[&a, &b], &[]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(!said.contains("ignorée"), "{said}");
+    let toml = follow_up_file(root, YEAR).unwrap();
+    assert!(
+        toml.contains("[actions.enfance-mam-nord]\netat = \"en cours\"\n"),
+        "{toml}"
+    );
+    // The partner of the renamed sheet is not lost.
+    assert!(
+        toml.contains("[actions.jeunesse-projets-ados]\netat = \"réalisé\"\navancement = 100\n"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn a_workbook_whose_follow_up_sheet_cannot_be_found_is_refused_with_its_sheets() {
+    let project = demo();
+    let root = project.path();
+    // Renamed, and its header no longer names the state's column.
+    let (a, b) = renamed_workbooks(root, &[(SHEET, "F2".into(), text("Remarques"))]);
+    let before = files_in(&root.join("data"));
+    let out = import(root, &[&a, &b], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(
+        said.contains(&format!(
+            "{} : feuille de suivi introuvable ; ses feuilles sont « Jeunesse », « Indicateurs »",
+            b.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("rétablissez son nom ou son en-tête"),
+        "{said}"
+    );
+    assert_eq!(files_in(&root.join("data")), before, "data/ modifié");
 }
