@@ -1755,3 +1755,115 @@ fn a_workbook_whose_follow_up_sheet_cannot_be_found_is_refused_with_its_sheets()
     );
     assert_eq!(files_in(&root.join("data")), before, "data/ modifié");
 }
+
+// ---------------------------------------------------------------------------
+// Where the export writes.
+
+/// `ctg suivi export 2026` run in `root`, with `more` arguments.
+fn export_in(root: &Path, more: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctg"))
+        .args(["suivi", "export", YEAR])
+        .args(more)
+        .current_dir(root)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("ctg runs")
+}
+
+#[test]
+fn the_export_never_writes_into_the_projects_data_or_templates() {
+    let project = demo();
+    let root = project.path();
+    let data = files_in(&root.join("data"));
+    let out = export_in(root, &["--sortie", "data/convention.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_line(&out));
+    let said = stderr_line(&out);
+    assert!(
+        said.contains("`data/convention.toml` est dans le dossier `data/` du projet : le classeur de suivi ne s'y écrit pas"),
+        "{said}"
+    );
+    assert!(said.contains("--sortie out/convention.toml"), "{said}");
+    assert_eq!(files_in(&root.join("data")), data, "data/ modifié");
+    // Nor a new file there, by any path.
+    for path in [
+        "data/suivi/suivi-2026.xlsx",
+        "out/../data/nouveau.xlsx",
+        "templates/suivi.xlsx",
+    ] {
+        let out = export_in(root, &["--sortie", path]);
+        assert_eq!(out.status.code(), Some(1), "{path} : {}", stderr_line(&out));
+        assert!(
+            stderr_line(&out).contains("le classeur de suivi ne s'y écrit pas"),
+            "{path} : {}",
+            stderr_line(&out)
+        );
+        assert!(!root.join(path).exists(), "{path}");
+    }
+    assert_eq!(files_in(&root.join("data")), data, "data/ modifié");
+}
+
+#[test]
+fn the_export_replaces_its_own_workbook_and_no_other_file() {
+    let project = demo();
+    let root = project.path();
+    // Its own earlier workbook: the yearly routine.
+    for _ in 0..2 {
+        let out = export_in(root, &[]);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+        let out = export_in(root, &["--sortie", "pour-la-caf.xlsx"]);
+        assert!(out.status.success(), "{}", stderr_line(&out));
+    }
+    // A file of the user's own, a workbook included, is kept.
+    let mut budget = rust_xlsxwriter::Workbook::new();
+    budget.add_worksheet().write_string(0, 0, "Budget").unwrap();
+    budget.save(root.join("budget.xlsx")).unwrap();
+    std::fs::write(root.join("notes.txt"), "à garder").unwrap();
+    for name in ["budget.xlsx", "notes.txt"] {
+        let before = std::fs::read(root.join(name)).unwrap();
+        let out = export_in(root, &["--sortie", name]);
+        assert_eq!(out.status.code(), Some(1), "{name} : {}", stderr_line(&out));
+        let said = stderr_line(&out);
+        assert!(
+            said.contains(&format!("`{name}` existe déjà et n'est pas un classeur écrit par `ctg suivi export` : il n'est pas remplacé")),
+            "{said}"
+        );
+        assert!(
+            said.contains("choisissez un autre nom avec `--sortie`"),
+            "{said}"
+        );
+        assert_eq!(std::fs::read(root.join(name)).unwrap(), before, "{name}");
+    }
+    // Its workbook once a spreadsheet saved it (a partner's entries, maybe):
+    // the date of modification is no longer the date of creation.
+    let workbook = root.join("out/suivi-2026.xlsx");
+    let bytes = std::fs::read(&workbook).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).unwrap();
+        if file.name() == "docProps/core.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            let saved = regex::Regex::new(r"(<dcterms:modified[^>]*>)[^<]*")
+                .unwrap()
+                .replace(&xml, "${1}2026-03-02T10:00:00Z")
+                .into_owned();
+            assert_ne!(saved, xml);
+            data = saved.into_bytes();
+        }
+        out.start_file(file.name(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    let saved = out.finish().unwrap().into_inner();
+    std::fs::write(&workbook, &saved).unwrap();
+    let out = export_in(root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_line(&out));
+    assert!(
+        stderr_line(&out).contains("est un classeur de suivi enregistré par un tableur depuis son export : il n'est pas remplacé"),
+        "{}",
+        stderr_line(&out)
+    );
+    assert_eq!(std::fs::read(&workbook).unwrap(), saved);
+}
