@@ -123,7 +123,8 @@ pub(crate) fn check_archive<R: Read + Seek>(
     limits: &Limits,
 ) -> Result<(), Diagnostic> {
     let what = format.what();
-    let mut archive = zip::ZipArchive::new(reader).map_err(|e| unreadable(name, what, e))?;
+    let mut archive =
+        zip_calamine::ZipArchive::new(reader).map_err(|e| unreadable(name, what, e))?;
     if archive.len() > limits.entries {
         return Err(Diagnostic::error(format!(
             "`{name}` : l'archive du classeur a {} parties, au-delà des {} qu'un classeur de suivi peut avoir",
@@ -135,16 +136,19 @@ pub(crate) fn check_archive<R: Read + Seek>(
     let mut parts = Parts {
         name,
         what,
+        excel: format == Archive::Xlsx,
         limits,
         index: HashMap::new(),
         measured: Vec::new(),
         total: 0,
     };
     for i in 0..archive.len() {
-        let entry = archive.name_for_index(i).unwrap_or_default();
+        let Some(Ok(entry)) = archive.name_for_index(i) else {
+            continue;
+        };
         // calamine finds an Excel part whatever its case and slashes.
         let key = match format {
-            Archive::Xlsx => normalised(entry),
+            Archive::Xlsx => normalised(&entry),
             Archive::Ods => entry.to_string(),
         };
         parts.index.entry(key).or_insert_with(Vec::new).push(i);
@@ -164,8 +168,11 @@ fn normalised(name: &str) -> String {
 struct Parts<'a> {
     name: &'a str,
     what: &'a str,
+    /// Whether names are compared as calamine compares an Excel archive's.
+    excel: bool,
     limits: &'a Limits,
-    /// The entries of each name (a crafted archive may repeat one).
+    /// The entries of each name (names that differ only by case or slashes
+    /// are one for calamine).
     index: HashMap<String, Vec<usize>>,
     measured: Vec<String>,
     total: u64,
@@ -180,12 +187,12 @@ impl Parts<'_> {
     /// refused by its size first.) The scan's findings, one per entry.
     fn measure<R: Read + Seek, T>(
         &mut self,
-        archive: &mut zip::ZipArchive<R>,
+        archive: &mut zip_calamine::ZipArchive<R>,
         part: &str,
         limit: u64,
         mut scan: Option<impl FnMut(&mut dyn BufRead) -> Result<T, String>>,
     ) -> Result<Vec<T>, Diagnostic> {
-        let key = if self.what == "Excel" {
+        let key = if self.excel {
             normalised(part)
         } else {
             part.to_string()
@@ -243,7 +250,7 @@ impl Parts<'_> {
     /// it goes, or keeps little of it.
     fn size<R: Read + Seek>(
         &mut self,
-        archive: &mut zip::ZipArchive<R>,
+        archive: &mut zip_calamine::ZipArchive<R>,
         part: &str,
         limit: u64,
     ) -> Result<(), Diagnostic> {
@@ -323,7 +330,7 @@ fn attributes_len(e: &BytesStart<'_>) -> usize {
 /// the sheets are streamed cell by cell later, within the limits of cells
 /// and text.
 fn check_xlsx<R: Read + Seek>(
-    archive: &mut zip::ZipArchive<R>,
+    archive: &mut zip_calamine::ZipArchive<R>,
     parts: &mut Parts<'_>,
 ) -> Result<(), Diagnostic> {
     let small = parts.limits.other_part;
@@ -524,7 +531,7 @@ fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
 /// at once, scanned. (It reads `meta.xml` within a limit of its own, and
 /// the first bytes of `mimetype` only.)
 fn check_ods<R: Read + Seek>(
-    archive: &mut zip::ZipArchive<R>,
+    archive: &mut zip_calamine::ZipArchive<R>,
     parts: &mut Parts<'_>,
 ) -> Result<(), Diagnostic> {
     let small = parts.limits.other_part;
