@@ -1246,7 +1246,11 @@ fn missing_soffice() -> Option<String> {
 /// `file` converted by LibreOffice to `format` (`xlsx`, `ods`) in `dir`.
 fn soffice_convert(file: &Path, format: &str, dir: &Path) -> PathBuf {
     let profile = tempfile::tempdir().unwrap();
+    // In a folder of its own: the tests that run the import in their
+    // project's folder change the process's current folder meanwhile, and
+    // LibreOffice's launcher fails in a folder removed since.
     let out = Command::new("soffice")
+        .current_dir(dir)
         .arg(format!(
             "-env:UserInstallation=file://{}",
             profile.path().display()
