@@ -743,3 +743,63 @@ fn width<'a>(column: Column, label: &str, cells: impl Iterator<Item = &'a String
         .unwrap_or(0) as f64;
     (longest_line.max(longest_word) + 2.0).clamp(min, max)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workbook with the document properties `properties`, saved in `dir`.
+    fn saved(dir: &Path, name: &str, properties: DocProperties) -> PathBuf {
+        let mut book = Workbook::new();
+        book.set_properties(&properties);
+        book.add_worksheet().write_string(0, 0, "Suivi").unwrap();
+        let path = dir.join(name);
+        book.save(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_exports_own_workbooks_are_recognised_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = ExcelDateTime::from_ymd(2026, 1, 1).unwrap();
+        let ours = DocProperties::new()
+            .set_title("Suivi 2026 – Plan")
+            .set_creation_datetime(&created);
+        // Marked, as the export writes it now.
+        let marked = saved(
+            dir.path(),
+            "marque.xlsx",
+            ours.clone()
+                .set_custom_property(MARK, "classeur de suivi 2026"),
+        );
+        assert_eq!(own_export(&marked), Some(true));
+        // Written before the mark: its title and its date tell it.
+        let earlier = saved(dir.path(), "avant.xlsx", ours);
+        assert_eq!(own_export(&earlier), Some(true));
+        // Another workbook, dated otherwise.
+        let other = saved(
+            dir.path(),
+            "budget.xlsx",
+            DocProperties::new().set_title("Budget 2026"),
+        );
+        assert_eq!(own_export(&other), None);
+        std::fs::write(dir.path().join("notes.xlsx"), "pas un classeur").unwrap();
+        assert_eq!(own_export(&dir.path().join("notes.xlsx")), None);
+    }
+
+    #[test]
+    fn paths_are_resolved_through_their_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("data")).unwrap();
+        std::os::unix::fs::symlink(root.join("data"), root.join("lien")).unwrap();
+        assert_eq!(
+            resolved(&root.join("lien/nouveau/../convention.toml")),
+            root.join("data/convention.toml")
+        );
+        assert_eq!(
+            resolved(&root.join("absent/../data/x.xlsx")),
+            root.join("data/x.xlsx")
+        );
+    }
+}
