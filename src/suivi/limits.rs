@@ -345,6 +345,10 @@ fn check_xlsx<R: Read + Seek>(
         .map(|(_, target)| target)
         .next_back()
     {
+        // calamine unescapes this target (and no other).
+        let target = quick_xml::escape::unescape(target)
+            .map(|t| t.into_owned())
+            .unwrap_or_else(|_| target.clone());
         let (dir, name) = match target.rfind('/') {
             Some(i) => target.split_at(i + 1),
             None => ("", target.as_str()),
@@ -386,6 +390,31 @@ fn check_xlsx<R: Read + Seek>(
             };
             parts.size(archive, &path, big)?;
         }
+    }
+    every_xml_part(archive, parts)
+}
+
+/// Measures the XML parts not measured yet, within the limit of a sheet:
+/// should a crafted archive make calamine read a part that the steps above
+/// did not foresee, it is measured all the same (the images, never read,
+/// are still left out).
+fn every_xml_part<R: Read + Seek>(
+    archive: &mut zip_calamine::ZipArchive<R>,
+    parts: &mut Parts<'_>,
+) -> Result<(), Diagnostic> {
+    let mut names: Vec<String> = parts
+        .index
+        .keys()
+        .filter(|name| {
+            let lower = name.to_ascii_lowercase();
+            lower.ends_with(".xml") || lower.ends_with(".rels")
+        })
+        .cloned()
+        .collect();
+    names.sort();
+    let big = parts.limits.sheet_part;
+    for name in names {
+        parts.size(archive, &name, big)?;
     }
     Ok(())
 }
@@ -544,7 +573,7 @@ fn check_ods<R: Read + Seek>(
         big,
         Some(|input: &mut dyn BufRead| OdsScan::new(&limits).content(input)),
     )?;
-    Ok(())
+    every_xml_part(archive, parts)
 }
 
 /// Calamine's own bounds on a sheet: it caps repeated rows and columns there.
@@ -1082,13 +1111,14 @@ mod tests {
 
     #[test]
     fn the_parts_read_are_measured_and_the_media_left_out() {
-        // An image of 1 Mo is never read; a drawing's part neither.
+        // An image of 1 Mo is never read; any other XML part is measured
+        // within the limit of a sheet.
         assert_eq!(
             checked(archive_of(
                 &[9_000],
                 &[
                     ("xl/media/image1.png", 1_000_000),
-                    ("xl/drawings/drawing1.xml", 50_000)
+                    ("xl/drawings/drawing1.xml", 4_000)
                 ]
             )),
             Ok(())
@@ -1100,6 +1130,10 @@ mod tests {
         assert_eq!(
             checked(archive_of(&[9_000, 9_000], &[])),
             Err("`c.xlsx` : les parties du classeur dépassent 15 ko une fois décompressées".into())
+        );
+        assert_eq!(
+            checked(archive_of(&[], &[("xl/drawings/drawing1.xml", 11_000)])),
+            Err("`c.xlsx` : la partie xl/drawings/drawing1.xml du classeur dépasse 10 ko une fois décompressée".into())
         );
         // The styles have a smaller limit: calamine keeps them.
         assert_eq!(
