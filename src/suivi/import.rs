@@ -414,8 +414,9 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
         .filter_map(|s| s.name.as_ref())
         .map(|n| format!("« {n} »"))
         .collect::<Vec<_>>();
-    // A sheet saved as CSV may be the indicators' alone.
-    let csv = book.sheets.iter().all(|s| s.name.is_none());
+    // A sheet saved as CSV (one sheet without a name) may be the
+    // indicators' alone.
+    let csv = matches!(book.sheets.as_slice(), [only] if only.name.is_none());
     if !follow_up && !csv {
         let has = match sheets.len() {
             0 => "il n'a aucune feuille".to_string(),
