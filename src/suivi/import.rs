@@ -346,31 +346,25 @@ fn find_header(sheet: &Sheet, kind: SheetKind, book: &Book, found: &mut Found) -
     None
 }
 
-/// Reads the sheets of `book` into `found`.
+/// Reads the sheets of `book` into `found`. A sheet is known by its name
+/// (« Suivi 2026 », « Indicateurs »), or else by its header row: a partner
+/// may have renamed it. A workbook whose follow-up sheet cannot be found is
+/// an error naming its sheets: its partner's entries would be lost.
 fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
-    // Whether any sheet is one of those of a follow-up workbook.
-    let mut recognised = false;
+    // Whether a sheet of the actions' follow-up was read.
+    let mut follow_up = false;
+    // The sheets of another name without a header of either kind.
+    let mut ignored = Vec::new();
     for sheet in &book.sheets {
         let named = sheet.name.as_deref().map(loose);
         let kinds: &[SheetKind] = match named.as_deref() {
             None => &[SheetKind::FollowUp, SheetKind::Indicators],
             Some(name) if name == loose(INDICATORS_SHEET) => &[SheetKind::Indicators],
             Some(name) if name.strip_prefix("suivi").is_some() => &[SheetKind::FollowUp],
-            Some(_) => {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "{} : feuille « {} » ignorée",
-                        book.name,
-                        sheet.name.as_deref().unwrap_or_default()
-                    ))
-                    .hint(format!(
-                        "ctg lit les feuilles « Suivi ANNÉE » et « {INDICATORS_SHEET} » du classeur écrit par `ctg suivi export`"
-                    )),
-                );
-                continue;
-            }
+            // Renamed, or a sheet of the partner's own: its header tells.
+            Some(_) => &[SheetKind::FollowUp, SheetKind::Indicators],
         };
-        recognised = true;
+        let by_name = kinds.len() == 1;
         // The year in the sheet's name: « Suivi 2026 ».
         if let Some(name) = &sheet.name
             && let Some(year) = loose(name)
@@ -391,27 +385,63 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
             .iter()
             .find_map(|kind| find_header(sheet, *kind, book, found).map(|h| (*kind, h)));
         let Some((kind, header)) = header else {
-            let what = match &sheet.name {
-                Some(name) => format!("{}, feuille « {name} »", book.name),
-                None => book.name.clone(),
-            };
-            diags.push(
-                Diagnostic::error(format!("{what} : ligne d'en-tête introuvable"))
-                    .hint("la ligne d'en-tête nomme les colonnes « Identifiant » et « État ANNÉE » (feuille de suivi) ou « Identifiant » et « Valeur ANNÉE » (indicateurs) : ne la modifiez pas, ou exportez un nouveau classeur avec `ctg suivi export ANNÉE`"),
-            );
+            match &sheet.name {
+                Some(name) if !by_name => ignored.push(name.clone()),
+                _ => {
+                    let what = match &sheet.name {
+                        Some(name) => format!("{}, feuille « {name} »", book.name),
+                        None => book.name.clone(),
+                    };
+                    diags.push(
+                        Diagnostic::error(format!("{what} : ligne d'en-tête introuvable"))
+                            .hint("la ligne d'en-tête nomme les colonnes « Identifiant » et « État ANNÉE » (feuille de suivi) ou « Identifiant » et « Valeur ANNÉE » (indicateurs) : ne la modifiez pas, ou exportez un nouveau classeur avec `ctg suivi export ANNÉE`"),
+                    );
+                    // Its header is what is missing, not the sheet.
+                    follow_up |= kinds.contains(&SheetKind::FollowUp);
+                }
+            }
             continue;
         };
+        follow_up |= kind == SheetKind::FollowUp;
         match kind {
             SheetKind::FollowUp => follow_up_rows(book, sheet, &header, plan, found, diags),
             SheetKind::Indicators => indicator_rows(book, sheet, &header, plan, found, diags),
         }
     }
-    if !recognised {
+    let sheets = book
+        .sheets
+        .iter()
+        .filter_map(|s| s.name.as_ref())
+        .map(|n| format!("« {n} »"))
+        .collect::<Vec<_>>();
+    // A sheet saved as CSV (one sheet without a name) may be the
+    // indicators' alone.
+    let csv = matches!(book.sheets.as_slice(), [only] if only.name.is_none());
+    if !follow_up && !csv {
+        let has = match sheets.len() {
+            0 => "il n'a aucune feuille".to_string(),
+            1 => format!("sa seule feuille est {}", sheets[0]),
+            _ => format!("ses feuilles sont {}", sheets.join(", ")),
+        };
         diags.push(
-            Diagnostic::error(format!("{} : aucune feuille de suivi", book.name)).hint(
-                "le classeur écrit par `ctg suivi export ANNÉE` a les feuilles « Suivi ANNÉE » et « Indicateurs » : remplissez celui-là",
+            Diagnostic::error(format!(
+                "{} : feuille de suivi introuvable ; {has}",
+                book.name
+            ))
+            .hint(
+                "la feuille de suivi écrite par `ctg suivi export ANNÉE` s'appelle « Suivi ANNÉE » et sa ligne d'en-tête nomme les colonnes « Identifiant » et « État ANNÉE » : rétablissez son nom ou son en-tête, ou recopiez les saisies dans un classeur exporté",
             ),
         );
+    } else {
+        for name in ignored {
+            diags.push(
+                Diagnostic::warning(format!("{} : feuille « {name} » ignorée", book.name)).hint(
+                    format!(
+                        "ni son nom ni sa ligne d'en-tête ne sont ceux des feuilles « Suivi ANNÉE » et « {INDICATORS_SHEET} » du classeur écrit par `ctg suivi export`"
+                    ),
+                ),
+            );
+        }
     }
 }
 

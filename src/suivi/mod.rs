@@ -10,6 +10,7 @@
 
 pub mod export;
 pub mod import;
+mod limits;
 pub mod read;
 pub mod update;
 

@@ -3,15 +3,17 @@
 //! its place (« suivi-2026.xlsx, Suivi 2026!F14 ») for the messages.
 
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use calamine::{Data, Ods, Reader, Xlsx};
+use calamine::{Data, DataRef, Ods, Reader, Xlsx};
 
 use super::column_letters;
+use super::limits::{Archive, LIMITS, TOO_MANY_CELLS_HINT, check_archive, grouped};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::import::spreadsheet::{csv_reader, decode};
 use crate::load::io_message;
+use crate::text::count::french_size;
 
 /// A workbook as read: its name for messages, and its sheets.
 #[derive(Debug, Clone)]
@@ -118,10 +120,11 @@ enum Format {
 }
 
 /// Reads the workbook at `path`. A file that is no spreadsheet of a format
-/// read here is an error naming it.
+/// read here is an error naming it; so is one that would take more memory
+/// or time than any follow-up workbook ([`limits`]).
 pub fn read(path: &Path) -> Result<Book, Diagnostic> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let file = std::fs::File::open(path).map_err(|e| {
         Diagnostic::error(format!(
             "lecture impossible de `{name}` : {}",
             io_message(Some(&e))
@@ -143,23 +146,48 @@ pub fn read(path: &Path) -> Result<Book, Diagnostic> {
             .hint(ACCEPTED));
         }
     };
+    // The file is read from the disk as the readers ask: the parts of an
+    // archive that are never read (images) are never loaded.
+    let input = std::io::BufReader::new(file);
     // The readers parse files of any origin: a panic in them is an error
     // naming the file.
-    crate::diag::guard(&name, || parse(&name, &bytes, format, extension == "tsv"))
+    crate::diag::guard(&name, || parse(&name, input, format, extension == "tsv"))
         .map_err(|d| d.hint(ACCEPTED))?
 }
 
-const ACCEPTED: &str = "ctg lit les classeurs .xlsx (Excel) et .ods (LibreOffice), et une feuille enregistrée en .csv ; ouvrez le fichier dans un tableur et enregistrez-le dans l'un de ces formats";
+pub(super) const ACCEPTED: &str = "ctg lit les classeurs .xlsx (Excel) et .ods (LibreOffice), et une feuille enregistrée en .csv ; ouvrez le fichier dans un tableur et enregistrez-le dans l'un de ces formats";
 
-fn parse(name: &str, bytes: &[u8], format: Format, tab: bool) -> Result<Book, Diagnostic> {
+fn parse<R: Read + Seek>(
+    name: &str,
+    mut input: R,
+    format: Format,
+    tab: bool,
+) -> Result<Book, Diagnostic> {
     let unreadable = |what: &str, detail: String| {
         Diagnostic::error(format!(
             "`{name}` n'est pas un classeur {what} lisible ({detail})"
         ))
         .hint(ACCEPTED)
     };
+    let io_error = |e: std::io::Error| {
+        Diagnostic::error(format!(
+            "lecture impossible de `{name}` : {}",
+            io_message(Some(&e))
+        ))
+        .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire")
+    };
     // A workbook is a zip archive: anything else under its name is another file.
-    let zipped = bytes.starts_with(b"PK\x03\x04");
+    let mut start = Vec::new();
+    (&mut input)
+        .take(4)
+        .read_to_end(&mut start)
+        .map_err(io_error)?;
+    input.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    let zipped = start.starts_with(b"PK\x03\x04");
+    let mut budget = Budget {
+        cells: LIMITS.cells,
+        text: LIMITS.text,
+    };
     let sheets = match format {
         Format::Xlsx | Format::Ods if !zipped => {
             let what = if format == Format::Xlsx {
@@ -173,19 +201,44 @@ fn parse(name: &str, bytes: &[u8], format: Format, tab: bool) -> Result<Book, Di
             ));
         }
         Format::Xlsx => {
-            let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            // Every part calamine reads is measured, and scanned for what
+            // it would allocate, before calamine opens the archive.
+            check_archive(name, &mut input, Archive::Xlsx, &LIMITS)?;
+            input.seek(SeekFrom::Start(0)).map_err(io_error)?;
+            let mut book: Xlsx<_> = calamine::open_workbook_from_rs(input)
                 .map_err(|e: calamine::XlsxError| unreadable("Excel", technical(e)))?;
-            sheets_of(&mut book).map_err(|e| unreadable("Excel", technical(e)))?
+            xlsx_sheets(name, &mut book, &mut budget)?
         }
         Format::Ods => {
-            let mut book: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            // calamine builds every sheet when it opens the file: the
+            // cells it would build are counted first.
+            check_archive(name, &mut input, Archive::Ods, &LIMITS)?;
+            input.seek(SeekFrom::Start(0)).map_err(io_error)?;
+            let mut book: Ods<_> = calamine::open_workbook_from_rs(input)
                 .map_err(|e: calamine::OdsError| unreadable("OpenDocument", technical(e)))?;
-            sheets_of(&mut book).map_err(|e| unreadable("OpenDocument", technical(e)))?
+            ods_sheets(name, &mut book, &mut budget)?
         }
-        Format::Csv if zipped || bytes.contains(&0) => {
+        Format::Csv if zipped => {
             return Err(unreadable("CSV", "ce n'est pas du texte".into()));
         }
-        Format::Csv => vec![csv_sheet(name, bytes, tab)?],
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            input
+                .take(LIMITS.csv + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io_error)?;
+            if bytes.len() as u64 > LIMITS.csv {
+                return Err(Diagnostic::error(format!(
+                    "`{name}` : fichier CSV de plus de {}, au-delà de ce qu'une feuille de suivi peut peser",
+                    french_size(LIMITS.csv as usize)
+                ))
+                .hint("une feuille de suivi enregistrée en CSV pèse quelques dizaines de kilo-octets : vérifiez que c'est le bon fichier, ou enregistrez à nouveau la feuille de suivi seule"));
+            }
+            if bytes.contains(&0) {
+                return Err(unreadable("CSV", "ce n'est pas du texte".into()));
+            }
+            vec![csv_sheet(name, &bytes, tab, &mut budget)?]
+        }
     };
     Ok(Book {
         name: name.to_string(),
@@ -198,41 +251,224 @@ fn technical(detail: impl fmt::Display) -> String {
     format!("détail technique : {detail}")
 }
 
-/// Every sheet of a workbook, in its order.
-fn sheets_of<RS, R>(book: &mut R) -> Result<Vec<Sheet>, String>
-where
-    RS: std::io::Read + std::io::Seek,
-    R: Reader<RS>,
-    R::Error: fmt::Display,
-{
+/// Refuses a workbook of more sheets than a follow-up workbook may have:
+/// each is read in turn.
+fn check_sheet_count(name: &str, count: usize) -> Result<(), Diagnostic> {
+    if count <= LIMITS.sheets {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "`{name}` : {count} feuilles, au-delà des {} qu'un classeur de suivi peut avoir",
+        LIMITS.sheets
+    ))
+    .hint("le classeur écrit par `ctg suivi export ANNÉE` a deux feuilles : recopiez les saisies dans celui-là"))
+}
+
+/// The sheets of an Excel workbook, in their order, read cell by cell: only
+/// the cells that hold something are kept, each within the limits.
+fn xlsx_sheets<RS: Read + Seek>(
+    name: &str,
+    book: &mut Xlsx<RS>,
+    budget: &mut Budget,
+) -> Result<Vec<Sheet>, Diagnostic> {
+    let unreadable = |e: calamine::XlsxError| {
+        Diagnostic::error(format!(
+            "`{name}` n'est pas un classeur Excel lisible ({})",
+            technical(e)
+        ))
+        .hint(ACCEPTED)
+    };
+    let names = book.sheet_names();
+    check_sheet_count(name, names.len())?;
     let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
-        // The range starts at its first used cell: rows and columns are
-        // counted from A1 here, as the spreadsheet names its cells.
-        let mut rows: Vec<Vec<Cell>> = Vec::new();
-        if let Some((top, left)) = range.start() {
-            for (r, c, data) in range.used_cells() {
-                let (row, col) = (top as usize + r, left as usize + c);
-                if rows.len() <= row {
-                    rows.resize(row + 1, Vec::new());
-                }
-                let cells = &mut rows[row];
-                if cells.len() <= col {
-                    cells.resize(col + 1, Cell::Empty);
-                }
-                cells[col] = cell(data);
+    for sheet in names {
+        let mut grid = Grid::new(name, Some(sheet.clone()), budget);
+        let mut cells = match book.worksheet_cells_reader(&sheet) {
+            Ok(cells) => cells,
+            // A chart sheet has no cells (`worksheet_range` reads it empty).
+            Err(calamine::XlsxError::NotAWorksheet(_)) => {
+                sheets.push(grid.into_sheet());
+                continue;
             }
+            Err(e) => return Err(unreadable(e)),
+        };
+        let declared = cells.dimensions();
+        grid.check_declared(declared.start, declared.end)?;
+        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+            let (row, col) = cell.get_position();
+            let value = cell.get_value();
+            let text = match value {
+                DataRef::Empty => continue,
+                DataRef::SharedString(s) => s.len(),
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+                _ => 0,
+            };
+            grid.put(row, col, text, || cell_of(&Data::from(value.clone())))?;
         }
-        sheets.push(Sheet {
-            name: Some(name),
-            rows,
-        });
+        sheets.push(grid.into_sheet());
     }
     Ok(sheets)
 }
 
-fn cell(data: &Data) -> Cell {
+/// The sheets of an OpenDocument workbook, in their order: calamine built
+/// them at opening, within the bounds [`check_archive`] checked.
+fn ods_sheets<RS: Read + Seek>(
+    name: &str,
+    book: &mut Ods<RS>,
+    budget: &mut Budget,
+) -> Result<Vec<Sheet>, Diagnostic> {
+    let names = book.sheet_names();
+    check_sheet_count(name, names.len())?;
+    let mut sheets = Vec::new();
+    for sheet in names {
+        let range = book.worksheet_range(&sheet).map_err(|e| {
+            Diagnostic::error(format!(
+                "`{name}` n'est pas un classeur OpenDocument lisible ({})",
+                technical(e)
+            ))
+            .hint(ACCEPTED)
+        })?;
+        let mut grid = Grid::new(name, Some(sheet), budget);
+        // The range starts at its first used cell: rows and columns are
+        // counted from A1 here, as the spreadsheet names its cells.
+        if let Some((top, left)) = range.start() {
+            for (r, c, data) in range.used_cells() {
+                let text = match data {
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.len(),
+                    _ => 0,
+                };
+                let (row, col) = (top.saturating_add(r as u32), left.saturating_add(c as u32));
+                grid.put(row, col, text, || cell_of(data))?;
+            }
+        }
+        sheets.push(grid.into_sheet());
+    }
+    Ok(sheets)
+}
+
+/// What the sheets of one workbook may still take in memory: cells (each
+/// row counts as one) and bytes of text.
+struct Budget {
+    cells: usize,
+    text: usize,
+}
+
+/// A sheet being filled, cell by cell, within the limits of the workbook.
+struct Grid<'a> {
+    book: &'a str,
+    sheet: Option<String>,
+    rows: Vec<Vec<Cell>>,
+    budget: &'a mut Budget,
+}
+
+impl<'a> Grid<'a> {
+    fn new(book: &'a str, sheet: Option<String>, budget: &'a mut Budget) -> Self {
+        Self {
+            book,
+            sheet,
+            rows: Vec::new(),
+            budget,
+        }
+    }
+
+    fn place(&self, row: u32, col: u32) -> Place {
+        Place {
+            book: self.book.to_string(),
+            sheet: self.sheet.clone(),
+            row,
+            col,
+        }
+    }
+
+    /// Refuses a sheet whose declared extent (Excel's `dimension`) goes
+    /// beyond the rows and columns a cell may have. A stray cell formatted
+    /// far away makes Excel declare a large extent too: the message says
+    /// how to remove it.
+    fn check_declared(&self, start: (u32, u32), end: (u32, u32)) -> Result<(), Diagnostic> {
+        if end.0 < LIMITS.rows && end.1 < LIMITS.columns {
+            return Ok(());
+        }
+        let sheet = self.sheet.as_deref().unwrap_or_default();
+        let cell = |(row, col): (u32, u32)| format!("{}{}", column_letters(col), row as u64 + 1);
+        Err(Diagnostic::error(format!(
+            "{}, feuille « {sheet} » : étendue déclarée {}:{}, au-delà des {} lignes et des {} colonnes (jusqu'à {}) qu'un classeur de suivi peut avoir",
+            self.book,
+            cell(start),
+            cell(end),
+            grouped(u64::from(LIMITS.rows)),
+            grouped(u64::from(LIMITS.columns)),
+            column_letters(LIMITS.columns - 1),
+        ))
+        .hint(TOO_MANY_CELLS_HINT))
+    }
+
+    /// Puts the cell `make` gives at (`row`, `col`), counting the rows and
+    /// cells the sheet grows by and the `text` bytes it holds before
+    /// anything is allocated: a cell beyond the rows and columns of a
+    /// follow-up sheet, or beyond what the workbook may still take, is an
+    /// error naming it.
+    fn put(
+        &mut self,
+        row: u32,
+        col: u32,
+        text: usize,
+        make: impl FnOnce() -> Cell,
+    ) -> Result<(), Diagnostic> {
+        if row >= LIMITS.rows || col >= LIMITS.columns {
+            return Err(self
+                .place(row, col)
+                .error(format!(
+                    "cellule au-delà des {} lignes et des {} colonnes (jusqu'à {}) qu'un classeur de suivi peut avoir",
+                    grouped(u64::from(LIMITS.rows)),
+                    grouped(u64::from(LIMITS.columns)),
+                    column_letters(LIMITS.columns - 1),
+                ))
+                .hint("effacez cette cellule (ou supprimez les lignes et les colonnes au-delà du tableau), enregistrez, puis relancez l'import"));
+        }
+        let (r, c) = (row as usize, col as usize);
+        let new_rows = (r + 1).saturating_sub(self.rows.len());
+        let width = self.rows.get(r).map_or(0, Vec::len);
+        let new_cells = new_rows + (c + 1).saturating_sub(width);
+        if new_cells > self.budget.cells {
+            return Err(self
+                .place(row, col)
+                .error(format!(
+                    "plus de {} cellules à lire dans le classeur, au-delà de ce qu'un classeur de suivi peut avoir",
+                    grouped(LIMITS.cells as u64)
+                ))
+                .hint(TOO_MANY_CELLS_HINT));
+        }
+        if text > self.budget.text {
+            return Err(self
+                .place(row, col)
+                .error(format!(
+                    "plus de {} de texte à lire dans le classeur, au-delà de ce qu'un classeur de suivi peut avoir",
+                    french_size(LIMITS.text)
+                ))
+                .hint("le classeur répète sans doute un très long texte dans de nombreuses cellules : effacez ce qui ne relève pas du suivi, enregistrez, puis relancez l'import"));
+        }
+        self.budget.cells -= new_cells;
+        self.budget.text -= text;
+        if new_rows > 0 {
+            self.rows.resize(r + 1, Vec::new());
+        }
+        let cells = &mut self.rows[r];
+        if cells.len() <= c {
+            cells.resize(c + 1, Cell::Empty);
+        }
+        cells[c] = make();
+        Ok(())
+    }
+
+    fn into_sheet(self) -> Sheet {
+        Sheet {
+            name: self.sheet,
+            rows: self.rows,
+        }
+    }
+}
+
+fn cell_of(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) => Cell::Text(s.clone()),
@@ -248,31 +484,30 @@ fn cell(data: &Data) -> Cell {
 }
 
 /// A sheet saved as CSV: comma, semicolon or tab, UTF-8 or Windows-1252, as
-/// `ctg import` reads a plan.
-fn csv_sheet(name: &str, bytes: &[u8], tab: bool) -> Result<Sheet, Diagnostic> {
+/// `ctg import` reads a plan. Blank fields are left empty.
+fn csv_sheet(
+    name: &str,
+    bytes: &[u8],
+    tab: bool,
+    budget: &mut Budget,
+) -> Result<Sheet, Diagnostic> {
     let (text, _) = decode(bytes);
     let mut reader = csv_reader(&text, tab);
-    let mut rows = Vec::new();
-    for record in reader.records() {
+    let mut grid = Grid::new(name, None, budget);
+    for (r, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             Diagnostic::error(format!("`{name}` : CSV illisible à la ligne {line}"))
                 .hint("un guillemet ouvert n'est pas refermé : enregistrez à nouveau la feuille au format CSV")
         })?;
-        rows.push(
-            record
-                .iter()
-                .map(|field| {
-                    if field.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(field.to_string())
-                    }
-                })
-                .collect(),
-        );
+        for (c, field) in record.iter().enumerate() {
+            if !field.trim().is_empty() {
+                let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                grid.put(at(r), at(c), field.len(), || Cell::Text(field.to_string()))?;
+            }
+        }
     }
-    Ok(Sheet { name: None, rows })
+    Ok(grid.into_sheet())
 }
 
 #[cfg(test)]
@@ -300,10 +535,15 @@ mod tests {
 
     #[test]
     fn csv_cells_are_text_from_a1() {
+        let mut budget = Budget {
+            cells: LIMITS.cells,
+            text: LIMITS.text,
+        };
         let sheet = csv_sheet(
             "s.csv",
             "Identifiant;État 2026\na;en cours\n".as_bytes(),
             false,
+            &mut budget,
         )
         .unwrap();
         assert_eq!(sheet.rows[1][1], Cell::Text("en cours".into()));
@@ -312,7 +552,13 @@ mod tests {
 
     #[test]
     fn a_file_that_is_no_workbook_is_named() {
-        let err = parse("notes.xlsx", b"bonjour", Format::Xlsx, false).unwrap_err();
+        let err = parse(
+            "notes.xlsx",
+            std::io::Cursor::new(b"bonjour"),
+            Format::Xlsx,
+            false,
+        )
+        .unwrap_err();
         assert_eq!(
             err.message,
             "`notes.xlsx` n'est pas un classeur Excel lisible (ce n'est pas une archive de classeur)"
