@@ -1,15 +1,18 @@
 //! Stages 1 and 2 (load, validate): the signatories' logos. A logo is read from
 //! inside the project only ([`read`]), then checked for what it is ([`check`]):
 //! a PNG or JPEG that decodes, within the limits of size, or an SVG that refers
-//! to nothing outside itself and holds neither script nor style sheet, rebuilt
-//! from its parsed tree so that what the documents embed is what was checked.
-//! It also checks the theme's colours for contrast ([`contrast`]).
+//! to nothing outside itself and holds no script. An SVG is then normalised by
+//! usvg, the SVG library the compiler reads it with (its style sheet resolved,
+//! its text drawn as outlines in the documents' fonts), checked again, and
+//! rebuilt from its parsed tree, so that what the documents embed is what was
+//! checked, and what the compiler can read. It also checks the theme's colours
+//! for contrast ([`contrast`]).
 
 use std::fmt::Write as _;
 use std::fs;
 use std::ops::Range;
 use std::path::{Component, Path};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::load::display_path;
@@ -18,6 +21,13 @@ use crate::load::display_path;
 pub const MAX_BYTES: u64 = 5_000_000;
 /// Largest side of a bitmap logo, in pixels.
 pub const MAX_SIDE: u32 = 4000;
+/// Deepest nesting of an SVG logo's elements. usvg, which normalises the logo
+/// here and reads it again in the compiler, parses recursively and gives up at
+/// 1,024 levels, counting the content that each `<use>` brings in; a logo
+/// exported by a drawing program nests a dozen. A bound well below usvg's
+/// refuses a file made to exhaust the parser before it is parsed, at the
+/// logo's declaration, and leaves `<use>` room to add its content's depth.
+pub const MAX_SVG_DEPTH: usize = 256;
 
 /// The formats a logo may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,7 +215,9 @@ pub fn read(
 
 /// Stage 2: checks the `bytes` of the logo written `written` (at `span` of
 /// `file`), the `number`-th of the convention (from 1, which makes its SVG
-/// `id`s unique in a page that shows several logos).
+/// `id`s unique in a page that shows several logos). What is accepted with a
+/// reservation (an SVG's text drawn in another font than it asks for) is added
+/// to `warnings`, at the same place.
 pub fn check(
     file: &SourceFile,
     span: Range<usize>,
@@ -213,6 +225,7 @@ pub fn check(
     bytes: &[u8],
     number: usize,
     alt: String,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Logo, Diagnostic> {
     let refuse = |message: String, hint: &str| {
         Diagnostic::error(message)
@@ -229,14 +242,25 @@ pub fn check(
     let sniffed = sniff(bytes);
     match (declared, sniffed) {
         (Format::Svg, None) => {
-            let (svg, ratio) = svg(bytes, number).map_err(|(message, hint)| {
+            let svg = svg(bytes, number).map_err(|(message, hint)| {
                 refuse(format!("logo `{written}` refusé : {message}"), hint)
             })?;
+            for font in &svg.missing_fonts {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "le logo `{written}` demande la police « {} », que ctg n'a pas : son texte est dessiné en {}",
+                        font.asked, font.drawn_with
+                    ))
+                    .at(file, span.clone())
+                    .label("logo")
+                    .hint(HINT_TEXT_AS_OUTLINES),
+                );
+            }
             Ok(Logo {
                 number,
                 format: Format::Svg,
-                bytes: svg.into_bytes().into(),
-                ratio,
+                bytes: svg.markup.into_bytes().into(),
+                ratio: svg.ratio,
                 alt,
             })
         }
@@ -326,9 +350,45 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 const HINT_SVG_SELF_CONTAINED: &str = "un logo SVG se suffit à lui-même : intégrez les images et convertissez le texte en tracés dans votre logiciel de dessin (Inkscape : « Chemin › Objet en chemin »), puis enregistrez-le en SVG simple";
 
-/// Checks an SVG and rebuilds it from its tree: the markup the documents embed,
-/// and its width over its height.
-fn svg(bytes: &[u8], number: usize) -> Result<(String, f64), Refusal> {
+const HINT_TEXT_AS_OUTLINES: &str = "pour garder la police du logo, demandez-le avec son texte converti en tracés (Inkscape : « Chemin › Objet en chemin » ; Illustrator : « Texte › Vectoriser »)";
+
+const HINT_SVG_TOO_DEEP: &str = "un logo tient en quelques niveaux de groupes : dans votre logiciel de dessin, dégroupez ses objets (Inkscape et Illustrator : « Objet › Dégrouper ») et enregistrez-le de nouveau en SVG simple";
+
+/// The family the documents' text is set in: a logo's text that names no font,
+/// or a font that ctg does not have, is drawn in it.
+const BODY_FAMILY: &str = "Liberation Sans";
+
+/// A checked SVG logo.
+#[derive(Debug)]
+struct Svg {
+    /// The markup the documents embed.
+    markup: String,
+    /// Its width over its height.
+    ratio: f64,
+    /// The fonts its text asks for that ctg does not have, each once.
+    missing_fonts: Vec<MissingFont>,
+}
+
+/// A font that a logo's text asks for and ctg does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MissingFont {
+    /// The family as the logo writes it.
+    asked: String,
+    /// The family its text is drawn in instead.
+    drawn_with: String,
+}
+
+/// Which SVG is checked: the file as written, or usvg's normalised version of
+/// it, which should hold none of what the file may not, and no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Original,
+    Normalised,
+}
+
+/// Checks an SVG, normalises it and rebuilds it from its tree: the markup the
+/// documents embed, its width over its height, and the fonts it lacks.
+fn svg(bytes: &[u8], number: usize) -> Result<Svg, Refusal> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err((
             "ce n'est pas un fichier SVG (texte UTF-8 attendu)".into(),
@@ -354,24 +414,98 @@ fn svg(bytes: &[u8], number: usize) -> Result<(String, f64), Refusal> {
             "ouvrez le logo dans un logiciel de dessin et enregistrez-le en SVG",
         ));
     }
-    for node in root.descendants().filter(|n| n.is_element()) {
-        check_element(node)?;
+    // The depth first: usvg and the rebuilding below recurse into the tree.
+    let depth = depth(root);
+    if depth > MAX_SVG_DEPTH {
+        return Err((
+            format!("ses éléments sont imbriqués sur {depth} niveaux, au-delà de {MAX_SVG_DEPTH}"),
+            HINT_SVG_TOO_DEEP,
+        ));
     }
+    // Every check on the file as written, before usvg reads it: usvg is never
+    // the one to decide that a hostile file is harmless.
+    check_instructions(&document)?;
+    for node in root.descendants().filter(|n| n.is_element()) {
+        check_element(node, Stage::Original)?;
+    }
+    if ratio(root).is_none() {
+        return Err((
+            "sa taille est inconnue (ni `viewBox`, ni `width` et `height`)".to_string(),
+            "ajoutez à l'élément `<svg>` un attribut `viewBox=\"0 0 largeur hauteur\"`",
+        ));
+    }
+    let (normalised, missing_fonts) = normalise(text)?;
+    let document = roxmltree::Document::parse(&normalised).map_err(|e| {
+        (
+            format!("sa version normalisée n'est pas lisible ({e})"),
+            "ouvrez le logo dans un logiciel de dessin et enregistrez-le de nouveau en SVG simple",
+        )
+    })?;
+    let root = document.root_element();
+    for node in root.descendants().filter(|n| n.is_element()) {
+        check_element(node, Stage::Normalised)?;
+    }
+    // usvg writes the size it drew the logo at, `width` and `height`: the
+    // ratio of what every document shows, whatever the file's `viewBox`.
     let ratio = ratio(root).ok_or((
-        "sa taille est inconnue (ni `viewBox`, ni `width` et `height`)".to_string(),
-        "ajoutez à l'élément `<svg>` un attribut `viewBox=\"0 0 largeur hauteur\"`",
+        "sa taille est nulle ou illisible (`width`, `height` ou `viewBox`)".to_string(),
+        "donnez à l'élément `<svg>` un attribut `viewBox=\"0 0 largeur hauteur\"` de largeur et de hauteur positives",
     ))?;
     let prefix = format!("ctg-logo-{number}-");
-    let mut out = String::new();
-    write_element(root, &prefix, &mut out, true);
-    Ok((out, ratio))
+    let mut markup = String::new();
+    write_element(root, &prefix, &mut markup, true);
+    // The parse the compiler runs, on what it will read: the rebuilt markup may
+    // nest deeper than the file (each `<use>` becomes a group of what it
+    // shows), and a logo it cannot read must be reported here, at the logo's
+    // declaration, not at the template that shows it.
+    usvg::Tree::from_str(&markup, &compiler_options()).map_err(unreadable_svg)?;
+    Ok(Svg {
+        markup,
+        ratio,
+        missing_fonts,
+    })
 }
 
-/// Refuses what could run, restyle the page, or reach outside the file.
-fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
+/// How deep the elements under `root` nest, `root` counting as 1, without
+/// recursion: the file may be made to be as deep as it is long.
+fn depth(root: roxmltree::Node) -> usize {
+    // Each node's depth, by its index in the document: a node comes after its
+    // parent in document order.
+    let mut depths = vec![0usize; root.document().descendants().count()];
+    let mut deepest = 0;
+    for node in root.descendants().filter(|n| n.is_element()) {
+        let parent = node.parent().map_or(0, |p| depths[p.id().get_usize()]);
+        depths[node.id().get_usize()] = parent + 1;
+        deepest = deepest.max(parent + 1);
+    }
+    deepest
+}
+
+/// Refuses a style sheet linked by a processing instruction
+/// (`<?xml-stylesheet href="…"?>`), another file that a browser would read.
+fn check_instructions(document: &roxmltree::Document) -> Result<(), Refusal> {
+    for node in document.root().children() {
+        if let Some(instruction) = node.pi()
+            && instruction.target.eq_ignore_ascii_case("xml-stylesheet")
+        {
+            return Err((
+                format!(
+                    "il fait appel à une feuille de style externe (`<?xml-stylesheet {}?>`)",
+                    shorten(instruction.value.unwrap_or_default().trim())
+                ),
+                HINT_SVG_SELF_CONTAINED,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses what could run, or reach outside the file; in the normalised SVG,
+/// also what usvg should have resolved (a style sheet, text).
+fn check_element(node: roxmltree::Node, stage: Stage) -> Result<(), Refusal> {
     let name = node.tag_name().name();
     if node.tag_name().namespace() != Some(SVG_NS) {
-        // Editors' metadata: left out of the rebuilt markup.
+        // Editors' metadata: left out of the rebuilt markup, and ignored by usvg.
         return Ok(());
     }
     match name {
@@ -387,6 +521,10 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
                 "enregistrez le logo en SVG simple, sans objet HTML intégré",
             ));
         }
+        // A style sheet as drawing programs export one: usvg applies it to the
+        // elements and leaves it out, so that it never reaches the web page.
+        // What it could fetch is refused first.
+        "style" if stage == Stage::Original => check_style_sheet(node)?,
         "style" => {
             return Err((
                 "il contient une feuille de style (`<style>`), qui s'appliquerait à toute la page web".into(),
@@ -405,17 +543,19 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
                 "un logo imprimé ne s'anime pas : enregistrez-le sans animation",
             ));
         }
+        // Text is drawn as outlines by usvg, in the documents' fonts.
+        "text" | "tspan" | "textPath" if stage == Stage::Original => {}
         "text" | "tspan" | "textPath" => {
             return Err((
-                format!(
-                    "il contient du texte (`<{name}>`), qui dépend d'une police hors du fichier"
-                ),
-                HINT_SVG_SELF_CONTAINED,
+                format!("son texte (`<{name}>`) n'a pas pu être converti en tracés"),
+                HINT_TEXT_AS_OUTLINES,
             ));
         }
+        // An SVG font (`<font>`, `<font-face>`…), which usvg does not read: its
+        // text would silently change font, and `<font-face-uri>` names a file.
         _ if name.starts_with("font") => {
             return Err((
-                format!("il contient une police (`<{name}>`)"),
+                format!("il contient une police SVG (`<{name}>`)"),
                 HINT_SVG_SELF_CONTAINED,
             ));
         }
@@ -430,7 +570,8 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
                 "un logo ne contient pas de programme : supprimez les attributs `on…`, ou enregistrez le logo en SVG simple",
             ));
         }
-        if key == "href" && !value.trim_start().starts_with('#') {
+        if key == "href" && !value.trim_start().starts_with('#') && !drawn_glyph(node, stage, value)
+        {
             return Err((
                 format!(
                     "il fait référence à un autre fichier (`href=\"{}\"`)",
@@ -448,14 +589,212 @@ fn check_element(node: roxmltree::Node) -> Result<(), Refusal> {
                 HINT_SVG_SELF_CONTAINED,
             ));
         }
-        if attribute.namespace().is_none() && names_a_font(key, value) {
-            return Err((
-                format!("il fait appel à une police (`{key}`), hors du fichier"),
-                HINT_SVG_SELF_CONTAINED,
-            ));
-        }
     }
     Ok(())
+}
+
+/// Whether `href` is a PNG glyph that usvg drew in the normalised SVG: the
+/// colour emoji font's glyphs are bitmaps, which usvg writes as an `<image>`
+/// of `data:` address. The file itself may hold no such image (its `href`s
+/// are refused unless they name one of its elements), so in the normalised
+/// SVG one can only come from ctg's own font.
+fn drawn_glyph(node: roxmltree::Node, stage: Stage, href: &str) -> bool {
+    stage == Stage::Normalised
+        && node.tag_name().name() == "image"
+        && href.starts_with("data:image/png;base64,")
+}
+
+/// Refuses a style sheet that reaches outside the file: `@import`, or a
+/// `url(…)` that names no element of the file (a font or an image).
+fn check_style_sheet(node: roxmltree::Node) -> Result<(), Refusal> {
+    let css: String = node
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    if css.to_ascii_lowercase().contains("@import") {
+        return Err((
+            "sa feuille de style (`<style>`) en importe une autre (`@import`)".into(),
+            HINT_SVG_SELF_CONTAINED,
+        ));
+    }
+    if let Some(target) = outside_url(&css) {
+        return Err((
+            format!(
+                "sa feuille de style (`<style>`) fait référence à un autre fichier (`url({})`)",
+                shorten(&target)
+            ),
+            HINT_SVG_SELF_CONTAINED,
+        ));
+    }
+    Ok(())
+}
+
+/// The fonts a logo's text may be drawn in: the documents' own, those the
+/// compiler is given, never the machine's, so that a logo gives the same
+/// outlines everywhere. The files are the program's, shared, never copied.
+static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = usvg::fontdb::Database::new();
+    for data in crate::fonts::files() {
+        db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(data)));
+    }
+    // The generic families, each one of those fonts: a serif in Typst's serif,
+    // a monospace in its monospace, every other in the body font.
+    db.set_serif_family("Libertinus Serif");
+    db.set_monospace_family("DejaVu Sans Mono");
+    db.set_sans_serif_family(BODY_FAMILY);
+    db.set_cursive_family(BODY_FAMILY);
+    db.set_fantasy_family(BODY_FAMILY);
+    Arc::new(db)
+});
+
+/// The SVG `text` as usvg reads it, styles applied, text drawn as outlines,
+/// written back; and the fonts its text asks for that ctg does not have.
+fn normalise(text: &str) -> Result<(String, Vec<MissingFont>), Refusal> {
+    let missing = Mutex::new(Vec::new());
+    let options = usvg::Options {
+        // Nothing outside the file is ever read: no folder to resolve a path
+        // in, no image loaded from an address or a `data:` one (the file holds
+        // none: such `href`s are refused before).
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        font_family: BODY_FAMILY.into(),
+        font_resolver: usvg::FontResolver {
+            select_font: Box::new(|font, db| select_font(font, db, &missing)),
+            select_fallback: usvg::FontResolver::default_fallback_selector(),
+        },
+        fontdb: FONTS.clone(),
+        // `systemLanguage` in a `<switch>` picks the French version.
+        languages: vec!["fr".into()],
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(text, &options).map_err(unreadable_svg)?;
+    let written = tree.to_string(&usvg::WriteOptions {
+        indent: usvg::Indent::None,
+        ..usvg::WriteOptions::default()
+    });
+    // The options borrow `missing` in their font resolver.
+    drop(options);
+    let missing = missing.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((written, missing))
+}
+
+/// The face a text asking for `font` is drawn in: its first family that ctg
+/// has (CSS's choice, the name compared without regard to case), else the body
+/// font. When its first family is a named font that ctg lacks, it is added to
+/// `missing` (once), with the family drawn instead.
+fn select_font(
+    font: &usvg::Font,
+    db: &mut Arc<usvg::fontdb::Database>,
+    missing: &Mutex<Vec<MissingFont>>,
+) -> Option<usvg::fontdb::ID> {
+    use usvg::fontdb::Family;
+    // The family names as the fonts spell them, so that `arial` finds `Arial`.
+    let known = |name: &str| -> Option<String> {
+        db.faces()
+            .flat_map(|face| face.families.iter())
+            .find(|(family, _)| family.eq_ignore_ascii_case(name.trim()))
+            .map(|(family, _)| family.clone())
+    };
+    let names: Vec<Option<String>> = font
+        .families()
+        .iter()
+        .map(|family| match family {
+            usvg::FontFamily::Named(name) => known(name),
+            _ => None,
+        })
+        .collect();
+    let mut families: Vec<Family> = font
+        .families()
+        .iter()
+        .zip(&names)
+        .filter_map(|(family, name)| match family {
+            usvg::FontFamily::Named(_) => name.as_deref().map(Family::Name),
+            usvg::FontFamily::Serif => Some(Family::Serif),
+            usvg::FontFamily::SansSerif => Some(Family::SansSerif),
+            usvg::FontFamily::Cursive => Some(Family::Cursive),
+            usvg::FontFamily::Fantasy => Some(Family::Fantasy),
+            usvg::FontFamily::Monospace => Some(Family::Monospace),
+        })
+        .collect();
+    // usvg's own selector falls back on the serif; the documents' text is sans.
+    families.push(Family::SansSerif);
+    let id = db.query(&usvg::fontdb::Query {
+        families: &families,
+        weight: usvg::fontdb::Weight(font.weight()),
+        stretch: match font.stretch() {
+            usvg::FontStretch::UltraCondensed => usvg::fontdb::Stretch::UltraCondensed,
+            usvg::FontStretch::ExtraCondensed => usvg::fontdb::Stretch::ExtraCondensed,
+            usvg::FontStretch::Condensed => usvg::fontdb::Stretch::Condensed,
+            usvg::FontStretch::SemiCondensed => usvg::fontdb::Stretch::SemiCondensed,
+            usvg::FontStretch::Normal => usvg::fontdb::Stretch::Normal,
+            usvg::FontStretch::SemiExpanded => usvg::fontdb::Stretch::SemiExpanded,
+            usvg::FontStretch::Expanded => usvg::fontdb::Stretch::Expanded,
+            usvg::FontStretch::ExtraExpanded => usvg::fontdb::Stretch::ExtraExpanded,
+            usvg::FontStretch::UltraExpanded => usvg::fontdb::Stretch::UltraExpanded,
+        },
+        style: match font.style() {
+            usvg::FontStyle::Normal => usvg::fontdb::Style::Normal,
+            usvg::FontStyle::Italic => usvg::fontdb::Style::Italic,
+            usvg::FontStyle::Oblique => usvg::fontdb::Style::Oblique,
+        },
+    })?;
+    // Only the first family is the designer's choice: the others are the
+    // fallbacks they accepted, and a generic family is drawn as asked.
+    if let (Some(usvg::FontFamily::Named(asked)), Some(None)) =
+        (font.families().first(), names.first())
+    {
+        let drawn_with = db
+            .face(id)
+            .and_then(|face| face.families.first())
+            .map_or_else(|| BODY_FAMILY.to_string(), |(family, _)| family.clone());
+        let font = MissingFont {
+            asked: asked.trim().to_string(),
+            drawn_with,
+        };
+        let mut missing = missing.lock().unwrap_or_else(|e| e.into_inner());
+        if !missing.contains(&font) {
+            missing.push(font);
+        }
+    }
+    Some(id)
+}
+
+/// The options the compiler reads an SVG with (Typst's `base_options`): no
+/// folder, no image but `data:` ones, no default font. The markup it is given
+/// has no text left.
+fn compiler_options() -> usvg::Options<'static> {
+    usvg::Options {
+        font_family: String::new(),
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    }
+}
+
+/// Why usvg could not read a logo, in words.
+fn unreadable_svg(error: usvg::Error) -> Refusal {
+    match error {
+        usvg::Error::ElementsLimitReached
+        | usvg::Error::ParsingFailed(roxmltree::Error::NodesLimitReached) => (
+            "il a trop d'éléments, ou les imbrique trop profondément, pour être dessiné".into(),
+            HINT_SVG_TOO_DEEP,
+        ),
+        usvg::Error::InvalidSize => (
+            "sa taille est nulle ou illisible (`width`, `height` ou `viewBox`)".into(),
+            "donnez à l'élément `<svg>` un attribut `viewBox=\"0 0 largeur hauteur\"` de largeur et de hauteur positives",
+        ),
+        error => (
+            format!("ce n'est pas un fichier SVG lisible ({error})"),
+            "ouvrez le logo dans un logiciel de dessin et enregistrez-le de nouveau en SVG",
+        ),
+    }
 }
 
 /// A long value cut for a message.
@@ -484,19 +823,6 @@ fn outside_url(value: &str) -> Option<String> {
         rest = &inner[end..];
     }
     None
-}
-
-/// Whether an attribute asks for a font: `font-family`, `font`, or either in
-/// a `style` attribute.
-fn names_a_font(key: &str, value: &str) -> bool {
-    match key {
-        "font-family" | "font" => true,
-        "style" => value.split(';').any(|declaration| {
-            let property = declaration.split(':').next().unwrap_or("").trim();
-            property.eq_ignore_ascii_case("font-family") || property.eq_ignore_ascii_case("font")
-        }),
-        _ => false,
-    }
 }
 
 /// Width over height: from `viewBox`, else from `width` and `height`.
@@ -696,6 +1022,29 @@ mod tests {
         assert!(contrast(fixed, [255; 3]) >= 4.5);
     }
 
+    /// The ids of `markup` and the ids it refers to (`url(#…)`, `href="#…"`).
+    fn ids_and_references(markup: &str) -> (Vec<String>, Vec<String>) {
+        let document = roxmltree::Document::parse(markup).unwrap();
+        let mut ids = Vec::new();
+        let mut references = Vec::new();
+        for node in document.descendants() {
+            for attribute in node.attributes() {
+                let value = attribute.value();
+                if attribute.name() == "id" {
+                    ids.push(value.to_string());
+                } else if attribute.name() == "href"
+                    && let Some(id) = value.strip_prefix('#')
+                {
+                    references.push(id.to_string());
+                } else if let Some(at) = value.find("url(#") {
+                    let id = &value[at + 5..];
+                    references.push(id[..id.find(')').unwrap()].to_string());
+                }
+            }
+        }
+        (ids, references)
+    }
+
     #[test]
     fn svg_is_rebuilt_with_prefixed_ids_and_without_metadata() {
         let svg_text = r##"<?xml version="1.0"?>
@@ -703,23 +1052,143 @@ mod tests {
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
      xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="200" height="100" inkscape:version="1">
   <metadata><rdf xmlns="urn:x">x</rdf></metadata>
-  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>
+  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/><stop offset="1" stop-color="#1b75bc"/></linearGradient></defs>
   <rect id="r" width="10" height="10" fill="url(#g)" stroke="#0a4a8f" data-x="a&quot;b"/>
   <use xlink:href="#r" x="20"/>
 </svg>"##;
-        let (out, ratio) = svg(svg_text.as_bytes(), 2).unwrap();
+        let Svg {
+            markup: out,
+            ratio,
+            missing_fonts,
+        } = svg(svg_text.as_bytes(), 2).unwrap();
         assert_eq!(ratio, 2.0);
-        assert!(out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink"));
+        assert!(missing_fonts.is_empty());
+        assert!(out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(out.contains("viewBox=\"0 0 200 100\""), "{out}");
-        assert!(out.contains("id=\"ctg-logo-2-g\""), "{out}");
-        assert!(out.contains("fill=\"url(#ctg-logo-2-g)\""), "{out}");
-        assert!(out.contains("xlink:href=\"#ctg-logo-2-r\""), "{out}");
-        assert!(out.contains("data-x=\"a&quot;b\""), "{out}");
         assert!(out.contains("stroke=\"#0a4a8f\""), "{out}");
-        for gone in ["inkscape", "metadata", "<!--", "<?xml", "rdf"] {
+        // The gradient and what it fills, the shape and its copy by `<use>`.
+        assert!(out.contains("<linearGradient"), "{out}");
+        assert!(out.contains("stop-color=\"#1b75bc\""), "{out}");
+        assert_eq!(out.matches("<path").count(), 2, "{out}");
+        // Every id is the logo's own, and every reference names one of them.
+        let (ids, references) = ids_and_references(&out);
+        assert!(!ids.is_empty() && !references.is_empty(), "{out}");
+        assert!(ids.iter().all(|id| id.starts_with("ctg-logo-2-")), "{out}");
+        assert!(references.iter().all(|r| ids.contains(r)), "{out}");
+        for gone in ["inkscape", "metadata", "<!--", "<?xml", "rdf", "data-x"] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
-        roxmltree::Document::parse(&out).unwrap();
+        // The same file gives the same markup.
+        assert_eq!(svg(svg_text.as_bytes(), 2).unwrap().markup, out);
+    }
+
+    /// An SVG of `body`, 200 × 80.
+    fn logo(body: &str) -> String {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 200 80\">{body}</svg>"
+        )
+    }
+
+    #[test]
+    fn a_style_sheet_is_applied_and_left_out() {
+        // As Illustrator exports it: classes, in a CDATA section.
+        let out = svg(
+            logo(
+                "<defs><style><![CDATA[.cls-1{fill:#e30613;}.cls-2{fill:#004f9f;stroke:#ffffff}]]></style></defs>\
+                 <rect class=\"cls-1\" width=\"100\" height=\"80\"/><circle class=\"cls-2\" cx=\"150\" cy=\"40\" r=\"30\"/>",
+            )
+            .as_bytes(),
+            1,
+        )
+        .unwrap()
+        .markup;
+        assert!(out.contains("fill=\"#e30613\""), "{out}");
+        assert!(out.contains("fill=\"#004f9f\""), "{out}");
+        assert!(out.contains("stroke=\"#ffffff\""), "{out}");
+        for gone in ["<style", "class=", "cls-"] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+    }
+
+    #[test]
+    fn text_is_drawn_as_outlines_and_a_missing_font_is_named() {
+        let drawn = |body: &str| svg(logo(body).as_bytes(), 1).unwrap();
+        let plain = drawn("<text x=\"10\" y=\"50\" font-size=\"30\" fill=\"#0a4a8f\">Caf</text>");
+        assert!(!plain.markup.contains("<text"), "{}", plain.markup);
+        assert!(plain.markup.contains("<path"), "{}", plain.markup);
+        assert!(
+            plain.markup.contains("fill=\"#0a4a8f\""),
+            "{}",
+            plain.markup
+        );
+        assert!(plain.missing_fonts.is_empty());
+        // The body font by another spelling, a generic family, a font ctg has.
+        for family in ["liberation sans", "sans-serif", "serif", "DejaVu Sans Mono"] {
+            let logo = drawn(&format!("<text font-family=\"{family}\">Caf</text>"));
+            assert!(logo.missing_fonts.is_empty(), "{family}");
+        }
+        // A font ctg does not have, in a style sheet as drawing programs
+        // write it, with its fallbacks: named once, drawn in the body font.
+        let marianne = drawn(
+            "<style>.t{font-family:'Marianne-Bold', Marianne, sans-serif;font-weight:700}</style>\
+             <text class=\"t\" y=\"40\">Caf</text><text class=\"t\" y=\"70\">52</text>",
+        );
+        assert_eq!(
+            marianne.missing_fonts,
+            [MissingFont {
+                asked: "Marianne-Bold".into(),
+                drawn_with: "Liberation Sans".into()
+            }]
+        );
+        assert!(!marianne.markup.contains("<text"), "{}", marianne.markup);
+        // Unlike text in the body font: the outlines are those of the fonts.
+        assert_ne!(
+            drawn("<text font-family=\"Libertinus Serif\">Caf</text>").markup,
+            drawn("<text>Caf</text>").markup
+        );
+        // An emoji is a bitmap glyph of the emoji font: an embedded PNG.
+        let emoji = drawn("<text y=\"40\">Caf 🎉</text>");
+        assert!(
+            emoji.markup.contains("xlink:href=\"data:image/png;base64,"),
+            "{}",
+            emoji.markup
+        );
+    }
+
+    #[test]
+    fn the_depth_is_bounded_before_parsing() {
+        let nested = |levels: usize| {
+            logo(&format!(
+                "{}<rect width=\"1\" height=\"1\"/>{}",
+                "<g>".repeat(levels),
+                "</g>".repeat(levels)
+            ))
+        };
+        // The `<svg>`, its groups and the rectangle.
+        assert!(svg(nested(MAX_SVG_DEPTH - 2).as_bytes(), 1).is_ok());
+        let started = std::time::Instant::now();
+        let (message, hint) = svg(nested(5000).as_bytes(), 1).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+        assert_eq!(
+            message,
+            "ses éléments sont imbriqués sur 5002 niveaux, au-delà de 256"
+        );
+        assert!(hint.contains("dégroupez"), "{hint}");
+    }
+
+    #[test]
+    fn what_usvg_cannot_read_is_refused_in_words() {
+        let (message, _) = unreadable_svg(usvg::Error::ParsingFailed(
+            roxmltree::Error::NodesLimitReached,
+        ));
+        assert!(message.contains("trop d'éléments"), "{message}");
+        // A size of zero: the file has one, usvg cannot draw it.
+        let (message, _) = svg(
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\"/>",
+            1,
+        )
+        .unwrap_err();
+        assert!(message.contains("taille"), "{message}");
     }
 
     #[test]
@@ -729,15 +1198,42 @@ mod tests {
         image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
             .encode(&[128u8; 8 * 4 * 3], 8, 4, image::ExtendedColorType::Rgb8)
             .unwrap();
-        let logo = check(&file, 7..10, "logos/a.jpeg", &jpeg, 3, "Logo".into()).unwrap();
+        let logo = check(
+            &file,
+            7..10,
+            "logos/a.jpeg",
+            &jpeg,
+            3,
+            "Logo".into(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!((logo.format, logo.ratio), (Format::Jpeg, 2.0));
         assert_eq!(logo.virtual_path(), "/logos/3.jpg");
         // Cut short, it no longer decodes.
         let cut = &jpeg[..jpeg.len() / 2];
-        let refused = check(&file, 7..10, "logos/a.jpg", cut, 1, "Logo".into()).unwrap_err();
+        let refused = check(
+            &file,
+            7..10,
+            "logos/a.jpg",
+            cut,
+            1,
+            "Logo".into(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(refused.message.contains("illisible"), "{}", refused.message);
         // A JPEG named .png.
-        let refused = check(&file, 7..10, "logos/a.png", &jpeg, 1, "Logo".into()).unwrap_err();
+        let refused = check(
+            &file,
+            7..10,
+            "logos/a.png",
+            &jpeg,
+            1,
+            "Logo".into(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(
             refused.message.contains("est une image JPEG, pas PNG"),
             "{}",
@@ -747,26 +1243,78 @@ mod tests {
 
     #[test]
     fn svg_that_could_run_or_reach_out_is_refused() {
-        let refused = |body: &str| {
-            let text = format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 10 10\">{body}</svg>"
-            );
-            svg(text.as_bytes(), 1).unwrap_err().0
-        };
+        let refused = |body: &str| svg(logo(body).as_bytes(), 1).unwrap_err().0;
         assert!(refused("<script>alert(1)</script>").contains("script"));
         assert!(refused("<rect onclick=\"x()\" width=\"1\" height=\"1\"/>").contains("onclick"));
         assert!(refused("<rect ONLOAD=\"x()\" width=\"1\" height=\"1\"/>").contains("ONLOAD"));
         assert!(refused("<image href=\"logo.png\"/>").contains("logo.png"));
         assert!(refused("<image xlink:href=\"http://x/y.png\"/>").contains("http"));
+        assert!(refused("<image href=\"data:image/png;base64,AAAA\"/>").contains("data:"));
         assert!(refused("<rect fill=\"url(other.svg#g)\"/>").contains("other.svg"));
         assert!(refused("<rect style=\"fill: url( 'x.svg#a' )\"/>").contains("x.svg"));
-        assert!(refused("<text>Caf</text>").contains("texte"));
-        assert!(refused("<g style=\"font-family: Marianne\"/>").contains("police"));
-        assert!(refused("<style>p { display: none }</style>").contains("style"));
+        assert!(
+            refused("<text><textPath href=\"o.svg#p\">Caf</textPath></text>").contains("o.svg")
+        );
+        assert!(refused("<font-face font-family=\"M\"/>").contains("police"));
         assert!(refused("<foreignObject/>").contains("foreignObject"));
         assert!(refused("<set attributeName=\"href\" to=\"x\"/>").contains("animation"));
+        assert!(refused("<a href=\"#x\"><rect/></a>").contains("lien"));
+        // A style sheet is applied, unless it reaches out.
+        let import = refused("<style>@import url(https://x/y.css); .a{fill:red}</style>");
+        assert!(import.contains("@import"), "{import}");
+        let import = refused("<style>@IMPORT 'y.css';</style>");
+        assert!(import.contains("@import"), "{import}");
+        let font = refused(
+            "<style><![CDATA[@font-face{font-family:M;src:url(\"https://x/m.woff\")}]]></style>",
+        );
+        assert!(font.contains("https://x/m.woff"), "{font}");
+        let paint = refused("<style>.a{fill:url(o.svg#g)}</style><rect class=\"a\"/>");
+        assert!(paint.contains("o.svg"), "{paint}");
+        // Even when usvg would ignore it: the file is refused before usvg reads it.
+        assert!(refused("<style>.a{}</style><script/>").contains("script"));
+        let sheet = format!("<?xml-stylesheet href=\"https://x/y.css\"?>{}", logo(""));
+        let (message, _) = svg(sheet.as_bytes(), 1).unwrap_err();
+        assert!(message.contains("xml-stylesheet"), "{message}");
         let dtd = "<!DOCTYPE svg [<!ENTITY x SYSTEM \"/etc/passwd\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&x;</svg>";
         assert!(svg(dtd.as_bytes(), 1).unwrap_err().0.contains("DTD"));
         assert!(svg(b"<html/>", 1).unwrap_err().0.contains("racine"));
+    }
+
+    #[test]
+    fn a_missing_font_is_a_warning_at_the_declaration() {
+        let file = SourceFile::new("data/convention.toml", "logo = \"logos/caf.svg\"\n");
+        let text = logo("<text font-family=\"Marianne\" y=\"40\">Caf</text>");
+        let mut warnings = Vec::new();
+        let logo = check(
+            &file,
+            7..22,
+            "logos/caf.svg",
+            text.as_bytes(),
+            1,
+            "Logo".into(),
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(logo.format, Format::Svg);
+        assert_eq!(warnings.len(), 1);
+        let warning = &warnings[0];
+        assert!(!warning.is_error());
+        assert_eq!(
+            warning.location().as_deref(),
+            Some("data/convention.toml:1:8")
+        );
+        assert_eq!(
+            warning.message,
+            "le logo `logos/caf.svg` demande la police « Marianne », que ctg n'a pas : son texte est dessiné en Liberation Sans"
+        );
+        assert!(
+            warning
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("texte converti en tracés"),
+            "{:?}",
+            warning.hint
+        );
     }
 }

@@ -930,9 +930,18 @@ fn signatory_logo(
     // A file that could not be read is already reported.
     let bytes = logos.get(logo.get_ref())?;
     *count += 1;
-    crate::logos::check(file, logo.span(), logo.get_ref(), bytes, *count, alt)
-        .map_err(|d| diags.push(d))
-        .ok()
+    let mut warnings = Vec::new();
+    let checked = crate::logos::check(
+        file,
+        logo.span(),
+        logo.get_ref(),
+        bytes,
+        *count,
+        alt,
+        &mut warnings,
+    );
+    diags.extend(warnings);
+    checked.map_err(|d| diags.push(d)).ok()
 }
 
 /// `[couleurs]`: each colour `#rrggbb`, readable on what it meets (4.5:1).

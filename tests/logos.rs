@@ -299,3 +299,165 @@ fn the_word_documents_open_on_the_same_logos() {
     let reference = build_in_test_area("logos-reference-docx", &project_root());
     assert_eq!(word_images(&reference.join("plan.docx")), (Vec::new(), 0));
 }
+
+/// Where `logos/caf.svg` is declared in the fixture's convention.
+const CAF_LOGO_AT: &str = "data/convention.toml:43:8";
+
+/// What a run printed on stderr, for containment checks: the report's
+/// gutters, line breaks and hyphens removed (see [`normalise`]).
+fn said(output: &std::process::Output) -> String {
+    normalise(&String::from_utf8_lossy(&output.stderr).replace('│', ""))
+}
+
+/// The fixture with `svg` as the Caf's logo.
+fn project_with_caf_logo(svg: &str) -> tempfile::TempDir {
+    let project = copy_project(&fixture("logos"));
+    fs::write(project.path().join("logos/caf.svg"), svg).unwrap();
+    project
+}
+
+/// A logo as a communication department sends it (an Illustrator export: a
+/// style sheet of classes, text in a font that ctg does not have) is accepted:
+/// its colours are the style sheet's, its text drawn as outlines, with a
+/// warning at its declaration; two builds give the same bytes.
+#[test]
+fn a_designers_svg_with_a_style_sheet_and_text_is_accepted() {
+    let svg = fs::read_to_string(fixture("logos").join("exports/caf-communication.svg")).unwrap();
+    let project = project_with_caf_logo(&svg);
+    let root = project.path().to_str().unwrap();
+    let checked = ctg(&["check", "--root", root]);
+    let said = said(&checked);
+    assert!(checked.status.success(), "{said}");
+    for expected in [
+        CAF_LOGO_AT,
+        "le logo `logos/caf.svg` demande la police « Marianne-Bold », que ctg n'a pas : son texte est dessiné en Liberation Sans",
+        "demandez-le avec son texte converti en tracés",
+    ] {
+        assert!(
+            said.contains(&normalise(expected)),
+            "`{expected}` in\n{said}"
+        );
+    }
+    assert_eq!(said.matches("MarianneBold").count(), 1, "{said}");
+
+    let out = build_in_test_area("logos-communication-a", project.path());
+    let html = fs::read_to_string(out.join("plan.html")).unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let selector = scraper::Selector::parse(".ctg-logos > svg").unwrap();
+    let element = page.select(&selector).next().unwrap();
+    assert_eq!(element.value().attr("aria-label"), Some(SVG_ALT));
+    let svg = element.html();
+    // The style sheet's colours, upper case as written, applied to the shapes.
+    for colour in ["fill=\"#e30613\"", "fill=\"#004f9f\"", "stroke=\"#ffffff\""] {
+        assert!(svg.contains(colour), "{colour} in {svg}");
+    }
+    // The text is outlines: paths in the text's white, no text, no style left.
+    assert!(svg.matches("<path").count() >= 3, "{svg}");
+    for gone in ["<text", "<style", "class=\"st", "Marianne", "Caf 52"] {
+        assert!(!svg.contains(gone), "{gone} in {svg}");
+    }
+    // The PDF and the Word document show it, with its text alternative.
+    let mut expected = vec![SVG_ALT, SVG_ALT, PNG_ALT, PNG_ALT];
+    expected.sort();
+    let pdf = fs::read(out.join("plan.pdf")).unwrap();
+    assert_eq!(figure_alternatives(&pdf), expected);
+    assert_eq!(word_images(&out.join("plan.docx")).0, [SVG_ALT, PNG_ALT]);
+
+    let again = build_in_test_area("logos-communication-b", project.path());
+    let (first, second) = (files_in(&out), files_in(&again));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(bytes == &second[path], "{} differs", path.display());
+    }
+}
+
+/// Normalising an SVG opens no door: what could run or reach outside the file
+/// is still refused, at the logo's declaration, style sheet or not.
+#[test]
+fn hostile_svgs_are_still_refused_at_their_declaration() {
+    let svg = |body: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 200 80\"><style>.a{{fill:#e30613}}</style><rect class=\"a\" width=\"200\" height=\"80\"/>{body}</svg>"
+        )
+    };
+    let cases = [
+        (
+            "<script>alert(document.cookie)</script>",
+            "il contient un script (`<script>`)",
+        ),
+        (
+            "<rect width=\"1\" height=\"1\" onload=\"alert(1)\"/>",
+            "il contient un attribut d'événement (`onload`)",
+        ),
+        (
+            "<image xlink:href=\"https://exemple.fr/fond.png\" width=\"10\" height=\"10\"/>",
+            "il fait référence à un autre fichier (`href=\"https://exemple.fr/fond.png\"`)",
+        ),
+        (
+            "<style>@import url(\"https://exemple.fr/charte.css\");</style>",
+            "sa feuille de style (`<style>`) en importe une autre (`@import`)",
+        ),
+        (
+            "<style>.b{fill:url(autre.svg#degrade)}</style>",
+            "sa feuille de style (`<style>`) fait référence à un autre fichier (`url(autre.svg#degrade)`)",
+        ),
+        (
+            "<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\">x</div></foreignObject>",
+            "il contient un objet étranger (`<foreignObject>`)",
+        ),
+    ];
+    let project = copy_project(&fixture("logos"));
+    let root = project.path().to_str().unwrap();
+    for (body, expected) in cases {
+        fs::write(project.path().join("logos/caf.svg"), svg(body)).unwrap();
+        let checked = ctg(&["check", "--root", root]);
+        let said = said(&checked);
+        assert_eq!(checked.status.code(), Some(1), "{body}: {said}");
+        for expected in [
+            CAF_LOGO_AT,
+            &format!("logo `logos/caf.svg` refusé : {expected}"),
+        ] {
+            assert!(
+                said.contains(&normalise(expected)),
+                "{body}: `{expected}` in\n{said}"
+            );
+        }
+    }
+}
+
+/// An SVG of 5 000 nested groups, which the compiler cannot read (« failed to
+/// parse SVG (nodes limit reached) »), is refused at its declaration, in
+/// French, quickly, before any document is made.
+#[test]
+fn five_thousand_nested_groups_are_refused_at_the_declaration() {
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 80\">{}<rect width=\"200\" height=\"80\"/>{}</svg>",
+        "<g>".repeat(5000),
+        "</g>".repeat(5000)
+    );
+    let project = project_with_caf_logo(&svg);
+    let started = std::time::Instant::now();
+    let built = ctg(&["build", "--root", project.path().to_str().unwrap()]);
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    let said = said(&built);
+    assert_eq!(built.status.code(), Some(1), "{stderr}");
+    for expected in [
+        CAF_LOGO_AT,
+        "logo `logos/caf.svg` refusé : ses éléments sont imbriqués sur 5002 niveaux, au-delà de 256",
+        "dégroupez ses objets",
+    ] {
+        assert!(
+            said.contains(&normalise(expected)),
+            "`{expected}` in\n{stderr}"
+        );
+    }
+    for absent in ["failed to parse", "nodes limit", ".typ"] {
+        assert!(!stderr.contains(absent), "`{absent}` in\n{stderr}");
+    }
+    assert!(!project.path().join("out").exists());
+    assert!(elapsed.as_secs() < 30, "{elapsed:?}");
+}
