@@ -1238,47 +1238,6 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
 // ---------------------------------------------------------------------------
 // A workbook saved by LibreOffice.
 
-/// Why LibreOffice cannot run here, if it cannot.
-fn missing_soffice() -> Option<String> {
-    (!runs("soffice", "--version")).then(|| "soffice (LibreOffice) introuvable".to_string())
-}
-
-/// `file` converted by LibreOffice to `format` (`xlsx`, `ods`) in `dir`.
-fn soffice_convert(file: &Path, format: &str, dir: &Path) -> PathBuf {
-    let profile = tempfile::tempdir().unwrap();
-    // In a folder of its own: the tests that run the import in their
-    // project's folder change the process's current folder meanwhile, and
-    // LibreOffice's launcher fails in a folder removed since.
-    let out = Command::new("soffice")
-        .current_dir(dir)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.path().display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            format,
-            "--outdir",
-        ])
-        .arg(dir)
-        .arg(file)
-        .output()
-        .expect("soffice");
-    let converted = dir.join(format!(
-        "{}.{format}",
-        file.file_stem().unwrap().to_string_lossy()
-    ));
-    assert!(
-        converted.is_file(),
-        "soffice : {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    converted
-}
-
 #[test]
 fn a_workbook_saved_by_libreoffice_imports_the_same() {
     if !tool(

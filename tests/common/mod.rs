@@ -321,7 +321,11 @@ pub fn missing_soffice() -> Option<String> {
 /// with a profile of its own so that conversions may run side by side.
 pub fn soffice_convert(file: &Path, format: &str, dir: &Path) -> PathBuf {
     let profile = tempfile::tempdir().unwrap();
+    // In a folder of its own: a test that runs a command in its project's
+    // folder changes the process's current folder meanwhile, and
+    // LibreOffice's launcher fails in a folder removed since.
     let out = Command::new("soffice")
+        .current_dir(dir)
         .arg(format!(
             "-env:UserInstallation=file://{}",
             profile.path().display()
