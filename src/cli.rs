@@ -415,10 +415,7 @@ mod tests {
         for english in ["Usage:", "Print help", "[default:", "Commands:"] {
             assert!(!help.contains(english), "{english}: {help}");
         }
-        assert!(
-            help.contains("Utilisation : ctg [OPTIONS] <COMMANDE>"),
-            "{help}"
-        );
+        assert!(help.contains("Utilisation : ctg <COMMANDE>"), "{help}");
         assert!(help.contains("Commandes"), "{help}");
         let mut build = command();
         let build = build.find_subcommand_mut("build").unwrap();

@@ -738,6 +738,37 @@ fn an_action_left_empty_keeps_what_the_file_had() {
 }
 
 #[test]
+fn an_action_whose_period_has_not_begun_may_be_left_empty() {
+    // « 2026-2027 » in the 2025 follow-up: « à venir » in the review, as here.
+    let project = demo();
+    let root = project.path();
+    let r = root.to_str().unwrap();
+    assert!(
+        run(&["suivi", "export", "2025", "--root", r])
+            .status
+            .success()
+    );
+    let workbook = root.join("out/suivi-2025.xlsx");
+    let sheet = "Suivi 2025";
+    let row = row_of(&workbook, sheet, "enfance-mam-nord", 0);
+    let filled = root.join("a-venir.xlsx");
+    fill(
+        &workbook,
+        &filled,
+        &[
+            (sheet, at(STATE, row), V::Blank),
+            (sheet, at(PROGRESS, row), V::Blank),
+            (sheet, at(COMMENT, row), V::Blank),
+        ],
+    );
+    let out = import(root, &[&filled], &[]);
+    let said = stderr_line(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("enfance-mam-nord"), "{said}");
+    assert!(!said.contains("laissée vide"), "{said}");
+}
+
+#[test]
 fn workbooks_sent_to_the_partners_of_each_field_import_together() {
     let project = demo();
     let root = project.path();

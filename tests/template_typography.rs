@@ -247,7 +247,7 @@ fn the_templates_own_text_follows_french_typography() {
         "Premier bilan\u{A0}: aucune année précédente à comparer.",
         "Aucune action n'arrive à échéance en 2025.",
         "Aucune action en retard.",
-        "Thématiques\u{A0}: Accueil du jeune enfant",
+        "Thématique\u{A0}: Accueil du jeune enfant",
         "Fiche 1 (suite) – Diagnostic",
         "avancement\u{A0}: 100\u{A0}%",
         "Fiche suivante\u{A0}: fiche 2",

@@ -956,6 +956,14 @@ fn edits(
             indicator_edits(&mut edits, id, &indicators, old, year, diags);
         }
     }
+    // An action whose period starts after the year is « à venir » in the
+    // review: nothing is expected of it, and leaving it empty is no mistake.
+    left_empty.retain(|left| {
+        !plan
+            .actions
+            .iter()
+            .any(|a| a.id == left.id && a.deadline.is_upcoming(year))
+    });
     warn_left_empty(&left_empty, year, diags);
     edits
 }
