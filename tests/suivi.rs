@@ -1582,26 +1582,26 @@ fn an_opendocument_text_of_millions_of_spaces_is_refused() {
     );
 }
 
+/// A follow-up workbook whose shared strings hold one text of `bytes`
+/// letters, that 2 000 cells of column H repeat.
+fn one_text_in_many_cells(bytes: usize) -> Vec<u8> {
+    let mut strings = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#.to_vec();
+    strings.extend(std::iter::repeat_n(b'a', bytes));
+    strings.extend(b"</t></si></sst>");
+    let cells: String = (3..=2002)
+        .map(|r| format!(r#"<row r="{r}"><c r="H{r}" t="s"><v>0</v></c></row>"#))
+        .collect();
+    xlsx_of(
+        &format!("<sheetData>{}{cells}</sheetData>", follow_up_rows_xml(1)),
+        Some(strings),
+    )
+}
+
 #[test]
 fn a_compression_bomb_is_refused_by_its_part() {
     // A text of 40 Mo in the shared strings, a few kilobytes compressed,
     // that 2 000 cells repeat: 80 Go once each cell has its copy.
-    let mut strings = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#.to_vec();
-    strings.extend(std::iter::repeat_n(b'a', 40_000_000));
-    strings.extend(b"</t></si></sst>");
-    let cells: String = (1..=2000)
-        .map(|r| {
-            format!(
-                r#"<row r="{}"><c r="H{}" t="s"><v>0</v></c></row>"#,
-                r + 2,
-                r + 2
-            )
-        })
-        .collect();
-    let xlsx = xlsx_of(
-        &format!("<sheetData>{}{cells}</sheetData>", follow_up_rows_xml(1)),
-        Some(strings),
-    );
+    let xlsx = one_text_in_many_cells(40_000_000);
     assert!(xlsx.len() < 200_000, "{}", xlsx.len());
     refused_under_cap(
         "bombe.xlsx",
@@ -1614,22 +1614,7 @@ fn a_compression_bomb_is_refused_by_its_part() {
 fn a_text_repeated_in_many_cells_is_refused_by_the_cell_that_goes_beyond() {
     // 1 Mo of text in the shared strings, within the part's limit, that
     // 2 000 cells repeat: 2 Go of copies.
-    let mut strings = br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#.to_vec();
-    strings.extend(std::iter::repeat_n(b'a', 1_000_000));
-    strings.extend(b"</t></si></sst>");
-    let cells: String = (1..=2000)
-        .map(|r| {
-            format!(
-                r#"<row r="{}"><c r="H{}" t="s"><v>0</v></c></row>"#,
-                r + 2,
-                r + 2
-            )
-        })
-        .collect();
-    let xlsx = xlsx_of(
-        &format!("<sheetData>{}{cells}</sheetData>", follow_up_rows_xml(1)),
-        Some(strings),
-    );
+    let xlsx = one_text_in_many_cells(1_000_000);
     refused_under_cap(
         "repetitions.xlsx",
         &xlsx,
