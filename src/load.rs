@@ -713,9 +713,11 @@ pub fn parse_source<T: DeserializeOwned>(
     let outcome = crate::diag::guard(&file.name, || deserialize_all::<T>(&file));
     match outcome {
         Ok(Ok(value)) => Some(Loaded { file, value }),
-        Ok(Err(found)) => {
+        // Its errors are reported, and the value read without its unknown keys
+        // is checked as well.
+        Ok(Err((found, mended))) => {
             diags.extend(found);
-            None
+            mended.map(|value| Loaded { file, value })
         }
         Err(panic) => {
             diags.push(panic.in_file(&file));
@@ -734,7 +736,13 @@ const MAX_ERRORS_PER_FILE: usize = 30;
 /// key is replaced by a stand-in), and deserialisation runs again. Stand-ins carry
 /// a span past the end of the text, which tells their own errors apart: a stand-in
 /// of the wrong type is changed to the next type and never reported.
-fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diagnostic>> {
+///
+/// When the only mistakes were unknown keys, the value read without them comes
+/// with the errors, so that its checks run too and every mistake of the file is
+/// reported in one run; a value holding stand-ins never does.
+fn deserialize_all<T: DeserializeOwned>(
+    file: &SourceFile,
+) -> Result<T, (Vec<Diagnostic>, Option<T>)> {
     let (table, syntax) = DeTable::parse_recoverable(&file.text);
     if !syntax.is_empty() {
         let mut found: Vec<Diagnostic> = syntax
@@ -743,7 +751,7 @@ fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diag
             .map(|e| syntax_diagnostic(file, e))
             .collect();
         sort_by_place(&mut found);
-        return Err(found);
+        return Err((found, None));
     }
     let root_span = table.span();
     let mut table = table;
@@ -753,10 +761,17 @@ fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diag
     let mut stand_ins = StandIns {
         next: file.text.len() + 1,
     };
+    let mut mended_value = None;
     for _ in 0..MAX_ERRORS_PER_FILE * 8 {
         let err = match T::deserialize(toml::de::Deserializer::from(table.clone())) {
             Ok(value) if found.is_empty() && missing.is_empty() => return Ok(value),
-            Ok(_) => break,
+            Ok(value) => {
+                // No stand-in was needed: only unknown keys were removed.
+                if stand_ins.next == file.text.len() + 1 {
+                    mended_value = Some(value);
+                }
+                break;
+            }
             Err(err) => err,
         };
         let Some(span) = err.span() else {
@@ -813,7 +828,7 @@ fn deserialize_all<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Vec<Diag
         }
     }
     sort_by_place(&mut found);
-    Err(found)
+    Err((found, mended_value))
 }
 
 fn sort_by_place(found: &mut [Diagnostic]) {

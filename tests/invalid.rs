@@ -481,3 +481,27 @@ fn the_usual_mistakes_are_said_in_french_only() {
         assert!(!english.is_match(&err), "{:?} in {err}", english.find(&err));
     }
 }
+
+/// The convention's unknown key and a mistake its declarations hold are
+/// reported in one run, not the second after the first is fixed.
+#[test]
+fn an_unknown_key_does_not_hide_the_other_mistakes_of_its_file() {
+    let project = copy_project(&fixture("autre-modele"));
+    let convention = project.path().join("data/convention.toml");
+    let text = fs::read_to_string(&convention).unwrap();
+    let broken = text
+        .replacen(
+            "premiere_colonne = \"Axes\"",
+            "premiere_colone = \"Axes\"",
+            1,
+        )
+        .replacen("type = \"montant\"", "type = \"euros\"", 1);
+    assert_ne!(broken, text);
+    fs::write(&convention, broken).unwrap();
+    let out = ctg(&["check", "--root", project.path().to_str().unwrap()]);
+    let err = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("clé inconnue `premiere_colone`"), "{err}");
+    assert!(err.contains("euros"), "{err}");
+    assert!(err.contains("échec : 2 erreurs"), "{err}");
+}
