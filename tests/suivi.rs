@@ -698,10 +698,10 @@ fn a_change_to_the_file_is_reported_and_written_only_with_remplacer() {
     assert_eq!(after, expected);
 }
 
-#[test]
-fn an_action_left_empty_keeps_what_the_file_had() {
-    let project = demo();
-    let root = project.path();
+/// The 2025 workbook of the project at `root`, exported, then saved as `name`
+/// with the state, progress and comment of action `id` cleared: the exported
+/// workbook, the filled one and the action's row.
+fn with_action_left_empty(root: &Path, id: &str, name: &str) -> (PathBuf, PathBuf, u32) {
     let r = root.to_str().unwrap();
     assert!(
         run(&["suivi", "export", "2025", "--root", r])
@@ -709,10 +709,9 @@ fn an_action_left_empty_keeps_what_the_file_had() {
             .success()
     );
     let workbook = root.join("out/suivi-2025.xlsx");
-    let before = follow_up_file(root, "2025").unwrap();
     let sheet = "Suivi 2025";
-    let row = row_of(&workbook, sheet, "jeunesse-espace-jeunes", 0);
-    let filled = root.join("vide.xlsx");
+    let row = row_of(&workbook, sheet, id, 0);
+    let filled = root.join(name);
     fill(
         &workbook,
         &filled,
@@ -722,6 +721,16 @@ fn an_action_left_empty_keeps_what_the_file_had() {
             (sheet, at(COMMENT, row), V::Blank),
         ],
     );
+    (workbook, filled, row)
+}
+
+#[test]
+fn an_action_left_empty_keeps_what_the_file_had() {
+    let project = demo();
+    let root = project.path();
+    let before = follow_up_file(root, "2025").unwrap();
+    let (workbook, filled, row) =
+        with_action_left_empty(root, "jeunesse-espace-jeunes", "vide.xlsx");
     // Its indicator's value is cleared too: nothing at all is said of it.
     let ind = row_of(&workbook, "Indicateurs", "jeunesse-espace-jeunes", 0);
     let filled2 = root.join("vide2.xlsx");
@@ -742,25 +751,7 @@ fn an_action_whose_period_has_not_begun_may_be_left_empty() {
     // « 2026-2027 » in the 2025 follow-up: « à venir » in the review, as here.
     let project = demo();
     let root = project.path();
-    let r = root.to_str().unwrap();
-    assert!(
-        run(&["suivi", "export", "2025", "--root", r])
-            .status
-            .success()
-    );
-    let workbook = root.join("out/suivi-2025.xlsx");
-    let sheet = "Suivi 2025";
-    let row = row_of(&workbook, sheet, "enfance-mam-nord", 0);
-    let filled = root.join("a-venir.xlsx");
-    fill(
-        &workbook,
-        &filled,
-        &[
-            (sheet, at(STATE, row), V::Blank),
-            (sheet, at(PROGRESS, row), V::Blank),
-            (sheet, at(COMMENT, row), V::Blank),
-        ],
-    );
+    let (_, filled, _) = with_action_left_empty(root, "enfance-mam-nord", "a-venir.xlsx");
     let out = import(root, &[&filled], &[]);
     let said = stderr_line(&out);
     assert!(out.status.success(), "{said}");
