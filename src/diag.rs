@@ -208,6 +208,35 @@ pub fn guard<T>(subject: &str, f: impl FnOnce() -> T) -> Result<T, Diagnostic> {
     })
 }
 
+/// The diagnostics file by file, in the order the files first appear, and in
+/// each file from top to bottom: the checks of a file run in stages, but its
+/// reader goes down it once.
+fn in_reading_order(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    // Each file's diagnostics, and each diagnostic without a file on its own.
+    let mut groups: Vec<Vec<&Diagnostic>> = Vec::new();
+    let mut group_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in diagnostics {
+        let Some(file) = &d.file else {
+            groups.push(vec![d]);
+            continue;
+        };
+        match group_of.get(file.name.as_str()) {
+            Some(&g) => groups[g].push(d),
+            None => {
+                group_of.insert(&file.name, groups.len());
+                groups.push(vec![d]);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .flat_map(|mut members| {
+            members.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+            members
+        })
+        .collect()
+}
+
 /// Renders diagnostics as a compiler would: file, line and column, the source line
 /// with the span underlined, the message and the hint.
 pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
@@ -220,7 +249,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    for d in diagnostics.iter().take(MAX_SHOWN) {
+    for d in in_reading_order(diagnostics).into_iter().take(MAX_SHOWN) {
         let named;
         let report: &dyn miette::Diagnostic = match (&d.file, &d.span) {
             (Some(file), Some(_)) => {

@@ -321,6 +321,9 @@ pub fn load_and_validate_from(
     let mut diags = Vec::new();
     let raw = load::load_from(source, &mut diags);
     let plan = model::validate(raw, &mut diags);
+    if plan.is_none() {
+        review::check_without_plan(source, &mut diags);
+    }
     let templates = Templates::load_from(source)
         .map_err(|d| diags.extend(d))
         .ok();

@@ -737,9 +737,9 @@ const MAX_ERRORS_PER_FILE: usize = 30;
 /// a span past the end of the text, which tells their own errors apart: a stand-in
 /// of the wrong type is changed to the next type and never reported.
 ///
-/// When the only mistakes were unknown keys, the value read without them comes
-/// with the errors, so that its checks run too and every mistake of the file is
-/// reported in one run; a value holding stand-ins never does.
+/// The value so mended comes with the errors, so that its checks run too and
+/// every mistake of the file is reported in one run; what those checks say of a
+/// stand-in is then forgotten ([`forget_stand_ins`]).
 fn deserialize_all<T: DeserializeOwned>(
     file: &SourceFile,
 ) -> Result<T, (Vec<Diagnostic>, Option<T>)> {
@@ -766,10 +766,7 @@ fn deserialize_all<T: DeserializeOwned>(
         let err = match T::deserialize(toml::de::Deserializer::from(table.clone())) {
             Ok(value) if found.is_empty() && missing.is_empty() => return Ok(value),
             Ok(value) => {
-                // No stand-in was needed: only unknown keys were removed.
-                if stand_ins.next == file.text.len() + 1 {
-                    mended_value = Some(value);
-                }
+                mended_value = Some(value);
                 break;
             }
             Err(err) => err,
@@ -835,6 +832,16 @@ fn sort_by_place(found: &mut [Diagnostic]) {
     found.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
 }
 
+/// Forgets what the checks said of stand-ins: the missing or mistyped values
+/// they replace are reported already, and a stand-in has no place in the file
+/// to show (its span lies past the end of the text).
+pub fn forget_stand_ins(diags: &mut Vec<Diagnostic>) {
+    diags.retain(|d| match (&d.file, &d.span) {
+        (Some(file), Some(span)) => span.start <= file.text.len(),
+        _ => true,
+    });
+}
+
 /// Values that stand in for a missing or mistyped one while errors are collected.
 struct StandIns {
     /// The next span past the end of the text.
@@ -882,10 +889,43 @@ fn table_at<'a, 'i>(
     if *span == root_span {
         return Some(root.get_mut());
     }
-    match value_at(root.get_mut(), span)?.get_mut() {
-        DeValue::Table(t) => Some(t),
-        _ => None,
+    table_in(root.get_mut(), span)
+}
+
+/// The table value whose span is `span`, at any depth. An array of tables
+/// with a single table has that table's span: the table is the one sought.
+fn table_in<'a, 'i>(
+    table: &'a mut DeTable<'i>,
+    span: &Range<usize>,
+) -> Option<&'a mut DeTable<'i>> {
+    for (_, value) in table.iter_mut() {
+        let here = value.span() == *span;
+        match value.get_mut() {
+            DeValue::Table(t) => {
+                if here {
+                    return Some(t);
+                }
+                if let Some(found) = table_in(t, span) {
+                    return Some(found);
+                }
+            }
+            DeValue::Array(items) => {
+                for item in items.iter_mut() {
+                    let here = item.span() == *span;
+                    if let DeValue::Table(t) = item.get_mut() {
+                        if here {
+                            return Some(t);
+                        }
+                        if let Some(found) = table_in(t, span) {
+                            return Some(found);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
     }
+    None
 }
 
 /// The value whose span is `span`, at any depth.
@@ -1321,7 +1361,16 @@ fn type_hint(found: &str, expected: &str, written: &str) -> String {
         return "un texte s'écrit entre guillemets : \"…\" sur une ligne, '''…''' sur plusieurs"
             .into();
     }
-    if matches!(expected, "i64" | "u32" | "u64" | "an integer") {
+    if is_float_type(expected) {
+        let figures = written.trim_matches(['"', '\'']).replace(',', ".");
+        if found.starts_with("string") && one_line && figures.parse::<f64>().is_ok() {
+            return format!(
+                "un nombre s'écrit sans guillemets, les décimales après un point : {figures}"
+            );
+        }
+        return "un nombre s'écrit en chiffres, sans guillemets, les décimales après un point, ex. 1.5".into();
+    }
+    if is_integer_type(expected) {
         let digits = written.trim_matches(['"', '\'']);
         if found.starts_with("string") && one_line && digits.parse::<i64>().is_ok() {
             return format!("un nombre s'écrit sans guillemets : {digits}");
@@ -1354,6 +1403,19 @@ fn type_hint(found: &str, expected: &str, written: &str) -> String {
     "les textes s'écrivent entre guillemets (\"…\" ou '''…'''), les nombres sans guillemets".into()
 }
 
+/// serde's words for an integer of Rust.
+fn is_integer_type(expected: &str) -> bool {
+    matches!(
+        expected,
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "an integer"
+    )
+}
+
+/// serde's words for a floating-point number of Rust.
+fn is_float_type(expected: &str) -> bool {
+    matches!(expected, "f32" | "f64" | "a float")
+}
+
 fn french_type(found: &str) -> String {
     let (kind, value) = found.split_once(' ').unwrap_or((found, ""));
     let kind = match kind {
@@ -1377,7 +1439,8 @@ fn french_type(found: &str) -> String {
 fn french_expected(expected: &str) -> String {
     match expected.trim() {
         "a string" => "d'un texte".into(),
-        "i64" | "u32" | "u64" | "an integer" => "d'un nombre entier".into(),
+        e if is_integer_type(e) => "d'un nombre entier".into(),
+        e if is_float_type(e) => "d'un nombre".into(),
         "a sequence" => "d'une liste".into(),
         "a boolean" => "de true ou false".into(),
         "an amount" => "d'un montant en euros".into(),

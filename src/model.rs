@@ -432,15 +432,23 @@ impl Deadline {
 /// Checks the raw project and builds the plan. Every problem is pushed to
 /// `diags`; `None` when any of them is an error.
 pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
+    let plan = validate_project(raw, diags);
+    crate::load::forget_stand_ins(diags);
+    plan
+}
+
+fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let mut untyped = Vec::new();
     let (shape, convention) = match raw.convention {
         Some(mut c) => {
-            let shape = Shape::declared(
+            untyped = crate::shape::untyped_columns(c.value.colonnes.as_ref());
+            let shape = Some(Shape::declared(
                 &c.file,
                 c.value.colonnes.take(),
                 c.value.tableau.take(),
                 diags,
-            );
+            ));
             let convention =
                 validate_convention(&c.file, c.value, shape.clone(), &raw.logos, diags);
             (shape, convention)
@@ -460,6 +468,7 @@ pub fn validate(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan> {
             &file,
             loaded.value,
             shape.as_ref(),
+            &untyped,
             convention.as_ref(),
             diags,
         ) else {
@@ -663,8 +672,10 @@ fn slug(
     id
 }
 
-/// Checks the convention; `shape` is its declared columns, already checked
-/// (`None` when they have an error).
+/// Checks the convention; `shape` is its declared columns, already checked.
+/// Its errors are pushed to `diags`, and the convention is made of what was
+/// written right, so that the actions can still be checked against it; `None`
+/// only when its period cannot be read.
 fn validate_convention(
     file: &SourceFile,
     raw: RawConvention,
@@ -672,7 +683,6 @@ fn validate_convention(
     logos: &BTreeMap<String, Vec<u8>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Convention> {
-    let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let period_span = raw.periode.span();
     let period = match YearRange::parse(raw.periode.get_ref()) {
         Ok(p) => Some(p),
@@ -896,8 +906,7 @@ fn validate_convention(
         colours,
         amendments,
     };
-    let errors_after = diags.iter().filter(|d| d.is_error()).count();
-    (errors_after == errors_before).then_some(convention)
+    Some(convention)
 }
 
 /// A signatory's logo, read in stage 1 (`logos`, by path as written) and
@@ -1335,10 +1344,13 @@ fn other_fields_folder(file: &SourceFile, field: &str, convention: &Convention) 
     (last != field && convention.field(last).is_some()).then(|| format!("data/actions/{folder}"))
 }
 
+/// `untyped` names the columns whose type is not known (an error of the
+/// convention): their values are not checked.
 fn validate_action(
     file: &SourceFile,
     raw: RawAction,
     shape: Option<&Shape>,
+    untyped: &[String],
     convention: Option<&Convention>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Action, ActionSpans)> {
@@ -1402,6 +1414,7 @@ fn validate_action(
             .iter()
             .zip(declared)
             .map(|(column, value)| match value {
+                Some(_) if untyped.contains(&column.key) => Value::Absent,
                 Some(v) => value_of(file, column, v, period.as_ref(), diags),
                 None => Value::Absent,
             })

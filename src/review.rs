@@ -406,7 +406,9 @@ pub fn parse_year(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<BTreeMap<String, FollowUp>> {
     let raw = parse_source::<RawYear>(file, diags)?;
-    Some(validate_year(&raw.file, raw.value, year, plan, diags))
+    let actions = validate_year(&raw.file, raw.value, year, plan, diags);
+    crate::load::forget_stand_ins(diags);
+    Some(actions)
 }
 
 /// The year a follow-up file is for, from its name: `2025.toml`.
@@ -468,85 +470,10 @@ fn validate_year(
                     .label("aucune action n'a cet identifiant")
                     .hint(unknown_action_hint(&id, plan)),
             );
-            continue;
         }
-        let state_span = raw.etat.span();
-        let state_text = raw.etat.into_inner();
-        let Some(state) = State::parse(&state_text) else {
-            let list = State::list(("\"", "\""));
-            let hint = match State::closest(&state_text) {
-                Some(best) => format!("vouliez-vous dire \"{best}\" ? États possibles : {list}"),
-                None => format!("états possibles : {list}"),
-            };
-            diags.push(
-                Diagnostic::error(format!("état inconnu : \"{state_text}\""))
-                    .at(file, state_span)
-                    .label("état hors de la liste")
-                    .hint(hint),
-            );
-            continue;
-        };
-        let progress = match raw.avancement {
-            Some(p) => match progress(*p.get_ref()) {
-                Some(p) => Some(p),
-                None => {
-                    diags.push(
-                        Diagnostic::error(format!("avancement hors limites : {}", p.get_ref()))
-                            .at(file, p.span())
-                            .label("entre 0 et 100")
-                            .hint(PROGRESS_HINT),
-                    );
-                    continue;
-                }
-            },
-            None => None,
-        };
-        let mut indicators = Vec::new();
-        for i in raw.indicateurs {
-            let name = Kind::label("indicateurs.nom")
-                .required("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`");
-            let unit = Kind::optional("indicateurs.unite");
-            let named = check(file, i.nom.span(), i.nom.get_ref(), name, diags);
-            let unit_ok = i
-                .unite
-                .as_ref()
-                .is_none_or(|u| check(file, u.span(), u.get_ref(), unit, diags));
-            if !(named && unit_ok) {
-                continue;
-            }
-            indicators.push(Indicator {
-                name: i.nom.into_inner().trim().to_string(),
-                value: i.valeur.get(),
-                unit: i
-                    .unite
-                    .map(|u| u.into_inner().trim().to_string())
-                    .filter(|u| !u.is_empty()),
-                baseline: i.reference.map(Number::get),
-                target: i.cible.map(Number::get),
-            });
+        if let Some(follow_up) = follow_up_of(file, raw, diags) {
+            actions.insert(id, follow_up);
         }
-        let comment = raw
-            .commentaire
-            .map(|c| {
-                check(
-                    file,
-                    c.span(),
-                    c.get_ref(),
-                    Kind::markdown("commentaire"),
-                    diags,
-                );
-                c.into_inner().trim().to_string()
-            })
-            .filter(|c| !c.is_empty());
-        actions.insert(
-            id,
-            FollowUp {
-                state,
-                progress,
-                comment,
-                indicators,
-            },
-        );
     }
     // An action whose period starts after the year has nothing to report yet.
     for action in &plan.actions {
@@ -562,6 +489,117 @@ fn validate_year(
         }
     }
     actions
+}
+
+/// One action's follow-up, each of its values checked: the state, the
+/// progress, the indicators and the comment. `None` when any is wrong.
+fn follow_up_of(
+    file: &SourceFile,
+    raw: RawFollowUp,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FollowUp> {
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let state_span = raw.etat.span();
+    let state_text = raw.etat.into_inner();
+    let state = State::parse(&state_text);
+    if state.is_none() {
+        let list = State::list(("\"", "\""));
+        let hint = match State::closest(&state_text) {
+            Some(best) => format!("vouliez-vous dire \"{best}\" ? États possibles : {list}"),
+            None => format!("états possibles : {list}"),
+        };
+        diags.push(
+            Diagnostic::error(format!("état inconnu : \"{state_text}\""))
+                .at(file, state_span)
+                .label("état hors de la liste")
+                .hint(hint),
+        );
+    }
+    let progress = raw.avancement.and_then(|p| {
+        let checked = progress(*p.get_ref());
+        if checked.is_none() {
+            diags.push(
+                Diagnostic::error(format!("avancement hors limites : {}", p.get_ref()))
+                    .at(file, p.span())
+                    .label("entre 0 et 100")
+                    .hint(PROGRESS_HINT),
+            );
+        }
+        checked
+    });
+    let mut indicators = Vec::new();
+    for i in raw.indicateurs {
+        let name = Kind::label("indicateurs.nom")
+            .required("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`");
+        let unit = Kind::optional("indicateurs.unite");
+        let named = check(file, i.nom.span(), i.nom.get_ref(), name, diags);
+        let unit_ok = i
+            .unite
+            .as_ref()
+            .is_none_or(|u| check(file, u.span(), u.get_ref(), unit, diags));
+        if !(named && unit_ok) {
+            continue;
+        }
+        indicators.push(Indicator {
+            name: i.nom.into_inner().trim().to_string(),
+            value: i.valeur.get(),
+            unit: i
+                .unite
+                .map(|u| u.into_inner().trim().to_string())
+                .filter(|u| !u.is_empty()),
+            baseline: i.reference.map(Number::get),
+            target: i.cible.map(Number::get),
+        });
+    }
+    let comment = raw
+        .commentaire
+        .map(|c| {
+            check(
+                file,
+                c.span(),
+                c.get_ref(),
+                Kind::markdown("commentaire"),
+                diags,
+            );
+            c.into_inner().trim().to_string()
+        })
+        .filter(|c| !c.is_empty());
+    let errors_after = diags.iter().filter(|d| d.is_error()).count();
+    if errors_after > errors_before {
+        return None;
+    }
+    Some(FollowUp {
+        state: state?,
+        progress,
+        comment,
+        indicators,
+    })
+}
+
+/// Checks the follow-up files of a project whose plan has errors, for what
+/// they say of themselves (syntax, types, states, progress, texts): one run
+/// reports the mistakes of the plan and of its follow-up together. What needs
+/// the plan (its actions, its period) waits until the plan is valid.
+pub fn check_without_plan(source: &Source, diags: &mut Vec<Diagnostic>) {
+    if !source.is_dir(FOLLOW_UP_DIR) {
+        return;
+    }
+    let mut quiet = Vec::new();
+    for name in source.files(FOLLOW_UP_DIR, 1, &mut quiet) {
+        if Path::new(&name).extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let Ok(file) = source.read_text(&name) else {
+            continue;
+        };
+        let Some(raw) = parse_source::<RawYear>(file, diags) else {
+            continue;
+        };
+        for (_, action) in raw.value.actions {
+            follow_up_of(&raw.file, action, diags);
+        }
+    }
+    crate::load::forget_stand_ins(diags);
 }
 
 /// Reads `data/bilans/<année>/` for each year with follow-up data.

@@ -665,10 +665,10 @@ pub fn new_action(
         convention.value.tableau.take(),
         &mut diags,
     );
-    let Some(shape) = shape else {
+    if diags.iter().any(Diagnostic::is_error) {
         diags.retain(Diagnostic::is_error);
         return Err(Failure(diags));
-    };
+    }
     let conv = &convention.value;
     let known: Vec<&str> = conv
         .champs

@@ -287,14 +287,14 @@ impl Shape {
 
     /// The shape a convention declares: `[[colonnes]]`, or the reference model
     /// (relabelled by a `[colonnes]` table of labels), and the first column's
-    /// label. `None` when the declaration has an error (pushed to `diags`).
+    /// label. Its errors are pushed to `diags`, and the shape is made of what
+    /// was declared right, so that the actions can still be checked against it.
     pub fn declared(
         file: &SourceFile,
         columns: Option<RawColumns>,
         table: Option<RawTable>,
         diags: &mut Vec<Diagnostic>,
-    ) -> Option<Shape> {
-        let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    ) -> Shape {
         let mut shape = Shape::reference();
         let mut first_label: Option<Range<usize>> = None;
         match columns {
@@ -323,8 +323,24 @@ impl Shape {
             }
         }
         check_table(file, &shape, diags);
-        let errors_after = diags.iter().filter(|d| d.is_error()).count();
-        (errors_after == errors_before).then_some(shape)
+        shape
+    }
+}
+
+/// The keys of the declared columns whose `type` is not one `ctg` knows: the
+/// error is the convention's, and their values cannot be checked.
+pub fn untyped_columns(columns: Option<&RawColumns>) -> Vec<String> {
+    match columns {
+        Some(RawColumns::Declared(declared)) => declared
+            .iter()
+            .filter(|c| {
+                c.kind
+                    .as_ref()
+                    .is_some_and(|k| Kind::parse(k.get_ref()).is_none())
+            })
+            .map(|c| c.cle.get_ref().trim().to_string())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -437,7 +453,7 @@ fn declared_columns(
     for raw in declared {
         let key_span = raw.cle.span();
         let key = raw.cle.get_ref().trim().to_string();
-        let mut ok = true;
+        let mut key_ok = true;
         if !is_key(&key) {
             let suggestion = key_of(&key);
             let hint = if is_key(&suggestion) && !RESERVED_KEYS.contains(&suggestion.as_str()) {
@@ -453,7 +469,7 @@ fn declared_columns(
                     .label("clé invalide")
                     .hint(hint),
             );
-            ok = false;
+            key_ok = false;
         } else if RESERVED_KEYS.contains(&key.as_str()) {
             diags.push(
                 Diagnostic::error(format!("clé réservée : `{key}`"))
@@ -463,7 +479,7 @@ fn declared_columns(
                         "`id`, `champ`, `sous_section` et `position` sont les clés fixes des fiches d'action ; `action_id`, `collectivite`, `caf`, `periode_debut` et `periode_fin` des colonnes des données ouvertes : choisissez une autre clé, ex. `{key}_action`"
                     )),
             );
-            ok = false;
+            key_ok = false;
         } else if let Some((before, _)) = columns
             .iter()
             .zip(&places)
@@ -479,20 +495,13 @@ fn declared_columns(
                         "chaque colonne a sa propre clé ; `{key}` est déjà celle de la colonne déclarée ligne {line}"
                     )),
             );
-            ok = false;
+            key_ok = false;
         }
         let label = label_text(file, raw.libelle, "colonnes.libelle", diags);
         let group_span = raw.groupe.as_ref().map(Spanned::span);
-        let group = match raw.groupe {
-            Some(g) => match label_text(file, g, "colonnes.groupe", diags) {
-                Some(g) => Some(g),
-                None => {
-                    ok = false;
-                    None
-                }
-            },
-            None => None,
-        };
+        let group = raw
+            .groupe
+            .and_then(|g| label_text(file, g, "colonnes.groupe", diags));
         let kind = match raw.kind {
             None => Kind::Text,
             Some(word) => match Kind::parse(word.get_ref()) {
@@ -521,7 +530,6 @@ fn declared_columns(
                         .label("type inconnu")
                         .hint(hint),
                     );
-                    ok = false;
                     Kind::Text
                 }
             },
@@ -539,7 +547,6 @@ fn declared_columns(
                             .label("largeur hors limites")
                             .hint("la largeur est relative à celle de la première colonne, qui vaut 1 : un nombre au-dessus de 0 et jusqu'à 20, ex. 1.5"),
                     );
-                    ok = false;
                     kind.default_width()
                 }
             }
@@ -547,12 +554,13 @@ fn declared_columns(
         let description = raw
             .description
             .and_then(|d| label_text(file, d, "colonnes.description", diags));
-        let Some(label) = label else {
-            continue;
-        };
-        if !ok {
+        // A column whose key is wrong is left out; any other mistake is
+        // reported and the column kept (as text, or at its default width), so
+        // that the actions' cells are still checked against it.
+        if !key_ok {
             continue;
         }
+        let label = label.unwrap_or_else(|| key.clone());
         columns.push(Column {
             key,
             label,
@@ -689,7 +697,8 @@ mod tests {
         )
         .unwrap_or_else(|| panic!("{diags:?}"));
         let shape = Shape::declared(&raw.file, raw.value.colonnes, raw.value.tableau, &mut diags);
-        (shape, diags)
+        let valid = !diags.iter().any(Diagnostic::is_error);
+        (valid.then_some(shape), diags)
     }
 
     /// The single error of a declaration, message and hint.

@@ -505,3 +505,123 @@ fn an_unknown_key_does_not_hide_the_other_mistakes_of_its_file() {
     assert!(err.contains("euros"), "{err}");
     assert!(err.contains("échec : 2 erreurs"), "{err}");
 }
+
+/// A mistake of each kind in the convention, in two actions and in a year's
+/// follow-up: a wrong type, a missing key, a value the checks refuse. Every one
+/// is reported in the first run, each at its place, and nothing else: the
+/// values that stand in for the wrong ones while the rest is checked, and the
+/// cells of a column whose type is unknown, give no message of their own.
+#[test]
+fn no_mistake_waits_for_the_next_run() {
+    let project = copy_project(&fixture("autre-modele"));
+    let data = project.path().join("data");
+    let edit = |path: &str, changes: &[(&str, &str)]| {
+        let path = data.join(path);
+        let mut text = fs::read_to_string(&path).unwrap();
+        for (from, to) in changes {
+            assert!(text.contains(from), "{from} in {}", path.display());
+            text = text.replacen(from, to, 1);
+        }
+        fs::write(&path, text).unwrap();
+    };
+    edit(
+        "convention.toml",
+        &[
+            ("date = 2025-03-14", "date = \"hier\""),
+            ("largeur = 2\n", "largeur = \"deux\"\n"),
+            ("libelle = \"Pilote\"\n", ""),
+            ("type = \"montant\"", "type = \"euros\""),
+            (
+                "id = \"jeunesse\"\n",
+                "id = \"jeunesse\"\nnote = \"nulle-part\"\n",
+            ),
+        ],
+    );
+    edit(
+        "actions/jeunesse/01-conseil-jeunes.toml",
+        &[
+            ("champ = \"jeunesse\"\n", ""),
+            ("position = 1", "position = \"un\""),
+            ("calendrier = \"2025-2028\"", "calendrier = \"bientôt\""),
+        ],
+    );
+    edit(
+        "actions/jeunesse/02-accueil-loisirs.toml",
+        &[(
+            "champ = \"jeunesse\"\n",
+            "champ = \"jeunesse\"\nsous_section = \"adoss\"\n",
+        )],
+    );
+    fs::create_dir_all(data.join("suivi")).unwrap();
+    fs::write(
+        data.join("suivi/2025.toml"),
+        "[actions.jeunesse-conseil-jeunes]\netat = \"en cours\"\navancement = \"cent\"\n\n\
+         [actions.jeunesse-accueil-loisirs]\netat = \"fini\"\n\n\
+         [[actions.jeunesse-accueil-loisirs.indicateurs]]\nvaleur = 12\n",
+    )
+    .unwrap();
+    let before = files_in(&data);
+    let out = ctg(&["build", "--root", project.path().to_str().unwrap()]);
+    let err = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // Each message with its place, the file's top to bottom.
+    let expected = [
+        (
+            "type de valeur incorrect : le texte \"hier\" au lieu d'une date",
+            "convention.toml:9:8",
+        ),
+        (
+            "type de valeur incorrect : le texte \"deux\" au lieu d'un nombre",
+            "convention.toml:17:11",
+        ),
+        (
+            "clé obligatoire manquante : `libelle`",
+            "convention.toml:19:1",
+        ),
+        (
+            "type de colonne inconnu : \"euros\"",
+            "convention.toml:36:8",
+        ),
+        ("note inconnue : `nulle-part`", "convention.toml:56:8"),
+        (
+            "clé obligatoire manquante : `champ`",
+            "actions/jeunesse/01-conseil-jeunes.toml:1:1",
+        ),
+        (
+            "type de valeur incorrect : le texte \"un\" au lieu d'un nombre entier",
+            "actions/jeunesse/01-conseil-jeunes.toml:3:12",
+        ),
+        (
+            "échéance illisible : `bientôt`",
+            "actions/jeunesse/01-conseil-jeunes.toml:8:14",
+        ),
+        (
+            "sous-section inconnue : `adoss`",
+            "actions/jeunesse/02-accueil-loisirs.toml:3:16",
+        ),
+        (
+            "type de valeur incorrect : le texte \"cent\" au lieu d'un nombre entier",
+            "suivi/2025.toml:3:14",
+        ),
+        ("état inconnu : \"fini\"", "suivi/2025.toml:6:8"),
+        ("clé obligatoire manquante : `nom`", "suivi/2025.toml:8:1"),
+    ];
+    let mut from = 0;
+    for (message, place) in expected {
+        let wanted = format!("× {message}");
+        let Some(at) = err[from..].find(&wanted) else {
+            panic!("« {message} » missing, or out of order, in:\n{err}");
+        };
+        from += at;
+        let located = err[from..].split_once('╭').map(|(_, rest)| rest);
+        assert!(
+            located.is_some_and(|rest| rest.starts_with(&format!("─[data/{place}]"))),
+            "« {message} » not at {place}:\n{err}"
+        );
+    }
+    assert!(
+        err.contains(&format!("échec : {} erreurs", expected.len())),
+        "{err}"
+    );
+    assert!(files_in(&data) == before, "data/ changed");
+}

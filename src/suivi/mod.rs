@@ -31,6 +31,7 @@ pub fn load_project(root: &Path) -> Result<(Plan, FollowUps, Vec<Diagnostic>), F
     let raw = crate::load::load(root, &mut diags);
     let plan = crate::model::validate(raw, &mut diags);
     let Some(plan) = plan.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        crate::review::check_without_plan(&crate::source::Source::folder(root), &mut diags);
         return Err(Failure(diags));
     };
     let mut follow_up_diags = Vec::new();
