@@ -9,10 +9,7 @@ use crate::model::{Amount, Plan, Value};
 use crate::shape::{Column, Kind as ShapeKind};
 use crate::text::markdown_to_plain;
 
-/// File names of the open data, relative to the output folder.
-pub const CSV_FILE: &str = "plan.csv";
-pub const JSON_FILE: &str = "plan.json";
-pub const DATAPACKAGE_FILE: &str = "datapackage.json";
+use crate::render::document::{CSV, DATAPACKAGE, JSON};
 
 /// One action, as a row of the open data: a value per column of [`columns`],
 /// in order.
@@ -282,10 +279,10 @@ pub fn open_data(plan: &Plan) -> Result<OpenData, Diagnostic> {
             record,
         })
         .collect();
-    let mut json = serde_json::to_string_pretty(&objects).map_err(|e| failed(JSON_FILE, &e))?;
+    let mut json = serde_json::to_string_pretty(&objects).map_err(|e| failed(JSON, &e))?;
     json.push('\n');
     let mut datapackage = serde_json::to_string_pretty(&package(plan, &columns, csv.len()))
-        .map_err(|e| failed(DATAPACKAGE_FILE, &e))?;
+        .map_err(|e| failed(DATAPACKAGE, &e))?;
     datapackage.push('\n');
     Ok(OpenData {
         csv,
@@ -327,15 +324,15 @@ fn to_csv(names: &[&str], records: &[Record]) -> Result<Vec<u8>, Diagnostic> {
         .from_writer(Vec::new());
     writer
         .write_record(names)
-        .map_err(|e| failed(CSV_FILE, &e))?;
+        .map_err(|e| failed(CSV, &e))?;
     for record in records {
         writer
             .write_record(record.0.iter().map(Datum::csv))
-            .map_err(|e| failed(CSV_FILE, &e))?;
+            .map_err(|e| failed(CSV, &e))?;
     }
     writer
         .into_inner()
-        .map_err(|e| failed(CSV_FILE, &e.error().to_string()))
+        .map_err(|e| failed(CSV, &e.error().to_string()))
 }
 
 // The data package, in the order its keys are written.
@@ -478,7 +475,7 @@ fn package(plan: &Plan, columns: &[DataColumn], csv_bytes: usize) -> Package {
             Resource {
                 profile: "tabular-data-resource",
                 name: "plan-actions",
-                path: CSV_FILE,
+                path: CSV,
                 title: "Plan d'actions (CSV)",
                 description: resource_description("CSV (RFC 4180, UTF-8, virgule)") + FORMULA_NOTE,
                 format: "csv",
@@ -497,7 +494,7 @@ fn package(plan: &Plan, columns: &[DataColumn], csv_bytes: usize) -> Package {
             Resource {
                 profile: "tabular-data-resource",
                 name: "plan-actions-json",
-                path: JSON_FILE,
+                path: JSON,
                 title: "Plan d'actions (JSON)",
                 description: resource_description(
                     "JSON (un tableau d'objets aux mêmes clés que les colonnes du CSV)",

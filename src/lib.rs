@@ -146,124 +146,56 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     };
     warnings.extend(amendments::warnings(&amendments));
     timings.lap("chargement et validation");
-    // A generated source that failed to compile is kept beside the outputs,
-    // which stay as they were.
-    let failed = |mut d: Vec<Diagnostic>| {
-        if options.write {
-            output::keep_for_inspection(&options.out_dir(), &mut d);
-        }
-        with(warnings.clone(), d)
+    // The documents are independent of one another: each is rendered on its
+    // own core, and every document's problems are reported together. Rendering
+    // runs the converters and the compiler: a panic in them becomes an error,
+    // like any other.
+    let documents = document::asked_for(&plan, &follow_ups, &amendments, options.review_year);
+    let inputs = document::Inputs {
+        plan: &plan,
+        follow_ups: &follow_ups,
+        templates: &templates,
     };
-    // Rendering runs the converters and the compiler: a panic in them becomes an
-    // error, like any other.
-    fn guarded<T>(
-        outcome: Result<Result<T, Vec<Diagnostic>>, Diagnostic>,
-    ) -> Result<T, Vec<Diagnostic>> {
-        outcome.unwrap_or_else(|panic| Err(vec![panic]))
-    }
-    // The documents are independent of one another: the annex (unless
-    // `--bilan YYYY` asks for that year's review only), the action sheets with
-    // the latest follow-up of each action, and each year's review are compiled
-    // side by side.
-    let years: Vec<u16> = match options.review_year {
-        Some(year) => vec![year],
-        None => follow_ups.years.keys().copied().collect(),
+    let outcomes: Vec<Result<document::Output, Vec<Diagnostic>>> = {
+        use rayon::prelude::*;
+        documents
+            .par_iter()
+            .map(|d| diag::guard(&d.subject(), || d.render(&inputs)).unwrap_or_else(|p| Err(vec![p])))
+            .collect()
     };
-    fn timed<T>(
-        f: impl FnOnce() -> Result<T, Vec<Diagnostic>>,
-    ) -> Result<(T, std::time::Duration), Vec<Diagnostic>> {
-        let start = std::time::Instant::now();
-        f().map(|done| (done, start.elapsed()))
-    }
-    let (plan_documents, (sheets, (reviews, amended))) = rayon::join(
-        || match options.review_year {
-            Some(_) => Ok(None),
-            None => guarded(diag::guard("data/", || render::render(&plan, &templates))).map(Some),
-        },
-        || {
-            rayon::join(
-                || match options.review_year {
-                    None if plan.convention.sheets.publish => timed(|| {
-                        guarded(diag::guard("data/", || {
-                            render::render_sheets(&plan, &follow_ups, &templates)
-                        }))
-                    })
-                    .map(Some),
-                    _ => Ok(None),
-                },
-                || {
-                    rayon::join(
-                        || {
-                            timed(|| {
-                                use rayon::prelude::*;
-                                years
-                                    .par_iter()
-                                    .map(|year| {
-                                        let subject =
-                                            format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
-                                        guarded(diag::guard(&subject, || {
-                                            render::render_review(
-                                                &plan,
-                                                &follow_ups,
-                                                *year,
-                                                &templates,
-                                            )
-                                        }))
-                                    })
-                                    .collect::<Result<Vec<_>, _>>()
-                            })
-                        },
-                        || {
-                            timed(|| {
-                                use rayon::prelude::*;
-                                amendments
-                                    .par_iter()
-                                    .map(|prepared| {
-                                        guarded(diag::guard(load::CONVENTION_FILE, || {
-                                            render::render_amendment(prepared, &templates)
-                                        }))
-                                    })
-                                    .collect::<Result<Vec<_>, _>>()
-                            })
-                        },
-                    )
-                },
-            )
-        },
-    );
-    // Every document's problems are reported together.
-    fn keep<T>(outcome: Result<T, Vec<Diagnostic>>, errors: &mut Vec<Diagnostic>) -> Option<T> {
-        outcome.map_err(|d| errors.extend(d)).ok()
-    }
+    let mut outputs = Vec::new();
     let mut errors = Vec::new();
-    let rendered = keep(plan_documents, &mut errors);
-    let sheets = keep(sheets, &mut errors);
-    let reviews = keep(reviews, &mut errors);
-    let amended = keep(amended, &mut errors);
+    for outcome in outcomes {
+        match outcome {
+            Ok(output) => outputs.push(output),
+            Err(d) => errors.extend(d),
+        }
+    }
     if !errors.is_empty() {
-        return Err(failed(errors));
+        // A generated source that failed to compile is kept beside the
+        // outputs, which stay as they were.
+        if options.write {
+            output::keep_for_inspection(&options.out_dir(), &mut errors);
+        }
+        return Err(with(warnings, errors));
     }
-    let rendered = rendered.flatten();
-    if let Some(rendered) = &rendered {
-        timings.laps.extend(rendered.timings.iter().copied());
-    }
-    let sheets = sheets.flatten().map(|(sheets, took)| {
-        timings.laps.push(("fiches actions", took));
-        sheets
-    });
-    let (reviews, took) = reviews.unwrap_or_default();
-    if !reviews.is_empty() {
-        timings.laps.push(("bilans annuels", took));
-    }
-    let (amended, took) = amended.unwrap_or_default();
-    if !amended.is_empty() {
-        timings.laps.push(("avenants", took));
+    // Each kind of document's time, once.
+    for output in &outputs {
+        for &(step, took) in &output.timings {
+            match timings.laps.iter_mut().find(|(s, _)| *s == step) {
+                Some((_, total)) => *total += took,
+                None => timings.laps.push((step, took)),
+            }
+        }
     }
     let mut report = Report {
         warnings,
-        pages: rendered
-            .as_ref()
-            .map_or(0, |r| r.plan_pdf.document.pages().len()),
+        // The annex's pages, when it is built.
+        pages: documents
+            .iter()
+            .zip(&outputs)
+            .find(|(d, _)| matches!(d, document::Document::Plan))
+            .map_or(0, |(_, o)| o.pages),
         actions: plan.actions.len(),
         ..Report::default()
     };
@@ -271,10 +203,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         let start = std::time::Instant::now();
         report.written = write(
             &options.out_dir(),
-            rendered.as_ref(),
-            sheets.as_ref(),
-            &reviews,
-            &amended,
+            &documents,
+            &outputs,
+            options.review_year.is_none(),
             options.emit_typst,
         )
         .map_err(|d| with(report.warnings.clone(), vec![d]))?;
@@ -404,82 +335,32 @@ pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
 }
 
 pub use output::Written;
+use render::document;
 
-/// Stage 5: every output, each replaced atomically.
+/// Stage 5: every document's files, replaced together. What earlier builds
+/// wrote and this one did not is removed when a document of this build owns
+/// it, and every such file after a build of all documents (an action, an
+/// amendment or a year gone, a source kept by a failed build).
 fn write(
     out: &Path,
-    rendered: Option<&Rendered>,
-    sheets: Option<&render::RenderedSheets>,
-    reviews: &[render::RenderedReview],
-    amended: &[render::RenderedAmendment],
+    documents: &[document::Document],
+    outputs: &[document::Output],
+    every_document: bool,
     emit_typst: bool,
 ) -> Result<Vec<Written>, Diagnostic> {
-    let mut files: Vec<(String, &[u8])> = Vec::new();
-    if let Some(rendered) = rendered {
-        let data = &rendered.open_data;
-        let plan = render::PLAN_DOCUMENT;
-        files.extend([
-            (format!("{plan}.pdf"), rendered.plan_pdf.bytes.as_slice()),
-            (format!("{plan}.html"), rendered.plan_html.as_bytes()),
-            (
-                format!("{plan}.fragment.html"),
-                rendered.plan_fragment_html.as_bytes(),
-            ),
-            (format!("{plan}.docx"), rendered.plan_docx.as_slice()),
-            (export::CSV_FILE.to_string(), data.csv.as_slice()),
-            (export::JSON_FILE.to_string(), data.json.as_bytes()),
-            (
-                export::DATAPACKAGE_FILE.to_string(),
-                data.datapackage.as_bytes(),
-            ),
-        ]);
+    let mut files: Vec<(&str, &[u8])> = Vec::new();
+    for output in outputs {
+        files.extend(output.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
         if emit_typst {
-            files.push((format!("{plan}.typ"), rendered.plan_typ.as_bytes()));
+            let (name, source) = &output.typst;
+            files.push((name.as_str(), source.as_bytes()));
         }
     }
-    if let Some(sheets) = sheets {
-        let document = render::sheets::SHEETS_DOCUMENT;
-        files.push((format!("{document}.pdf"), sheets.pdf.bytes.as_slice()));
-        for (name, html) in &sheets.pages {
-            files.push((
-                format!("{}/{name}", render::sheets::SHEETS_DIR),
-                html.as_bytes(),
-            ));
-        }
-        if emit_typst {
-            files.push((format!("{document}.typ"), sheets.typ.as_bytes()));
-        }
-    }
-    for review in reviews {
-        let document = render::review_document(review.year);
-        files.push((format!("{document}.pdf"), review.pdf.bytes.as_slice()));
-        files.push((format!("{document}.html"), review.html.as_bytes()));
-        files.push((format!("{document}.docx"), review.docx.as_slice()));
-        if emit_typst {
-            files.push((format!("{document}.typ"), review.typ.as_bytes()));
-        }
-    }
-    for amendment in amended {
-        let document = render::amendment::amendment_document(amendment.number);
-        files.push((format!("{document}.pdf"), amendment.pdf.bytes.as_slice()));
-        files.push((format!("{document}.html"), amendment.html.as_bytes()));
-        files.push((format!("{document}.docx"), amendment.docx.as_slice()));
-        if emit_typst {
-            files.push((format!("{document}.typ"), amendment.typ.as_bytes()));
-        }
-    }
-    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    // All outputs are replaced together, only once every one is fully written,
-    // under the folder's lock. What earlier builds wrote and this one did not
-    // is removed: every such file after a build of all documents (an action,
-    // an amendment or a year gone, a source kept by a failed build); after
-    // `--bilan`, that year's kept source only.
+    // All outputs are replaced together, only once every one is fully
+    // written, under the folder's lock.
     let mut folder = output::OutputFolder::lock(out)?;
-    folder.replace(&files, |name| match rendered {
-        Some(_) => true,
-        None => reviews
-            .iter()
-            .any(|r| name == render::origin::kept_typst(&render::review_document(r.year))),
+    folder.replace(&files, |name| {
+        every_document || documents.iter().any(|d| d.owns(name))
     })
 }
 

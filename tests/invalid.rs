@@ -367,7 +367,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
 /// Whether `path` (in `out/`) is a generated source kept for inspection.
 fn is_kept(path: &Path) -> bool {
     path.to_str()
-        .is_some_and(ctg::render::origin::is_kept_typst)
+        .is_some_and(ctg::render::document::is_kept_typst)
 }
 
 /// All problems of one run are reported, each in its own block, then exit 1.

@@ -349,7 +349,7 @@ fn select_all(file: &Path, selector: &str) -> Vec<(String, String)> {
 fn one_page_per_action_and_every_link_leads_somewhere() {
     for (out, root) in PROJECTS.iter() {
         let plan = plan(root);
-        let dir = out.join(sheets::SHEETS_DIR);
+        let dir = out.join(ctg::render::document::SHEETS_DIR);
         let mut pages: Vec<String> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

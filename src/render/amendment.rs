@@ -14,20 +14,6 @@ use crate::diff::{self, ActionChange};
 use crate::model::{Action, Plan};
 use crate::text::redline;
 
-/// The name of amendment `number`'s files, before their extension: `avenant-1.pdf`…
-pub fn amendment_document(number: u32) -> String {
-    format!("{AMENDMENT_PREFIX}{number}")
-}
-
-/// Whether `document` is the name of an amendment's files.
-pub fn is_amendment_document(document: &str) -> bool {
-    document
-        .strip_prefix(AMENDMENT_PREFIX)
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-const AMENDMENT_PREFIX: &str = "avenant-";
-
 /// The variables of the amendment's templates: the amended plan (its title
 /// block, its table with each row's mention, its signatories), the
 /// amendment itself and its changes.

@@ -8,7 +8,6 @@ use crate::model::Plan;
 pub use crate::text::count::french_size;
 
 /// The file name of the PDF annex, linked relatively from the page.
-pub const PDF_FILE: &str = "plan.pdf";
 
 /// Variables of the HTML templates: the plan view, plus the PDF link.
 #[derive(Debug, Serialize)]
@@ -41,7 +40,7 @@ impl HtmlView {
         Self {
             plan: PlanView::new(plan, Format::Html),
             pdf: PdfLinkView {
-                href: PDF_FILE.to_string(),
+                href: super::document::plan_pdf(),
                 description: format!("PDF, {}", french_size(pdf_bytes)),
             },
             amendments: plan
@@ -49,7 +48,7 @@ impl HtmlView {
                 .amendments
                 .iter()
                 .map(|a| AmendmentLinkView {
-                    href: format!("{}.html", super::amendment::amendment_document(a.number)),
+                    href: format!("{}.html", super::document::amendment(a.number)),
                     label: format!("Avenant n°\u{a0}{} du {}", a.number, a.date.french()),
                 })
                 .collect(),

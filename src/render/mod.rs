@@ -4,6 +4,7 @@
 pub mod amendment;
 pub mod bilan;
 pub mod docx;
+pub mod document;
 pub mod html;
 pub mod origin;
 pub mod pdf;
@@ -18,24 +19,6 @@ use crate::diag::Diagnostic;
 use crate::model::Plan;
 use templates::Templates;
 use view::{Format, PlanView};
-
-/// The name of the plan's files, before their extension: `plan.pdf`, `plan.html`…
-pub const PLAN_DOCUMENT: &str = "plan";
-
-/// The name of the files of `year`'s review, before their extension:
-/// `bilan-2025.pdf`, `bilan-2025.html`…
-pub fn review_document(year: u16) -> String {
-    format!("{REVIEW_PREFIX}{year}")
-}
-
-/// Whether `document` is the name of a year's review.
-pub fn is_review_document(document: &str) -> bool {
-    document
-        .strip_prefix(REVIEW_PREFIX)
-        .is_some_and(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
-}
-
-const REVIEW_PREFIX: &str = "bilan-";
 
 /// Everything a build produces, before anything is written.
 pub struct Rendered {
@@ -81,24 +64,19 @@ impl Timings {
 pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagnostic>> {
     let mut timings = Timings::start();
     let typst_view = PlanView::new(plan, Format::Typst);
-    let plan_typ = templates
-        .render("plan.typ.tera", &typst_view)
-        .map_err(|d| vec![d])?;
     let export = pdf::Export {
         ident: document_ident(plan),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
-    timings.lap("vue et gabarit Typst");
-    let plan_pdf = pdf::compile(
-        "plan.typ (généré)",
-        plan_typ.clone(),
+    let (plan_typ, plan_pdf) = typeset(
+        templates,
+        "plan.typ.tera",
+        document::PLAN,
+        &typst_view,
         pdf::Images::of(plan),
         &export,
-    )
-    .map_err(|d| {
-        templates.trace_typst_errors("plan.typ.tera", PLAN_DOCUMENT, &typst_view, &plan_typ, d)
-    })?;
-    timings.lap("compilation Typst et PDF");
+        &mut timings,
+    )?;
     // The page links to the PDF with its size: the PDF is compiled first.
     let html_view = html::HtmlView::new(plan, plan_pdf.bytes.len());
     let plan_html = templates
@@ -127,6 +105,30 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
     })
 }
 
+/// A document's Typst source, its template rendered with its view, and its
+/// PDF; the compiler's errors are traced back to the template.
+fn typeset(
+    templates: &Templates,
+    template: &str,
+    document: &str,
+    view: &impl serde::Serialize,
+    images: pdf::Images,
+    export: &pdf::Export,
+    timings: &mut Timings,
+) -> Result<(String, pdf::Pdf), Vec<Diagnostic>> {
+    let typ = templates.render(template, view).map_err(|d| vec![d])?;
+    timings.lap("vue et gabarit Typst");
+    let pdf = pdf::compile(
+        &format!("{document}.typ (généré)"),
+        typ.clone(),
+        images,
+        export,
+    )
+    .map_err(|d| templates.trace_typst_errors(template, document, view, &typ, d))?;
+    timings.lap("compilation Typst et PDF");
+    Ok((typ, pdf))
+}
+
 /// A year's review ("bilan annuel"), in memory.
 pub struct RenderedReview {
     pub year: u16,
@@ -152,21 +154,19 @@ pub fn render_review(
         ]
     })?;
     let typst_view = bilan::ReviewView::new(&review, Format::Typst);
-    let typ = templates
-        .render("bilan.typ.tera", &typst_view)
-        .map_err(|d| vec![d])?;
     let export = pdf::Export {
         ident: format!("{} / bilan {year}", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
-    let document = review_document(year);
-    let pdf = pdf::compile(
-        &format!("{document}.typ (généré)"),
-        typ.clone(),
+    let (typ, pdf) = typeset(
+        templates,
+        "bilan.typ.tera",
+        &document::review(year),
+        &typst_view,
         pdf::Images::of(plan),
         &export,
-    )
-    .map_err(|d| templates.trace_typst_errors("bilan.typ.tera", &document, &typst_view, &typ, d))?;
+        &mut Timings::start(),
+    )?;
     let html = templates
         .render(
             "bilan.html.tera",
@@ -209,24 +209,22 @@ pub fn render_sheets(
     templates: &Templates,
 ) -> Result<RenderedSheets, Vec<Diagnostic>> {
     let typst_view = sheets::SheetsView::new(plan, follow_ups, Format::Typst);
-    let typ = templates
-        .render("fiches.typ.tera", &typst_view)
-        .map_err(|d| vec![d])?;
     let export = pdf::Export {
         ident: format!("{} / fiches actions", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
-    let document = sheets::SHEETS_DOCUMENT;
-    let pdf = pdf::compile(
-        &format!("{document}.typ (généré)"),
-        typ.clone(),
+    let (typ, pdf) = typeset(
+        templates,
+        "fiches.typ.tera",
+        document::SHEETS,
+        &typst_view,
         pdf::Images::of(plan),
         &export,
-    )
-    .map_err(|d| templates.trace_typst_errors("fiches.typ.tera", document, &typst_view, &typ, d))?;
+        &mut Timings::start(),
+    )?;
     let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);
     html_view.pdf = Some(html::PdfLinkView {
-        href: sheets::INDEX_PDF_HREF.to_string(),
+        href: document::SHEETS_PDF_FROM_PAGES.to_string(),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
     });
     let mut pages = vec![(
@@ -264,25 +262,22 @@ pub fn render_amendment(
 ) -> Result<RenderedAmendment, Vec<Diagnostic>> {
     let amendment = &prepared.amendment;
     let plan = &prepared.new;
-    let document = amendment::amendment_document(amendment.number);
+    let document = document::amendment(amendment.number);
     let typst_view = amendment::AmendmentView::new(prepared, Format::Typst);
-    let typ = templates
-        .render("avenant.typ.tera", &typst_view)
-        .map_err(|d| vec![d])?;
     // Its PDF is dated by the amendment, whatever the plan's edition.
     let export = pdf::Export {
         ident: format!("{} / avenant {}", document_ident(plan), amendment.number),
         timestamp: source_date_epoch().unwrap_or_else(|| midnight(amendment.date).unwrap_or(0)),
     };
-    let pdf = pdf::compile(
-        &format!("{document}.typ (généré)"),
-        typ.clone(),
+    let (typ, pdf) = typeset(
+        templates,
+        "avenant.typ.tera",
+        &document,
+        &typst_view,
         pdf::Images::of(plan),
         &export,
-    )
-    .map_err(|d| {
-        templates.trace_typst_errors("avenant.typ.tera", &document, &typst_view, &typ, d)
-    })?;
+        &mut Timings::start(),
+    )?;
     let mut html_view = amendment::AmendmentView::new(prepared, Format::Html);
     html_view.pdf = Some(html::PdfLinkView {
         href: format!("{document}.pdf"),

@@ -12,29 +12,6 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, SourceFile};
 
-/// How the generated Typst source of a document is named when a failed build
-/// keeps it in the output folder for inspection: `plan.erreur.typ`,
-/// `bilan-2025.erreur.typ`.
-const KEPT_SUFFIX: &str = ".erreur.typ";
-
-/// The name under which the generated source of `document` (`plan`,
-/// `bilan-2025`: see [`super::review_document`]) is kept.
-pub fn kept_typst(document: &str) -> String {
-    format!("{document}{KEPT_SUFFIX}")
-}
-
-/// Whether `name` is the kept source of one of the documents, the plan, the
-/// action sheets or a year's review: a successful build of every document
-/// makes it stale.
-pub fn is_kept_typst(name: &str) -> bool {
-    name.strip_suffix(KEPT_SUFFIX).is_some_and(|document| {
-        document == super::PLAN_DOCUMENT
-            || document == super::sheets::SHEETS_DOCUMENT
-            || super::is_review_document(document)
-            || super::amendment::is_amendment_document(document)
-    })
-}
-
 /// At most this many Typst errors are reported: one mistake in a template can
 /// cause hundreds.
 const MAX_TYPST_ERRORS: usize = 10;
@@ -233,7 +210,7 @@ pub fn trace_typst_errors(
     diags: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let lines = marked.and_then(|m| line_map(m, generated));
-    let kept = SourceFile::new(kept_typst(document), generated);
+    let kept = SourceFile::new(super::document::kept_typst(document), generated);
     let total = diags.len();
     let mut out: Vec<Diagnostic> = Vec::new();
     for d in diags {
@@ -387,28 +364,6 @@ mod tests {
         let d = Diagnostic::error("e").at(&SourceFile::new("g", "b\n"), 0..1);
         let out = trace_typst_errors(&template, "bilan-2025", "b\n", Some("c\n"), vec![d]);
         assert_eq!(out[0].location().unwrap(), "bilan-2025.erreur.typ:1:1");
-    }
-
-    #[test]
-    fn each_document_keeps_its_own_source() {
-        assert_eq!(kept_typst(super::super::PLAN_DOCUMENT), "plan.erreur.typ");
-        let review = super::super::review_document(2025);
-        assert_eq!(kept_typst(&review), "bilan-2025.erreur.typ");
-        for name in [
-            "plan.erreur.typ",
-            "fiches.erreur.typ",
-            "bilan-2025.erreur.typ",
-        ] {
-            assert!(is_kept_typst(name), "{name}");
-        }
-        for name in [
-            "plan.typ",
-            "bilan-2025.pdf",
-            "notes.erreur.typ",
-            "bilan-25.erreur.typ",
-        ] {
-            assert!(!is_kept_typst(name), "{name}");
-        }
     }
 
     #[test]

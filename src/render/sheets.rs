@@ -8,32 +8,22 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::bilan::number;
+use super::document::{self, SHEETS_DIR};
 use super::view::Format;
 use crate::model::{Action, Plan, Value};
 use crate::review::FollowUps;
 use crate::shape::Kind;
 use crate::text::markdown_to_plain;
 
-/// The name of the sheets' PDF, before its extension: `fiches.pdf`.
-pub const SHEETS_DOCUMENT: &str = "fiches";
-/// The folder of the sheets' web pages in the output folder: `actions/<id>.html`.
-pub const SHEETS_DIR: &str = "actions";
-/// The page that lists the sheets by field, in [`SHEETS_DIR`]: `index.html`.
+/// The page that lists the sheets by field: `index.html`.
 pub fn index_page() -> String {
-    page_file(crate::model::Sheets::INDEX)
-}
-/// The sheets' PDF, linked from the index page.
-pub const INDEX_PDF_HREF: &str = "../fiches.pdf";
-
-/// The file of an action's web page, in [`SHEETS_DIR`].
-pub fn page_file(id: &str) -> String {
-    format!("{id}.html")
+    document::sheet_page(crate::model::Sheets::INDEX)
 }
 
 /// The link to an action's web page from a page of the output folder (the
 /// plan's page, a review's page).
 pub fn href_from_plan(id: &str) -> String {
-    format!("{SHEETS_DIR}/{}", page_file(id))
+    format!("{SHEETS_DIR}/{}", document::sheet_page(id))
 }
 
 /// Longest title taken from a description, in characters: a sentence longer
@@ -188,7 +178,7 @@ impl SheetsView {
         let neighbour = |index: usize| {
             plan.actions.get(index).map(|a| NeighbourView {
                 number: index + 1,
-                href: page_file(&a.id),
+                href: document::sheet_page(&a.id),
                 title: title(plan, a),
             })
         };
@@ -198,7 +188,7 @@ impl SheetsView {
             let sheet = SheetView {
                 number: index + 1,
                 id: action.id.clone(),
-                href: page_file(&action.id),
+                href: document::sheet_page(&action.id),
                 title: title(plan, action),
                 field_id: action.field.clone(),
                 field: field.map_or_else(|| action.field.clone(), |f| f.label.clone()),

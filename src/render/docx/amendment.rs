@@ -20,7 +20,7 @@ const CHANGE_COLUMN: f64 = 1.3;
 pub fn amendment(view: &AmendmentView, properties: &Properties) -> Result<Vec<u8>, Diagnostic> {
     let info = &view.amendment;
     let plan = &view.plan;
-    let document = crate::render::amendment::amendment_document(info.number);
+    let document = crate::render::document::amendment(info.number);
     let mut w = super::plan::annex_writer();
     let header = w.text(
         styles::PAGE_HEADER,

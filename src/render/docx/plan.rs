@@ -52,7 +52,7 @@ pub fn plan(view: &PlanView, properties: &Properties) -> Result<Vec<u8>, Diagnos
     );
     w.footer(footer);
 
-    if let Some(logos) = w.logo_row(&view.title_block, crate::render::PLAN_DOCUMENT)? {
+    if let Some(logos) = w.logo_row(&view.title_block, crate::render::document::PLAN)? {
         w.push_paragraph(logos);
     }
     for (style, text) in [
@@ -70,7 +70,7 @@ pub fn plan(view: &PlanView, properties: &Properties) -> Result<Vec<u8>, Diagnos
     if !view.signatories.is_empty() {
         signatures(&mut w, view);
     }
-    w.finish(properties, crate::render::PLAN_DOCUMENT)
+    w.finish(properties, crate::render::document::PLAN)
 }
 
 /// The footer of every page: what the document is, then `trace` (version and

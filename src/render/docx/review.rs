@@ -26,7 +26,7 @@ pub fn review(
     chart_svg: &str,
     properties: &Properties,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let document = crate::render::review_document(view.year);
+    let document = crate::render::document::review(view.year);
     let mut w = Writer::new(
         &MARGINS,
         styles::Sizes {

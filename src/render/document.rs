@@ -1,0 +1,313 @@
+//! Stage 4 (render), the documents: what each one the project asks for is
+//! named in the output folder, how it renders and the files it gives. `build`
+//! lists the documents ([`asked_for`]) and renders them side by side; `write`
+//! writes what they give, whatever they are. Every output file's name is
+//! declared here.
+//!
+//! Adding a kind of document means writing its view and its templates, a
+//! variant of [`Document`] with its name and its rendering, and its place in
+//! [`asked_for`].
+
+use std::time::{Duration, Instant};
+
+use crate::amendments::Prepared;
+use crate::diag::Diagnostic;
+use crate::model::Plan;
+use crate::review::FollowUps;
+
+use super::templates::Templates;
+
+/// The plan's files, before their extension: `plan.pdf`, `plan.html`…
+pub const PLAN: &str = "plan";
+/// The action sheets' PDF, before its extension: `fiches.pdf`.
+pub const SHEETS: &str = "fiches";
+/// The folder of the sheets' web pages: `actions/<id>.html`.
+pub const SHEETS_DIR: &str = "actions";
+/// The sheets' PDF, as the sheets' pages link to it.
+pub const SHEETS_PDF_FROM_PAGES: &str = "../fiches.pdf";
+/// The open data: the actions as CSV and JSON, and their description.
+pub const CSV: &str = "plan.csv";
+pub const JSON: &str = "plan.json";
+pub const DATAPACKAGE: &str = "datapackage.json";
+/// The plan's table and notes, to paste into a site's pages.
+const FRAGMENT_SUFFIX: &str = ".fragment.html";
+
+const REVIEW_PREFIX: &str = "bilan-";
+const AMENDMENT_PREFIX: &str = "avenant-";
+/// How the generated Typst source of a document is named when a failed build
+/// keeps it in the output folder for inspection: `plan.erreur.typ`.
+const KEPT_SUFFIX: &str = ".erreur.typ";
+
+/// The files of `year`'s review, before their extension: `bilan-2025.pdf`…
+pub fn review(year: u16) -> String {
+    format!("{REVIEW_PREFIX}{year}")
+}
+
+/// The files of amendment `number`, before their extension: `avenant-1.pdf`…
+pub fn amendment(number: u32) -> String {
+    format!("{AMENDMENT_PREFIX}{number}")
+}
+
+/// The plan's PDF, as its page links to it.
+pub fn plan_pdf() -> String {
+    format!("{PLAN}.pdf")
+}
+
+/// The file of an action's web page, in [`SHEETS_DIR`].
+pub fn sheet_page(id: &str) -> String {
+    format!("{id}.html")
+}
+
+/// The name under which the generated source of `document` (`plan`,
+/// `bilan-2025`…) is kept when its compilation failed.
+pub fn kept_typst(document: &str) -> String {
+    format!("{document}{KEPT_SUFFIX}")
+}
+
+/// Whether `document` (a file's name before its extension) names a document
+/// of some kind: the plan, the sheets, a year's review, an amendment.
+fn is_document(document: &str) -> bool {
+    let numbered = |prefix: &str, digits: Option<usize>| {
+        document.strip_prefix(prefix).is_some_and(|n| {
+            !n.is_empty()
+                && digits.is_none_or(|d| n.len() == d)
+                && n.bytes().all(|b| b.is_ascii_digit())
+        })
+    };
+    document == PLAN
+        || document == SHEETS
+        || numbered(REVIEW_PREFIX, Some(4))
+        || numbered(AMENDMENT_PREFIX, None)
+}
+
+/// Whether `name` is the kept source of a document: a successful build of
+/// every document makes it stale.
+pub fn is_kept_typst(name: &str) -> bool {
+    name.strip_suffix(KEPT_SUFFIX).is_some_and(is_document)
+}
+
+/// One document the project asks for.
+pub enum Document<'a> {
+    /// The annex: the plan's table as PDF, web page (and its fragment) and
+    /// Word document, with the open data.
+    Plan,
+    /// The action sheets: one PDF, and a web page per action with their index.
+    Sheets,
+    /// A year's review.
+    Review(u16),
+    /// An amendment, with the versions of the plan it compares.
+    Amendment(&'a Prepared),
+}
+
+/// What the documents are made from.
+pub struct Inputs<'a> {
+    pub plan: &'a Plan,
+    pub follow_ups: &'a FollowUps,
+    pub templates: &'a Templates,
+}
+
+/// What a document gives: its files, named as in the output folder.
+pub struct Output {
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The generated Typst source, written on request (`--typst`).
+    pub typst: (String, String),
+    /// The pages of its PDF.
+    pub pages: usize,
+    /// How long each of its steps took (`ctg build --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// The documents a build makes: the annex (unless `review_year` asks for that
+/// year's review only), the action sheets when the convention publishes them,
+/// each year of follow-up's review, and each amendment.
+pub fn asked_for<'a>(
+    plan: &Plan,
+    follow_ups: &FollowUps,
+    amendments: &'a [Prepared],
+    review_year: Option<u16>,
+) -> Vec<Document<'a>> {
+    if let Some(year) = review_year {
+        return vec![Document::Review(year)];
+    }
+    let mut documents = vec![Document::Plan];
+    if plan.convention.sheets.publish {
+        documents.push(Document::Sheets);
+    }
+    documents.extend(follow_ups.years.keys().map(|&year| Document::Review(year)));
+    documents.extend(amendments.iter().map(Document::Amendment));
+    documents
+}
+
+impl Document<'_> {
+    /// The name of its files, before their extension.
+    pub fn name(&self) -> String {
+        match self {
+            Document::Plan => PLAN.to_string(),
+            Document::Sheets => SHEETS.to_string(),
+            Document::Review(year) => review(*year),
+            Document::Amendment(prepared) => amendment(prepared.amendment.number),
+        }
+    }
+
+    /// The file that a failure of its rendering is about.
+    pub fn subject(&self) -> String {
+        match self {
+            Document::Plan | Document::Sheets => "data/".to_string(),
+            Document::Review(year) => format!("{}/{year}.toml", crate::review::FOLLOW_UP_DIR),
+            Document::Amendment(_) => crate::load::CONVENTION_FILE.to_string(),
+        }
+    }
+
+    /// Its step in `ctg build --timings`; the annex names each of its own.
+    fn step(&self) -> Option<&'static str> {
+        match self {
+            Document::Plan => None,
+            Document::Sheets => Some("fiches actions"),
+            Document::Review(_) => Some("bilans annuels"),
+            Document::Amendment(_) => Some("avenants"),
+        }
+    }
+
+    /// Whether `name`, a file of the output folder, is one of this document's
+    /// files, in any of its formats, its Typst source or its kept source.
+    pub fn owns(&self, name: &str) -> bool {
+        let document = self.name();
+        let own = name
+            .strip_prefix(document.as_str())
+            .is_some_and(|rest| rest.starts_with('.') && !rest[1..].contains('/'));
+        let data = matches!(self, Document::Plan) && [CSV, JSON, DATAPACKAGE].contains(&name);
+        let pages = matches!(self, Document::Sheets)
+            && name
+                .strip_prefix(SHEETS_DIR)
+                .is_some_and(|rest| rest.starts_with('/'));
+        own || data || pages
+    }
+
+    /// Renders the document into its files, in memory.
+    pub fn render(&self, inputs: &Inputs) -> Result<Output, Vec<Diagnostic>> {
+        let start = Instant::now();
+        let name = self.name();
+        let typst_file = format!("{name}.typ");
+        let mut output = match self {
+            Document::Plan => {
+                let r = super::render(inputs.plan, inputs.templates)?;
+                let data = r.open_data;
+                Output {
+                    pages: r.plan_pdf.document.pages().len(),
+                    files: vec![
+                        (format!("{name}.pdf"), r.plan_pdf.bytes),
+                        (format!("{name}.html"), r.plan_html.into_bytes()),
+                        (
+                            format!("{name}{FRAGMENT_SUFFIX}"),
+                            r.plan_fragment_html.into_bytes(),
+                        ),
+                        (format!("{name}.docx"), r.plan_docx),
+                        (CSV.to_string(), data.csv),
+                        (JSON.to_string(), data.json.into_bytes()),
+                        (DATAPACKAGE.to_string(), data.datapackage.into_bytes()),
+                    ],
+                    typst: (typst_file, r.plan_typ),
+                    timings: r.timings,
+                }
+            }
+            Document::Sheets => {
+                let r = super::render_sheets(inputs.plan, inputs.follow_ups, inputs.templates)?;
+                let mut files = vec![(format!("{name}.pdf"), r.pdf.bytes)];
+                files.extend(
+                    r.pages
+                        .into_iter()
+                        .map(|(page, html)| (format!("{SHEETS_DIR}/{page}"), html.into_bytes())),
+                );
+                Output {
+                    pages: r.pdf.document.pages().len(),
+                    files,
+                    typst: (typst_file, r.typ),
+                    timings: Vec::new(),
+                }
+            }
+            Document::Review(year) => {
+                let r = super::render_review(
+                    inputs.plan,
+                    inputs.follow_ups,
+                    *year,
+                    inputs.templates,
+                )?;
+                Output {
+                    pages: r.pdf.document.pages().len(),
+                    files: vec![
+                        (format!("{name}.pdf"), r.pdf.bytes),
+                        (format!("{name}.html"), r.html.into_bytes()),
+                        (format!("{name}.docx"), r.docx),
+                    ],
+                    typst: (typst_file, r.typ),
+                    timings: Vec::new(),
+                }
+            }
+            Document::Amendment(prepared) => {
+                let r = super::render_amendment(prepared, inputs.templates)?;
+                Output {
+                    pages: r.pdf.document.pages().len(),
+                    files: vec![
+                        (format!("{name}.pdf"), r.pdf.bytes),
+                        (format!("{name}.html"), r.html.into_bytes()),
+                        (format!("{name}.docx"), r.docx),
+                    ],
+                    typst: (typst_file, r.typ),
+                    timings: Vec::new(),
+                }
+            }
+        };
+        if let Some(step) = self.step() {
+            output.timings.push((step, start.elapsed()));
+        }
+        Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_sources_are_named_after_their_document() {
+        assert_eq!(kept_typst(PLAN), "plan.erreur.typ");
+        assert_eq!(kept_typst(&review(2025)), "bilan-2025.erreur.typ");
+        for name in [
+            "plan.erreur.typ",
+            "fiches.erreur.typ",
+            "bilan-2025.erreur.typ",
+            "avenant-12.erreur.typ",
+        ] {
+            assert!(is_kept_typst(name), "{name}");
+        }
+        for name in [
+            "plan.typ",
+            "autre.erreur.typ",
+            "bilan-25.erreur.typ",
+            "avenant-.erreur.typ",
+            "avenant-x.erreur.typ",
+        ] {
+            assert!(!is_kept_typst(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_document_owns_its_files_and_no_other() {
+        let review = Document::Review(2025);
+        for name in [
+            "bilan-2025.pdf",
+            "bilan-2025.typ",
+            "bilan-2025.erreur.typ",
+        ] {
+            assert!(review.owns(name), "{name}");
+        }
+        for name in ["bilan-2024.pdf", "bilan-20250.pdf", "plan.pdf", "actions/a.html"] {
+            assert!(!review.owns(name), "{name}");
+        }
+        assert!(Document::Plan.owns("plan.fragment.html"));
+        assert!(Document::Plan.owns(CSV));
+        assert!(!Document::Plan.owns("fiches.pdf"));
+        assert!(Document::Sheets.owns("actions/index.html"));
+        assert!(!Document::Sheets.owns("actions.html"));
+    }
+}
