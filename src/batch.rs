@@ -72,17 +72,19 @@ pub enum Runner {
 /// projects' order.
 pub fn build_all(
     projects: &[PathBuf],
-    write: bool,
+    mode: impl Into<Mode>,
     progress: Progress,
     jobs: Option<usize>,
     runner: &Runner,
 ) -> Vec<Outcome> {
+    let mode = mode.into();
     // Two builds per core by default: each build waits a few milliseconds for
     // its files to reach the disk, time in which another one can compute.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let jobs = jobs.unwrap_or(2 * cores).max(1);
     let batch = Batch {
-        write,
+        write: mode != Mode::Check,
+        remake: mode == Mode::Remake,
         runner,
         workers: (0..jobs).map(|_| Mutex::new(None)).collect(),
     };
@@ -100,8 +102,27 @@ pub fn build_all(
 /// default of spawned threads.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
+/// What a batch does with each project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Checks it, writing nothing (`ctg check`).
+    Check,
+    /// Builds its documents, skipping those whose inputs did not change.
+    Build,
+    /// Builds every one of its documents again (`ctg build --forcer`).
+    Remake,
+}
+
+/// `true` builds, `false` checks.
+impl From<bool> for Mode {
+    fn from(write: bool) -> Self {
+        if write { Mode::Build } else { Mode::Check }
+    }
+}
+
 struct Batch<'a> {
     write: bool,
+    remake: bool,
     runner: &'a Runner,
     /// One worker per scheduling slot, started on its first project and started
     /// again after it stopped.
@@ -153,6 +174,7 @@ impl Batch<'_> {
         let request = Request {
             root: project.to_path_buf(),
             write: self.write,
+            remake: self.remake,
         };
         // A path that is not UTF-8 cannot travel in a request: built here.
         let (Runner::Workers(exe), Some(_)) = (self.runner, project.to_str()) else {
@@ -191,6 +213,8 @@ impl Batch<'_> {
 struct Request {
     root: PathBuf,
     write: bool,
+    #[serde(default)]
+    remake: bool,
 }
 
 impl Request {
@@ -198,6 +222,7 @@ impl Request {
         BuildOptions {
             root: self.root.clone(),
             write: self.write,
+            remake: self.remake,
             ..BuildOptions::default()
         }
     }

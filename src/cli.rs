@@ -47,6 +47,10 @@ pub enum Command {
         /// branche, commit) dans `out/<révision>/`, sans toucher aux fichiers du projet.
         #[arg(long, value_name = "RÉVISION")]
         revision: Option<String>,
+        /// Refait chaque document, même ceux dont les données, les gabarits et
+        /// le programme n'ont pas changé depuis qu'ils ont été écrits.
+        #[arg(long)]
+        forcer: bool,
     },
     /// Compare deux versions du plan et affiche les changements, par champ
     /// d'intervention. Code de sortie : 0 sans changement, 1 s'il y a des

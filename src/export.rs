@@ -322,9 +322,7 @@ fn to_csv(names: &[&str], records: &[Record]) -> Result<Vec<u8>, Diagnostic> {
         .quote_style(csv::QuoteStyle::Necessary)
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    writer
-        .write_record(names)
-        .map_err(|e| failed(CSV, &e))?;
+    writer.write_record(names).map_err(|e| failed(CSV, &e))?;
     for record in records {
         writer
             .write_record(record.0.iter().map(Datum::csv))

@@ -53,6 +53,9 @@ pub struct BuildOptions {
     /// Build the documents of this git revision of the project instead of
     /// its files (`ctg build --revision v1.0`), into `out/<revision>/`.
     pub revision: Option<String>,
+    /// Make every document again, even those whose inputs did not change
+    /// since they were written (`ctg build --forcer`).
+    pub remake: bool,
 }
 
 impl BuildOptions {
@@ -103,6 +106,9 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
     pub actions: usize,
+    /// The documents not made again: their inputs did not change.
+    #[serde(default)]
+    pub unchanged: Vec<String>,
     /// How long each stage took.
     #[serde(skip)]
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -156,31 +162,58 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         follow_ups: &follow_ups,
         templates: &templates,
     };
-    let outcomes: Vec<Result<document::Output, Vec<Diagnostic>>> = {
+    // A document whose inputs are those of its files in the output folder,
+    // still there as written, is not made again.
+    let out = options.out_dir();
+    let made_before = match options.write && !options.remake {
+        true => output::documents_made(&out),
+        false => Default::default(),
+    };
+    let fingerprints = document::Fingerprints::new(&inputs, options.emit_typst);
+    let keys: Vec<String> = documents
+        .iter()
+        .map(|d| d.inputs(&inputs, &fingerprints))
+        .collect();
+    let unchanged: Vec<Option<&output::Made>> = documents
+        .iter()
+        .zip(&keys)
+        .map(|(d, key)| {
+            made_before
+                .get(&d.name())
+                .filter(|made| made.inputs == *key && made.still_in(&out))
+        })
+        .collect();
+    let outcomes: Vec<Option<Result<document::Output, Vec<Diagnostic>>>> = {
         use rayon::prelude::*;
         documents
             .par_iter()
-            .map(|d| diag::guard(&d.subject(), || d.render(&inputs)).unwrap_or_else(|p| Err(vec![p])))
+            .zip(&unchanged)
+            .map(|(d, unchanged)| {
+                unchanged.is_none().then(|| {
+                    diag::guard(&d.subject(), || d.render(&inputs)).unwrap_or_else(|p| Err(vec![p]))
+                })
+            })
             .collect()
     };
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
     for outcome in outcomes {
         match outcome {
-            Ok(output) => outputs.push(output),
-            Err(d) => errors.extend(d),
+            Some(Ok(output)) => outputs.push(Some(output)),
+            Some(Err(d)) => errors.extend(d),
+            None => outputs.push(None),
         }
     }
     if !errors.is_empty() {
         // A generated source that failed to compile is kept beside the
         // outputs, which stay as they were.
         if options.write {
-            output::keep_for_inspection(&options.out_dir(), &mut errors);
+            output::keep_for_inspection(&out, &mut errors);
         }
         return Err(with(warnings, errors));
     }
     // Each kind of document's time, once.
-    for output in &outputs {
+    for output in outputs.iter().flatten() {
         for &(step, took) in &output.timings {
             match timings.laps.iter_mut().find(|(s, _)| *s == step) {
                 Some((_, total)) => *total += took,
@@ -195,16 +228,34 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
             .iter()
             .zip(&outputs)
             .find(|(d, _)| matches!(d, document::Document::Plan))
-            .map_or(0, |(_, o)| o.pages),
+            .and_then(|(_, o)| o.as_ref())
+            .map_or(0, |o| o.pages),
         actions: plan.actions.len(),
+        unchanged: documents
+            .iter()
+            .zip(&unchanged)
+            .filter(|(_, u)| u.is_some())
+            .map(|(d, _)| d.name())
+            .collect(),
         ..Report::default()
     };
     if options.write {
         let start = std::time::Instant::now();
+        let made: Vec<Made> = documents
+            .iter()
+            .zip(keys)
+            .zip(outputs.iter().zip(&unchanged))
+            .map(|((document, key), (output, unchanged))| Made {
+                document,
+                key,
+                output: output.as_ref(),
+                unchanged: *unchanged,
+            })
+            .collect();
         report.written = write(
-            &options.out_dir(),
-            &documents,
-            &outputs,
+            &out,
+            &made,
+            &made_before,
             options.review_year.is_none(),
             options.emit_typst,
         )
@@ -337,31 +388,80 @@ pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
 pub use output::Written;
 use render::document;
 
+/// One document of a build, as it goes to the output folder.
+struct Made<'a> {
+    document: &'a document::Document<'a>,
+    /// The fingerprint of its inputs.
+    key: String,
+    /// Its files, when it was made.
+    output: Option<&'a document::Output>,
+    /// How it was recorded, when it was not made again.
+    unchanged: Option<&'a output::Made>,
+}
+
 /// Stage 5: every document's files, replaced together. What earlier builds
 /// wrote and this one did not is removed when a document of this build owns
 /// it, and every such file after a build of all documents (an action, an
-/// amendment or a year gone, a source kept by a failed build).
+/// amendment or a year gone, a source kept by a failed build); the files of
+/// the documents not made again stay. Then each document is recorded with the
+/// fingerprint of its inputs and its files as written.
 fn write(
     out: &Path,
-    documents: &[document::Document],
-    outputs: &[document::Output],
+    made: &[Made],
+    made_before: &std::collections::BTreeMap<String, output::Made>,
     every_document: bool,
     emit_typst: bool,
 ) -> Result<Vec<Written>, Diagnostic> {
     let mut files: Vec<(&str, &[u8])> = Vec::new();
-    for output in outputs {
+    for output in made.iter().filter_map(|m| m.output) {
         files.extend(output.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
         if emit_typst {
             let (name, source) = &output.typst;
             files.push((name.as_str(), source.as_bytes()));
         }
     }
+    let kept: Vec<&str> = made
+        .iter()
+        .filter_map(|m| m.unchanged)
+        .flat_map(|u| u.files.iter().map(|f| f.name.as_str()))
+        .collect();
     // All outputs are replaced together, only once every one is fully
     // written, under the folder's lock.
     let mut folder = output::OutputFolder::lock(out)?;
-    folder.replace(&files, |name| {
-        every_document || documents.iter().any(|d| d.owns(name))
-    })
+    let written = folder.replace_keeping(&files, &kept, |name| {
+        every_document || made.iter().any(|m| m.document.owns(name))
+    })?;
+    // A build of one document leaves the others' records as they were.
+    let mut record = match every_document {
+        true => Default::default(),
+        false => made_before.clone(),
+    };
+    for m in made {
+        let recorded = match (m.output, m.unchanged) {
+            (_, Some(unchanged)) => Some(unchanged.clone()),
+            (Some(output), None) => {
+                let mut names: Vec<&str> = output.files.iter().map(|(n, _)| n.as_str()).collect();
+                if emit_typst {
+                    names.push(&output.typst.0);
+                }
+                names
+                    .iter()
+                    .map(|name| output::Stamp::of(out, name))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|files| output::Made {
+                        inputs: m.key.clone(),
+                        files,
+                    })
+            }
+            (None, None) => None,
+        };
+        match recorded {
+            Some(recorded) => record.insert(m.document.name(), recorded),
+            None => record.remove(&m.document.name()),
+        };
+    }
+    output::record_documents(out, &record);
+    Ok(written)
 }
 
 fn with(mut first: Vec<Diagnostic>, more: Vec<Diagnostic>) -> Failure {

@@ -93,6 +93,7 @@ fn run() -> ExitCode {
             typst,
             bilan,
             revision,
+            forcer,
         } => {
             // A revision is that of one project: its own repository's.
             let projects = match revision {
@@ -107,10 +108,15 @@ fn run() -> ExitCode {
                     emit_typst: typst,
                     review_year: bilan,
                     revision,
+                    remake: forcer,
                 };
                 build_one(options, timings, detail, color)
             } else {
-                build_many(&projects, jobs, color)
+                let mode = match forcer {
+                    true => batch::Mode::Remake,
+                    false => batch::Mode::Build,
+                };
+                build_many(&projects, mode, jobs, color)
             }
         }
         cli::Command::Check { root } => build_one(
@@ -221,6 +227,13 @@ fn build_one(options: BuildOptions, timings: bool, detail: bool, color: bool) ->
                     ctg::say!("{line}");
                 }
             }
+            if !report.unchanged.is_empty() {
+                ctg::say!(
+                    "inchangé{} depuis la dernière construction : {} (`--forcer` refait tout)",
+                    if report.unchanged.len() > 1 { "s" } else { "" },
+                    report.unchanged.join(", ")
+                );
+            }
             // The warnings come last, where they are seen.
             print_diagnostics(&report.warnings, color);
             if !options.write {
@@ -272,7 +285,12 @@ fn written_by_document(written: &[ctg::Written], out: &Path) -> Vec<String> {
         .collect()
 }
 
-fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCode {
+fn build_many(
+    projects: &[PathBuf],
+    mode: batch::Mode,
+    jobs: Option<usize>,
+    color: bool,
+) -> ExitCode {
     let progress = if color {
         Progress::Bar
     } else {
@@ -281,7 +299,7 @@ fn build_many(projects: &[PathBuf], jobs: Option<usize>, color: bool) -> ExitCod
     // Projects are built by worker processes running this program; if its path
     // is unknown, on threads of this one.
     let runner = std::env::current_exe().map_or(batch::Runner::Threads, batch::Runner::Workers);
-    let outcomes = batch::build_all(projects, true, progress, jobs, &runner);
+    let outcomes = batch::build_all(projects, mode, progress, jobs, &runner);
     let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     for outcome in &failed {
         if let Err(failure) = &outcome.result {

@@ -683,3 +683,119 @@ fn the_preview_answers_its_session_only_and_outlasts_hostile_clients() {
         );
     }
 }
+
+/// Builds `root` as `ctg build` does, and returns the documents not made again.
+fn build_again(root: &std::path::Path) -> Vec<String> {
+    ctg::build(&ctg::BuildOptions {
+        root: root.to_path_buf(),
+        write: true,
+        ..Default::default()
+    })
+    .unwrap_or_else(|f| panic!("{f}: {:?}", f.0))
+    .unchanged
+}
+
+/// The modification time of every output file.
+fn dates_of(
+    out: &std::path::Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, std::time::SystemTime> {
+    files_in(out)
+        .into_keys()
+        .filter(|name| !name.to_string_lossy().starts_with(".ctg-"))
+        .map(|name| {
+            let date = fs::metadata(out.join(&name)).unwrap().modified().unwrap();
+            (name, date)
+        })
+        .collect()
+}
+
+/// A build with nothing changed makes no document again, and touches none of
+/// their files; each change makes again the documents that show it, and only
+/// those; a file removed from `out/` is made again.
+#[test]
+fn only_the_documents_whose_inputs_changed_are_made_again() {
+    let project = copy_project(&fixture("mini"));
+    let root = project.path();
+    let suivi = root.join("data/suivi");
+    fs::create_dir_all(&suivi).unwrap();
+    fs::copy(
+        fixture("mini-suivi").join("2024.toml"),
+        suivi.join("2024.toml"),
+    )
+    .unwrap();
+    let out = root.join("out");
+    let all = ["plan", "fiches", "bilan-2024"];
+    assert!(
+        build_again(root).is_empty(),
+        "a first build makes everything"
+    );
+    let files = files_in(&out);
+    let dates = dates_of(&out);
+    assert_eq!(build_again(root), all);
+    assert!(files_in(&out) == files, "the second build changed a file");
+    assert_eq!(dates_of(&out), dates, "the second build wrote a file again");
+
+    // A comment in a record changes no document.
+    let action = root.join("data/actions/logement/02-decence.toml");
+    let text = fs::read_to_string(&action).unwrap();
+    fs::write(&action, format!("# Relu en comité.\n{text}")).unwrap();
+    assert_eq!(build_again(root), all);
+
+    // The follow-up shows in the sheets and the review, not in the annex.
+    let year = suivi.join("2024.toml");
+    let follow_up = fs::read_to_string(&year).unwrap();
+    fs::write(
+        &year,
+        follow_up.replace("avancement = 40", "avancement = 45"),
+    )
+    .unwrap();
+    assert_eq!(build_again(root), ["plan"]);
+
+    // A review's own text shows in that review only.
+    let texts = root.join("data/bilans/2024");
+    fs::create_dir_all(&texts).unwrap();
+    fs::write(texts.join("introduction.md"), "Une année de travaux.\n").unwrap();
+    assert_eq!(build_again(root), ["plan", "fiches"]);
+
+    // An action shows everywhere.
+    fs::write(&action, text.replacen("position = 2", "position = 3", 1)).unwrap();
+    assert_ne!(fs::read_to_string(&action).unwrap(), text);
+    assert!(build_again(root).is_empty());
+
+    // A file removed from the output folder is made again, with its document.
+    fs::remove_file(out.join("fiches.pdf")).unwrap();
+    assert_eq!(build_again(root), ["plan", "bilan-2024"]);
+    assert!(out.join("fiches.pdf").is_file());
+
+    // `--forcer` makes everything again.
+    let forced = ctg_command()
+        .args(["build", "--forcer", "--root", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(forced.status.success());
+    let said = String::from_utf8_lossy(&forced.stderr);
+    assert!(!said.contains("inchangé"), "{said}");
+    let again = ctg_command()
+        .args(["build", "--root", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("inchangés depuis la dernière construction : plan, fiches, bilan-2024"),
+        "{said}"
+    );
+}
+
+/// A template of the project's own changes every document that uses it.
+#[test]
+fn a_changed_template_makes_its_documents_again() {
+    let project = copy_project(&fixture("mini"));
+    let root = project.path();
+    build_again(root);
+    let templates = root.join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    let builtin = fs::read_to_string(project_root().join("templates/plan.html.tera")).unwrap();
+    fs::write(templates.join("plan.html.tera"), format!("{builtin}\n")).unwrap();
+    assert_eq!(build_again(root), Vec::<String>::new());
+    assert_eq!(build_again(root), ["plan", "fiches"]);
+}

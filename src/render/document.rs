@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
+
 use crate::amendments::Prepared;
 use crate::diag::Diagnostic;
 use crate::model::Plan;
@@ -117,6 +119,84 @@ pub struct Output {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// What the documents are made from, as fingerprints: a document whose
+/// inputs have the fingerprint recorded with its files need not be made
+/// again. Each is a SHA-256 of the values themselves (their `Debug` form, in
+/// which every collection of the model is ordered), so that a comment or a
+/// blank line changed in a record makes nothing again.
+pub struct Fingerprints {
+    /// The program, the templates and the settings that change the files.
+    common: String,
+    plan: String,
+    /// Every year's follow-up of the actions, for the sheets.
+    follow_ups: String,
+}
+
+impl Fingerprints {
+    pub fn new(inputs: &Inputs, emit_typst: bool) -> Self {
+        let mut common = Sha256::new();
+        common.update(program().as_bytes());
+        let epoch = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default();
+        common.update(format!("\0SOURCE_DATE_EPOCH={epoch}\0typst={emit_typst}\0").as_bytes());
+        for source in inputs.templates.sources() {
+            common.update(format!("{}\0{}\0", source.name, source.text.len()).as_bytes());
+            common.update(source.text.as_bytes());
+        }
+        // The sheets show each action's follow-up, not the reviews' texts.
+        let follow_ups: Vec<_> = inputs
+            .follow_ups
+            .years
+            .iter()
+            .map(|(year, y)| (year, &y.actions))
+            .collect();
+        Fingerprints {
+            common: hex(common.finalize().as_slice()),
+            plan: of_value(inputs.plan),
+            follow_ups: of_value(&follow_ups),
+        }
+    }
+}
+
+/// The program itself: its version, and its executable's size and date, so
+/// that a program built again makes every document again.
+fn program() -> &'static str {
+    static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let executable = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {modified}", m.len())
+            })
+            // Unknown: a fingerprint no record holds, so that all is made.
+            .unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now()));
+        format!("ctg {} {executable}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
+/// The SHA-256 of a value's `Debug` form, fed to the hash as it is written.
+fn of_value(value: &impl std::fmt::Debug) -> String {
+    struct Feed(Sha256);
+    impl std::fmt::Write for Feed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut feed = Feed(Sha256::new());
+    // Writing into a hash cannot fail.
+    let _ = std::fmt::Write::write_fmt(&mut feed, format_args!("{value:?}"));
+    hex(feed.0.finalize().as_slice())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The documents a build makes: the annex (unless `review_year` asks for that
 /// year's review only), the action sheets when the convention publishes them,
 /// each year of follow-up's review, and each amendment.
@@ -166,6 +246,31 @@ impl Document<'_> {
             Document::Review(_) => Some("bilans annuels"),
             Document::Amendment(_) => Some("avenants"),
         }
+    }
+
+    /// The fingerprint of what this document is made from: the plan, and the
+    /// follow-up for the documents that show it (the sheets give each action's
+    /// latest; a review compares its year with the one before), or the versions
+    /// an amendment compares; with what every document is made from.
+    pub fn inputs(&self, inputs: &Inputs, fingerprints: &Fingerprints) -> String {
+        let Fingerprints {
+            common,
+            plan,
+            follow_ups,
+        } = fingerprints;
+        let own = match self {
+            Document::Plan => plan.clone(),
+            Document::Sheets => format!("{plan} {follow_ups}"),
+            Document::Review(year) => {
+                let years = &inputs.follow_ups.years;
+                let before = year.checked_sub(1).and_then(|y| years.get(&y));
+                format!("{plan} {}", of_value(&(years.get(year), before)))
+            }
+            Document::Amendment(prepared) => of_value(prepared),
+        };
+        let mut hash = Sha256::new();
+        hash.update(format!("{common} {} {own}", self.name()).as_bytes());
+        hex(hash.finalize().as_slice())
     }
 
     /// Whether `name`, a file of the output folder, is one of this document's
@@ -226,12 +331,8 @@ impl Document<'_> {
                 }
             }
             Document::Review(year) => {
-                let r = super::render_review(
-                    inputs.plan,
-                    inputs.follow_ups,
-                    *year,
-                    inputs.templates,
-                )?;
+                let r =
+                    super::render_review(inputs.plan, inputs.follow_ups, *year, inputs.templates)?;
                 Output {
                     pages: r.pdf.document.pages().len(),
                     files: vec![
@@ -294,14 +395,15 @@ mod tests {
     #[test]
     fn a_document_owns_its_files_and_no_other() {
         let review = Document::Review(2025);
-        for name in [
-            "bilan-2025.pdf",
-            "bilan-2025.typ",
-            "bilan-2025.erreur.typ",
-        ] {
+        for name in ["bilan-2025.pdf", "bilan-2025.typ", "bilan-2025.erreur.typ"] {
             assert!(review.owns(name), "{name}");
         }
-        for name in ["bilan-2024.pdf", "bilan-20250.pdf", "plan.pdf", "actions/a.html"] {
+        for name in [
+            "bilan-2024.pdf",
+            "bilan-20250.pdf",
+            "plan.pdf",
+            "actions/a.html",
+        ] {
             assert!(!review.owns(name), "{name}");
         }
         assert!(Document::Plan.owns("plan.fragment.html"));

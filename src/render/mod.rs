@@ -3,8 +3,8 @@
 
 pub mod amendment;
 pub mod bilan;
-pub mod docx;
 pub mod document;
+pub mod docx;
 pub mod html;
 pub mod origin;
 pub mod pdf;

@@ -108,6 +108,12 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// The source of every template, the project's own in place of a
+    /// built-in one.
+    pub fn sources(&self) -> &[SourceFile] {
+        &self.sources
+    }
+
     /// Loads every template, the project's own in place of a built-in one.
     pub fn load(root: &Path) -> Result<Self, Vec<Diagnostic>> {
         Self::load_from(&Source::folder(root))
