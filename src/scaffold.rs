@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Failure};
 use crate::import::names::{loose, slug, title_slug, unique};
 use crate::import::{self, ImportedPlan};
 use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
-use crate::model::{YearRange, is_slug};
+use crate::model::{SignaturePlace, YearRange, is_slug};
 use crate::render::templates::BUILTIN;
 use crate::shape::{Kind, Shape};
 use crate::text::{count, markdown_to_plain};
@@ -342,6 +342,9 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
         }
     }
     convention.push_str(&notes);
+    if let Some(signature) = &plan.front.signature {
+        convention.push_str(&signature_table(signature));
+    }
     convention.push_str("\n# Signataires de la convention : complétez qualité et nom si besoin\n");
     for institution in signatories(&parties, plan) {
         convention.push_str(&format!(
@@ -351,6 +354,23 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
     }
     let convention = convention.trim_end().to_string() + "\n";
     out.insert(0, (PathBuf::from(CONVENTION_FILE), convention));
+    out
+}
+
+/// The `[signature]` table of a signature line read below the plan's table.
+fn signature_table(signature: &SignaturePlace) -> String {
+    let mut out = String::from(
+        "\n# « Fait à …, le … » au-dessus des signatures, repris du document\n[signature]\n",
+    );
+    if let Some(place) = &signature.place {
+        out.push_str(&format!("lieu = {}\n", basic(place)));
+    }
+    if let Some(d) = &signature.date {
+        out.push_str(&format!(
+            "date = {:04}-{:02}-{:02}\n",
+            d.year, d.month, d.day
+        ));
+    }
     out
 }
 

@@ -809,6 +809,255 @@ fn empty_cells_and_an_unreadable_deadline_are_reported() {
     assert!(err.contains("ne passe pas encore `ctg check`"), "{err}");
 }
 
+/// Asserts that ctg printed `expected`, whatever the report's line breaks
+/// (which may fall after a hyphen: « l'en- tête »).
+fn says(err: &str, expected: &str) {
+    assert!(
+        normalise(err).contains(&normalise(expected)),
+        "« {expected} » absent de : {err}"
+    );
+}
+
+/// A plan of the reference model's columns with `rows`, and `below` under its
+/// table, one paragraph each.
+fn docx_with_text_below(rows: Vec<TableRow>, below: &[&str]) -> Vec<u8> {
+    let mut table = word_header(&SHIPPED.0.convention.shape);
+    table.extend(rows);
+    let doc = docx()
+        .add_paragraph(para("PLAN D'ACTIONS 2024 - 2026"))
+        .add_table(Table::new(table));
+    pack(
+        below
+            .iter()
+            .fold(doc, |doc, text| doc.add_paragraph(para(text))),
+    )
+}
+
+#[test]
+fn the_signature_line_below_the_table_is_the_signature_not_a_footnote() {
+    let rows = || {
+        vec![action_row(
+            Some("Jeunesse *"),
+            ["Accueil de loisirs", "b", "c", "d", "e", "f", "2025"],
+        )]
+    };
+    let note = "* La compétence jeunesse est exercée par les communes.";
+    let below = [
+        note,
+        "Fait à Rivesaltes, le 12 septembre 2024",
+        "Le Président de la Caf",
+    ];
+    let (_dir, root, out) = import_bytes("plan.docx", &docx_with_text_below(rows(), &below));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    says(
+        &err,
+        "plan.docx : formule de signature reprise dans convention.toml, table `[signature]` (paragraphe 2 sous le tableau 1) : « Fait à Rivesaltes, le 12 septembre 2024 »",
+    );
+    says(
+        &err,
+        "le plan imprime « Fait à Rivesaltes, le 12 septembre 2024 » au-dessus des signatures : vérifiez le lieu et la date",
+    );
+    says(
+        &err,
+        "1 texte(s) après la formule de signature (paragraphe 2 sous le tableau 1) non importé(s), dont « Le Président de la Caf »",
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let c = &plan.convention;
+    let notes: Vec<String> = c.notes.iter().map(|n| markdown_to_plain(&n.text)).collect();
+    assert_eq!(
+        notes,
+        ["La compétence jeunesse est exercée par les communes."]
+    );
+    assert_eq!(c.signature.place.as_deref(), Some("Rivesaltes"));
+    assert_eq!(
+        c.signature.date.map(|d| d.french()).as_deref(),
+        Some("12 septembre 2024")
+    );
+
+    // Left blank to be filled in by hand: not a footnote either, and said so.
+    let below = [note, "Fait à ……………, le ……………"];
+    let (_dir, root, out) = import_bytes("plan.docx", &docx_with_text_below(rows(), &below));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    says(
+        &err,
+        "formule de signature non reprise (paragraphe 2 sous le tableau 1) : « Fait à ……………, le …………… »",
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let c = &plan.convention;
+    assert_eq!(
+        markdown_to_plain(&c.notes[0].text),
+        "La compétence jeunesse est exercée par les communes."
+    );
+    assert_eq!((&c.signature.place, c.signature.date), (&None, None));
+}
+
+/// A plan of another model whose « Calendrier » column holds `calendar`, one
+/// action per cell, in two fields.
+fn calendar_docx(calendar: &[&str; 5]) -> Vec<u8> {
+    let actions = [
+        "Diagnostic du logement",
+        "Relogement",
+        "Accueil de loisirs",
+        "Séjours",
+        "Chantiers jeunes",
+    ];
+    let mut rows = vec![TableRow::new(vec![
+        cell(&["Champs d'intervention"]),
+        cell(&["Action"]),
+        cell(&["Pilote"]),
+        cell(&["Calendrier"]),
+    ])];
+    for (i, (action, when)) in actions.iter().zip(calendar).enumerate() {
+        let field = match i {
+            0 => cell(&["Logement"]),
+            2 => cell(&["Jeunesse"]),
+            _ => TableCell::new(),
+        };
+        rows.push(TableRow::new(vec![
+            field,
+            cell(&[action]),
+            cell(&["CCAS"]),
+            cell(&[when]),
+        ]));
+    }
+    pack(
+        docx()
+            .add_paragraph(para("PLAN D'ACTIONS 2023 - 2027"))
+            .add_table(Table::new(rows)),
+    )
+}
+
+#[test]
+fn a_column_of_years_with_a_cell_that_is_not_one_is_the_deadline_and_that_cell_an_error() {
+    let calendar = ["2024", "2025-2026", "à définir", "2023 à 2027", "plus tard"];
+    let (_dir, root, out) = import_bytes("plan.docx", &calendar_docx(&calendar));
+    let err = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // Every such cell, at its place, with its action and what a date looks like.
+    says(
+        &err,
+        "plan.docx : tableau 1, ligne 4, colonne 4 : « à définir » n'est ni une année ni une période, dans la colonne « Calendrier », lue comme l'échéance (action « Accueil de loisirs » du champ « Jeunesse »)",
+    );
+    says(
+        &err,
+        "plan.docx : tableau 1, ligne 6, colonne 4 : « plus tard » n'est ni une année ni une période, dans la colonne « Calendrier », lue comme l'échéance (action « Chantiers jeunes » du champ « Jeunesse »)",
+    );
+    says(
+        &err,
+        "3 des 5 cellules remplies de la colonne « Calendrier » sont des années ou des périodes",
+    );
+    says(&err, "une année (« 2025 »)");
+    says(&err, "échec : 2 erreurs, aucun fichier n'a été modifié");
+    assert!(!root.join("data").exists());
+
+    // Dated (or left empty): the column is the plan's échéance, each cell as written.
+    let calendar = ["2024", "2025-2026", "", "2023 à 2027", "2026"];
+    let (_dir, root, out) = import_bytes("plan.docx", &calendar_docx(&calendar));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    says(
+        &err,
+        "plan.docx : période d'échéance reprise avec un tiret : « 2023 à 2027 » écrite « 2023-2027 » (tableau 1, ligne 5, colonne 4)",
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    let column = &plan.convention.shape.columns[2];
+    assert_eq!(
+        (column.key.as_str(), column.label.as_str(), column.kind),
+        ("calendrier", "Calendrier", Kind::Deadline)
+    );
+    let deadlines: Vec<(&str, u16, u16)> = plan
+        .actions
+        .iter()
+        .map(|a| {
+            (
+                a.deadline.text.as_str(),
+                a.deadline.years.start,
+                a.deadline.years.end,
+            )
+        })
+        .collect();
+    assert_eq!(
+        deadlines,
+        [
+            ("2024", 2024, 2024),
+            ("2025-2026", 2025, 2026),
+            // The empty cell runs over the convention's period.
+            ("2023-2027", 2023, 2027),
+            // Written with « à » in the document, with a dash in the data.
+            ("2023-2027", 2023, 2027),
+            ("2026", 2026, 2026),
+        ]
+    );
+}
+
+#[test]
+fn any_header_of_the_first_column_names_the_fields() {
+    let mut shape = SHIPPED.0.convention.shape.clone();
+    shape.first_column = "Orientations".into();
+    let plan_table = |shape: &Shape| {
+        let mut rows = word_header(shape);
+        rows.push(action_row(
+            Some("Renforcer l'accès aux droits"),
+            ["Permanences", "b", "c", "d", "e", "f", "2025"],
+        ));
+        rows.push(action_row(
+            None,
+            ["Ateliers numériques", "b", "c", "d", "e", "f", "2026"],
+        ));
+        Table::new(rows)
+    };
+    // A table of signatories before the plan: not the plan, which is longer.
+    let signatories = Table::new(vec![
+        TableRow::new(vec![
+            cell(&["Pour la Caf"]),
+            cell(&["Pour la communauté de communes"]),
+        ]),
+        TableRow::new(vec![cell(&["Mme Martin"]), cell(&["M. Durand"])]),
+    ]);
+    let doc = docx()
+        .add_table(signatories)
+        .add_paragraph(para("PLAN D'ACTIONS 2024 - 2026"))
+        .add_table(plan_table(&shape));
+    let (_dir, root, out) = import_bytes("plan.docx", &pack(doc));
+    let err = stderr_line(&out);
+    assert!(out.status.success(), "{err}");
+    says(
+        &err,
+        "plan.docx : tableau 2, ligne 1, colonne 1 : « Orientations » pris pour l'en-tête de la colonne des champs d'intervention",
+    );
+    says(
+        &err,
+        "tableau 1, ligne 1 : tableau ignoré : son en-tête n'est pas celui du plan d'actions",
+    );
+    let (plan, _) = ctg::render_project(&root).expect("the imported plan builds");
+    assert_eq!(plan.convention.shape.first_column, "Orientations");
+    let fields: Vec<&str> = plan
+        .convention
+        .fields
+        .iter()
+        .map(|f| f.label.as_str())
+        .collect();
+    assert_eq!(fields, ["Renforcer l'accès aux droits"]);
+    assert_eq!(plan.actions.len(), 2);
+
+    // Without any header text, the column is not named: an error at its place.
+    shape.first_column = String::new();
+    let doc = docx()
+        .add_paragraph(para("PLAN D'ACTIONS 2024 - 2026"))
+        .add_table(plan_table(&shape));
+    let (_dir, root, out) = import_bytes("plan.docx", &pack(doc));
+    let err = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    says(
+        &err,
+        "plan.docx : tableau 1, ligne 1, colonne 1 : en-tête de la première colonne vide : rien à importer",
+    );
+    says(&err, "« Orientations »… : tout intitulé convient");
+    assert!(!root.join("data").exists());
+}
+
 #[test]
 fn a_document_without_the_plan_table_is_an_error() {
     let doc = docx()

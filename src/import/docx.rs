@@ -15,8 +15,10 @@ use roxmltree::{Document, Node};
 
 use super::markdown::{self, Block, Inline};
 use super::names::{Role, loose, same};
+use super::signature::{self, SignatureLine};
 use super::{Builder, Imported, Location, RowCells, SourceColumn, expected_columns};
 use crate::diag::{Diagnostic, Failure, SourceFile};
+use crate::model::SignaturePlace;
 
 /// WordprocessingML namespaces: transitional (what Word writes) and strict.
 const W_NS: [&str; 2] = [
@@ -113,7 +115,23 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         .map(|(n, t)| (n + 1, t))
         .collect();
     let headers: Vec<Option<Header>> = tables.iter().map(|(_, t)| Header::find(t)).collect();
-    let Some(first) = headers.iter().position(Option::is_some) else {
+    let first = match plan_table(&tables, &headers) {
+        PlanTable::Found(index) => Some(index),
+        PlanTable::FirstLabelMissing(index) => {
+            let at = Location {
+                table: Some(tables[index].0),
+                row: 1,
+                column: Some(1),
+                span: None,
+            };
+            return Err(fail(
+                format!("{at} : en-tête de la première colonne vide : rien à importer"),
+                "écrivez dans la première cellule de l'en-tête l'intitulé de la colonne des champs d'intervention (« Champs d'intervention », « Orientations »… : tout intitulé convient), puis importez à nouveau le document",
+            ));
+        }
+        PlanTable::Nothing => None,
+    };
+    let Some(first) = first else {
         let found = if tables.is_empty() {
             "le document ne contient aucun tableau".to_string()
         } else if tables.len() == 1 {
@@ -127,13 +145,28 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         return Err(fail(
             format!("{found} : rien à importer"),
             &format!(
-                "ctg cherche le premier tableau dont l'en-tête porte les colonnes {} (majuscules, accents et apostrophes indifférents)",
+                "ctg cherche le premier tableau dont l'en-tête porte les colonnes {} (majuscules, accents et apostrophes indifférents) ; à défaut, le plus long tableau dont l'en-tête nomme sa première colonne, quel qu'en soit l'intitulé (« Orientations »…), et au moins une autre, avec des lignes d'actions dessous",
                 expected_columns()
             ),
         ));
     };
     let first_header = headers[first].as_ref().expect("found above");
     builder.header(&first_header.first_label, first_header.columns.clone());
+    if !first_header.known_first {
+        builder.warn(
+            &Location {
+                table: Some(tables[first].0),
+                row: 1,
+                column: Some(1),
+                span: None,
+            },
+            format!(
+                "« {} » pris pour l'en-tête de la colonne des champs d'intervention",
+                first_header.first_label
+            ),
+            Some("chaque libellé de la première colonne devient un champ d'intervention (`[[champs]]` de convention.toml) ; l'en-tête est gardé tel quel dans la table `[tableau]`, `premiere_colonne`".into()),
+        );
+    }
     // Later tables with the same header continue the plan; others are not its.
     let headers: Vec<Option<&Header>> = headers
         .iter()
@@ -151,8 +184,8 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
                 },
                 "tableau ignoré : son en-tête n'est pas celui du plan d'actions",
                 Some(format!(
-                    "seuls le premier tableau dont l'en-tête porte {} et les tableaux qui ont le même en-tête sont importés",
-                    expected_columns()
+                    "seuls le tableau {} du plan d'actions (première colonne « {} ») et les tableaux qui ont le même en-tête sont importés",
+                    tables[first].0, first_header.first_label
                 )),
             ),
             None => {}
@@ -199,10 +232,86 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         .ok()
         .flatten()
         .and_then(|xml| edition_date(&xml));
-    notes(&mut builder, &after, tables[first].0);
+    // The signature line closes the text below the table: footnotes come
+    // before it, the signatories' names after it.
+    let last_table = tables
+        .iter()
+        .zip(&headers)
+        .rev()
+        .find(|(_, h)| h.is_some())
+        .map_or(tables[first].0, |((number, _), _)| *number);
+    let signature = after
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| signature::parse(&p.text()).map(|read| (i, read)));
+    let footnotes = &after[..signature.as_ref().map_or(after.len(), |(i, _)| *i)];
+    notes(&mut builder, footnotes, tables[first].0);
+    if let Some((i, read)) = signature {
+        let place = format!(
+            "paragraphe {} sous le tableau {last_table}",
+            footnotes
+                .iter()
+                .filter(|p| !p.text().trim().is_empty())
+                .count()
+                + 1
+        );
+        signature_line(&mut builder, read, after[i], &after[i + 1..], &place);
+    }
 
     let (plan, warnings) = builder.finish();
     Ok(Imported { plan, warnings })
+}
+
+/// Which table holds the plan, by index in the document's tables.
+enum PlanTable {
+    /// The first table of the plan.
+    Found(usize),
+    /// The table that would be the plan but for its header's first cell, empty.
+    FirstLabelMissing(usize),
+    Nothing,
+}
+
+/// The table of the plan. It is the first whose header's first column has a
+/// label of the Caf's models (« Champs d'intervention », « Axes »…). Else any
+/// label will do, as plans name that column in their own words
+/// (« Orientations »): among the tables whose header has one and that have rows
+/// below it, the plan is the header with the most rows (a plan split into
+/// tables of the same header counts whole), the first in the document when two
+/// tie; the first table with that header is returned. A table whose header's
+/// first cell is empty and that has more rows is rather the plan with a
+/// mistake.
+fn plan_table(tables: &[(usize, &Table)], headers: &[Option<Header>]) -> PlanTable {
+    if let Some(known) = headers
+        .iter()
+        .position(|h| h.as_ref().is_some_and(|h| h.known_first))
+    {
+        return PlanTable::Found(known);
+    }
+    let mut rows: HashMap<Vec<String>, usize> = HashMap::new();
+    for ((_, table), header) in tables.iter().zip(headers) {
+        if let Some(header) = header {
+            *rows.entry(header.key()).or_default() += table.body_rows(header.rows);
+        }
+    }
+    let mut best: Option<(PlanTable, usize)> = None;
+    let mut consider = |found: PlanTable, count: usize| {
+        if count > 0 && best.as_ref().is_none_or(|(_, most)| count > *most) {
+            best = Some((found, count));
+        }
+    };
+    for (index, ((_, table), header)) in tables.iter().zip(headers).enumerate() {
+        match header {
+            Some(header) => consider(
+                PlanTable::Found(index),
+                rows.get(&header.key()).copied().unwrap_or(0),
+            ),
+            None if table.lacks_first_label() => {
+                consider(PlanTable::FirstLabelMissing(index), table.body_rows(1))
+            }
+            None => {}
+        }
+    }
+    best.map_or(PlanTable::Nothing, |(found, _)| found)
 }
 
 fn parse_xml(xml: &str) -> Result<Document<'_>, roxmltree::Error> {
@@ -421,6 +530,31 @@ impl Table {
             .iter()
             .flat_map(|r| &r.cells)
             .any(|c| c.blocks.iter().any(|b| !b.text().trim().is_empty()))
+    }
+
+    /// The rows with text below a header of `header_rows` rows.
+    fn body_rows(&self, header_rows: usize) -> usize {
+        self.rows
+            .iter()
+            .skip(header_rows)
+            .filter(|r| r.cells.iter().any(|c| !cell_text(c).is_empty()))
+            .count()
+    }
+
+    /// A plan table but for its header's first cell, left empty: other header
+    /// cells have text, and so do rows below.
+    fn lacks_first_label(&self) -> bool {
+        let Some((top, below)) = self.rows.split_first() else {
+            return false;
+        };
+        let Some((lead, others)) = top.cells.split_first() else {
+            return false;
+        };
+        cell_text(lead).is_empty()
+            && others.iter().any(|c| !cell_text(c).is_empty())
+            && below
+                .iter()
+                .any(|r| r.cells.iter().any(|c| !cell_text(c).is_empty()))
     }
 }
 
@@ -707,6 +841,9 @@ struct Header {
     rows: usize,
     /// The first column's label.
     first_label: String,
+    /// The first column's label is one the models of the Caf give the fields
+    /// of intervention (« Champs d'intervention », « Axes »…).
+    known_first: bool,
     /// The plan's columns, left to right.
     columns: Vec<SourceColumn>,
     /// Grid column → what it holds; a grid column under no header text is absent.
@@ -714,17 +851,19 @@ struct Header {
 }
 
 impl Header {
-    /// The header of a plan table: its first cell names the fields of
-    /// intervention, and at least one other cell names a column. A second
-    /// header row is read under the cells of the first that span several
-    /// columns (groups), when the first column continues into it.
+    /// The header a plan table would have: its first cell names the fields of
+    /// intervention, whatever its text (« Orientations » as well as « Axes »),
+    /// and at least one other cell names a column. A second header row is read
+    /// under the cells of the first that span several columns (groups), when
+    /// the first column continues into it.
     fn find(table: &Table) -> Option<Header> {
         let first = table.rows.first()?;
         let lead = first.cells.first()?;
         let first_label = cell_text(lead);
-        if Role::from_label(&first_label) != Some(Role::Field) {
+        if first_label.is_empty() {
             return None;
         }
+        let known_first = Role::from_label(&first_label) == Some(Role::Field);
         let under = |row: &Row, top: &Cell| -> Vec<usize> {
             (0..row.cells.len())
                 .filter(|&i| {
@@ -785,9 +924,15 @@ impl Header {
         Some(Header {
             rows: if second.is_some() { 2 } else { 1 },
             first_label,
+            known_first,
             columns,
             grid,
         })
+    }
+
+    /// The columns' labels, compared loosely: what tells headers apart.
+    fn key(&self) -> Vec<String> {
+        self.columns.iter().map(|c| loose(&c.label)).collect()
     }
 
     /// The same columns as `other` (labels compared loosely): a table that
@@ -1126,6 +1271,95 @@ fn notes(b: &mut Builder, paras: &[&Para], table: usize) {
                 excerpt(&markdown::collapse_spaces(&first.text()))
             ),
             Some("le texte hors du tableau n'est pas repris, sauf les notes des champs".into()),
+        );
+    }
+}
+
+/// The signature line below the table (« Fait à Rivesaltes, le 12 septembre
+/// 2024 »), `read` from `para` at `place_at`: its place and date become the
+/// convention's `[signature]`, which the plan prints above the signatures;
+/// what it leaves out, and the text after it (the signatories' names), is
+/// reported.
+fn signature_line(
+    b: &mut Builder,
+    read: SignatureLine,
+    para: &Para,
+    following: &[&Para],
+    place_at: &str,
+) {
+    let SignatureLine {
+        place,
+        contracted,
+        date_text,
+        date,
+        rest,
+    } = read;
+    let line = para.text();
+    let line = excerpt(&markdown::collapse_spaces(
+        line.trim_start().split('\n').next().unwrap_or_default(),
+    ));
+    let mut left_out = Vec::new();
+    let kept_place = match place {
+        Some(place) if contracted => {
+            left_out.push(format!(
+                "lieu « {place} » non repris : le plan imprime « Fait à <lieu> », écrivez-le dans `[signature]` (`lieu = \"…\"`) s'il convient"
+            ));
+            None
+        }
+        Some(place) => Some(place),
+        None => {
+            left_out.push("lieu laissé en blanc : le plan le laisse à écrire à la main, ou écrivez-le dans `[signature]` (`lieu = \"…\"`)".to_string());
+            None
+        }
+    };
+    match (&date_text, date) {
+        (_, Some(_)) => {}
+        (Some(text), None) => left_out.push(format!(
+            "date « {text} » illisible : écrivez-la dans `[signature]` au format année-mois-jour (`date = 2024-09-12`)"
+        )),
+        (None, None) => left_out.push("date laissée en blanc : le plan la laisse à écrire à la main, ou écrivez-la dans `[signature]` (`date = 2024-09-12`)".to_string()),
+    }
+    let printed = format!(
+        "le plan imprime « Fait à {}, le {} » au-dessus des signatures",
+        kept_place.as_deref().unwrap_or("…"),
+        date.map_or("…".to_string(), |d| d.french())
+    );
+    let hint = if left_out.is_empty() {
+        format!("{printed} : vérifiez le lieu et la date")
+    } else {
+        format!("{printed} ; {}", left_out.join(" ; "))
+    };
+    let message = if kept_place.is_none() && date.is_none() {
+        format!("formule de signature non reprise ({place_at}) : « {line} »")
+    } else {
+        format!(
+            "formule de signature reprise dans convention.toml, table `[signature]` ({place_at}) : « {line} »"
+        )
+    };
+    b.note(message, Some(hint));
+    if kept_place.is_some() || date.is_some() {
+        b.plan.front.signature = Some(SignaturePlace {
+            place: kept_place,
+            date,
+        });
+    }
+    // What follows: « en deux exemplaires », the signatories' names.
+    let after: Vec<String> = std::iter::once(rest)
+        .chain(
+            following
+                .iter()
+                .map(|p| markdown::collapse_spaces(&p.text())),
+        )
+        .filter(|t| !t.is_empty())
+        .collect();
+    if let Some(first) = after.first() {
+        b.note(
+            format!(
+                "{} texte(s) après la formule de signature ({place_at}) non importé(s), dont « {} »",
+                after.len(),
+                excerpt(first)
+            ),
+            Some("les signataires s'écrivent dans convention.toml, tables `[[signataires]]` (`institution`, `qualite`, `nom`)".into()),
         );
     }
 }

@@ -12,6 +12,7 @@
 pub mod docx;
 pub mod markdown;
 pub mod names;
+pub mod signature;
 pub mod spreadsheet;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Failure, SourceFile};
-use crate::model::YearRange;
+use crate::model::{SignaturePlace, YearRange, YearRangeError};
 use crate::shape::{Column, Kind, RESERVED_KEYS, Shape, is_key, key_of};
 use markdown::{Block, CellMarkdown};
 use names::{FIRST_COLUMN_LABELS, loose, same};
@@ -54,6 +55,8 @@ pub struct FrontMatter {
     /// Date of the source's last edition, `YYYY-MM-DD`: the document's own
     /// metadata, else the file's modification date.
     pub date: Option<String>,
+    /// Place and date of « Fait à …, le … » below the table, when found.
+    pub signature: Option<SignaturePlace>,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +158,9 @@ pub struct Builder {
     current_field: Option<usize>,
     current_subsection: Option<usize>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Periods written with « à » and rewritten with a dash: where, as read,
+    /// as written.
+    rewritten: Vec<(Location, String, String)>,
 }
 
 impl Builder {
@@ -170,6 +176,7 @@ impl Builder {
             current_field: None,
             current_subsection: None,
             diagnostics: Vec::new(),
+            rewritten: Vec::new(),
         }
     }
 
@@ -189,8 +196,18 @@ impl Builder {
 
     /// A warning about the source at `at`.
     pub fn warn(&mut self, at: &Location, message: impl fmt::Display, hint: Option<String>) {
-        let mut d = Diagnostic::warning(format!("{at} : {message}"));
-        d = match &at.span {
+        let d = Diagnostic::warning(format!("{at} : {message}"));
+        self.push_at(d, at, hint);
+    }
+
+    /// An error about the source at `at`: the import writes nothing.
+    pub fn error(&mut self, at: &Location, message: impl fmt::Display, hint: String) {
+        let d = Diagnostic::error(format!("{at} : {message}"));
+        self.push_at(d, at, Some(hint));
+    }
+
+    fn push_at(&mut self, d: Diagnostic, at: &Location, hint: Option<String>) {
+        let mut d = match &at.span {
             Some(span) => d.at(&self.file, span.clone()),
             None => d.in_file(&self.file),
         };
@@ -321,6 +338,7 @@ impl Builder {
             })
             .collect();
         let columns = declare(&self.header, &texts, self.rows.len());
+        let inferred = inferred_deadline(&self.header, &columns, &texts);
         for (column, source) in columns.iter().zip(std::mem::take(&mut self.header)) {
             // The open data's names: a reference model's column gets its
             // label back, any other one a label made from its name.
@@ -338,7 +356,7 @@ impl Builder {
         }
         self.plan.columns = columns;
         for row in std::mem::take(&mut self.rows) {
-            let values = self.values(&row);
+            let values = self.values(&row, inferred.as_ref());
             self.plan.fields[row.field].actions.push(ImportedAction {
                 subsection: row.subsection,
                 id: row.cells.id.clone(),
@@ -346,12 +364,24 @@ impl Builder {
                 origin: row.at.to_string(),
             });
         }
+        if let Some((at, read, written)) = self.rewritten.first() {
+            let example = format!("« {read} » écrite « {written} » ({at})");
+            let message = match self.rewritten.len() {
+                1 => format!("période d'échéance reprise avec un tiret : {example}"),
+                n => format!("{n} périodes d'échéance reprises avec un tiret, dont {example}"),
+            };
+            self.note(
+                message,
+                Some("les fichiers d'action écrivent une période avec un tiret, et le plan l'imprime ainsi".into()),
+            );
+        }
         (self.plan, self.diagnostics)
     }
 
     /// The values of one row, each written for its column's kind; what is lost
-    /// or left empty is reported.
-    fn values(&mut self, row: &PendingRow) -> Vec<String> {
+    /// or left empty is reported, and a cell of an `inferred` échéance column
+    /// that is not a year or a period is an error.
+    fn values(&mut self, row: &PendingRow, inferred: Option<&InferredDeadline>) -> Vec<String> {
         let place = |i: usize| match row.numbers.get(&i) {
             Some(&n) => row.at.column(n),
             None => row.at.clone(),
@@ -387,14 +417,28 @@ impl Builder {
                     }
                 }
                 Kind::Deadline => {
-                    let text = markdown::one_line(blocks);
+                    let read = markdown::one_line(blocks);
+                    let parsed = deadline(&read);
+                    let text = match &parsed {
+                        Ok(written) if *written != read => {
+                            self.rewritten
+                                .push((place(i), read.clone(), written.clone()));
+                            written.clone()
+                        }
+                        _ => read,
+                    };
                     if text.is_empty() {
                         self.warn(
                             &row.at,
                             "échéance vide",
                             Some("la période de la convention est écrite à sa place : précisez-la dans le fichier de l'action".into()),
                         );
-                    } else if YearRange::parse(&text).is_err() {
+                    } else if let (Err(e), Some(inferred)) =
+                        (&parsed, inferred.filter(|d| d.column == i))
+                    {
+                        let (message, hint) = self.undated_cell(row, column, &text, e, inferred);
+                        self.error(&place(i), message, hint);
+                    } else if parsed.is_err() {
                         self.warn(
                             &place(i),
                             format!("échéance illisible : « {text} »"),
@@ -417,6 +461,109 @@ impl Builder {
         }
         values
     }
+
+    /// The error for a cell of an inferred échéance column that is not a year
+    /// or a period: its value, its column and the action it belongs to, then
+    /// what a date looks like.
+    fn undated_cell(
+        &self,
+        row: &PendingRow,
+        column: &Column,
+        text: &str,
+        error: &YearRangeError,
+        inferred: &InferredDeadline,
+    ) -> (String, String) {
+        let what = match error {
+            YearRangeError::NotAYear(_) => format!("« {text} » n'est ni une année ni une période"),
+            YearRangeError::Reversed { start, end } => {
+                format!("« {text} » est une période à l'envers ({start} est après {end})")
+            }
+        };
+        let field = &self.plan.fields[row.field].label;
+        // The action as the plan names it: its first text column.
+        let title = self
+            .plan
+            .columns
+            .iter()
+            .position(|c| c.kind == Kind::Text)
+            .and_then(|t| row.cells.values.get(&t))
+            .map(|blocks| markdown::one_line(blocks))
+            .filter(|t| !t.is_empty());
+        let action = match title {
+            Some(title) => format!("action « {} » du champ « {field} »", excerpt(&title)),
+            None => format!("action du champ « {field} »"),
+        };
+        let message = format!(
+            "{what}, dans la colonne « {} », lue comme l'échéance ({action})",
+            column.label
+        );
+        let hint = format!(
+            "{} des {} cellules remplies de la colonne « {} » sont des années ou des périodes : elle devient l'échéance des actions, que suivent les bilans ; écrivez dans cette cellule une année (« 2025 ») ou une période (« 2025-2026 », « 2023 à 2027 »), ou videz-la pour que l'action coure sur toute la période de la convention, puis importez à nouveau le document",
+            inferred.dated, inferred.cells, column.label
+        );
+        (message, hint)
+    }
+}
+
+/// The échéance column that its cells made one although some of them are not
+/// years or periods (see [`kind_of`]): those cells are errors.
+struct InferredDeadline {
+    column: usize,
+    /// How many of its non-empty cells are years or periods, of how many.
+    dated: usize,
+    cells: usize,
+}
+
+/// The échéance column read from its cells, when one of them is not a date.
+/// A column that the header makes an échéance (the reference model's
+/// « Échéance », the open data's pair) keeps its unreadable cells as written,
+/// with a warning, as `ctg check` then points at them.
+fn inferred_deadline(
+    header: &[SourceColumn],
+    columns: &[Column],
+    texts: &[Vec<String>],
+) -> Option<InferredDeadline> {
+    let column = columns.iter().position(|c| c.kind == Kind::Deadline)?;
+    let source = header.get(column)?;
+    if source.kind.is_some() || Shape::reference_column(&source.label, same).is_some() {
+        return None;
+    }
+    let cells = texts.get(column)?;
+    let dated = cells.iter().filter(|c| deadline(c).is_ok()).count();
+    (dated < cells.len()).then_some(InferredDeadline {
+        column,
+        dated,
+        cells: cells.len(),
+    })
+}
+
+/// A deadline as the action files write it: the cell's text when it is a year
+/// or a period (« 2024 », « 2023 - 2027 »), and a period written with « à »
+/// (« 2023 à 2027 », « de 2023 à 2027 ») with a dash instead, "2023-2027", as
+/// the data wants one.
+fn deadline(text: &str) -> Result<String, YearRangeError> {
+    let error = match YearRange::parse(text) {
+        Ok(_) => return Ok(text.to_string()),
+        Err(e) => e,
+    };
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        [start, "à" | "a" | "au", end] | ["de" | "du", start, "à" | "a" | "au", end] => {
+            let dashed = format!("{start}-{end}");
+            YearRange::parse(&dashed).map(|_| dashed)
+        }
+        _ => Err(error),
+    }
+}
+
+/// The first characters of a long text, for messages.
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
 }
 
 /// The declaration of the source's columns: the reference model's key, kind
@@ -518,15 +665,24 @@ fn humanised(key: &str) -> String {
     }
 }
 
-/// The kind of a column from its cells: échéance when every cell is a year or
-/// a period (and the plan has none yet), amount when every cell is an amount
+/// The kind of a column from its cells: échéance when they are mostly years or
+/// periods (and the plan has none yet), amount when every cell is an amount
 /// and the column speaks of euros, whole number when every cell is one; else
 /// text.
 fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> Kind {
     if cells.is_empty() {
         return Kind::Text;
     }
-    if !has_deadline && cells.iter().all(|c| YearRange::parse(c).is_ok()) {
+    // "Mostly": strictly more than half of the non-empty cells. One « à définir »
+    // among dated cells is a mistake in an échéance column, reported at its
+    // place, not a reason to make the column text and lose the reviews' follow-up
+    // of the deadline; half or less is a text column that holds some dates. A
+    // column of whole numbers only, some of which look like years (« 2000 »
+    // places), stays a column of figures unless every cell is a year.
+    let dated = cells.iter().filter(|c| deadline(c).is_ok()).count();
+    let figures = cells.iter().all(|c| number(c).is_some());
+    let mostly_dated = dated * 2 > cells.len() && (dated == cells.len() || !figures);
+    if !has_deadline && mostly_dated {
         return Kind::Deadline;
     }
     let euros = |t: &str| t.contains('€') || loose(t).split(' ').any(|w| w == "euro");
@@ -662,6 +818,15 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
             ));
         }
     };
+    // A cell that the plan cannot hold as read (a deadline that is not one):
+    // every such cell is reported, and nothing is written.
+    if imported.warnings.iter().any(Diagnostic::is_error) {
+        // Errors first: a long list of warnings must not push them out of
+        // what is shown.
+        let mut diagnostics = imported.warnings;
+        diagnostics.sort_by_key(|d| !d.is_error());
+        return Err(Failure(diagnostics));
+    }
     if imported.plan.front.date.is_none() {
         imported.plan.front.date = std::fs::metadata(path)
             .and_then(|m| m.modified())
@@ -705,6 +870,19 @@ mod tests {
     }
 
     #[test]
+    fn periods_written_with_a_word_get_a_dash() {
+        assert_eq!(deadline("2023 - 2027").as_deref(), Ok("2023 - 2027"));
+        assert_eq!(deadline("2023 à 2027").as_deref(), Ok("2023-2027"));
+        assert_eq!(deadline("De 2024 à 2026").as_deref(), Ok("2024-2026"));
+        assert!(matches!(
+            deadline("2027 à 2023"),
+            Err(YearRangeError::Reversed { .. })
+        ));
+        assert!(deadline("à définir").is_err());
+        assert!(deadline("fin 2024").is_err());
+    }
+
+    #[test]
     fn kinds_come_from_the_cells() {
         let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
@@ -712,6 +890,24 @@ mod tests {
             Kind::Deadline
         );
         assert_eq!(kind_of("Calendrier", &cells(&["2025"]), true), Kind::Number);
+        // Mostly years: strictly more than half of the cells.
+        assert_eq!(
+            kind_of(
+                "Calendrier",
+                &cells(&["2024", "2023 à 2027", "à définir"]),
+                false
+            ),
+            Kind::Deadline
+        );
+        assert_eq!(
+            kind_of("Calendrier", &cells(&["2024", "à définir"]), false),
+            Kind::Text
+        );
+        // Figures, some of which look like years.
+        assert_eq!(
+            kind_of("Places", &cells(&["2000", "2024", "150"]), false),
+            Kind::Number
+        );
         assert_eq!(
             kind_of("Budget", &cells(&["12 500", "3000"]), false),
             Kind::Amount
