@@ -1221,7 +1221,7 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
     assert_eq!(
         said[0],
         format!(
-            "`suivi-2026.xlsx` n'est pas un classeur Excel lisible (ce n'est pas une archive de classeur) — conseil : {accepted}"
+            "`suivi-2026.xlsx` n'est pas un classeur Excel lisible : ce n'est pas une archive de classeur — conseil : {accepted}"
         )
     );
     assert_eq!(
@@ -1230,9 +1230,11 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
             "`suivi.pdf` n'est pas un classeur de suivi : format non pris en charge — conseil : {accepted}"
         )
     );
+    // A zip archive without the parts of a workbook.
     assert!(
-        said[2]
-            .starts_with("`archive.xlsx` n'est pas un classeur Excel lisible (détail technique : "),
+        said[2].starts_with(
+            "`archive.xlsx` n'est pas un classeur Excel lisible : il manque une partie indispensable au classeur (partie "
+        ),
         "{said:?}"
     );
     assert!(follow_up_file(root, YEAR).is_none());
