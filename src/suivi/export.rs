@@ -992,6 +992,23 @@ mod tests {
     }
 
     #[test]
+    fn a_long_caption_is_shortened_to_fit_the_page_header() {
+        assert_eq!(page_header("Plan & suivi"), "&L&A&RPlan && suivi");
+        let units = |h: &str| h.encode_utf16().count();
+        for caption in ["a".repeat(300), "&".repeat(300), "é😀".repeat(100)] {
+            let header = page_header(&caption);
+            assert!(units(&header) <= 255, "{}", units(&header));
+            assert!(header.ends_with('…'), "{header}");
+            // A `&` is never left alone, which would start a code.
+            let text = header.trim_start_matches("&L&A&R");
+            assert_eq!(text.matches('&').count() % 2, 0, "{header}");
+        }
+        // A caption that fits exactly is kept whole.
+        let exact = "b".repeat(255 - 6);
+        assert_eq!(page_header(&exact), format!("&L&A&R{exact}"));
+    }
+
+    #[test]
     fn paths_are_resolved_through_their_links() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
