@@ -304,6 +304,20 @@ static HELP_LABEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(
 /// workbook of 100 000 wrong rows would otherwise print as many reports).
 pub const MAX_SHOWN: usize = 50;
 
+/// Keeps of the problems found since `from` that lie beyond the ones shown
+/// in full ([`MAX_SHOWN`]) only whether each is an error or a warning, all
+/// that the line counting them says: a workbook of 100 000 wrong rows then
+/// takes the memory of a count, not of its messages. Called as problems
+/// are found, it goes over each one once.
+pub fn compact(diagnostics: &mut [Diagnostic], from: usize) {
+    for d in diagnostics.iter_mut().skip(from.max(MAX_SHOWN)) {
+        *d = Diagnostic {
+            severity: d.severity,
+            ..Diagnostic::error(String::new())
+        };
+    }
+}
+
 /// A diagnostic on a few lines of plain text: `file:line:col`, message, hint.
 fn plain(d: &Diagnostic) -> String {
     let mut out = String::new();
@@ -430,6 +444,25 @@ mod tests {
         let coloured = render(&[d], true);
         assert!(coloured.contains("conseil : un conseil"), "{coloured}");
         assert!(!coloured.contains("help"), "{coloured:?}");
+    }
+
+    #[test]
+    fn problems_beyond_those_shown_are_kept_as_a_count() {
+        let mut found: Vec<Diagnostic> = (0..60)
+            .map(|i| Diagnostic::error(format!("ligne {i} : état inconnu")).hint("un conseil"))
+            .collect();
+        found.push(Diagnostic::warning("une de plus"));
+        let before = render(&found, false);
+        compact(&mut found, 0);
+        assert_eq!(found[MAX_SHOWN - 1].message, "ligne 49 : état inconnu");
+        assert!(
+            found[MAX_SHOWN..]
+                .iter()
+                .all(|d| d.message.is_empty() && d.hint.is_none())
+        );
+        assert!(found[60].severity == Severity::Warning);
+        // What is printed is the same.
+        assert_eq!(render(&found, false), before);
     }
 
     #[test]

@@ -624,7 +624,12 @@ pub fn io_message(err: Option<&std::io::Error>) -> String {
         InvalidData => "contenu illisible".into(),
         StorageFull => "disque plein".into(),
         ReadOnlyFilesystem => "disque en lecture seule".into(),
-        _ => format!("erreur du système ({err})"),
+        // The system's own words are English: its code is enough to look
+        // the error up.
+        _ => match err.raw_os_error() {
+            Some(code) => format!("erreur du système (code {code})"),
+            None => "erreur du système".into(),
+        },
     }
 }
 

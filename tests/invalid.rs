@@ -400,14 +400,19 @@ fn all_problems_of_a_run_are_reported() {
     assert!(stderr.contains("échec : 5 erreurs"), "{stderr}");
 }
 
+/// The words of the parsers' and readers' English messages.
+fn english() -> regex::Regex {
+    regex::Regex::new(
+        r"(?i)\b(error|help|usage|unexpected|found|expected|invalid|unrecognized|tip|print|default|missing|required|string|literal|subcommand|file|zip|worksheet|sheet|exceeds|limit|characters|not|eof|end|tag|syntax|password|protected|unsupported|corrupt|checksum)\b",
+    )
+    .unwrap()
+}
+
 /// What an officer reads when the command line or a file is mistyped: French
 /// only, never a word of the parsers' English.
 #[test]
 fn the_usual_mistakes_are_said_in_french_only() {
-    let english = regex::Regex::new(
-        r"(?i)\b(error|help|usage|unexpected|found|expected|invalid|unrecognized|tip|print|default|missing|required|string|literal|subcommand)\b",
-    )
-    .unwrap();
+    let english = english();
     let project = copy_project(&fixture("mini"));
     let root = project.path().to_str().unwrap();
     let runs: Vec<(Vec<&str>, &str)> = vec![
@@ -624,4 +629,195 @@ fn no_mistake_waits_for_the_next_run() {
         "{err}"
     );
     assert!(files_in(&data) == before, "data/ changed");
+}
+
+/// What an officer reads when a follow-up workbook cannot be written or read:
+/// French only, naming the file and the place, never a word of the writer's
+/// or the readers' English.
+#[test]
+fn the_workbooks_mistakes_are_said_in_french_only() {
+    let english = english();
+    let project = copy_project(&fixture("mini"));
+    let root = project.path();
+    let root_arg = root.to_str().unwrap();
+    fs::create_dir_all(root.join("out")).unwrap();
+    fs::write(root.join("out/avant.txt"), "déjà là").unwrap();
+    let said = |out: &std::process::Output| {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr_line(out)
+        );
+        assert!(!english.is_match(&all), "{:?} in {all}", english.find(&all));
+        assert_no_crash("suivi", &all);
+        all
+    };
+
+    // Two texts too long for a cell: both are said in one run, each by its
+    // file, line, action and column; nothing is written.
+    let impayes = root.join("data/actions/logement/01-impayes.toml");
+    let text = fs::read_to_string(&impayes).unwrap();
+    let long = "a".repeat(40_000);
+    fs::write(
+        &impayes,
+        text.replace(
+            "descriptif = \"Prévention des impayés\"",
+            &format!("descriptif = \"{long}\""),
+        ),
+    )
+    .unwrap();
+    let creche = root.join("data/actions/enfance/01-creche.toml");
+    let text = fs::read_to_string(&creche).unwrap();
+    fs::write(
+        &creche,
+        text.replace("► Ouverture d'une 2ème crèche.", &"b".repeat(50_000)),
+    )
+    .unwrap();
+    let (data, out_dir) = (files_in(&root.join("data")), files_in(&root.join("out")));
+    let out = ctg(&["suivi", "export", "2025", "--root", root_arg]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("data/actions/logement/01-impayes.toml:6 : texte trop long pour une cellule du classeur : « Descriptif » de l'action `logement-impayes`, 40 000 caractères pour 32 767 au plus"),
+        "{all}"
+    );
+    assert!(
+        all.contains("data/actions/enfance/01-creche.toml:7 : texte trop long pour une cellule du classeur : « Descriptif » de l'action `enfance-creche`, 50 0"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "conseil : raccourcissez ce texte, ou placez le détail dans un document joint"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("échec : 2 erreurs, aucun fichier n'a été modifié"),
+        "{all}"
+    );
+    assert_eq!(files_in(&root.join("data")), data, "data/ modifié");
+    assert_eq!(files_in(&root.join("out")), out_dir, "out/ modifié");
+
+    // The workbook as exported, once the texts are short again.
+    let project = copy_project(&fixture("mini"));
+    let root = project.path();
+    let root_arg = root.to_str().unwrap();
+    let out = ctg(&["suivi", "export", "2025", "--root", root_arg]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let exported = fs::read(root.join("out/suivi-2025.xlsx")).unwrap();
+    // Workbooks the readers give up on, each with the words that name its
+    // place.
+    let broken: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "tronque.xlsx",
+            exported[..exported.len() / 2].to_vec(),
+            "n'est pas un classeur Excel lisible : l'archive est abîmée ou incomplète",
+        ),
+        (
+            "feuille-abimee.xlsx",
+            rezipped(&exported, "xl/worksheets/sheet1.xml", |xml| {
+                let cut = xml.find("</sheetData>").unwrap() - 40;
+                xml[..cut].to_string()
+            }),
+            "n'est pas un classeur Excel lisible : une partie XML du classeur est mal formée ou incomplète (feuille « Suivi 2025 »)",
+        ),
+        (
+            "textes-abimes.xlsx",
+            rezipped(&exported, "xl/sharedStrings.xml", |xml| {
+                xml.replace("</sst>", "<si")
+            }),
+            "n'est pas un classeur Excel lisible : une partie XML du classeur est mal formée ou incomplète (partie xl/sharedStrings.xml)",
+        ),
+        (
+            "chiffre.xlsx",
+            [[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1].as_slice(), &[0; 504]].concat(),
+            "n'est pas un classeur Excel lisible : le classeur est protégé par un mot de passe, ou enregistré au format Excel 97-2003 (.xls)",
+        ),
+        (
+            "contenu-abime.ods",
+            zip_of(&[
+                ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".to_vec()),
+                (
+                    "META-INF/manifest.xml",
+                    br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#.to_vec(),
+                ),
+                (
+                    "content.xml",
+                    br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet><table:table table:name="Suivi 2025"><table:table-row><table:table-cell"#.to_vec(),
+                ),
+            ]),
+            "n'est pas un classeur OpenDocument lisible : une partie XML du classeur est mal formée ou incomplète (partie content.xml)",
+        ),
+        (
+            "chiffre.ods",
+            zip_of(&[
+                ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".to_vec()),
+                (
+                    "META-INF/manifest.xml",
+                    br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry></manifest:manifest>"#.to_vec(),
+                ),
+                ("content.xml", vec![0x8F; 64]),
+            ]),
+            "n'est pas un classeur OpenDocument lisible : le classeur est protégé par un mot de passe",
+        ),
+    ];
+    let data = files_in(&root.join("data"));
+    for (name, bytes, expected) in &broken {
+        let path = root.join(name);
+        fs::write(&path, bytes).unwrap();
+        let out = ctg(&[
+            "suivi",
+            "import",
+            path.to_str().unwrap(),
+            "--root",
+            root_arg,
+        ]);
+        let all = said(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {all}");
+        assert!(
+            all.contains(&format!("{name}` {expected}")),
+            "{name}: {all}"
+        );
+        assert!(all.contains("conseil : "), "{name}: {all}");
+        assert_eq!(files_in(&root.join("data")), data, "{name}: data/ modifié");
+    }
+}
+
+/// The workbook `bytes` with its part `name` changed by `change`.
+fn rezipped(bytes: &[u8], name: &str, change: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).unwrap();
+        let part = file.name().to_string();
+        if part == name {
+            data = change(&String::from_utf8(data).unwrap()).into_bytes();
+        }
+        parts.push((part, data));
+    }
+    let parts: Vec<(&str, Vec<u8>)> = parts.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+    zip_of(&parts)
+}
+
+/// A zip archive of `parts`, `mimetype` stored as OpenDocument wants it.
+fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in parts {
+        let method = if *name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        out.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(method),
+        )
+        .unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
 }

@@ -1138,6 +1138,99 @@ fn every_mistake_of_a_workbook_is_reported_in_one_run_by_the_command() {
     assert!(follow_up_file(root, YEAR).is_none());
 }
 
+/// A partner's workbook with mistakes of every kind, each independent of the
+/// others: one run says them all, each at its cell (a workbook is an e-mail
+/// round trip per run), exits with an error and writes nothing. The comment
+/// without a state is checked with the rows taken together, once the cells
+/// are read; the cells of a row whose identifier is wrong are checked too.
+#[test]
+fn independent_mistakes_of_every_kind_are_all_reported_in_one_run() {
+    let project = demo();
+    let root = project.path();
+    let workbook = export(root, &[]);
+    let filled = root.join("suivi-2026-jeunesse.xlsx");
+    let mam = row(&workbook, "enfance-mam-nord");
+    let espace = row(&workbook, "jeunesse-espace-jeunes");
+    let conseil = row(&workbook, "jeunesse-conseil-jeunes");
+    let guide = row(&workbook, "parentalite-guide-parents");
+    let inscrits = row_of(&workbook, "Indicateurs", "jeunesse-espace-jeunes", 0);
+    let blank = first_blank_indicator_row(&workbook);
+    fill(
+        &workbook,
+        &filled,
+        &[
+            (SHEET, at(PROGRESS, mam), text("beaucoup")),
+            (SHEET, at(STATE, espace), text("en court")),
+            (SHEET, at(ID, conseil), text("jeunesse-conseil")),
+            (SHEET, at(STATE, conseil), text("fini")),
+            (SHEET, at(STATE, guide), V::Blank),
+            (
+                SHEET,
+                at(COMMENT, guide),
+                text("Guide en cours d'écriture."),
+            ),
+            (
+                "Indicateurs",
+                at(IND_VALUE, inscrits),
+                text("une trentaine"),
+            ),
+            (
+                "Indicateurs",
+                at(IND_ID, blank),
+                text("jeunesse-espace-jeune"),
+            ),
+            (
+                "Indicateurs",
+                at(IND_NAME, blank),
+                text("Jeunes accueillis"),
+            ),
+            ("Indicateurs", at(IND_VALUE, blank), V::Number(3.0)),
+        ],
+    );
+    let data = files_in(&root.join("data"));
+    let out = import(root, &[&filled], &[]);
+    let said = stderr_line(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for (cell, message) in [
+        (
+            format!("{SHEET}!G{mam}"),
+            "avancement « beaucoup » : ce n'est pas un nombre",
+        ),
+        (format!("{SHEET}!F{espace}"), "état « en court » inconnu"),
+        (
+            format!("{SHEET}!A{conseil}"),
+            "identifiant modifié : « jeunesse-conseil » sur la ligne de l'action `jeunesse-conseil-jeunes`",
+        ),
+        (format!("{SHEET}!F{conseil}"), "état « fini » inconnu"),
+        (
+            format!("{SHEET}!F{guide}"),
+            "état manquant pour l'action `parentalite-guide-parents`",
+        ),
+        (
+            format!("Indicateurs!G{inscrits}"),
+            "valeur « une trentaine » : ce n'est pas un nombre",
+        ),
+        (
+            format!("Indicateurs!A{blank}"),
+            "action inconnue : « jeunesse-espace-jeune »",
+        ),
+    ] {
+        // The report wraps long lines, at a hyphen too.
+        let squeezed = |t: &str| t.split_whitespace().collect::<String>();
+        assert!(
+            squeezed(&said).contains(&squeezed(&format!(
+                "suivi-2026-jeunesse.xlsx, {cell} : {message}"
+            ))),
+            "{cell} : {message}\n{said}"
+        );
+    }
+    assert!(
+        said.contains("échec : 7 erreurs, aucun fichier n'a été modifié"),
+        "{said}"
+    );
+    assert_eq!(files_in(&root.join("data")), data, "data/ modifié");
+}
+
 #[test]
 fn two_workbooks_that_disagree_are_named_by_both_cells() {
     let project = demo();
@@ -1221,7 +1314,7 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
     assert_eq!(
         said[0],
         format!(
-            "`suivi-2026.xlsx` n'est pas un classeur Excel lisible (ce n'est pas une archive de classeur) — conseil : {accepted}"
+            "`suivi-2026.xlsx` n'est pas un classeur Excel lisible : ce n'est pas une archive de classeur — conseil : {accepted}"
         )
     );
     assert_eq!(
@@ -1230,9 +1323,11 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
             "`suivi.pdf` n'est pas un classeur de suivi : format non pris en charge — conseil : {accepted}"
         )
     );
+    // A zip archive without the parts of a workbook.
     assert!(
-        said[2]
-            .starts_with("`archive.xlsx` n'est pas un classeur Excel lisible (détail technique : "),
+        said[2].starts_with(
+            "`archive.xlsx` n'est pas un classeur Excel lisible : il manque une partie indispensable au classeur (partie "
+        ),
         "{said:?}"
     );
     assert!(follow_up_file(root, YEAR).is_none());

@@ -11,14 +11,16 @@ use rust_xlsxwriter::{
     Worksheet, XlsxError,
 };
 
+use super::cell_limit::{self, Origin, shortened, too_long};
 use super::{
     Column, FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, Prefill, cell_text,
     field_labels, follow_up_sheet, load_project, prefill,
 };
 use crate::diag::{Diagnostic, Failure};
 use crate::import::names::loose;
+use crate::load::CONVENTION_FILE;
 use crate::model::{Action, Plan};
-use crate::review::State;
+use crate::review::{FOLLOW_UP_DIR, Indicator, State};
 
 /// The pre-filled values, by action id.
 type Prefills<'a> = std::collections::BTreeMap<String, Prefill<'a>>;
@@ -69,6 +71,7 @@ pub fn export(options: &ExportOptions) -> Result<Outcome, Failure> {
         ]));
     }
     let pre = prefill(&plan, &follow_ups, year);
+    check_lengths(&options.root, &plan, &pre, year, &actions)?;
     let bytes = workbook(&plan, &pre, year, &actions)?;
     let path = match &options.out {
         Some(path) => path.clone(),
@@ -357,10 +360,12 @@ fn workbook(
     year: u16,
     actions: &[&Action],
 ) -> Result<Vec<u8>, Failure> {
-    let internal = |e: XlsxError| {
+    // The texts were measured, and the rest is the export's own: the
+    // writer's (English) words would tell the user nothing.
+    let internal = |_: XlsxError| {
         Failure(vec![
-            Diagnostic::error(format!("écriture du classeur impossible : {e}"))
-                .hint("un texte du plan est peut-être trop long pour une cellule (32 767 caractères au plus)"),
+            Diagnostic::error("écriture du classeur de suivi impossible : erreur interne")
+                .hint("ce n'est pas une erreur de vos données : signalez le problème en joignant le dossier `data/` du projet"),
         ])
     };
     let formats = Formats::new();
@@ -440,19 +445,21 @@ impl Out {
 fn follow_up_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<Vec<Out>> {
     actions
         .iter()
-        .map(|action| {
-            let f = pre[&action.id].follow_up;
-            FOLLOW_UP_COLUMNS
-                .iter()
-                .map(|column| match column {
-                    Column::State => Out::Text(f.map(|f| f.state.label().to_string())),
-                    Column::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
-                    Column::Comment => {
-                        Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text))
-                    }
-                    other => Out::Locked(action_cell(plan, action, *other)),
-                })
-                .collect()
+        .map(|action| follow_up_row(plan, action, &pre[&action.id]))
+        .collect()
+}
+
+/// The row of `action` in the follow-up sheet, in the order of
+/// [`FOLLOW_UP_COLUMNS`].
+fn follow_up_row(plan: &Plan, action: &Action, pre: &Prefill<'_>) -> Vec<Out> {
+    let f = pre.follow_up;
+    FOLLOW_UP_COLUMNS
+        .iter()
+        .map(|column| match column {
+            Column::State => Out::Text(f.map(|f| f.state.label().to_string())),
+            Column::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
+            Column::Comment => Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text)),
+            other => Out::Locked(action_cell(plan, action, *other)),
         })
         .collect()
 }
@@ -463,22 +470,197 @@ fn indicator_rows(plan: &Plan, actions: &[&Action], pre: &Prefills<'_>) -> Vec<V
     let mut rows = Vec::new();
     for action in actions {
         for indicator in pre[&action.id].indicators {
-            rows.push(
-                INDICATOR_COLUMNS
-                    .iter()
-                    .map(|column| match column {
-                        Column::Indicator => Out::Locked(indicator.name.clone()),
-                        Column::Unit => Out::Text(indicator.unit.clone()),
-                        Column::Baseline => Out::Number(indicator.baseline),
-                        Column::Target => Out::Number(indicator.target),
-                        Column::Value => Out::Number(Some(indicator.value)),
-                        other => Out::Locked(action_cell(plan, action, *other)),
-                    })
-                    .collect(),
-            );
+            rows.push(indicator_row(plan, action, indicator));
         }
     }
     rows
+}
+
+/// The row of an indicator of `action`, in the order of
+/// [`INDICATOR_COLUMNS`].
+fn indicator_row(plan: &Plan, action: &Action, indicator: &Indicator) -> Vec<Out> {
+    INDICATOR_COLUMNS
+        .iter()
+        .map(|column| match column {
+            Column::Indicator => Out::Locked(indicator.name.clone()),
+            Column::Unit => Out::Text(indicator.unit.clone()),
+            Column::Baseline => Out::Number(indicator.baseline),
+            Column::Target => Out::Number(indicator.target),
+            Column::Value => Out::Number(Some(indicator.value)),
+            other => Out::Locked(action_cell(plan, action, *other)),
+        })
+        .collect()
+}
+
+/// Refuses the texts of the workbook that a cell cannot hold: each one is an
+/// error naming where it comes from, and all are said at once, before
+/// anything is written.
+fn check_lengths(
+    root: &Path,
+    plan: &Plan,
+    pre: &Prefills<'_>,
+    year: u16,
+    actions: &[&Action],
+) -> Result<(), Failure> {
+    let mut errors = Vec::new();
+    let mut measure = |text: &str, what: &dyn Fn() -> String, origin: &dyn Fn() -> Origin| {
+        if let Some(length) = too_long(text) {
+            errors.push(cell_limit::error(root, &origin(), &what(), length));
+        }
+    };
+    // The headers the plan names, and the note above them.
+    for column in [Column::Field, Column::Action, Column::Deadline] {
+        let label = column.label(plan, year);
+        measure(
+            &label,
+            &|| format!("en-tête de colonne « {} »", shortened(&label, 40)),
+            &|| label_origin(plan, column),
+        );
+    }
+    measure(
+        &note(plan, year),
+        &|| format!("note en tête de la feuille « {} »", follow_up_sheet(year)),
+        &|| {
+            let key = match plan.convention.workbook_note.instructions {
+                Some(_) => "consigne",
+                None => "retour",
+            };
+            Origin::new(
+                CONVENTION_FILE,
+                vec![cell_limit::key("suivi"), cell_limit::key(key)],
+            )
+        },
+    );
+    for action in actions {
+        let prefill = &pre[&action.id];
+        let row = follow_up_row(plan, action, prefill);
+        for (column, cell) in FOLLOW_UP_COLUMNS.iter().zip(&row) {
+            if let Out::Locked(text) | Out::Text(Some(text)) = cell {
+                measure(
+                    text,
+                    &|| {
+                        format!(
+                            "« {} » de l'action `{}`",
+                            column.label(plan, year),
+                            action.id
+                        )
+                    },
+                    &|| cell_origin(plan, action, *column, prefill, None),
+                );
+            }
+        }
+        for indicator in prefill.indicators {
+            let row = indicator_row(plan, action, indicator);
+            for (column, cell) in INDICATOR_COLUMNS.iter().zip(&row) {
+                if let Out::Locked(text) | Out::Text(Some(text)) = cell {
+                    measure(
+                        text,
+                        &|| {
+                            format!(
+                                "« {} » de l'indicateur « {} » de l'action `{}`",
+                                column.label(plan, year),
+                                shortened(&indicator.name, 40),
+                                action.id
+                            )
+                        },
+                        &|| cell_origin(plan, action, *column, prefill, Some(indicator)),
+                    );
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(errors))
+    }
+}
+
+/// Where the text of `column` for `action` comes from: its file, or the
+/// convention, or the follow-up file it was pre-filled from; for a cell of
+/// the indicators' sheet, `indicator`'s.
+fn cell_origin(
+    plan: &Plan,
+    action: &Action,
+    column: Column,
+    pre: &Prefill<'_>,
+    indicator: Option<&Indicator>,
+) -> Origin {
+    use cell_limit::{entry, key};
+    let shape = &plan.convention.shape;
+    let follow_up = |year: Option<u16>, mut way: Vec<cell_limit::Step>| {
+        let year = year.map_or_else(|| "ANNÉE".to_string(), |y| y.to_string());
+        let mut full = vec![key("actions"), key(action.id.as_str())];
+        full.append(&mut way);
+        Origin::new(format!("{}/{year}.toml", FOLLOW_UP_DIR), full)
+    };
+    let of_action = |i: Option<usize>| {
+        let name = i.map_or("id", |i| shape.columns[i].key.as_str());
+        Origin::new(action.source.as_str(), vec![key(name)])
+    };
+    match (column, indicator) {
+        (Column::Field, _) => Origin::new(
+            CONVENTION_FILE,
+            vec![entry("champs", "id", action.field.as_str()), key("libelle")],
+        ),
+        (Column::SubSection, _) => Origin::new(
+            CONVENTION_FILE,
+            vec![
+                entry("champs", "id", action.field.as_str()),
+                entry(
+                    "sous_sections",
+                    "id",
+                    action.subsection.clone().unwrap_or_default(),
+                ),
+                key("libelle"),
+            ],
+        ),
+        (Column::Action, _) => of_action(shape.title()),
+        (Column::Deadline, _) => of_action(shape.deadline()),
+        (Column::Indicator | Column::Unit, Some(indicator)) => follow_up(
+            pre.indicators_year,
+            vec![
+                entry("indicateurs", "nom", indicator.name.as_str()),
+                key(if column == Column::Unit {
+                    "unite"
+                } else {
+                    "nom"
+                }),
+            ],
+        ),
+        (Column::Comment, _) => follow_up(pre.follow_up_year, vec![key("commentaire")]),
+        (Column::State, _) => follow_up(pre.follow_up_year, vec![key("etat")]),
+        _ => of_action(None),
+    }
+}
+
+/// Where the header of `column` comes from: the convention, which names the
+/// columns of either model in its own way.
+fn label_origin(plan: &Plan, column: Column) -> Origin {
+    use cell_limit::{entry, key};
+    let shape = &plan.convention.shape;
+    let index = match column {
+        Column::Action => shape.title(),
+        Column::Deadline => shape.deadline(),
+        _ => None,
+    };
+    let ways = match index {
+        Some(i) => {
+            let name = shape.columns[i].key.as_str();
+            vec![
+                vec![key("colonnes"), key(name)],
+                vec![entry("colonnes", "cle", name), key("libelle")],
+            ]
+        }
+        None => vec![
+            vec![key("tableau"), key("premiere_colonne")],
+            vec![key("colonnes"), key("champ")],
+        ],
+    };
+    Origin {
+        file: CONVENTION_FILE.to_string(),
+        ways,
+    }
 }
 
 /// Writes `rows` under the header, each cell with its format.
@@ -669,7 +851,7 @@ fn lay_out(
     sheet.set_paper_size(9); // A4
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    sheet.set_header(format!("&L&A&R{}", header_text(&plan.convention.caption)));
+    sheet.set_header(page_header(&plan.convention.caption));
     sheet.set_footer("&CPage &P / &N");
     let mut protection = ProtectionOptions::new();
     // Columns and rows may be resized to read long texts; no cell but the
@@ -712,9 +894,31 @@ fn wrapped_lines(text: &str, width: f64) -> usize {
         .max(1)
 }
 
-/// Text for a page header: `&` is the header's own syntax.
-fn header_text(text: &str) -> String {
-    text.replace('&', "&&")
+/// The page header: the sheet's name on the left, the plan's caption on the
+/// right, shortened to the 255 characters a header holds (a longer one, the
+/// writer would leave out with a message of its own).
+fn page_header(caption: &str) -> String {
+    const MAX: usize = 255;
+    let mut header = "&L&A&R".to_string();
+    let mut length = header.len();
+    let mut chars = caption.chars().peekable();
+    while let Some(c) = chars.next() {
+        // `&` is the header's own syntax: it is written twice.
+        let text = if c == '&' {
+            "&&".to_string()
+        } else {
+            c.to_string()
+        };
+        let units = text.encode_utf16().count();
+        let room = if chars.peek().is_some() { MAX - 1 } else { MAX };
+        if length + units > room {
+            header.push('…');
+            break;
+        }
+        header.push_str(&text);
+        length += units;
+    }
+    header
 }
 
 /// The width of a column, in characters: enough for its longest line, within
@@ -785,6 +989,23 @@ mod tests {
         assert_eq!(own_export(&other), None);
         std::fs::write(dir.path().join("notes.xlsx"), "pas un classeur").unwrap();
         assert_eq!(own_export(&dir.path().join("notes.xlsx")), None);
+    }
+
+    #[test]
+    fn a_long_caption_is_shortened_to_fit_the_page_header() {
+        assert_eq!(page_header("Plan & suivi"), "&L&A&RPlan && suivi");
+        let units = |h: &str| h.encode_utf16().count();
+        for caption in ["a".repeat(300), "&".repeat(300), "é😀".repeat(100)] {
+            let header = page_header(&caption);
+            assert!(units(&header) <= 255, "{}", units(&header));
+            assert!(header.ends_with('…'), "{header}");
+            // A `&` is never left alone, which would start a code.
+            let text = header.trim_start_matches("&L&A&R");
+            assert_eq!(text.matches('&').count() % 2, 0, "{header}");
+        }
+        // A caption that fits exactly is kept whole.
+        let exact = "b".repeat(255 - 6);
+        assert_eq!(page_header(&exact), format!("&L&A&R{exact}"));
     }
 
     #[test]

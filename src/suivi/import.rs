@@ -44,19 +44,22 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
     for path in &options.files {
         match read::read(path) {
             Ok(book) => collect(&book, &plan, &mut found, &mut diags),
-            Err(d) => diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                found.unread = true;
+            }
         }
     }
+    // The checks of the rows taken together (a state for each comment, two
+    // workbooks that agree) run whatever the cells gave: a workbook comes
+    // back by e-mail, and each of its mistakes is said in the same run.
     let year = year_of(&found, options.year, &plan, &mut diags);
+    let current = year.and_then(|year| follow_ups.years.get(&year));
+    let pre = year.map_or_else(BTreeMap::new, |year| prefill(&plan, &follow_ups, year));
+    let edits = edits(&plan, &found, current, &pre, year, &mut diags);
     let Some(year) = year.filter(|_| !has_errors(&diags)) else {
         return Err(Failure(diags));
     };
-    let current = follow_ups.years.get(&year);
-    let pre = prefill(&plan, &follow_ups, year);
-    let edits = edits(&plan, &found, current, &pre, year, &mut diags);
-    if has_errors(&diags) {
-        return Err(Failure(diags));
-    }
     let name = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
     let existing = existing_file(&options.root, &name)?;
     let mut file = match &existing {
@@ -244,11 +247,31 @@ fn check_written(
     Err(Failure(std::mem::take(diags)))
 }
 
-/// A value read from a cell: `None` when the cell is empty.
+/// A value read from a cell: `None` when the cell is empty, or holds what
+/// was refused.
 #[derive(Debug, Clone)]
 struct Read<T> {
     value: Option<T>,
+    /// Whether the cell holds a value that was refused (and said so): the
+    /// cell is not empty, and its row is filled in.
+    refused: bool,
     at: Place,
+}
+
+impl<T> Read<T> {
+    /// What `cell`, at `at`, gave: `value`, read from it.
+    fn of(cell: &Cell, at: Place, value: Option<T>) -> Self {
+        Read {
+            refused: value.is_none() && !cell.is_blank(),
+            value,
+            at,
+        }
+    }
+
+    /// Whether the cell holds something, refused or not.
+    fn filled(&self) -> bool {
+        self.value.is_some() || self.refused
+    }
 }
 
 /// A row of the follow-up sheet. A column that the sheet lacks (a `.csv`
@@ -279,9 +302,15 @@ struct IndicatorRow {
 #[derive(Debug, Default)]
 struct Found {
     rows: Vec<ActionRow>,
+    /// The rows of the follow-up sheets whose identifier names no action
+    /// (an error said): their cells are checked all the same.
+    unidentified: Vec<ActionRow>,
     indicators: Vec<IndicatorRow>,
     /// The years the sheets name, and where.
     years: Vec<(u16, Place)>,
+    /// Whether a workbook or its follow-up sheet could not be read: the
+    /// year it names may be unknown.
+    unread: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,6 +427,7 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
                     );
                     // Its header is what is missing, not the sheet.
                     follow_up |= kinds.contains(&SheetKind::FollowUp);
+                    found.unread = true;
                 }
             }
             continue;
@@ -418,6 +448,7 @@ fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnost
     // indicators' alone.
     let csv = matches!(book.sheets.as_slice(), [only] if only.name.is_none());
     if !follow_up && !csv {
+        found.unread = true;
         let has = match sheets.len() {
             0 => "il n'a aucune feuille".to_string(),
             1 => format!("sa seule feuille est {}", sheets[0]),
@@ -503,35 +534,48 @@ fn follow_up_rows(
     diags: &mut Vec<Diagnostic>,
 ) {
     for row in rows(book, sheet, header) {
-        let editable = [Column::State, Column::Progress, Column::Comment];
-        if row.blank(Column::Id)
-            && row.blank(Column::Origin)
-            && editable.iter().all(|c| row.blank(*c))
-        {
-            continue;
-        }
-        let Some(id) = identify(&row, plan, diags) else {
-            continue;
-        };
-        let state = row.get(Column::State).map(|(cell, at)| Read {
-            value: state(cell, &at, diags),
-            at,
-        });
-        let progress = row.get(Column::Progress).map(|(cell, at)| Read {
-            value: progress(cell, &at, diags),
-            at,
-        });
-        let comment = row.get(Column::Comment).map(|(cell, at)| Read {
-            value: text(cell, &at, "commentaire", diags),
-            at,
-        });
-        found.rows.push(ActionRow {
-            id,
-            at: row.id_place(),
-            state,
-            progress,
-            comment,
-        });
+        let before = diags.len();
+        follow_up_row(&row, plan, found, diags);
+        crate::diag::compact(diags, before);
+    }
+}
+
+/// Reads one row of a follow-up sheet into `found`, each of its cells
+/// checked.
+fn follow_up_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
+    let editable = [Column::State, Column::Progress, Column::Comment];
+    if row.blank(Column::Id) && row.blank(Column::Origin) && editable.iter().all(|c| row.blank(*c))
+    {
+        return;
+    }
+    // The cells are checked whatever the identifier: each mistake of
+    // the row is said at once.
+    let id = identify(row, plan, diags);
+    let checked_as = id.clone().or_else(|| origin_action(row, plan));
+    let state = row.get(Column::State).map(|(cell, at)| {
+        let value = state(cell, &at, diags);
+        Read::of(cell, at, value)
+    });
+    let progress = row.get(Column::Progress).map(|(cell, at)| {
+        let value = progress(cell, &at, diags);
+        Read::of(cell, at, value)
+    });
+    let comment = row.get(Column::Comment).map(|(cell, at)| {
+        let value = text(cell, &at, "commentaire", diags);
+        Read::of(cell, at, value)
+    });
+    // A row whose identifier was changed is still its action's row for
+    // the checks (an error is said, and nothing is written).
+    let read = ActionRow {
+        id: checked_as.clone().unwrap_or_default(),
+        at: row.id_place(),
+        state,
+        progress,
+        comment,
+    };
+    match checked_as {
+        Some(_) => found.rows.push(read),
+        None => found.unidentified.push(read),
     }
 }
 
@@ -544,56 +588,71 @@ fn indicator_rows(
     diags: &mut Vec<Diagnostic>,
 ) {
     for row in rows(book, sheet, header) {
-        let given = [
-            Column::Indicator,
-            Column::Unit,
-            Column::Baseline,
-            Column::Target,
-            Column::Value,
-        ];
-        if row.blank(Column::Id) && row.blank(Column::Origin) && given.iter().all(|c| row.blank(*c))
-        {
-            continue;
-        }
-        let Some(id) = identify(&row, plan, diags) else {
-            continue;
-        };
-        let name = row
-            .get(Column::Indicator)
-            .and_then(|(cell, at)| text(cell, &at, "indicateurs.nom", diags).map(|n| (n, at)));
-        let number = |column: Column, what: &str, diags: &mut Vec<Diagnostic>| {
-            row.get(column).map(|(cell, at)| Read {
-                value: number(cell, &at, what, diags),
-                at,
-            })
-        };
-        let value = number(Column::Value, "valeur", diags);
-        let baseline = number(Column::Baseline, "valeur de départ", diags);
-        let target = number(Column::Target, "cible", diags);
-        let unit = row.get(Column::Unit).map(|(cell, at)| Read {
-            value: text(cell, &at, "indicateurs.unite", diags).map(|u| u.replace('\n', " ")),
-            at,
-        });
-        let Some((name, _)) = name else {
-            let at = row
-                .get(Column::Indicator)
-                .map_or_else(|| row.id_place(), |(_, at)| at);
-            diags.push(
-                at.error(format!("indicateur sans nom pour l'action `{id}`"))
-                    .hint("donnez le nom de l'indicateur, par exemple « Places d'accueil »"),
-            );
-            continue;
-        };
-        found.indicators.push(IndicatorRow {
-            id,
-            name: name.replace('\n', " "),
-            unit,
-            baseline,
-            target,
-            value,
-            at: row.id_place(),
-        });
+        let before = diags.len();
+        indicator_row(&row, plan, found, diags);
+        crate::diag::compact(diags, before);
     }
+}
+
+/// Reads one row of an indicators' sheet into `found`, each of its cells
+/// checked.
+fn indicator_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
+    let given = [
+        Column::Indicator,
+        Column::Unit,
+        Column::Baseline,
+        Column::Target,
+        Column::Value,
+    ];
+    if row.blank(Column::Id) && row.blank(Column::Origin) && given.iter().all(|c| row.blank(*c)) {
+        return;
+    }
+    // The cells are checked whatever the identifier, in the order of
+    // the columns; a row whose identifier was changed is still its
+    // action's for the checks.
+    let id = identify(row, plan, diags).or_else(|| origin_action(row, plan));
+    let name = row
+        .get(Column::Indicator)
+        .and_then(|(cell, at)| text(cell, &at, "indicateurs.nom", diags).map(|n| (n, at)));
+    let unit = row.get(Column::Unit).map(|(cell, at)| {
+        let value = text(cell, &at, "indicateurs.unite", diags).map(|u| u.replace('\n', " "));
+        Read::of(cell, at, value)
+    });
+    let number = |column: Column, what: &str, diags: &mut Vec<Diagnostic>| {
+        row.get(column).map(|(cell, at)| {
+            let value = number(cell, &at, what, diags);
+            Read::of(cell, at, value)
+        })
+    };
+    let baseline = number(Column::Baseline, "valeur de départ", diags);
+    let target = number(Column::Target, "cible", diags);
+    let value = number(Column::Value, "valeur", diags);
+    let Some((name, _)) = name else {
+        let at = row
+            .get(Column::Indicator)
+            .map_or_else(|| row.id_place(), |(_, at)| at);
+        let of = match &id {
+            Some(id) => format!(" pour l'action `{id}`"),
+            None => String::new(),
+        };
+        diags.push(
+            at.error(format!("indicateur sans nom{of}"))
+                .hint("donnez le nom de l'indicateur, par exemple « Places d'accueil »"),
+        );
+        return;
+    };
+    let Some(id) = id else {
+        return;
+    };
+    found.indicators.push(IndicatorRow {
+        id,
+        name: name.replace('\n', " "),
+        unit,
+        baseline,
+        target,
+        value,
+        at: row.id_place(),
+    });
 }
 
 /// The action a row is about: its identifier, which must be the one the
@@ -636,6 +695,15 @@ fn identify(row: &Row<'_>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<S
         return None;
     }
     Some(id)
+}
+
+/// The action that the hidden column names, when it is one of the plan's.
+fn origin_action(row: &Row<'_>, plan: &Plan) -> Option<String> {
+    let origin = row.get(Column::Origin)?.0.text().trim().to_string();
+    plan.actions
+        .iter()
+        .any(|a| a.id == origin)
+        .then_some(origin)
 }
 
 /// A state of the closed list, whatever its case.
@@ -739,7 +807,9 @@ fn text(cell: &Cell, at: &Place, key: &str, diags: &mut Vec<Diagnostic>) -> Opti
 }
 
 /// The year of the follow-up: the one `--annee` gives, which the workbooks
-/// must not contradict, or the one they name.
+/// must not contradict, or the one they name. A year outside the
+/// convention's period is an error, and still the year the rows are checked
+/// against.
 fn year_of(
     found: &Found,
     wanted: Option<u16>,
@@ -776,7 +846,8 @@ fn year_of(
                     return None;
                 }
                 (None, _) => {
-                    if !diags.iter().any(Diagnostic::is_error) {
+                    // A workbook that could not be read may have named it.
+                    if !found.unread {
                         diags.push(
                             Diagnostic::error("année du suivi inconnue : aucun classeur ne la donne")
                                 .hint("précisez-la avec `--annee`, par exemple `ctg suivi import suivi.csv --annee 2026`"),
@@ -797,7 +868,6 @@ fn year_of(
                 period.start, period.end
             )),
         );
-        return None;
     }
     Some(year)
 }
@@ -808,12 +878,19 @@ enum Merged<T> {
     Absent,
     /// Every cell of it is empty.
     Cleared(Place),
+    /// No cell gives a value, and one holds a value refused (and said so).
+    Refused,
     Given(T, Place),
 }
 
 impl<T> Merged<T> {
     fn given(&self) -> bool {
         matches!(self, Merged::Given(..))
+    }
+
+    /// Whether a cell of it holds something, refused or not.
+    fn filled(&self) -> bool {
+        matches!(self, Merged::Given(..) | Merged::Refused)
     }
 }
 
@@ -829,6 +906,9 @@ fn merge<'a, T: PartialEq + Clone + 'a>(
     let mut merged = Merged::Absent;
     for read in reads {
         match (&read.value, &merged) {
+            (None, Merged::Absent | Merged::Cleared(_)) if read.refused => {
+                merged = Merged::Refused;
+            }
             (None, Merged::Absent) => merged = Merged::Cleared(read.at.clone()),
             (None, _) => {}
             (Some(v), Merged::Given(first, at)) => {
@@ -925,7 +1005,7 @@ fn edits(
     found: &Found,
     current: Option<&review::Year>,
     pre: &BTreeMap<String, Prefill<'_>>,
-    year: u16,
+    year: Option<u16>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
@@ -952,10 +1032,33 @@ fn edits(
             prefilled,
             year,
         };
+        let before = diags.len();
         if given.action(&mut action_edits, &mut left_empty, diags) {
             indicator_edits(&mut edits, id, &indicators, old, year, diags);
         }
+        crate::diag::compact(diags, before);
     }
+    // A row whose identifier names no action is checked alone: its state
+    // goes with the rest of it all the same.
+    for row in &found.unidentified {
+        let given = Given {
+            rows: &[row],
+            indicators: &[],
+            old: None,
+            prefilled: None,
+            year,
+        };
+        let before = diags.len();
+        let (state, progress, comment) = given.merged("", diags);
+        let row_given = state.filled() || progress.filled() || comment.filled();
+        given.check_state(&state, row_given, None, None, diags);
+        crate::diag::compact(diags, before);
+    }
+    // Without a year (an error said), nothing is written, and which actions
+    // may be left empty is not known.
+    let Some(year) = year else {
+        return edits;
+    };
     // An action whose period starts after the year is « à venir » in the
     // review: nothing is expected of it, and leaving it empty is no mistake.
     left_empty.retain(|left| {
@@ -966,6 +1069,11 @@ fn edits(
     });
     warn_left_empty(&left_empty, year, diags);
     edits
+}
+
+/// « 2026 » after a word, when the year is known.
+fn of_year(year: Option<u16>) -> String {
+    year.map_or_else(String::new, |year| format!(" {year}"))
 }
 
 /// An action that every workbook leaves empty, and whether the file has its
@@ -1023,19 +1131,18 @@ struct Given<'a> {
     old: Option<&'a FollowUp>,
     /// What its rows were pre-filled with.
     prefilled: Option<&'a FollowUp>,
-    year: u16,
+    /// `None` when no year could be told (an error said).
+    year: Option<u16>,
 }
 
 impl Given<'_> {
-    /// Adds the edits of the action's state, progress and comment; `false`
-    /// when nothing more is to be read of it (left empty, or in error).
-    fn action(
+    /// The state, progress and comment that the rows give together: two
+    /// rows that disagree are an error naming both cells.
+    fn merged(
         &self,
-        edits: &mut Edits<'_>,
-        left_empty: &mut Vec<LeftEmpty>,
+        id: &str,
         diags: &mut Vec<Diagnostic>,
-    ) -> bool {
-        let (id, year, old) = (edits.id, self.year, self.old);
+    ) -> (Merged<State>, Merged<u8>, Merged<String>) {
         let rows = self.rows;
         let state = merge(
             rows.iter().filter_map(|r| r.state.as_ref()),
@@ -1058,15 +1165,75 @@ impl Given<'_> {
             id,
             diags,
         );
+        (state, progress, comment)
+    }
+
+    /// Checks that a state goes with anything else of the rows (`row_given`),
+    /// and with indicators (`valued`) of an action that the year's file does
+    /// not have yet; `false` after an error. `id` is `None` for a row whose
+    /// identifier names no action.
+    fn check_state(
+        &self,
+        state: &Merged<State>,
+        row_given: bool,
+        valued: Option<&IndicatorRow>,
+        id: Option<&str>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
+        // Without the year, whether the file has the action is not known.
+        let new_action = self.old.is_none() && self.year.is_some();
+        if state.filled() || !(row_given || (valued.is_some() && new_action)) {
+            return true;
+        }
+        let at = match (state, self.rows.first(), valued) {
+            (Merged::Cleared(at), _, _) => at.clone(),
+            (_, Some(row), _) => row.at.clone(),
+            (_, None, Some(ind)) => ind
+                .value
+                .as_ref()
+                .map_or_else(|| ind.at.clone(), |v| v.at.clone()),
+            (_, None, None) => return true,
+        };
+        let message = match id {
+            Some(id) if row_given => format!("état manquant pour l'action `{id}`"),
+            Some(id) => format!(
+                "indicateurs de l'action `{id}` sans son état{}",
+                of_year(self.year)
+            ),
+            None => "état manquant sur cette ligne".to_string(),
+        };
+        let sheet = match self.year {
+            Some(year) => format!("feuille « {} »", follow_up_sheet(year)),
+            None => "feuille de suivi".to_string(),
+        };
+        diags.push(at.error(message).hint(format!(
+            "choisissez l'état de l'action dans la liste ({sheet}) : l'avancement, le commentaire et les indicateurs accompagnent un état"
+        )));
+        false
+    }
+
+    /// Adds the edits of the action's state, progress and comment; `false`
+    /// when nothing more is to be read of it (left empty). After an error,
+    /// its indicators are still read, for their own mistakes.
+    fn action(
+        &self,
+        edits: &mut Edits<'_>,
+        left_empty: &mut Vec<LeftEmpty>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let (id, old) = (edits.id, self.old);
+        let (state, progress, comment) = self.merged(id, diags);
         let valued = self
             .indicators
             .iter()
-            .find(|r| r.value.as_ref().is_some_and(|v| v.value.is_some()));
-        let first = rows
+            .find(|r| r.value.as_ref().is_some_and(Read::filled))
+            .copied();
+        let first = self
+            .rows
             .first()
             .map(|r| &r.at)
             .or(self.indicators.first().map(|r| &r.at));
-        let row_given = state.given() || progress.given() || comment.given();
+        let row_given = state.filled() || progress.filled() || comment.filled();
         if !row_given && valued.is_none() {
             if let Some(at) = first {
                 left_empty.push(LeftEmpty {
@@ -1079,26 +1246,8 @@ impl Given<'_> {
         }
         // The state goes with anything else of the row, and with indicators
         // of an action that the file does not have yet.
-        if !state.given() && (row_given || old.is_none()) {
-            let at = match (&state, rows.first(), valued) {
-                (Merged::Cleared(at), _, _) => at.clone(),
-                (_, Some(row), _) => row.at.clone(),
-                (_, None, Some(ind)) => ind
-                    .value
-                    .as_ref()
-                    .map_or_else(|| ind.at.clone(), |v| v.at.clone()),
-                (_, None, None) => return false,
-            };
-            let message = if row_given {
-                format!("état manquant pour l'action `{id}`")
-            } else {
-                format!("indicateurs de l'action `{id}` sans son état {year}")
-            };
-            diags.push(at.error(message).hint(format!(
-                "choisissez l'état de l'action dans la liste (feuille « {} ») : l'avancement, le commentaire et les indicateurs accompagnent un état",
-                follow_up_sheet(year)
-            )));
-            return false;
+        if !self.check_state(&state, row_given, valued, Some(id), diags) {
+            return true;
         }
         edits.compare(
             "etat",
@@ -1156,9 +1305,10 @@ fn indicator_edits(
     id: &str,
     rows: &[&IndicatorRow],
     old: Option<&FollowUp>,
-    year: u16,
+    year: Option<u16>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let year = of_year(year);
     let mut names: Vec<&str> = Vec::new();
     for row in rows {
         if !names.contains(&row.name.as_str()) {
@@ -1169,6 +1319,8 @@ fn indicator_edits(
     for name in names {
         let of: Vec<&&IndicatorRow> = rows.iter().filter(|r| r.name == name).collect();
         let what = |field: &str| format!("{field} de l'indicateur « {name} »");
+        // Each field read from the workbooks (two that disagree are an
+        // error), then compared with the file's, under one label.
         let value = merge(
             of.iter().filter_map(|r| r.value.as_ref()),
             number,
@@ -1176,16 +1328,41 @@ fn indicator_edits(
             id,
             diags,
         );
-        let Merged::Given(..) = value else {
-            if let Some(first) = of.first() {
+        let unit_label = what("l'unité");
+        let unit = merge(
+            of.iter().filter_map(|r| r.unit.as_ref()),
+            String::clone,
+            &unit_label,
+            id,
+            diags,
+        );
+        let baseline_label = what("la valeur de départ");
+        let baseline = merge(
+            of.iter().filter_map(|r| r.baseline.as_ref()),
+            number,
+            &baseline_label,
+            id,
+            diags,
+        );
+        let target_label = what("la cible");
+        let target = merge(
+            of.iter().filter_map(|r| r.target.as_ref()),
+            number,
+            &target_label,
+            id,
+            diags,
+        );
+        if !value.given() {
+            // A value refused is an error said already.
+            if let Some(first) = of.first().filter(|_| !value.filled()) {
                 let at = first.value.as_ref().map_or(&first.at, |v| &v.at);
                 diags.push(
-                    at.warning(format!("indicateur « {name} » de `{id}` sans valeur {year} : rien n'est écrit pour lui"))
+                    at.warning(format!("indicateur « {name} » de `{id}` sans valeur{year} : rien n'est écrit pour lui"))
                         .hint("donnez sa valeur de l'année, en chiffres"),
                 );
             }
             continue;
-        };
+        }
         let before = old.and_then(|o| o.indicators.iter().find(|i| i.name == name));
         let mut e = Edits {
             edits,
@@ -1194,53 +1371,32 @@ fn indicator_edits(
         };
         e.compare(
             "valeur",
-            what(&format!("la valeur {year}")),
+            what(&format!("la valeur{year}")),
             before.map(|b| &b.value),
             &value,
             number,
             |v| number_value(*v),
         );
-        // The other fields: each read from the workbooks, then compared with
-        // the file's, under one label.
-        let label = what("l'unité");
-        let unit = merge(
-            of.iter().filter_map(|r| r.unit.as_ref()),
-            String::clone,
-            &label,
-            id,
-            diags,
-        );
         let before_unit = before.and_then(|b| b.unit.as_ref());
-        e.compare("unite", label, before_unit, &unit, String::clone, |u| {
-            Value::from(u.as_str())
-        });
-        let label = what("la valeur de départ");
-        let baseline = merge(
-            of.iter().filter_map(|r| r.baseline.as_ref()),
-            number,
-            &label,
-            id,
-            diags,
+        e.compare(
+            "unite",
+            unit_label,
+            before_unit,
+            &unit,
+            String::clone,
+            |u| Value::from(u.as_str()),
         );
         let before_baseline = before.and_then(|b| b.baseline.as_ref());
         e.compare(
             "reference",
-            label,
+            baseline_label,
             before_baseline,
             &baseline,
             number,
             |v| number_value(*v),
         );
-        let label = what("la cible");
-        let target = merge(
-            of.iter().filter_map(|r| r.target.as_ref()),
-            number,
-            &label,
-            id,
-            diags,
-        );
         let before_target = before.and_then(|b| b.target.as_ref());
-        e.compare("cible", label, before_target, &target, number, |v| {
+        e.compare("cible", target_label, before_target, &target, number, |v| {
             number_value(*v)
         });
     }

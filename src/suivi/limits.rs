@@ -15,6 +15,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek};
 use quick_xml::Reader as XmlReader;
 use quick_xml::events::{BytesStart, Event};
 
+use super::damage::{Damage, Spot};
 use crate::diag::Diagnostic;
 use crate::text::count::french_size;
 
@@ -105,14 +106,6 @@ const TOO_BIG_HINT: &str = "un classeur de suivi rempli pèse quelques centaines
 /// What to do with a sheet that declares too many cells.
 pub(crate) const TOO_MANY_CELLS_HINT: &str = "le tableau se prolonge sans doute par une valeur ou une mise en forme recopiée sur des lignes ou des colonnes entières : supprimez les lignes et les colonnes au-delà du tableau (ou recopiez le tableau dans un classeur neuf), enregistrez, puis relancez l'import";
 
-/// A file that the readers cannot make sense of, in the words `read` uses.
-pub(crate) fn unreadable(name: &str, what: &str, detail: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(format!(
-        "`{name}` n'est pas un classeur {what} lisible (détail technique : {detail})"
-    ))
-    .hint(super::read::ACCEPTED)
-}
-
 /// Checks the archive `reader` before calamine opens it: the size of every
 /// part calamine reads, and for the parts it keeps in memory, what it would
 /// allocate. Media (images, embedded files) are never read, and not counted.
@@ -123,8 +116,8 @@ pub(crate) fn check_archive<R: Read + Seek>(
     limits: &Limits,
 ) -> Result<(), Diagnostic> {
     let what = format.what();
-    let mut archive =
-        zip_calamine::ZipArchive::new(reader).map_err(|e| unreadable(name, what, e))?;
+    let mut archive = zip_calamine::ZipArchive::new(reader)
+        .map_err(|e| Damage::of_zip(e).diagnostic(name, what, None))?;
     if archive.len() > limits.entries {
         return Err(Diagnostic::error(format!(
             "`{name}` : l'archive du classeur a {} parties, au-delà des {} qu'un classeur de suivi peut avoir",
@@ -190,7 +183,7 @@ impl Parts<'_> {
         archive: &mut zip_calamine::ZipArchive<R>,
         part: &str,
         limit: u64,
-        mut scan: Option<impl FnMut(&mut dyn BufRead) -> Result<T, String>>,
+        mut scan: Option<impl FnMut(&mut dyn BufRead) -> Result<T, Stop>>,
     ) -> Result<Vec<T>, Diagnostic> {
         let key = if self.excel {
             normalised(part)
@@ -201,13 +194,13 @@ impl Parts<'_> {
             return Ok(Vec::new());
         }
         self.measured.push(key.clone());
-        let broken =
-            |e: &dyn std::fmt::Display| unreadable(self.name, self.what, format!("{part} : {e}"));
+        let spot = Spot::Part(part.to_string());
+        let broken = |damage: Damage| damage.diagnostic(self.name, self.what, Some(&spot));
         let mut found = Vec::new();
         for i in self.index.get(&key).cloned().unwrap_or_default() {
-            let entry = archive.by_index(i).map_err(|e| broken(&e))?;
-            let bytes =
-                io::copy(&mut entry.take(limit + 1), &mut io::sink()).map_err(|e| broken(&e))?;
+            let entry = archive.by_index(i).map_err(|e| broken(Damage::of_zip(e)))?;
+            let bytes = io::copy(&mut entry.take(limit + 1), &mut io::sink())
+                .map_err(|e| broken(Damage::of_io(e)))?;
             if bytes > limit {
                 return Err(Diagnostic::error(format!(
                     "`{}` : la partie {part} du classeur dépasse {} une fois décompressée",
@@ -228,18 +221,20 @@ impl Parts<'_> {
             let Some(scan) = scan.as_mut() else {
                 continue;
             };
-            let entry = archive.by_index(i).map_err(|e| broken(&e))?;
+            let entry = archive.by_index(i).map_err(|e| broken(Damage::of_zip(e)))?;
             let mut input = BufReader::new(entry.take(limit + 1));
-            found.push(scan(&mut input).map_err(|detail| {
-                // A scan refuses with a message of its own, or stops on XML
-                // it cannot read: calamine would not read it either.
-                if let Some(message) = detail.strip_prefix(REFUSED_CELLS) {
-                    Diagnostic::error(format!("`{}` : {message}", self.name))
-                        .hint(TOO_MANY_CELLS_HINT)
-                } else if let Some(message) = detail.strip_prefix(REFUSED) {
-                    Diagnostic::error(format!("`{}` : {message}", self.name)).hint(TOO_BIG_HINT)
-                } else {
-                    broken(&detail)
+            found.push(scan(&mut input).map_err(|stop| {
+                match stop {
+                    // A scan refuses with a message of its own, or stops on
+                    // what calamine would not read either.
+                    Stop::RefusedCells(message) => {
+                        Diagnostic::error(format!("`{}` : {message}", self.name))
+                            .hint(TOO_MANY_CELLS_HINT)
+                    }
+                    Stop::Refused(message) => {
+                        Diagnostic::error(format!("`{}` : {message}", self.name)).hint(TOO_BIG_HINT)
+                    }
+                    Stop::Damaged(damage) => broken(damage),
                 }
             })?);
         }
@@ -254,23 +249,28 @@ impl Parts<'_> {
         part: &str,
         limit: u64,
     ) -> Result<(), Diagnostic> {
-        let none: Option<fn(&mut dyn BufRead) -> Result<(), String>> = None;
+        let none: Option<fn(&mut dyn BufRead) -> Result<(), Stop>> = None;
         self.measure(archive, part, limit, none).map(drop)
     }
 }
 
-/// Mark a scan's refusal (beyond a limit), as opposed to XML it cannot
-/// read: of a file that is no follow-up workbook, or of a sheet that goes
-/// on beyond its table.
-const REFUSED: &str = "\u{0}refus\u{0}";
-const REFUSED_CELLS: &str = "\u{0}refus-cellules\u{0}";
-
-fn refused(message: String) -> String {
-    format!("{REFUSED}{message}")
+/// Why a scan stopped.
+#[derive(Debug)]
+enum Stop {
+    /// Beyond a limit, said by the message: a file that is no follow-up
+    /// workbook.
+    Refused(String),
+    /// Beyond the cells or the text a workbook may have: a sheet that goes
+    /// on beyond its table.
+    RefusedCells(String),
+    /// What calamine would not read either.
+    Damaged(Damage),
 }
 
-fn refused_cells(message: String) -> String {
-    format!("{REFUSED_CELLS}{message}")
+impl From<quick_xml::Error> for Stop {
+    fn from(e: quick_xml::Error) -> Self {
+        Stop::Damaged(Damage::of_xml(&e))
+    }
 }
 
 /// An XML reader set up as calamine sets up its own: empty elements as a
@@ -420,15 +420,12 @@ fn every_xml_part<R: Read + Seek>(
 }
 
 /// The relationships of a `.rels` part: type and target of each.
-fn relationships(input: &mut dyn BufRead) -> Result<Vec<(String, String)>, String> {
+fn relationships(input: &mut dyn BufRead) -> Result<Vec<(String, String)>, Stop> {
     let mut reader = xml(input);
     let mut buf = Vec::new();
     let mut found = Vec::new();
     loop {
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.local_name().as_ref() == b"Relationship" => {
                 let kind = local_attribute(&e, b"Type").unwrap_or_default();
                 let target = local_attribute(&e, b"Target").unwrap_or_default();
@@ -443,21 +440,18 @@ fn relationships(input: &mut dyn BufRead) -> Result<Vec<(String, String)>, Strin
 
 /// The shared strings: calamine reserves room for as many as the part
 /// declares, then keeps each one.
-fn shared_strings(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
+fn shared_strings(input: &mut dyn BufRead, limits: &Limits) -> Result<(), Stop> {
     let mut reader = xml(input);
     let mut buf = Vec::new();
     let mut strings: u64 = 0;
     loop {
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.local_name().as_ref() == b"sst" => {
                 let declared = local_attribute(&e, b"uniqueCount")
                     .and_then(|n| n.trim().parse::<u64>().ok())
                     .unwrap_or(0);
                 if declared > limits.cells as u64 {
-                    return Err(refused(format!(
+                    return Err(Stop::Refused(format!(
                         "la partie des textes du classeur en annonce {}, au-delà des {} qu'un classeur de suivi peut avoir",
                         grouped(declared),
                         grouped(limits.cells as u64)
@@ -467,7 +461,7 @@ fn shared_strings(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String
             Event::Start(e) if e.local_name().as_ref() == b"si" => {
                 strings += 1;
                 if strings > limits.cells as u64 {
-                    return Err(refused(format!(
+                    return Err(Stop::Refused(format!(
                         "la partie des textes du classeur en a plus de {}, au-delà de ce qu'un classeur de suivi peut avoir",
                         grouped(limits.cells as u64)
                     )));
@@ -483,7 +477,7 @@ fn shared_strings(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String
 /// The styles: calamine keeps one style per cell format (`xf`), each with a
 /// copy of its font (and the font's name) and of its number format's code.
 /// What that takes is added up from the part, the copies included.
-fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
+fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), Stop> {
     let style = std::mem::size_of::<calamine::Style>() + 16;
     let font = std::mem::size_of::<calamine::Font>();
     let mut reader = xml(input);
@@ -496,9 +490,7 @@ fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
     let mut in_cell_formats = false;
     let mut bytes: usize = 0;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?;
+        let event = reader.read_event_into(&mut buf)?;
         match event {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"fonts" => in_fonts = true,
@@ -543,7 +535,7 @@ fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
             _ => {}
         }
         if bytes > limits.styles {
-            return Err(refused(format!(
+            return Err(Stop::Refused(format!(
                 "les styles du classeur demanderaient plus de {} en mémoire, au-delà de ce qu'un classeur de suivi peut demander",
                 french_size(limits.styles)
             )));
@@ -556,16 +548,16 @@ fn styles(input: &mut dyn BufRead, limits: &Limits) -> Result<(), String> {
 // OpenDocument.
 
 /// The parts calamine reads when it opens an OpenDocument workbook: the
-/// manifest, measured, and `content.xml`, where calamine builds every sheet
-/// at once, scanned. (It reads `meta.xml` within a limit of its own, and
-/// the first bytes of `mimetype` only.)
+/// manifest, scanned for a password, and `content.xml`, where calamine
+/// builds every sheet at once, scanned. (It reads `meta.xml` within a limit
+/// of its own, and the first bytes of `mimetype` only.)
 fn check_ods<R: Read + Seek>(
     archive: &mut zip_calamine::ZipArchive<R>,
     parts: &mut Parts<'_>,
 ) -> Result<(), Diagnostic> {
     let small = parts.limits.other_part;
     let big = parts.limits.sheet_part;
-    parts.size(archive, "META-INF/manifest.xml", small)?;
+    parts.measure(archive, "META-INF/manifest.xml", small, Some(manifest))?;
     let limits = *parts.limits;
     parts.measure(
         archive,
@@ -574,6 +566,23 @@ fn check_ods<R: Read + Seek>(
         Some(|input: &mut dyn BufRead| OdsScan::new(&limits).content(input)),
     )?;
     every_xml_part(archive, parts)
+}
+
+/// The manifest of an OpenDocument file: a workbook encrypted with a
+/// password says so there, and its `content.xml` is no XML until decrypted.
+fn manifest(input: &mut dyn BufRead) -> Result<(), Stop> {
+    let mut reader = xml(input);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == b"encryption-data" => {
+                return Err(Stop::Damaged(Damage::Password));
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
 }
 
 /// Calamine's own bounds on a sheet: it caps repeated rows and columns there.
@@ -670,20 +679,18 @@ impl<'a> OdsScan<'a> {
         }
     }
 
-    fn content(mut self, input: &mut dyn BufRead) -> Result<(), String> {
+    fn content(mut self, input: &mut dyn BufRead) -> Result<(), Stop> {
         let mut reader = xml(input);
         let mut buf = Vec::new();
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| e.to_string())?;
+            let event = reader.read_event_into(&mut buf)?;
             match event {
                 Event::Start(e) if e.name().as_ref() == b"table:table" => {
                     // calamine reads the tables that have a name.
                     if let Some(name) = attribute(&e, b"table:name") {
                         self.tables += 1;
                         if self.tables > self.limits.sheets {
-                            return Err(refused(format!(
+                            return Err(Stop::Refused(format!(
                                 "le classeur a plus de {} feuilles, au-delà de ce qu'un classeur de suivi peut avoir",
                                 self.limits.sheets
                             )));
@@ -715,7 +722,7 @@ impl<'a> OdsScan<'a> {
 
     /// Refuses the workbook once its cells or its text go beyond the
     /// limits, naming the sheet being read.
-    fn check_totals(&self, sheet: Option<(&str, usize)>) -> Result<(), String> {
+    fn check_totals(&self, sheet: Option<(&str, usize)>) -> Result<(), Stop> {
         let place = match sheet {
             Some((name, _)) => format!("la feuille « {name} »"),
             None => "le classeur".to_string(),
@@ -725,13 +732,13 @@ impl<'a> OdsScan<'a> {
                 Some((_, cells)) => format!("{} cellules", grouped(cells as u64)),
                 None => format!("plus de {} cellules", grouped(self.limits.cells as u64)),
             };
-            return Err(refused_cells(format!(
+            return Err(Stop::RefusedCells(format!(
                 "{place} ferait lire {cells} (lignes et colonnes répétées comprises), au-delà des {} qu'un classeur de suivi peut avoir",
                 grouped(self.limits.cells as u64)
             )));
         }
         if self.text > self.limits.text {
-            return Err(refused_cells(format!(
+            return Err(Stop::RefusedCells(format!(
                 "{place} ferait lire plus de {} de texte (cellules répétées comprises), au-delà de ce qu'un classeur de suivi peut avoir",
                 french_size(self.limits.text)
             )));
@@ -740,11 +747,7 @@ impl<'a> OdsScan<'a> {
     }
 
     /// A sheet, up to its end: each row as read, then its two rectangles.
-    fn table(
-        &mut self,
-        reader: &mut XmlReader<&mut dyn BufRead>,
-        name: &str,
-    ) -> Result<(), String> {
+    fn table(&mut self, reader: &mut XmlReader<&mut dyn BufRead>, name: &str) -> Result<(), Stop> {
         let mut buf = Vec::new();
         let mut values = Rectangle::default();
         let mut formulas = Rectangle::default();
@@ -756,9 +759,7 @@ impl<'a> OdsScan<'a> {
         let mut read_text: usize = 0;
         let before = (self.cells, self.text);
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| e.to_string())?;
+            let event = reader.read_event_into(&mut buf)?;
             match event {
                 Event::Start(e) if e.name().as_ref() == b"table:table-row" => {
                     let repeats = attribute(&e, b"table:number-rows-repeated")
@@ -800,7 +801,7 @@ impl<'a> OdsScan<'a> {
                 Event::End(e) if e.name().as_ref() == b"table:table" => return Ok(()),
                 // calamine would read on for ever past the end of a sheet
                 // that does not close.
-                Event::Eof => return Err("feuille « ".to_string() + name + " » sans fin"),
+                Event::Eof => return Err(Stop::Damaged(Damage::BadXml)),
                 _ => {}
             }
             buf.clear();
@@ -823,14 +824,12 @@ struct OdsRow {
 /// Reads a row up to its end, as `read_row`: an empty cell is kept only
 /// when a cell that holds something follows it; a cell is repeated as many
 /// times as it says, up to calamine's last column.
-fn row(reader: &mut XmlReader<&mut dyn BufRead>) -> Result<OdsRow, String> {
+fn row(reader: &mut XmlReader<&mut dyn BufRead>) -> Result<OdsRow, Stop> {
     let mut row = OdsRow::default();
     let mut empty_pending: usize = 0;
     let mut buf = Vec::new();
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?;
+        let event = reader.read_event_into(&mut buf)?;
         match event {
             Event::Start(e)
                 if matches!(
@@ -870,7 +869,7 @@ fn row(reader: &mut XmlReader<&mut dyn BufRead>) -> Result<OdsRow, String> {
                 }
             }
             Event::End(e) if e.name().as_ref() == b"table:table-row" => return Ok(row),
-            Event::Eof => return Err("ligne sans fin".into()),
+            Event::Eof => return Err(Stop::Damaged(Damage::BadXml)),
             // calamine stops on anything else here; counting on is safe.
             _ => {}
         }
@@ -881,7 +880,7 @@ fn row(reader: &mut XmlReader<&mut dyn BufRead>) -> Result<OdsRow, String> {
 /// A cell as `get_datatype` reads it: its value from its attributes, or
 /// for text without a value attribute, from its paragraphs (each `text:s`
 /// counting its spaces).
-fn cell(reader: &mut XmlReader<&mut dyn BufRead>, e: &BytesStart<'_>) -> Result<OdsCell, String> {
+fn cell(reader: &mut XmlReader<&mut dyn BufRead>, e: &BytesStart<'_>) -> Result<OdsCell, Stop> {
     let mut cell = OdsCell {
         value: false,
         value_text: 0,
@@ -914,9 +913,7 @@ fn cell(reader: &mut XmlReader<&mut dyn BufRead>, e: &BytesStart<'_>) -> Result<
     let mut buf = Vec::new();
     let mut text: usize = 0;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?;
+        let event = reader.read_event_into(&mut buf)?;
         match event {
             Event::Text(t) => text = text.saturating_add(t.len()),
             Event::GeneralRef(_) => text = text.saturating_add(4),
@@ -941,7 +938,7 @@ fn cell(reader: &mut XmlReader<&mut dyn BufRead>, e: &BytesStart<'_>) -> Result<
                 text = text.saturating_add(spaces);
             }
             Event::Start(_) => text = text.saturating_add(1),
-            Event::Eof => return Err("cellule sans fin".into()),
+            Event::Eof => return Err(Stop::Damaged(Damage::BadXml)),
             _ => {}
         }
         buf.clear();
@@ -950,14 +947,11 @@ fn cell(reader: &mut XmlReader<&mut dyn BufRead>, e: &BytesStart<'_>) -> Result<
 
 /// Reads up to the end of the element `name` just started, nested ones of
 /// the same name included.
-fn skip(reader: &mut XmlReader<&mut dyn BufRead>, name: &[u8]) -> Result<(), String> {
+fn skip(reader: &mut XmlReader<&mut dyn BufRead>, name: &[u8]) -> Result<(), Stop> {
     let mut depth = 0usize;
     let mut buf = Vec::new();
     loop {
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.name().as_ref() == name => depth += 1,
             Event::End(e) if e.name().as_ref() == name => {
                 if depth == 0 {
@@ -965,7 +959,7 @@ fn skip(reader: &mut XmlReader<&mut dyn BufRead>, name: &[u8]) -> Result<(), Str
                 }
                 depth -= 1;
             }
-            Event::Eof => return Err("élément sans fin".into()),
+            Event::Eof => return Err(Stop::Damaged(Damage::BadXml)),
             _ => {}
         }
         buf.clear();
@@ -979,13 +973,10 @@ fn rest_of_table(
     [values, formulas]: [&mut Rectangle; 2],
     mut read_cells: usize,
     total_rows: &mut usize,
-) -> Result<usize, String> {
+) -> Result<usize, Stop> {
     let mut buf = Vec::new();
     loop {
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.name().as_ref() == b"table:table-row" => {
                 let repeats = attribute(&e, b"table:number-rows-repeated")
                     .and_then(|n| n.parse::<usize>().ok())
@@ -1019,7 +1010,11 @@ mod tests {
         loop {
             match reader.read_event_into(&mut buf).unwrap() {
                 Event::Start(e) if e.name().as_ref() == b"table:table" => {
-                    scan.table(&mut reader, "Feuille1")?;
+                    scan.table(&mut reader, "Feuille1")
+                        .map_err(|stop| match stop {
+                            Stop::Refused(message) | Stop::RefusedCells(message) => message,
+                            Stop::Damaged(damage) => format!("{damage:?}"),
+                        })?;
                 }
                 Event::Eof => return Ok((scan.cells, scan.text)),
                 _ => {}

@@ -8,6 +8,8 @@
 //! ([`Column`]): the writer lays the columns out from it and the reader finds
 //! them by the same labels.
 
+mod cell_limit;
+mod damage;
 pub mod export;
 pub mod import;
 mod limits;
@@ -194,6 +196,9 @@ impl Column {
 pub struct Prefill<'a> {
     pub follow_up: Option<&'a FollowUp>,
     pub indicators: &'a [Indicator],
+    /// The years whose files the follow-up and the indicators come from.
+    pub follow_up_year: Option<u16>,
+    pub indicators_year: Option<u16>,
 }
 
 /// The pre-filled values of every action of `plan` for `year`, by id.
@@ -209,16 +214,25 @@ pub fn prefill<'a>(
         .map(|action| {
             let now = current.and_then(|y| y.actions.get(&action.id));
             let before = previous.and_then(|y| y.actions.get(&action.id));
-            let indicators = match (now, before) {
-                (Some(now), _) if !now.indicators.is_empty() => now.indicators.as_slice(),
-                (_, Some(before)) => before.indicators.as_slice(),
-                _ => &[],
+            let earlier = previous.map(|y| y.year);
+            let (indicators, indicators_year) = match (now, before) {
+                (Some(now), _) if !now.indicators.is_empty() => {
+                    (now.indicators.as_slice(), Some(year))
+                }
+                (_, Some(before)) => (before.indicators.as_slice(), earlier),
+                _ => (&[][..], None),
             };
             (
                 action.id.clone(),
                 Prefill {
                     follow_up: now.or(before),
                     indicators,
+                    follow_up_year: if now.is_some() {
+                        Some(year)
+                    } else {
+                        before.and(earlier)
+                    },
+                    indicators_year,
                 },
             )
         })

@@ -9,6 +9,7 @@ use std::path::Path;
 use calamine::{Data, DataRef, Ods, Reader, Xlsx};
 
 use super::column_letters;
+use super::damage::{Damage, Spot};
 use super::limits::{Archive, LIMITS, TOO_MANY_CELLS_HINT, check_archive, grouped};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::import::spreadsheet::{csv_reader, decode};
@@ -163,9 +164,9 @@ fn parse<R: Read + Seek>(
     format: Format,
     tab: bool,
 ) -> Result<Book, Diagnostic> {
-    let unreadable = |what: &str, detail: String| {
+    let not_text = || {
         Diagnostic::error(format!(
-            "`{name}` n'est pas un classeur {what} lisible ({detail})"
+            "`{name}` n'est pas un classeur CSV lisible : ce n'est pas du texte"
         ))
         .hint(ACCEPTED)
     };
@@ -184,21 +185,21 @@ fn parse<R: Read + Seek>(
         .map_err(io_error)?;
     input.seek(SeekFrom::Start(0)).map_err(io_error)?;
     let zipped = start.starts_with(b"PK\x03\x04");
+    // A compound file (OLE): what Excel writes for a workbook encrypted with
+    // a password, and for the format of Excel 97-2003.
+    let compound = start.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     let mut budget = Budget {
         cells: LIMITS.cells,
         text: LIMITS.text,
     };
     let sheets = match format {
         Format::Xlsx | Format::Ods if !zipped => {
-            let what = if format == Format::Xlsx {
-                "Excel"
-            } else {
-                "OpenDocument"
+            let (what, damage) = match format {
+                Format::Xlsx if compound => (EXCEL, Damage::CompoundFile),
+                Format::Xlsx => (EXCEL, Damage::NotAnArchive),
+                _ => (OPEN_DOCUMENT, Damage::NotAnArchive),
             };
-            return Err(unreadable(
-                what,
-                "ce n'est pas une archive de classeur".into(),
-            ));
+            return Err(damage.diagnostic(name, what, None));
         }
         Format::Xlsx => {
             // Every part calamine reads is measured, and scanned for what
@@ -206,7 +207,7 @@ fn parse<R: Read + Seek>(
             check_archive(name, &mut input, Archive::Xlsx, &LIMITS)?;
             input.seek(SeekFrom::Start(0)).map_err(io_error)?;
             let mut book: Xlsx<_> = calamine::open_workbook_from_rs(input)
-                .map_err(|e: calamine::XlsxError| unreadable("Excel", technical(e)))?;
+                .map_err(|e| Damage::of_xlsx(e).diagnostic(name, EXCEL, None))?;
             xlsx_sheets(name, &mut book, &mut budget)?
         }
         Format::Ods => {
@@ -215,12 +216,10 @@ fn parse<R: Read + Seek>(
             check_archive(name, &mut input, Archive::Ods, &LIMITS)?;
             input.seek(SeekFrom::Start(0)).map_err(io_error)?;
             let mut book: Ods<_> = calamine::open_workbook_from_rs(input)
-                .map_err(|e: calamine::OdsError| unreadable("OpenDocument", technical(e)))?;
+                .map_err(|e| Damage::of_ods(e).diagnostic(name, OPEN_DOCUMENT, None))?;
             ods_sheets(name, &mut book, &mut budget)?
         }
-        Format::Csv if zipped => {
-            return Err(unreadable("CSV", "ce n'est pas du texte".into()));
-        }
+        Format::Csv if zipped => return Err(not_text()),
         Format::Csv => {
             let mut bytes = Vec::new();
             input
@@ -235,7 +234,7 @@ fn parse<R: Read + Seek>(
                 .hint("une feuille de suivi enregistrée en CSV pèse quelques dizaines de kilo-octets : vérifiez que c'est le bon fichier, ou enregistrez à nouveau la feuille de suivi seule"));
             }
             if bytes.contains(&0) {
-                return Err(unreadable("CSV", "ce n'est pas du texte".into()));
+                return Err(not_text());
             }
             vec![csv_sheet(name, &bytes, tab, &mut budget)?]
         }
@@ -246,10 +245,9 @@ fn parse<R: Read + Seek>(
     })
 }
 
-/// The reader's own words for what it could not read, in English.
-fn technical(detail: impl fmt::Display) -> String {
-    format!("détail technique : {detail}")
-}
+/// The formats' names in the messages: « n'est pas un classeur Excel lisible ».
+const EXCEL: &str = "Excel";
+const OPEN_DOCUMENT: &str = "OpenDocument";
 
 /// Refuses a workbook of more sheets than a follow-up workbook may have:
 /// each is read in turn.
@@ -271,17 +269,13 @@ fn xlsx_sheets<RS: Read + Seek>(
     book: &mut Xlsx<RS>,
     budget: &mut Budget,
 ) -> Result<Vec<Sheet>, Diagnostic> {
-    let unreadable = |e: calamine::XlsxError| {
-        Diagnostic::error(format!(
-            "`{name}` n'est pas un classeur Excel lisible ({})",
-            technical(e)
-        ))
-        .hint(ACCEPTED)
-    };
     let names = book.sheet_names();
     check_sheet_count(name, names.len())?;
     let mut sheets = Vec::new();
     for sheet in names {
+        let spot = Spot::Sheet(sheet.clone());
+        let unreadable =
+            |e: calamine::XlsxError| Damage::of_xlsx(e).diagnostic(name, EXCEL, Some(&spot));
         let mut grid = Grid::new(name, Some(sheet.clone()), budget);
         let mut cells = match book.worksheet_cells_reader(&sheet) {
             Ok(cells) => cells,
@@ -322,11 +316,7 @@ fn ods_sheets<RS: Read + Seek>(
     let mut sheets = Vec::new();
     for sheet in names {
         let range = book.worksheet_range(&sheet).map_err(|e| {
-            Diagnostic::error(format!(
-                "`{name}` n'est pas un classeur OpenDocument lisible ({})",
-                technical(e)
-            ))
-            .hint(ACCEPTED)
+            Damage::of_ods(e).diagnostic(name, OPEN_DOCUMENT, Some(&Spot::Sheet(sheet.clone())))
         })?;
         let mut grid = Grid::new(name, Some(sheet), budget);
         // The range starts at its first used cell: rows and columns are
@@ -561,7 +551,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.message,
-            "`notes.xlsx` n'est pas un classeur Excel lisible (ce n'est pas une archive de classeur)"
+            "`notes.xlsx` n'est pas un classeur Excel lisible : ce n'est pas une archive de classeur"
         );
     }
 
