@@ -405,11 +405,18 @@ impl Outcome {
     pub fn line(&self) -> String {
         let seconds = format!("{:.2}", self.elapsed.as_secs_f64()).replace('.', ",");
         match &self.result {
-            Ok(report) => format!(
-                "ok      {} ({}, {seconds} s)",
-                name(&self.project),
-                crate::text::count(report.pages, "page", "pages")
-            ),
+            Ok(report) => {
+                // The annex's pages, when it was made again.
+                let plan = crate::render::document::PLAN;
+                let what = if report.written.is_empty() && !report.unchanged.is_empty() {
+                    "inchangé".to_string()
+                } else if report.unchanged.iter().any(|d| d == plan) {
+                    "annexe inchangée".to_string()
+                } else {
+                    crate::text::count(report.pages, "page", "pages")
+                };
+                format!("ok      {} ({what}, {seconds} s)", name(&self.project))
+            }
             Err(failure) => format!("ÉCHEC   {} : {failure}", name(&self.project)),
         }
     }
