@@ -163,9 +163,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         templates: &templates,
     };
     // A document whose inputs are those of its files in the output folder,
-    // still there as written, is not made again.
+    // still there as written, is not made again. The folder is locked from
+    // that decision to the end of the write, so that another build into it
+    // cannot change those files in between (a folder not there yet holds
+    // nothing to keep: it is locked, and made, when the outputs are written).
     let out = options.out_dir();
-    let made_before = match options.write && !options.remake {
+    let mut folder = match options.write && out.is_dir() {
+        true => {
+            Some(output::OutputFolder::lock(&out).map_err(|d| with(warnings.clone(), vec![d]))?)
+        }
+        false => None,
+    };
+    let made_before = match folder.is_some() && !options.remake {
         true => output::documents_made(&out),
         false => Default::default(),
     };
@@ -208,6 +217,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         // A generated source that failed to compile is kept beside the
         // outputs, which stay as they were.
         if options.write {
+            drop(folder);
             output::keep_for_inspection(&out, &mut errors);
         }
         return Err(with(warnings, errors));
@@ -252,8 +262,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
                 unchanged: *unchanged,
             })
             .collect();
+        let folder = match folder.take() {
+            Some(folder) => folder,
+            None => output::OutputFolder::lock(&out)
+                .map_err(|d| with(report.warnings.clone(), vec![d]))?,
+        };
         report.written = write(
-            &out,
+            folder,
             &made,
             &made_before,
             options.review_year.is_none(),
@@ -406,7 +421,7 @@ struct Made<'a> {
 /// the documents not made again stay. Then each document is recorded with the
 /// fingerprint of its inputs and its files as written.
 fn write(
-    out: &Path,
+    mut folder: output::OutputFolder,
     made: &[Made],
     made_before: &std::collections::BTreeMap<String, output::Made>,
     every_document: bool,
@@ -427,7 +442,8 @@ fn write(
         .collect();
     // All outputs are replaced together, only once every one is fully
     // written, under the folder's lock.
-    let mut folder = output::OutputFolder::lock(out)?;
+    let out = folder.dir().to_path_buf();
+    let out = out.as_path();
     let written = folder.replace_keeping(&files, &kept, |name| {
         every_document || made.iter().any(|m| m.document.owns(name))
     })?;

@@ -461,6 +461,11 @@ impl OutputFolder {
         })
     }
 
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes `files` (all or nothing, see [`write_all`]) and records them;
     /// then removes each file of the record that this write did not replace
     /// and that `stale` selects, if it still holds what was written (a file

@@ -207,6 +207,7 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     assert_eq!(
         names(&project.path().join("out")),
         [
+            ctg::output::DOCUMENTS_FILE,
             ctg::output::RECORD_FILE,
             "bilan-2024.docx",
             "bilan-2024.html",

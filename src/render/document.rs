@@ -197,6 +197,22 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+impl Output {
+    /// The files of a document made of a PDF, its web page and its Word copy.
+    fn of_page(name: &str, typ: String, pdf: super::pdf::Pdf, html: String, docx: Vec<u8>) -> Self {
+        Output {
+            pages: pdf.document.pages().len(),
+            files: vec![
+                (format!("{name}.pdf"), pdf.bytes),
+                (format!("{name}.html"), html.into_bytes()),
+                (format!("{name}.docx"), docx),
+            ],
+            typst: (format!("{name}.typ"), typ),
+            timings: Vec::new(),
+        }
+    }
+}
+
 /// The documents a build makes: the annex (unless `review_year` asks for that
 /// year's review only), the action sheets when the convention publishes them,
 /// each year of follow-up's review, and each amendment.
@@ -333,29 +349,11 @@ impl Document<'_> {
             Document::Review(year) => {
                 let r =
                     super::render_review(inputs.plan, inputs.follow_ups, *year, inputs.templates)?;
-                Output {
-                    pages: r.pdf.document.pages().len(),
-                    files: vec![
-                        (format!("{name}.pdf"), r.pdf.bytes),
-                        (format!("{name}.html"), r.html.into_bytes()),
-                        (format!("{name}.docx"), r.docx),
-                    ],
-                    typst: (typst_file, r.typ),
-                    timings: Vec::new(),
-                }
+                Output::of_page(&name, r.typ, r.pdf, r.html, r.docx)
             }
             Document::Amendment(prepared) => {
                 let r = super::render_amendment(prepared, inputs.templates)?;
-                Output {
-                    pages: r.pdf.document.pages().len(),
-                    files: vec![
-                        (format!("{name}.pdf"), r.pdf.bytes),
-                        (format!("{name}.html"), r.html.into_bytes()),
-                        (format!("{name}.docx"), r.docx),
-                    ],
-                    typst: (typst_file, r.typ),
-                    timings: Vec::new(),
-                }
+                Output::of_page(&name, r.typ, r.pdf, r.html, r.docx)
             }
         };
         if let Some(step) = self.step() {
