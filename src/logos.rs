@@ -15,7 +15,7 @@ use std::path::{Component, Path};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::display_path;
+use crate::source::display_path;
 
 /// Largest logo file, in bytes (5 Mo, as the web counts them).
 pub const MAX_BYTES: u64 = 5_000_000;
@@ -181,7 +181,7 @@ pub fn read(
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",
-                crate::load::io_message(Some(&e))
+                crate::source::io_message(Some(&e))
             ),
             "vérifiez que le fichier existe et que vous avez le droit de le lire",
         )
@@ -206,7 +206,7 @@ pub fn read(
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",
-                crate::load::io_message(Some(&e))
+                crate::source::io_message(Some(&e))
             ),
             "vérifiez que vous avez le droit de lire ce fichier",
         )

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use crate::diag::Diagnostic;
-use crate::load::io_message;
+use crate::source::io_message;
 
 /// Writes every `(name, contents)` into `dir`, all or nothing as far as the file
 /// system allows: each file is first written in full and synced to a temporary

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Failure};
 use crate::import::names::{loose, slug, title_slug, unique};
 use crate::import::{self, ImportedPlan};
-use crate::load::{ACTIONS_DIR, CONVENTION_FILE, io_message};
+use crate::load::{ACTIONS_DIR, CONVENTION_FILE};
 use crate::model::{SignaturePlace, YearRange, is_slug};
 use crate::render::templates::BUILTIN;
 use crate::shape::{Kind, Shape};
+use crate::source::io_message;
 use crate::text::{count, markdown_to_plain};
 
 /// What an authoring command did: problems found, and one line per thing done,

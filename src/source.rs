@@ -2,13 +2,18 @@
 //! the plan is either a project folder or a git revision of the project; the
 //! loader, the follow-up and the templates read both the same way, by paths
 //! relative to the project root. A revision's files are read from the
-//! repository into memory by [`crate::version`], never written anywhere.
+//! repository into memory by [`crate::version`], never written anywhere. The
+//! file helpers are here too: the walk of a folder that never leaves the
+//! project, the reading and decoding of a file, its name in messages and the
+//! system's errors in French.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use walkdir::WalkDir;
+
 use crate::diag::{Diagnostic, SourceFile};
-use crate::load::{data_files, decode, display_path, read_text};
 
 /// A project's files: a folder on disk, or the tree of a git revision.
 #[derive(Debug, Clone)]
@@ -239,5 +244,181 @@ impl Source {
                 &r.commit[..r.commit.len().min(12)]
             ),
         }
+    }
+}
+
+/// The files under `dir` of project `root`, down to `max_depth` folders, sorted
+/// by name, hidden files and folders left out. Symbolic links are followed
+/// inside the project only; a link that leads out, loops or cannot be read is
+/// reported.
+pub fn data_files(
+    root: &Path,
+    dir: &Path,
+    max_depth: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let real_root = fs::canonicalize(root).ok();
+    let mut files = Vec::new();
+    let mut walk = WalkDir::new(dir)
+        .follow_links(true)
+        .max_depth(max_depth)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_default();
+                let d = if err.loop_ancestor().is_some() {
+                    Diagnostic::error(format!(
+                        "lien symbolique en boucle : `{path}` pointe vers un dossier qui le contient"
+                    ))
+                    .hint("supprimez ce lien : il ferait lire le même dossier sans fin")
+                } else {
+                    read_error(&path, err.path(), err.io_error())
+                };
+                diags.push(d);
+                continue;
+            }
+        };
+        if entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.') {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink()
+            && let Err(d) = inside_root(real_root.as_deref(), root, entry.path())
+        {
+            diags.push(d);
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    files
+}
+
+/// Refuses a file or folder whose real place is outside the project: data never
+/// leads `ctg` out of its root.
+fn inside_root(real_root: Option<&Path>, root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let (Some(real_root), Ok(real)) = (real_root, fs::canonicalize(path)) else {
+        // Unresolvable: reading it will fail and say why.
+        return Ok(());
+    };
+    if real.starts_with(real_root) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "`{}` est un lien symbolique vers `{}`, hors du dossier du projet",
+        display_path(root, path),
+        real.display()
+    ))
+    .hint("ctg ne lit que les fichiers du projet : copiez le fichier dans le projet au lieu d'un lien"))
+}
+
+/// A file that cannot be read: why, in the words of the person who can fix it.
+fn read_error(shown: &str, path: Option<&Path>, err: Option<&std::io::Error>) -> Diagnostic {
+    let dangling = path.is_some_and(|p| p.is_symlink() && !p.exists());
+    if dangling {
+        return Diagnostic::error(format!(
+            "lien symbolique cassé : `{shown}` pointe vers un fichier qui n'existe pas"
+        ))
+        .hint("supprimez ce lien ou faites-le pointer vers un fichier du projet");
+    }
+    let looping = err.is_some_and(|e| format!("{:?}", e.kind()) == "FilesystemLoop");
+    if looping {
+        return Diagnostic::error(format!(
+            "lien symbolique en boucle : `{shown}` pointe, de lien en lien, vers lui-même"
+        ))
+        .hint("supprimez ce lien");
+    }
+    Diagnostic::error(format!(
+        "lecture impossible de `{shown}` : {}",
+        io_message(err)
+    ))
+    .hint("vérifiez que le fichier existe et que vous avez le droit de le lire")
+}
+
+/// An input/output error in French.
+pub fn io_message(err: Option<&std::io::Error>) -> String {
+    use std::io::ErrorKind::*;
+    let Some(err) = err else {
+        return "erreur inconnue".into();
+    };
+    match err.kind() {
+        PermissionDenied => "permission refusée".into(),
+        NotFound => "fichier introuvable".into(),
+        IsADirectory => "c'est un dossier, pas un fichier".into(),
+        NotADirectory => "un élément du chemin n'est pas un dossier".into(),
+        InvalidData => "contenu illisible".into(),
+        StorageFull => "disque plein".into(),
+        ReadOnlyFilesystem => "disque en lecture seule".into(),
+        // The system's own words are English: its code is enough to look
+        // the error up.
+        _ => match err.raw_os_error() {
+            Some(code) => format!("erreur du système (code {code})"),
+            None => "erreur du système".into(),
+        },
+    }
+}
+
+/// `path` relative to the project root, with `/` separators, for messages.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a file of the project as UTF-8 text, naming the file in any error. A
+/// symbolic link that leads out of the project is refused.
+pub fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let name = display_path(root, path);
+    inside_root(fs::canonicalize(root).ok().as_deref(), root, path)?;
+    let bytes = fs::read(path).map_err(|e| read_error(&name, Some(path), Some(&e)))?;
+    decode(name, bytes)
+}
+
+/// The text of a file named `name` (relative to the project), which must be UTF-8.
+pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, composed(text))),
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = SourceFile::new(name, lossy);
+            // Up to the first bad byte the lossy text is the file itself; the bad
+            // bytes became one U+FFFD.
+            let (line, col) = file.line_col(valid);
+            Err(Diagnostic::error(format!(
+                "le fichier n'est pas encodé en UTF-8 (octet invalide ligne {line}, colonne {col})"
+            ))
+            .at(&file, valid..valid + '\u{FFFD}'.len_utf8())
+            .label("caractère illisible")
+            .hint("enregistrez le fichier en UTF-8 (dans l'éditeur : « Enregistrer sous », encodage UTF-8) ; les accents écrits dans un autre encodage s'affichent ainsi"))
+        }
+    }
+}
+
+/// `text` in composed form (Unicode NFC). Some systems save an accented letter
+/// as the letter followed by its accent; composed, it is the one character that
+/// the fonts print as one glyph, that the PDF's text layer reads back once (the
+/// compiler maps each glyph of an uncomposed pair to the whole pair, so that
+/// « é » would be found as « éé ») and that a search on the page matches.
+fn composed(text: String) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
     }
 }

@@ -49,7 +49,7 @@ fn parse<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     diags: &mut Vec<diag::Diagnostic>,
 ) -> Option<load::Loaded<T>> {
-    match load::decode(name.to_string(), bytes.to_vec()) {
+    match source::decode(name.to_string(), bytes.to_vec()) {
         Ok(file) => load::parse_source(file, diags),
         Err(d) => {
             diags.push(d);
@@ -111,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut diags = Vec::new();
     let year = PLAN.convention.period.start;
-    match load::decode(format!("data/suivi/{year}.toml"), data.to_vec()) {
+    match source::decode(format!("data/suivi/{year}.toml"), data.to_vec()) {
         Ok(file) => {
             let _ = review::parse_year(file, year, &PLAN, &mut diags);
         }

@@ -20,7 +20,7 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
         Failure(vec![
             Diagnostic::error(format!(
                 "lecture impossible de `{shown}` : {}",
-                crate::load::io_message(Some(&e))
+                crate::source::io_message(Some(&e))
             ))
             .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire"),
         ])

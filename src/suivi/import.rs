@@ -141,7 +141,7 @@ fn existing_file(root: &std::path::Path, name: &str) -> Result<Option<SourceFile
     if !path.exists() {
         return Ok(None);
     }
-    crate::load::read_text(root, &path)
+    crate::source::read_text(root, &path)
         .map(Some)
         .map_err(|d| Failure(vec![d]))
 }

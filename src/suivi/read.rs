@@ -13,7 +13,7 @@ use super::damage::{Damage, Spot};
 use super::limits::{Archive, LIMITS, TOO_MANY_CELLS_HINT, check_archive, grouped};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::import::spreadsheet::{csv_reader, decode};
-use crate::load::io_message;
+use crate::source::io_message;
 use crate::text::count::french_size;
 
 /// A workbook as read: its name for messages, and its sheets.
