@@ -11,9 +11,14 @@ use crate::shape::Kind;
 
 /// SHA-256 of `bytes`, in lowercase hexadecimal.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    hex(&Sha256::digest(bytes))
+}
+
+/// A digest in lowercase hexadecimal.
+pub fn hex(digest: &[u8]) -> String {
+    digest
         .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
+        .fold(String::with_capacity(2 * digest.len()), |mut out, b| {
             let _ = write!(out, "{b:02x}");
             out
         })

@@ -345,40 +345,21 @@ pub fn load(root: &Path, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps 
 /// project, a folder or a git revision.
 pub fn load_from(source: &Source, plan: &Plan, diags: &mut Vec<Diagnostic>) -> FollowUps {
     let mut follow_ups = FollowUps::default();
-    if source.is_dir(FOLLOW_UP_DIR) {
-        for name in source.files(FOLLOW_UP_DIR, 1, diags) {
-            let path = Path::new(&name);
-            if path.extension().is_none_or(|e| e != "toml") {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "fichier ignoré : `{name}` n'est pas un fichier `.toml`"
-                    ))
-                    .hint("le suivi d'une année s'écrit dans `data/suivi/<année>.toml`"),
-                );
-                continue;
-            }
-            let file = match source.read_text(&name) {
-                Ok(file) => file,
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            };
-            let Some(year) = year_of_file(&file, path, plan, diags) else {
-                continue;
-            };
-            let Some(actions) = parse_year(file, year, plan, diags) else {
-                continue;
-            };
-            follow_ups.years.insert(
+    for (name, file) in year_files(source, diags) {
+        let Some(year) = year_of_file(&file, Path::new(&name), plan, diags) else {
+            continue;
+        };
+        let Some(actions) = parse_year(file, year, plan, diags) else {
+            continue;
+        };
+        follow_ups.years.insert(
+            year,
+            Year {
                 year,
-                Year {
-                    year,
-                    actions,
-                    texts: Texts::default(),
-                },
-            );
-        }
+                actions,
+                texts: Texts::default(),
+            },
+        );
     }
     load_texts(source, plan, &mut follow_ups, diags);
     // A review without introduction opens on its title and its summary: the
@@ -394,6 +375,31 @@ pub fn load_from(source: &Source, plan: &Plan, diags: &mut Vec<Diagnostic>) -> F
         }
     }
     follow_ups
+}
+
+/// The follow-up files of the project, `data/suivi/*.toml`, by name, read; any
+/// other file there is left out with a warning.
+fn year_files(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<(String, SourceFile)> {
+    if !source.is_dir(FOLLOW_UP_DIR) {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for name in source.files(FOLLOW_UP_DIR, 1, diags) {
+        if Path::new(&name).extension().is_none_or(|e| e != "toml") {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "fichier ignoré : `{name}` n'est pas un fichier `.toml`"
+                ))
+                .hint("le suivi d'une année s'écrit dans `data/suivi/<année>.toml`"),
+            );
+            continue;
+        }
+        match source.read_text(&name) {
+            Ok(file) => files.push((name, file)),
+            Err(d) => diags.push(d),
+        }
+    }
+    files
 }
 
 /// Parses and checks the follow-up of `year` of `plan`, written in `file`: each
@@ -581,17 +587,9 @@ fn follow_up_of(
 /// reports the mistakes of the plan and of its follow-up together. What needs
 /// the plan (its actions, its period) waits until the plan is valid.
 pub fn check_without_plan(source: &Source, diags: &mut Vec<Diagnostic>) {
-    if !source.is_dir(FOLLOW_UP_DIR) {
-        return;
-    }
+    // What cannot be read is said by the run that has a valid plan.
     let mut quiet = Vec::new();
-    for name in source.files(FOLLOW_UP_DIR, 1, &mut quiet) {
-        if Path::new(&name).extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        let Ok(file) = source.read_text(&name) else {
-            continue;
-        };
+    for (_, file) in year_files(source, &mut quiet) {
         let Some(raw) = parse_source::<RawYear>(file, diags) else {
             continue;
         };

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::amendments::Prepared;
 use crate::diag::Diagnostic;
+use crate::fingerprint::{hex, sha256_hex};
 use crate::model::Plan;
 use crate::review::FollowUps;
 
@@ -193,10 +194,6 @@ fn of_value(value: &impl std::fmt::Debug) -> String {
     hex(feed.0.finalize().as_slice())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Output {
     /// The files of a document made of a PDF, its web page and its Word copy.
     fn of_page(name: &str, typ: String, pdf: super::pdf::Pdf, html: String, docx: Vec<u8>) -> Self {
@@ -284,9 +281,7 @@ impl Document<'_> {
             }
             Document::Amendment(prepared) => of_value(prepared),
         };
-        let mut hash = Sha256::new();
-        hash.update(format!("{common} {} {own}", self.name()).as_bytes());
-        hex(hash.finalize().as_slice())
+        sha256_hex(format!("{common} {} {own}", self.name()).as_bytes())
     }
 
     /// Whether `name`, a file of the output folder, is one of this document's
