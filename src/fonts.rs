@@ -105,7 +105,8 @@ pub fn printable(c: char) -> bool {
 /// The first character of `text` that no embedded font can print, if any: the
 /// PDF/A export refuses a document with a missing glyph, so such text is caught
 /// in the data, where it can be named.
-pub fn unprintable(text: &str) -> Option<char> {
+#[cfg(test)]
+fn unprintable(text: &str) -> Option<char> {
     text.chars().find(|&c| !printable(c))
 }
 

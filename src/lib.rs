@@ -7,35 +7,67 @@
 // Diagnostics travel on the error path only, where their size costs nothing.
 #![allow(clippy::result_large_err)]
 
-pub mod amendments;
-pub mod batch;
-pub mod diag;
-pub mod diff;
-pub mod export;
-pub mod fingerprint;
-pub mod fonts;
-pub mod import;
-pub mod load;
-pub mod logos;
-pub mod model;
-pub mod output;
-pub mod render;
-pub mod review;
-pub mod scaffold;
-pub mod serve;
-pub mod shape;
-pub mod source;
-pub mod suivi;
-pub mod text;
-pub mod version;
-pub mod watch;
+mod amendments;
+mod batch;
+mod diag;
+mod diff;
+mod export;
+mod fingerprint;
+mod fonts;
+mod import;
+mod load;
+mod logos;
+mod model;
+mod output;
+mod render;
+mod review;
+mod scaffold;
+mod serve;
+mod shape;
+mod source;
+mod suivi;
+mod text;
+mod version;
+mod watch;
+
+// The library's surface, for the command line and the tests: the build and
+// the loaders, the documents and what reads them, the model, the text rules
+// that the documents apply, and the tools' entry points. The stages behind
+// it are private, so that they can be laid out anew without changing what
+// uses the library.
+pub use amendments::{Prepared, prepare as prepare_amendments, warnings as amendment_warnings};
+pub use batch::{
+    Mode as BatchMode, Progress, Runner, build_all, find_projects, serve as serve_batch,
+};
+pub use diag::{Diagnostic, Failure, render as render_diagnostics};
+pub use diff::{
+    ActionChange, Cell, Changes, FieldActions, Listed, Modified, report as diff_report,
+};
+pub use fingerprint::{plan_fingerprint, sha256_hex};
+pub use logos::Format as LogoFormat;
+pub use model::{Action, Colours, Plan, Value};
+pub use output::{DOCUMENTS_FILE, RECORD_FILE};
+pub use render::amendment::AmendmentView;
+pub use render::document::{Document, Inputs, Rendered, SHEETS_DIR, is_kept_typst};
+pub use render::html::french_size;
+pub use render::sheets::{singular, title as sheet_title};
+pub use render::templates::{BUILTIN as BUILTIN_TEMPLATES, Templates};
+pub use render::view::Format as Markup;
+pub use review::{FollowUps, Review, State};
+pub use scaffold::{
+    Outcome, PLACEHOLDER, declaration, export_templates, import as import_plan, init, new_action,
+};
+pub use shape::{Column, Kind, Shape};
+pub use suivi::export::{ExportOptions, export as export_workbook};
+pub use suivi::import::{ImportOptions, import as import_workbook};
+pub use text::check::{MAX_MARKDOWN_DEPTH, markdown_depth};
+pub use text::escape::typst_markup;
+pub use text::redline::LAYOUT_ONLY;
+pub use text::typography::{Segment, french_amount, segments};
+pub use text::{count, markdown_to_plain};
+pub use watch::watch;
 
 use std::path::{Path, PathBuf};
-
-use diag::{Diagnostic, Failure};
-use model::Plan;
-use render::Rendered;
-use render::templates::Templates;
 
 /// What to build, and where.
 #[derive(Debug, Clone, Default)]
@@ -127,17 +159,7 @@ impl Report {
 
 /// Builds the plan's documents: load → validate → render → write.
 pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
-    // The fonts' coverage (for validation), the typography rules' patterns and
-    // the fonts are prepared on another core while this one reads the data (a
-    // few milliseconds each, once per process).
-    static WARM_UP: std::sync::Once = std::sync::Once::new();
-    WARM_UP.call_once(|| {
-        std::thread::spawn(|| {
-            fonts::warm_up();
-            text::typography::warm_up();
-            render::pdf::warm_up();
-        });
-    });
+    warm_up();
     let mut timings = render::Timings::start();
     if options.write {
         output::check_folder(&options.root, &options.out_dir()).map_err(|d| Failure(vec![d]))?;
@@ -152,10 +174,6 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     };
     warnings.extend(amendments::warnings(&amendments));
     timings.lap("chargement et validation");
-    // The documents are independent of one another: each is rendered on its
-    // own core, and every document's problems are reported together. Rendering
-    // runs the converters and the compiler: a panic in them becomes an error,
-    // like any other.
     let documents = document::asked_for(&plan, &follow_ups, &amendments, options.review_year);
     let inputs = document::Inputs {
         plan: &plan,
@@ -183,63 +201,23 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         .iter()
         .map(|d| d.inputs(&inputs, &fingerprints))
         .collect();
-    let unchanged: Vec<Option<&output::Made>> = documents
-        .iter()
-        .zip(&keys)
-        .map(|(d, key)| {
-            made_before
-                .get(&d.name())
-                .filter(|made| made.inputs == *key && made.still_in(&out))
-        })
-        .collect();
-    let outcomes: Vec<Option<Result<document::Output, Vec<Diagnostic>>>> = {
-        use rayon::prelude::*;
-        documents
-            .par_iter()
-            .zip(&unchanged)
-            .map(|(d, unchanged)| {
-                unchanged.is_none().then(|| {
-                    diag::guard(&d.subject(), || d.render(&inputs)).unwrap_or_else(|p| Err(vec![p]))
-                })
-            })
-            .collect()
-    };
-    let mut outputs = Vec::new();
-    let mut errors = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Some(Ok(output)) => outputs.push(Some(output)),
-            Some(Err(d)) => errors.extend(d),
-            None => outputs.push(None),
-        }
-    }
-    if !errors.is_empty() {
-        // A generated source that failed to compile is kept beside the
-        // outputs, which stay as they were.
-        if options.write {
-            drop(folder);
-            output::keep_for_inspection(&out, &mut errors);
-        }
-        return Err(with(warnings, errors));
-    }
-    // Each kind of document's time, once.
-    for output in outputs.iter().flatten() {
-        for &(step, took) in &output.timings {
-            match timings.laps.iter_mut().find(|(s, _)| *s == step) {
-                Some((_, total)) => *total += took,
-                None => timings.laps.push((step, took)),
+    let unchanged = unchanged(&documents, &keys, &made_before, &out);
+    let outputs = match render_documents(&documents, &unchanged, &inputs) {
+        Ok(outputs) => outputs,
+        Err(mut errors) => {
+            // A generated source that failed to compile is kept beside the
+            // outputs, which stay as they were.
+            if options.write {
+                drop(folder);
+                output::keep_for_inspection(&out, &mut errors);
             }
+            return Err(with(warnings, errors));
         }
-    }
+    };
+    add_document_timings(&mut timings, &outputs);
     let mut report = Report {
         warnings,
-        // The annex's pages, when it is built.
-        pages: documents
-            .iter()
-            .zip(&outputs)
-            .find(|(d, _)| matches!(d, document::Document::Plan))
-            .and_then(|(_, o)| o.as_ref())
-            .map_or(0, |o| o.pages),
+        pages: annex_pages(&documents, &outputs),
         actions: plan.actions.len(),
         unchanged: documents
             .iter()
@@ -262,13 +240,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
                 unchanged: *unchanged,
             })
             .collect();
-        let folder = match folder.take() {
-            Some(folder) => folder,
-            None => output::OutputFolder::lock(&out)
-                .map_err(|d| with(report.warnings.clone(), vec![d]))?,
-        };
         report.written = write(
-            folder,
+            folder.take(),
+            &out,
             &made,
             &made_before,
             options.review_year.is_none(),
@@ -279,6 +253,98 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     }
     report.timings = timings.laps;
     Ok(report)
+}
+
+/// Prepares, on another core while this one reads the data, the fonts'
+/// coverage (for validation), the typography rules' patterns and the fonts (a
+/// few milliseconds each, once per process).
+fn warm_up() {
+    static WARM_UP: std::sync::Once = std::sync::Once::new();
+    WARM_UP.call_once(|| {
+        std::thread::spawn(|| {
+            fonts::warm_up();
+            text::typography::warm_up();
+            render::pdf::warm_up();
+        });
+    });
+}
+
+/// For each document, how it was recorded when its inputs (`keys`) are those
+/// of its files in `out`, still there as written: it is not made again.
+fn unchanged<'m>(
+    documents: &[document::Document],
+    keys: &[String],
+    made_before: &'m std::collections::BTreeMap<String, output::Made>,
+    out: &Path,
+) -> Vec<Option<&'m output::Made>> {
+    documents
+        .iter()
+        .zip(keys)
+        .map(|(d, key)| {
+            made_before
+                .get(&d.name())
+                .filter(|made| made.inputs == *key && made.still_in(out))
+        })
+        .collect()
+}
+
+/// Renders the documents not `unchanged`, each on its own core, in one
+/// parallel loop: every document's problems are reported together. Rendering
+/// runs the converters and the compiler: a panic in them becomes an error,
+/// like any other. A document's layout goes once its PDF is made.
+fn render_documents(
+    documents: &[document::Document],
+    unchanged: &[Option<&output::Made>],
+    inputs: &document::Inputs,
+) -> Result<Vec<Option<document::Rendered>>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let outcomes: Vec<Option<Result<document::Rendered, Vec<Diagnostic>>>> = documents
+        .par_iter()
+        .zip(unchanged)
+        .map(|(d, unchanged)| {
+            unchanged.is_none().then(|| {
+                let mut output = diag::guard(&d.subject(), || d.render(inputs))
+                    .unwrap_or_else(|p| Err(vec![p]))?;
+                output.forget_layout();
+                Ok(output)
+            })
+        })
+        .collect();
+    let mut outputs = Vec::new();
+    let mut errors = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Some(Ok(output)) => outputs.push(Some(output)),
+            Some(Err(d)) => errors.extend(d),
+            None => outputs.push(None),
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(outputs),
+        false => Err(errors),
+    }
+}
+
+/// Adds each kind of document's time to the build's, once.
+fn add_document_timings(timings: &mut render::Timings, outputs: &[Option<document::Rendered>]) {
+    for output in outputs.iter().flatten() {
+        for &(step, took) in &output.timings {
+            match timings.laps.iter_mut().find(|(s, _)| *s == step) {
+                Some((_, total)) => *total += took,
+                None => timings.laps.push((step, took)),
+            }
+        }
+    }
+}
+
+/// The annex's pages, when it is made.
+fn annex_pages(documents: &[document::Document], outputs: &[Option<document::Rendered>]) -> usize {
+    documents
+        .iter()
+        .zip(outputs)
+        .find(|(d, _)| matches!(d, document::Document::Plan))
+        .and_then(|(_, o)| o.as_ref())
+        .map_or(0, |o| o.pages)
 }
 
 /// Stages 1 and 2 of the annual reviews: every year of follow-up data.
@@ -392,12 +458,20 @@ fn load_plan_of(
     }
 }
 
-/// Builds everything in memory and returns it, writing nothing (for tests and
-/// for tools that post-process the outputs).
-pub fn render_project(root: &Path) -> Result<(Plan, Rendered), Failure> {
+/// Builds the annex in memory and returns it, writing nothing (for tests and
+/// for tools that post-process the outputs). Its layout is kept.
+pub fn render_project(root: &Path) -> Result<(Plan, document::Rendered), Failure> {
     let (plan, templates, warnings) = load_and_validate(root)?;
-    let rendered = render::render(&plan, &templates).map_err(|d| with(warnings, d))?;
-    Ok((plan, rendered))
+    let follow_ups = FollowUps::default();
+    let inputs = document::Inputs {
+        plan: &plan,
+        follow_ups: &follow_ups,
+        templates: &templates,
+    };
+    let output = Document::Plan
+        .render(&inputs)
+        .map_err(|d| with(warnings, d))?;
+    Ok((plan, output))
 }
 
 pub use output::Written;
@@ -409,7 +483,7 @@ struct Made<'a> {
     /// The fingerprint of its inputs.
     key: String,
     /// Its files, when it was made.
-    output: Option<&'a document::Output>,
+    output: Option<&'a document::Rendered>,
     /// How it was recorded, when it was not made again.
     unchanged: Option<&'a output::Made>,
 }
@@ -420,13 +494,19 @@ struct Made<'a> {
 /// amendment or a year gone, a source kept by a failed build); the files of
 /// the documents not made again stay. Then each document is recorded with the
 /// fingerprint of its inputs and its files as written.
+/// The folder is locked here unless the build locked it already.
 fn write(
-    mut folder: output::OutputFolder,
+    folder: Option<output::OutputFolder>,
+    out: &Path,
     made: &[Made],
     made_before: &std::collections::BTreeMap<String, output::Made>,
     every_document: bool,
     emit_typst: bool,
 ) -> Result<Vec<Written>, Diagnostic> {
+    let mut folder = match folder {
+        Some(folder) => folder,
+        None => output::OutputFolder::lock(out)?,
+    };
     let mut files: Vec<(&str, &[u8])> = Vec::new();
     for output in made.iter().filter_map(|m| m.output) {
         files.extend(output.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ctg::BuildOptions;
-use ctg::batch::{self, Progress};
-use ctg::diag::{self, Diagnostic, Failure};
-use ctg::text::count;
+use ctg::Progress;
+use ctg::count;
+use ctg::{Diagnostic, Failure};
 
 fn main() -> ExitCode {
     // Panics are caught where they can happen and reported as errors naming
@@ -98,7 +98,7 @@ fn run() -> ExitCode {
             // A revision is that of one project: its own repository's.
             let projects = match revision {
                 Some(_) => Vec::new(),
-                None => batch::find_projects(&root),
+                None => ctg::find_projects(&root),
             };
             if projects.is_empty() {
                 let options = BuildOptions {
@@ -113,8 +113,8 @@ fn run() -> ExitCode {
                 build_one(options, timings, detail, color)
             } else {
                 let mode = match forcer {
-                    true => batch::Mode::Remake,
-                    false => batch::Mode::Build,
+                    true => ctg::BatchMode::Remake,
+                    false => ctg::BatchMode::Build,
                 };
                 build_many(&projects, mode, jobs, color)
             }
@@ -145,15 +145,13 @@ fn run() -> ExitCode {
                 write: true,
                 ..BuildOptions::default()
             };
-            match ctg::watch::watch(&options, serve.then_some(port)) {
+            match ctg::watch(&options, serve.then_some(port)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(d) => fail(&Failure(vec![d]), color),
             }
         }
-        cli::Command::Import { file, root } => {
-            authoring(ctg::scaffold::import(&file, &root), color)
-        }
-        cli::Command::Init { dir } => authoring(ctg::scaffold::init(&dir), color),
+        cli::Command::Import { file, root } => authoring(ctg::import_plan(&file, &root), color),
+        cli::Command::Init { dir } => authoring(ctg::init(&dir), color),
         cli::Command::New {
             what:
                 cli::NewCommand::Action {
@@ -163,12 +161,12 @@ fn run() -> ExitCode {
                     root,
                 },
         } => authoring(
-            ctg::scaffold::new_action(&root, &champ, sous_section.as_deref(), titre.as_deref()),
+            ctg::new_action(&root, &champ, sous_section.as_deref(), titre.as_deref()),
             color,
         ),
         cli::Command::Templates {
             what: cli::TemplatesCommand::Export { root, force },
-        } => authoring(ctg::scaffold::export_templates(&root, force), color),
+        } => authoring(ctg::export_templates(&root, force), color),
         cli::Command::Suivi {
             what:
                 cli::SuiviCommand::Export {
@@ -178,7 +176,7 @@ fn run() -> ExitCode {
                     root,
                 },
         } => authoring(
-            ctg::suivi::export::export(&ctg::suivi::export::ExportOptions {
+            ctg::export_workbook(&ctg::ExportOptions {
                 root,
                 year: annee,
                 fields: champ,
@@ -195,7 +193,7 @@ fn run() -> ExitCode {
                     root,
                 },
         } => authoring(
-            ctg::suivi::import::import(&ctg::suivi::import::ImportOptions {
+            ctg::import_workbook(&ctg::ImportOptions {
                 root,
                 files: fichiers,
                 year: annee,
@@ -203,7 +201,7 @@ fn run() -> ExitCode {
             }),
             color,
         ),
-        cli::Command::Worker => match batch::serve() {
+        cli::Command::Worker => match ctg::serve_batch() {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
         },
@@ -218,7 +216,7 @@ fn build_one(options: BuildOptions, timings: bool, detail: bool, color: bool) ->
                     ctg::say!(
                         "écrit {} ({}, sha256 {})",
                         w.path.display(),
-                        ctg::render::html::french_size(w.size),
+                        ctg::french_size(w.size),
                         w.sha256
                     );
                 }
@@ -287,7 +285,7 @@ fn written_by_document(written: &[ctg::Written], out: &Path) -> Vec<String> {
 
 fn build_many(
     projects: &[PathBuf],
-    mode: batch::Mode,
+    mode: ctg::BatchMode,
     jobs: Option<usize>,
     color: bool,
 ) -> ExitCode {
@@ -298,8 +296,8 @@ fn build_many(
     };
     // Projects are built by worker processes running this program; if its path
     // is unknown, on threads of this one.
-    let runner = std::env::current_exe().map_or(batch::Runner::Threads, batch::Runner::Workers);
-    let outcomes = batch::build_all(projects, mode, progress, jobs, &runner);
+    let runner = std::env::current_exe().map_or(ctg::Runner::Threads, ctg::Runner::Workers);
+    let outcomes = ctg::build_all(projects, mode, progress, jobs, &runner);
     let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     for outcome in &failed {
         if let Err(failure) = &outcome.result {
@@ -342,7 +340,7 @@ fn compare(root: &Path, old: &str, new: Option<&str>, color: bool) -> ExitCode {
             let _ = write!(
                 std::io::stdout(),
                 "{}",
-                ctg::diff::report(&found.changes, &found.old, &found.new)
+                ctg::diff_report(&found.changes, &found.old, &found.new)
             );
             if found.changes.is_empty() {
                 ExitCode::SUCCESS
@@ -360,7 +358,7 @@ fn compare(root: &Path, old: &str, new: Option<&str>, color: bool) -> ExitCode {
 
 /// Import, init, new, templates export, follow-up workbooks: what was done,
 /// then the exit code.
-fn authoring(result: Result<ctg::scaffold::Outcome, Failure>, color: bool) -> ExitCode {
+fn authoring(result: Result<ctg::Outcome, Failure>, color: bool) -> ExitCode {
     match result {
         Ok(outcome) => {
             print_diagnostics(&outcome.diagnostics, color);
@@ -385,7 +383,7 @@ fn fail(failure: &Failure, color: bool) -> ExitCode {
 
 fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
     if !diagnostics.is_empty() {
-        ctg::say_raw!("{}", diag::render(diagnostics, color));
+        ctg::say_raw!("{}", ctg::render_diagnostics(diagnostics, color));
     }
 }
 

@@ -72,15 +72,16 @@ fn amend_from(root: &Path, since: &str, object: &str) -> String {
 }
 
 /// The amendment's documents in memory: its prepared versions and PDF.
-fn rendered(
-    root: &Path,
-) -> (
-    Vec<ctg::amendments::Prepared>,
-    ctg::render::RenderedAmendment,
-) {
+fn rendered(root: &Path) -> (Vec<ctg::Prepared>, ctg::Rendered) {
     let (plan, templates, _) = ctg::load_and_validate(root).unwrap();
-    let prepared = ctg::amendments::prepare(root, &plan).unwrap();
-    let document = ctg::render::render_amendment(&prepared[0], &templates).unwrap();
+    let prepared = ctg::prepare_amendments(root, &plan).unwrap();
+    let document = ctg::Document::Amendment(&prepared[0])
+        .render(&ctg::Inputs::new(
+            &prepared[0].new,
+            &Default::default(),
+            &templates,
+        ))
+        .unwrap();
     (prepared, document)
 }
 
@@ -89,10 +90,7 @@ fn the_amendment_document_has_its_parts_in_order() {
     let (prepared, document) = rendered(&versions().join("v2"));
     assert_eq!(prepared.len(), 1);
     assert_eq!(prepared[0].changes.count(), 17);
-    let pages: Vec<String> = ctg::render::pdf::page_texts(&document.pdf.document)
-        .iter()
-        .map(|p| normalise(p))
-        .collect();
+    let pages: Vec<String> = document.page_texts().iter().map(|p| normalise(p)).collect();
     let all = pages.concat();
     // The title block, then the object, the changes with their legend, the
     // consolidated annex, and the signatures on the last page.
@@ -137,7 +135,7 @@ fn the_amendment_document_has_its_parts_in_order() {
     }
     assert!(last.contains("le15mars2025"), "{last}");
     // Every page is traced to the amended data: its fingerprint in the footer.
-    let fingerprint = &ctg::fingerprint::plan_fingerprint(&prepared[0].new)[..8];
+    let fingerprint = &ctg::plan_fingerprint(&prepared[0].new)[..8];
     assert!(pages.iter().all(|p| p.contains(fingerprint)));
 }
 
@@ -219,7 +217,7 @@ fn the_marks_read_without_colour_and_by_a_screen_reader() {
     assert!(typ.contains(r"#let del(body) = text(fill: del-fill)[\[\-#strike("));
     assert!(typ.contains(r"#let ins(body) = text(fill: ins-fill)[\{\+#underline("));
     let (_, document) = rendered(&versions().join("v2"));
-    let text = ctg::render::pdf::page_texts(&document.pdf.document).concat();
+    let text = document.page_texts().concat();
     assert!(
         text.contains("[-") && text.contains("-]") && text.contains("{+") && text.contains("+}")
     );
@@ -250,7 +248,7 @@ fn from_git_the_amendment_is_that_of_the_folders() {
     // The same changes; only the name of the amended version differs.
     let git = fs::read_to_string(from_git.join("avenant-1.typ")).unwrap();
     let folders = fs::read_to_string(from_folders.join("avenant-1.typ")).unwrap();
-    let named = |spec: &str| format!("«~{}~»", ctg::text::escape::typst_markup(spec));
+    let named = |spec: &str| format!("«~{}~»", ctg::typst_markup(spec));
     assert!(git.contains(&named("v1.0")));
     assert_eq!(git, folders.replace(&named("../v1"), &named("v1.0")));
     // `--revision` builds the amended version as its folder: the amendment
@@ -297,7 +295,7 @@ fn an_amendment_gone_from_the_convention_takes_its_documents_with_it() {
 
 /// The failure of building `root`, as the command line prints it, with the
 /// outputs left as they were.
-fn failure(root: &Path) -> ctg::diag::Failure {
+fn failure(root: &Path) -> ctg::Failure {
     let out = root.join("out");
     fs::create_dir_all(&out).unwrap();
     fs::write(out.join("plan.pdf"), b"ancien").unwrap();
@@ -316,7 +314,7 @@ fn failure(root: &Path) -> ctg::diag::Failure {
 
 /// The first error of building `root`, which must say `message` where the
 /// amendment's `depuis` is written.
-fn since_error(root: &Path, message: &str) -> ctg::diag::Diagnostic {
+fn since_error(root: &Path, message: &str) -> ctg::Diagnostic {
     let first = failure(root).0.swap_remove(0);
     assert_eq!(first.message, message);
     assert_eq!(first.location().as_deref(), Some(since_location().as_str()));
@@ -445,13 +443,18 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
     )
     .unwrap();
     let (plan, templates, _) = ctg::load_and_validate(&root).unwrap();
-    let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
+    let prepared = ctg::prepare_amendments(&root, &plan).unwrap();
     assert_eq!(prepared.len(), 2);
     // N° 2 says that the plan it amends is the one n° 1 made; n° 1 does not.
     let says = |i: usize| {
-        let html = ctg::render::render_amendment(&prepared[i], &templates)
-            .unwrap()
-            .html;
+        let html = ctg::Document::Amendment(&prepared[i])
+            .render(&ctg::Inputs::new(
+                &prepared[i].new,
+                &Default::default(),
+                &templates,
+            ))
+            .unwrap();
+        let html = html.html();
         let from = html.find("<p>Le présent avenant modifie").unwrap();
         html[from..from + html[from..].find("</p>").unwrap()].to_string()
     };
@@ -474,7 +477,7 @@ fn each_amendment_goes_to_the_next_ones_version_and_the_marks_add_up() {
         .iter()
         .flat_map(|f| &f.changes)
         .flat_map(|c| match c {
-            ctg::diff::ActionChange::Changed { cells, .. } => {
+            ctg::ActionChange::Changed { cells, .. } => {
                 cells.iter().map(|c| c.key.as_str()).collect()
             }
             _ => vec![],
@@ -569,8 +572,8 @@ fn an_amendment_towards_an_older_version_is_warned_about_at_its_vers() {
     )
     .unwrap();
     let (plan, _, _) = ctg::load_and_validate(&root).unwrap();
-    let prepared = ctg::amendments::prepare(&root, &plan).unwrap();
-    let warnings = ctg::amendments::warnings(&prepared);
+    let prepared = ctg::prepare_amendments(&root, &plan).unwrap();
+    let warnings = ctg::amendment_warnings(&prepared);
     let warning = warnings
         .iter()
         .find(|w| w.message.contains("à une version plus ancienne"))
@@ -669,7 +672,7 @@ fn a_cell_changed_in_layout_only_says_so_and_a_rewrapped_one_is_unchanged() {
     assert!(
         changes.contains(&format!(
             "<p class=\"ctg-inchange\">{}</p>",
-            ctg::text::redline::LAYOUT_ONLY
+            ctg::LAYOUT_ONLY
         )),
         "{changes}"
     );

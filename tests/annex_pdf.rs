@@ -8,15 +8,15 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::Plan;
-use ctg::render::Rendered;
+use ctg::Plan;
+use ctg::Rendered;
 use lopdf::{Document, Object};
 
 static BUILT: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
 
 fn pdf() -> Document {
-    Document::load_mem(&BUILT.1.plan_pdf.bytes).expect("a readable PDF")
+    Document::load_mem(&BUILT.1.pdf()).expect("a readable PDF")
 }
 
 fn text_of(doc: &Document, obj: &Object) -> String {
@@ -44,7 +44,7 @@ fn text_of(doc: &Document, obj: &Object) -> String {
 fn two_builds_give_the_same_bytes() {
     let (_, again) = ctg::render_project(&project_root()).unwrap();
     assert!(
-        again.plan_pdf.bytes == BUILT.1.plan_pdf.bytes,
+        again.pdf() == BUILT.1.pdf(),
         "the PDF differs between two builds"
     );
 }
@@ -156,17 +156,14 @@ fn table_header_cells_are_tagged_as_headers() {
 #[test]
 fn every_page_carries_version_and_fingerprint() {
     let (plan, out) = &*BUILT;
-    let fingerprint = &ctg::fingerprint::plan_fingerprint(plan)[..8];
+    let fingerprint = &ctg::plan_fingerprint(plan)[..8];
     let version = plan.convention.version.as_deref().unwrap();
     let annex = plan
         .convention
         .annex
         .as_ref()
         .expect("the shipped plan names its annex");
-    for (i, page) in ctg::render::pdf::page_texts(&out.plan_pdf.document)
-        .iter()
-        .enumerate()
-    {
+    for (i, page) in out.page_texts().iter().enumerate() {
         assert!(
             page.starts_with(&annex.to_string()),
             "page {}: {page}",
@@ -191,7 +188,7 @@ fn the_fingerprint_follows_the_data() {
     let (plan, _) = ctg::load_and_validate(project.path())
         .map(|(p, _, _)| (p, ()))
         .unwrap();
-    let before = ctg::fingerprint::plan_fingerprint(&plan);
+    let before = ctg::plan_fingerprint(&plan);
     let file = project
         .path()
         .join("data/actions/logement/01-impayes-de-loyers.toml");
@@ -202,7 +199,7 @@ fn the_fingerprint_follows_the_data() {
     )
     .unwrap();
     let (plan, _, _) = ctg::load_and_validate(project.path()).unwrap();
-    assert_ne!(ctg::fingerprint::plan_fingerprint(&plan), before);
+    assert_ne!(ctg::plan_fingerprint(&plan), before);
 }
 
 /// Whatever the page settings hold takes part in the layout of every cell: if an
@@ -211,14 +208,10 @@ fn the_fingerprint_follows_the_data() {
 /// several times as long.
 #[test]
 fn an_edit_of_a_cell_leaves_the_page_settings_alone() {
-    use ctg::render::view::{Format, PlanView};
-
     let project = copy_project(&project_root());
     let page_settings = || {
-        let (plan, templates, _) = ctg::load_and_validate(project.path()).unwrap();
-        let source = templates
-            .render("plan.typ.tera", &PlanView::new(&plan, Format::Typst))
-            .unwrap();
+        let (_, out) = ctg::render_project(project.path()).unwrap();
+        let source = out.typst_source();
         let start = source.find("#set page(").unwrap();
         let end = start + source[start..].find("\n)\n").unwrap();
         source[start..end].to_string()
@@ -239,7 +232,7 @@ fn an_edit_of_a_cell_leaves_the_page_settings_alone() {
 #[test]
 fn signature_page_lists_every_signatory() {
     let (plan, out) = &*BUILT;
-    let pages = ctg::render::pdf::page_texts(&out.plan_pdf.document);
+    let pages = out.page_texts();
     let last = normalise(pages.last().unwrap());
     assert!(
         last.contains("Signatures") && last.contains("Faità"),
@@ -270,7 +263,7 @@ fn signature_page_fits_on_one_page_for_two_to_eight_signatories() {
         }
         fs::write(&convention, text).unwrap();
         let (_, out) = ctg::render_project(project.path()).unwrap();
-        let pages = ctg::render::pdf::page_texts(&out.plan_pdf.document);
+        let pages = out.page_texts();
         let count = *baseline.get_or_insert(pages.len());
         assert_eq!(pages.len(), count, "{n} signatories change the page count");
         let last = pages.last().unwrap();
@@ -320,7 +313,7 @@ fn source_date_epoch_sets_the_creation_date_and_build_prints_hashes() {
     let xmp = xmp(&doc);
     assert!(xmp.contains("2023-11-14T22:13:20"), "{xmp}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let hash = ctg::fingerprint::sha256_hex(&bytes);
+    let hash = ctg::sha256_hex(&bytes);
     assert!(stderr.contains(&format!("sha256 {hash}")), "{stderr}");
 }
 
@@ -370,10 +363,7 @@ fn an_image_without_alternative_text_is_refused() {
 #[test]
 fn a_sub_section_row_is_never_left_alone_at_the_foot_of_a_page() {
     let (plan, out) = &*BUILT;
-    let pages: Vec<String> = ctg::render::pdf::page_texts(&out.plan_pdf.document)
-        .iter()
-        .map(|p| normalise(p))
-        .collect();
+    let pages: Vec<String> = out.page_texts().iter().map(|p| normalise(p)).collect();
     let mut checked = 0;
     for field in &plan.convention.fields {
         for sub in &field.subsections {
@@ -382,7 +372,7 @@ fn a_sub_section_row_is_never_left_alone_at_the_foot_of_a_page() {
                 .iter()
                 .find(|a| a.subsection.as_deref() == Some(sub.id.as_str()))
                 .expect("each sub-section has actions");
-            let first = normalise(&ctg::text::markdown_to_plain(&first.description));
+            let first = normalise(&ctg::markdown_to_plain(&first.description));
             let label = normalise(&sub.label);
             let page = pages
                 .iter()

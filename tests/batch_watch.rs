@@ -71,7 +71,7 @@ fn folder_of_projects(names: &[&str]) -> (tempfile::TempDir, Vec<std::path::Path
 #[cfg(unix)]
 #[test]
 fn a_worker_that_crashes_fails_its_project_only_and_is_replaced() {
-    use ctg::batch::{self, Progress, Runner};
+    use ctg::{Progress, Runner};
     use std::os::unix::fs::PermissionsExt;
 
     let (all, projects) = folder_of_projects(&["a", "b-plante", "c", "d-illisible", "e"]);
@@ -96,7 +96,7 @@ done
 
     // One slot: every project goes through the same worker, restarted after each
     // failure.
-    let outcomes = batch::build_all(
+    let outcomes = ctg::build_all(
         &projects,
         true,
         Progress::Quiet,
@@ -139,10 +139,10 @@ done
 
 #[test]
 fn without_a_worker_program_projects_are_built_in_this_process() {
-    use ctg::batch::{self, Progress, Runner};
+    use ctg::{Progress, Runner};
 
     let (all, projects) = folder_of_projects(&["a", "b"]);
-    let outcomes = batch::build_all(
+    let outcomes = ctg::build_all(
         &projects,
         true,
         Progress::Quiet,

@@ -17,7 +17,7 @@ const SIGILS: &str = r#"#read("/etc/passwd") $x^2$ *a* _b_ [c] <d> @e \f"#;
 #[test]
 fn generated_typst_snapshot() {
     let (_, out) = ctg::render_project(&fixture("mini")).expect("the fixture builds");
-    insta::assert_snapshot!("mini_plan_typ", out.plan_typ);
+    insta::assert_snapshot!("mini_plan_typ", out.typst_source());
 }
 
 #[test]
@@ -26,14 +26,14 @@ fn generated_html_snapshot() {
     // The PDF's size follows the annex's layout; tests/web.rs checks it.
     let html = regex::Regex::new(r"\(PDF, [^)]*\)")
         .unwrap()
-        .replace(&out.plan_html, "(PDF, [taille])");
+        .replace(&out.html(), "(PDF, [taille])");
     insta::assert_snapshot!("mini_plan_html", html);
 }
 
 #[test]
 fn code_like_text_is_printed_literally() {
     let (_, out) = ctg::render_project(&fixture("mini")).expect("the fixture builds");
-    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
+    let pdf = out.page_texts().join(" ");
     // Once as the caption (plain text), once as a cell (Markdown with escapes).
     assert_eq!(
         normalise(&pdf).matches(&normalise(SIGILS)).count(),
@@ -43,7 +43,7 @@ fn code_like_text_is_printed_literally() {
     assert!(pdf.contains("<script>alert('x')</script>"), "{pdf}");
     assert!(pdf.contains("Crèches <script>alert(1)</script>"), "{pdf}");
 
-    let html = &out.plan_html;
+    let html = &out.html();
     assert_eq!(html_text(html).matches(SIGILS).count(), 2);
     assert!(html_text(html).contains("<script>alert('x')</script>"));
     assert!(
@@ -59,11 +59,8 @@ fn code_like_text_is_printed_literally() {
 fn two_builds_give_the_same_bytes() {
     let (_, a) = ctg::render_project(&fixture("mini")).unwrap();
     let (_, b) = ctg::render_project(&fixture("mini")).unwrap();
-    assert!(
-        a.plan_pdf.bytes == b.plan_pdf.bytes,
-        "PDF differs between two builds"
-    );
-    assert_eq!(a.plan_html, b.plan_html);
+    assert!(a.pdf() == b.pdf(), "PDF differs between two builds");
+    assert_eq!(a.html(), b.html());
 }
 
 #[test]
@@ -130,12 +127,12 @@ fn emoji_print_as_themselves() {
     )
     .unwrap();
     let (_, out) = ctg::render_project(project.path()).expect("emoji are printable");
-    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
+    let pdf = out.page_texts().join(" ");
     assert!(
         normalise(&pdf).contains(&normalise("Réhabiliter 🏠 ✅ 👍🏽 ❤️")),
         "{pdf}"
     );
-    assert!(html_text(&out.plan_html).contains("Réhabiliter 🏠 ✅ 👍🏽 ❤️"));
+    assert!(html_text(&out.html()).contains("Réhabiliter 🏠 ✅ 👍🏽 ❤️"));
 }
 
 #[test]
@@ -147,7 +144,7 @@ fn the_reference_model_is_the_same_plan_however_it_is_declared() {
     let convention = fs::read_to_string(fixture("mini").join("data/convention.toml")).unwrap();
     let (before, after) = convention.split_once("[colonnes]").unwrap();
     let (_, after) = after.split_once("\n[[champs]]").unwrap();
-    let declared = ctg::scaffold::declaration(&ctg::shape::Shape::reference());
+    let declared = ctg::declaration(&ctg::Shape::reference());
     for columns in [declared.as_str(), ""] {
         let project = copy_project(&fixture("mini"));
         fs::write(
@@ -156,17 +153,20 @@ fn the_reference_model_is_the_same_plan_however_it_is_declared() {
         )
         .unwrap();
         let (_, out) = ctg::render_project(project.path()).expect("the plan builds");
-        assert_eq!(out.plan_typ, labelled.plan_typ);
-        assert!(out.plan_pdf.bytes == labelled.plan_pdf.bytes, "PDF differs");
-        assert_eq!(out.plan_html, labelled.plan_html);
-        assert_eq!(out.open_data.datapackage, labelled.open_data.datapackage);
+        assert_eq!(out.typst_source(), labelled.typst_source());
+        assert!(out.pdf() == labelled.pdf(), "PDF differs");
+        assert_eq!(out.html(), labelled.html());
+        assert_eq!(
+            out.text("datapackage.json"),
+            labelled.text("datapackage.json")
+        );
     }
 }
 
 /// The files of an output folder, without the record of what was written.
 fn outputs_in(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     let mut files = files_in(out);
-    files.remove(Path::new(ctg::output::RECORD_FILE));
+    files.remove(Path::new(ctg::RECORD_FILE));
     files
 }
 
@@ -198,7 +198,7 @@ fn a_build_removes_only_the_files_it_wrote() {
         assert_eq!(fs::read_to_string(site.join(name)).unwrap(), text, "{name}");
     }
     // The record names exactly the files of this build, with their hashes.
-    let record = fs::read_to_string(site.join(ctg::output::RECORD_FILE)).unwrap();
+    let record = fs::read_to_string(site.join(ctg::RECORD_FILE)).unwrap();
     let outputs = outputs_in(&site);
     let recorded: Vec<&str> = record
         .lines()
@@ -208,7 +208,7 @@ fn a_build_removes_only_the_files_it_wrote() {
     for line in record.lines() {
         let (hash, name) = line.split_once("  ").unwrap();
         let bytes = &outputs[Path::new(name)];
-        assert_eq!(hash, ctg::fingerprint::sha256_hex(bytes), "{name}");
+        assert_eq!(hash, ctg::sha256_hex(bytes), "{name}");
     }
     assert_eq!(recorded.len() + 3, outputs.len(), "{recorded:?}");
 }

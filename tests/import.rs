@@ -9,10 +9,10 @@ use std::process::Output;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::{Plan, Value};
-use ctg::render::Rendered;
-use ctg::shape::{Column, Kind, Shape};
-use ctg::text::markdown_to_plain;
+use ctg::Rendered;
+use ctg::markdown_to_plain;
+use ctg::{Column, Kind, Shape};
+use ctg::{Plan, Value};
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
     NumberingId, Paragraph, Run, Start, Table, TableCell, TableRow, VMergeType,
@@ -124,7 +124,7 @@ fn word_header(shape: &Shape) -> Vec<TableRow> {
 
 /// An action's cells in the table, as Word holds them: its text cells as
 /// paragraphs and lists, the others as printed.
-fn word_cells(shape: &Shape, action: &ctg::model::Action) -> Vec<TableCell> {
+fn word_cells(shape: &Shape, action: &ctg::Action) -> Vec<TableCell> {
     shape
         .columns
         .iter()
@@ -133,7 +133,7 @@ fn word_cells(shape: &Shape, action: &ctg::model::Action) -> Vec<TableCell> {
         .map(|(_, value)| match value {
             Value::Text(text) => markdown_cell(text),
             Value::Deadline(d) => cell(&[&d.text]),
-            Value::Amount(a) => cell(&[&ctg::text::typography::french_amount(*a)]),
+            Value::Amount(a) => cell(&[&ctg::french_amount(*a)]),
             Value::Number(n) => cell(&[&n.to_string()]),
             Value::Absent => TableCell::new(),
         })
@@ -251,9 +251,7 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
             for (_, value) in shown {
                 match value {
                     Value::Text(text) => row.push(markdown_to_plain(text)),
-                    Value::Amount(amount) => {
-                        row.push(ctg::text::typography::french_amount(*amount))
-                    }
+                    Value::Amount(amount) => row.push(ctg::french_amount(*amount)),
                     Value::Number(n) => row.push(n.to_string()),
                     Value::Absent => row.push(String::new()),
                     Value::Deadline(_) => {}
@@ -297,7 +295,7 @@ fn field_labels(
 
 /// `text` as ctg prints it, superscripts marked `^{…}`.
 fn typeset(text: &str) -> String {
-    use ctg::text::typography::{Segment, segments};
+    use ctg::{Segment, segments};
     segments(text)
         .into_iter()
         .map(|s| match s {
@@ -315,7 +313,7 @@ fn table_pages(rendered: &Rendered) -> Vec<String> {
     let footer =
         regex::Regex::new(r"(Version \S+ · )?Empreinte [0-9a-f]{8}|^Annexe[^–]*– Plan d'actions")
             .unwrap();
-    let mut pages = ctg::render::pdf::page_texts(&rendered.plan_pdf.document);
+    let mut pages = rendered.page_texts();
     let signatures = pages.pop().expect("a signature page");
     assert!(signatures.contains("Signatures"), "{signatures}");
     pages
@@ -390,8 +388,8 @@ fn a_word_table_of_another_model_imports_into_a_plan_of_that_model() {
     let (imported, imported_out) = ctg::render_project(&root).expect("the imported plan builds");
     assert_eq!(visible_rows(&imported), visible_rows(model));
     // Its build carries every paragraph of every cell, in the PDF and the page.
-    let pdf = normalise(&ctg::render::pdf::page_texts(&imported_out.plan_pdf.document).join(" "));
-    let page = normalise(&html_text(&imported_out.plan_html));
+    let pdf = normalise(&imported_out.page_texts().join(" "));
+    let page = normalise(&html_text(&imported_out.html()));
     let mut paragraphs = 0;
     for row in visible_rows(model) {
         for paragraph in row
@@ -505,12 +503,12 @@ fn the_word_annex_of_a_build_imports_back_into_the_same_plan() {
         ]);
         assert!(build.status.success(), "{}", stderr_line(&build));
         let source = built.join("plan.docx");
-        assert_eq!(std::fs::read(&source).unwrap(), out.plan_docx);
+        assert_eq!(std::fs::read(&source).unwrap(), out.docx());
         let root = dir.path().join("projet");
         let imported = import(&source, &root);
         let err = stderr_line(&imported);
         assert!(imported.status.success(), "{err}");
-        let actions = ctg::text::count(plan.actions.len(), "action", "actions");
+        let actions = ctg::count(plan.actions.len(), "action", "actions");
         assert!(err.contains(&format!("plan valide : {actions}")), "{err}");
         assert!(!err.contains("cellule non importée"), "{err}");
 
@@ -547,7 +545,7 @@ fn the_open_data_csv_imports_into_the_same_rows() {
     let (shipped, shipped_out) = &*SHIPPED;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("plan.csv");
-    std::fs::write(&source, &shipped_out.open_data.csv).unwrap();
+    std::fs::write(&source, &shipped_out.bytes("plan.csv")).unwrap();
     let root = dir.path().join("projet");
 
     let out = import(&source, &root);
@@ -691,7 +689,7 @@ fn lists_paragraphs_and_markdown_like_text_survive_as_written() {
 
     // In the PDF, the text is as typed in Word.
     let (_, rendered) = ctg::render_project(&root).expect("the imported plan builds");
-    let text = normalise(&ctg::render::pdf::page_texts(&rendered.plan_pdf.document).join(" "));
+    let text = normalise(&rendered.page_texts().join(" "));
     for expected in [
         "- Fonctionnement : *PSU* #1 <b>",
         "1. Prévenir",
@@ -1117,7 +1115,7 @@ fn the_open_data_csv_of_another_model_imports_with_its_keys() {
     let (model, model_out) = &*OTHER;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("plan.csv");
-    std::fs::write(&source, &model_out.open_data.csv).unwrap();
+    std::fs::write(&source, &model_out.bytes("plan.csv")).unwrap();
     let root = dir.path().join("projet");
     let out = import(&source, &root);
     let err = stderr_line(&out);

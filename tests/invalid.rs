@@ -306,7 +306,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
     let out = project.path().join("out");
     let mut before = files_in(&out);
     assert!(before.len() >= 2, "{before:?}");
-    before.remove(Path::new(ctg::output::RECORD_FILE));
+    before.remove(Path::new(ctg::RECORD_FILE));
 
     let pristine = files_in(&project.path().join("data"));
     let outside = tempfile::tempdir().unwrap();
@@ -338,7 +338,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
         let mut after = files_in(&out);
         // The only files a failed build may add: the generated sources kept for
         // inspection, in the record of what builds wrote.
-        after.retain(|path, _| !is_kept(path) && path != Path::new(ctg::output::RECORD_FILE));
+        after.retain(|path, _| !is_kept(path) && path != Path::new(ctg::RECORD_FILE));
         assert!(after == before, "{}: out/ changed", case.name);
     }
     // A successful build removes the kept sources again, the plan's and the
@@ -366,8 +366,7 @@ fn failed_builds_leave_out_of(base: &str, cases: &[&Case]) {
 
 /// Whether `path` (in `out/`) is a generated source kept for inspection.
 fn is_kept(path: &Path) -> bool {
-    path.to_str()
-        .is_some_and(ctg::render::document::is_kept_typst)
+    path.to_str().is_some_and(ctg::is_kept_typst)
 }
 
 /// All problems of one run are reported, each in its own block, then exit 1.

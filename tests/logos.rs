@@ -66,28 +66,28 @@ fn both_logos_on_the_first_page_and_in_the_signature_boxes_as_tagged_figures() {
         .iter()
         .map(|s| s.logo.as_ref().map(|l| (l.format, l.alt.as_str())))
         .collect();
-    use ctg::logos::Format;
+    use ctg::LogoFormat;
     assert_eq!(
         logos,
         [
-            Some((Format::Svg, SVG_ALT)),
-            Some((Format::Png, PNG_ALT)),
+            Some((LogoFormat::Svg, SVG_ALT)),
+            Some((LogoFormat::Png, PNG_ALT)),
             None
         ]
     );
-    let pages = images_per_page(&rendered.plan_pdf.document);
+    let pages = images_per_page(&rendered.layout());
     assert_eq!(pages.first(), Some(&2), "{pages:?}");
     assert_eq!(pages.last(), Some(&2), "signature page: {pages:?}");
     assert_eq!(pages.iter().sum::<usize>(), 4, "{pages:?}");
     // The title follows the logos on the first page.
-    let first = &ctg::render::pdf::page_texts(&rendered.plan_pdf.document)[0];
+    let first = &rendered.page_texts()[0];
     assert!(
         first.starts_with("Convention Territoriale Globale"),
         "{first}"
     );
     let mut expected = vec![SVG_ALT, SVG_ALT, PNG_ALT, PNG_ALT];
     expected.sort();
-    assert_eq!(figure_alternatives(&rendered.plan_pdf.bytes), expected);
+    assert_eq!(figure_alternatives(&rendered.pdf()), expected);
 }
 
 #[test]
@@ -199,15 +199,11 @@ fn the_reference_plan_has_no_logo() {
     assert!(!convention.contains("[couleurs]"));
     let (plan, rendered) = ctg::render_project(&project_root()).unwrap();
     assert!(plan.convention.signatories.iter().all(|s| s.logo.is_none()));
-    assert_eq!(plan.convention.colours, ctg::model::Colours::default());
-    let pages = images_per_page(&rendered.plan_pdf.document);
+    assert_eq!(plan.convention.colours, ctg::Colours::default());
+    let pages = images_per_page(&rendered.layout());
     assert!(pages.iter().all(|n| *n == 0), "{pages:?}");
-    assert!(!rendered.plan_html.contains("class=\"ctg-logos\""));
-    assert!(
-        rendered
-            .plan_html
-            .contains("thead th { background: #d9e2f3;")
-    );
+    assert!(!rendered.html().contains("class=\"ctg-logos\""));
+    assert!(rendered.html().contains("thead th { background: #d9e2f3;"));
 }
 
 /// The footer's fingerprint traces a printed page to its logos too.
@@ -217,7 +213,7 @@ fn the_fingerprint_follows_the_logos() {
     let fingerprint = || {
         let (plan, _, _) =
             ctg::load_and_validate(project.path()).unwrap_or_else(|e| panic!("{e:?}"));
-        ctg::fingerprint::plan_fingerprint(&plan)
+        ctg::plan_fingerprint(&plan)
     };
     let before = fingerprint();
     let svg = project.path().join("logos/caf.svg");

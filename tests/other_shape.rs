@@ -9,10 +9,10 @@ mod common;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::{Plan, Value};
-use ctg::render::{Rendered, RenderedReview};
-use ctg::text::markdown_to_plain;
-use ctg::text::typography::french_amount;
+use ctg::Rendered;
+use ctg::french_amount;
+use ctg::markdown_to_plain;
+use ctg::{Plan, Value};
 use scraper::{ElementRef, Html, Selector};
 
 static OTHER: LazyLock<(Plan, Rendered)> =
@@ -65,10 +65,10 @@ fn the_header_has_the_declared_cells_and_spans() {
         ],
         vec![cell("Calendrier", 1, 1), cell("Budget prévisionnel", 1, 1)],
     ];
-    assert_eq!(html_header(&out.plan_html), expected);
-    assert_eq!(html_header(&out.plan_fragment_html), expected);
+    assert_eq!(html_header(&out.html()), expected);
+    assert_eq!(html_header(&out.text("plan.fragment.html")), expected);
     // The PDF's header, cell for cell, in the order Typst places them.
-    let typ = &out.plan_typ;
+    let typ = &out.typst_source();
     let header = typ
         .split_once("table.header(\n")
         .and_then(|(_, rest)| rest.split_once("\n  ),"))
@@ -89,7 +89,7 @@ fn the_header_has_the_declared_cells_and_spans() {
         ]
     );
     // On the page, the group's header sits above its two columns.
-    let runs = &page_runs(&out.plan_pdf.document)[0];
+    let runs = &page_runs(&out.layout())[0];
     let at = |t: &str| {
         runs.iter()
             .find(|r| r.text.contains(t))
@@ -137,7 +137,7 @@ fn every_cell_is_in_both_outputs() {
     assert_eq!(expected.len(), 4);
     assert!(expected.iter().all(|row| row.len() == 6));
     // The page: a row per action, a cell per column, each with its column's label.
-    let doc = Html::parse_document(&out.plan_html);
+    let doc = Html::parse_document(&out.html());
     let labels: Vec<String> = plan
         .convention
         .shape
@@ -177,7 +177,7 @@ fn every_cell_is_in_both_outputs() {
     };
     assert_eq!(typeset(&rows), typeset(&expected));
     // The PDF: every paragraph of every cell.
-    let pdf = normalise(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "));
+    let pdf = normalise(&out.page_texts().join(" "));
     for paragraph in expected.iter().flatten().flat_map(|v| v.lines()) {
         assert!(
             pdf.contains(&normalise(paragraph)),
@@ -189,7 +189,7 @@ fn every_cell_is_in_both_outputs() {
 #[test]
 fn amounts_are_printed_the_french_way() {
     let (_, out) = &*OTHER;
-    let doc = Html::parse_document(&out.plan_html);
+    let doc = Html::parse_document(&out.html());
     let amounts: Vec<String> = doc
         .select(&sel("td.ctg-montant"))
         .map(|td| text(&td))
@@ -203,15 +203,15 @@ fn amounts_are_printed_the_french_way() {
             "1\u{202f}250\u{202f}000\u{a0}€"
         ]
     );
-    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
+    let pdf = out.page_texts().join(" ");
     for amount in amounts.iter().filter(|a| !a.is_empty()) {
         assert!(pdf.contains(amount.as_str()), "{amount} : {pdf}");
     }
     // The open data keeps the number.
-    let csv = String::from_utf8(out.open_data.csv.clone()).unwrap();
+    let csv = String::from_utf8(out.bytes("plan.csv").to_vec()).unwrap();
     assert!(csv.contains(",12500,"), "{csv}");
     assert!(csv.contains(",4500.50,"), "{csv}");
-    let json: serde_json::Value = serde_json::from_str(&out.open_data.json).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out.text("plan.json")).unwrap();
     assert_eq!(json[0]["budget"], serde_json::json!(12500));
     assert_eq!(json[1]["budget"], serde_json::json!(4500.5));
     assert_eq!(json[2]["budget"], serde_json::Value::Null);
@@ -228,7 +228,7 @@ fn a_field_kept_out_of_the_table_is_in_the_open_data_only() {
         .collect();
     assert_eq!(hidden.len(), 4);
     // In the CSV and the JSON, under its key.
-    let mut reader = csv::Reader::from_reader(out.open_data.csv.as_slice());
+    let mut reader = csv::Reader::from_reader(out.bytes("plan.csv"));
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
@@ -256,8 +256,8 @@ fn a_field_kept_out_of_the_table_is_in_the_open_data_only() {
         .collect();
     assert_eq!(column, hidden);
     // Nowhere in the table: neither its label nor its values.
-    let pdf = normalise(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "));
-    for html in [&out.plan_html, &out.plan_fragment_html] {
+    let pdf = normalise(&out.page_texts().join(" "));
+    for html in [&out.html(), &out.text("plan.fragment.html")] {
         let page = html_text(html);
         assert!(!page.contains("Public visé"));
         for value in &hidden {
@@ -273,7 +273,7 @@ fn a_field_kept_out_of_the_table_is_in_the_open_data_only() {
 #[test]
 fn the_data_package_describes_the_declared_columns() {
     let (_, out) = &*OTHER;
-    let package: serde_json::Value = serde_json::from_str(&out.open_data.datapackage).unwrap();
+    let package: serde_json::Value = serde_json::from_str(&out.text("datapackage.json")).unwrap();
     for resource in package["resources"].as_array().unwrap() {
         let fields = resource["schema"]["fields"].as_array().unwrap();
         let described: Vec<(&str, &str, bool)> = fields
@@ -331,30 +331,35 @@ fn the_data_package_describes_the_declared_columns() {
 #[test]
 fn generated_typst_and_html_snapshots() {
     let (_, out) = &*OTHER;
-    insta::assert_snapshot!("autre_modele_plan_typ", out.plan_typ);
+    insta::assert_snapshot!("autre_modele_plan_typ", out.typst_source());
     // The PDF's size follows the annex's layout; tests/web.rs checks it.
     let html = regex::Regex::new(r"\(PDF, [^)]*\)")
         .unwrap()
-        .replace(&out.plan_html, "(PDF, [taille])");
+        .replace(&out.html(), "(PDF, [taille])");
     insta::assert_snapshot!("autre_modele_plan_html", html);
-    insta::assert_snapshot!("autre_modele_plan_fragment_html", out.plan_fragment_html);
+    insta::assert_snapshot!(
+        "autre_modele_plan_fragment_html",
+        out.text("plan.fragment.html")
+    );
 }
 
 /// The fixture's review of its one year of follow-up.
-fn review() -> RenderedReview {
+fn review() -> Rendered {
     let root = fixture("autre-modele");
     let (plan, templates, mut warnings) = ctg::load_and_validate(&root).expect("a valid project");
     let follow_ups = ctg::load_follow_ups(&root, &plan, &mut warnings).expect("a valid follow-up");
     // The fixture's review has no introduction: the one warning.
     warnings.retain(|w| w.message != "le bilan 2026 n'a pas d'introduction");
     assert!(warnings.is_empty(), "{warnings:?}");
-    ctg::render::render_review(&plan, &follow_ups, 2026, &templates).expect("the review builds")
+    ctg::Document::Review(2026)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .expect("the review builds")
 }
 
 #[test]
 fn the_review_shows_the_same_table_with_the_year_added() {
     let review = review();
-    let header = html_header(&review.html);
+    let header = html_header(&review.html());
     assert_eq!(header[0][4], cell("Mise en œuvre", 2, 1));
     assert_eq!(header[0].last(), Some(&cell("Suivi 2026", 2, 1)));
     assert_eq!(
@@ -366,7 +371,7 @@ fn the_review_shows_the_same_table_with_the_year_added() {
             cell("Commentaire 2026", 1, 1)
         ]
     );
-    let pdf = normalise(&ctg::render::pdf::page_texts(&review.pdf.document).join(" "));
+    let pdf = normalise(&review.page_texts().join(" "));
     for expected in [
         "MiseenœuvreSuivi2026",
         "12500€",
@@ -416,7 +421,7 @@ fn column_starts(count: usize) -> (Vec<f64>, f64) {
     )
     .unwrap();
     let (_, out) = ctg::render_project(project.path()).expect("the plan builds");
-    let runs = &page_runs(&out.plan_pdf.document)[0];
+    let runs = &page_runs(&out.layout())[0];
     let starts = (0..count)
         .map(|i| {
             runs.iter()
@@ -425,7 +430,7 @@ fn column_starts(count: usize) -> (Vec<f64>, f64) {
                 .x
         })
         .collect();
-    let (width, _) = pdf_pages(&out.plan_pdf.bytes)[0];
+    let (width, _) = pdf_pages(&out.pdf())[0];
     (starts, width)
 }
 
@@ -533,10 +538,10 @@ fn the_fingerprint_follows_what_the_table_shows() {
         assert!(text.contains(from), "{from}");
         std::fs::write(&convention, text.replacen(from, to, 1)).unwrap();
         let (plan, _, _) = ctg::load_and_validate(project.path()).expect("a valid plan");
-        ctg::fingerprint::plan_fingerprint(&plan)
+        ctg::plan_fingerprint(&plan)
     };
     let (plan, _) = &*OTHER;
-    let same = ctg::fingerprint::plan_fingerprint(plan);
+    let same = ctg::plan_fingerprint(plan);
     assert_eq!(
         fingerprint("largeur = 2", "largeur = 3"),
         same,

@@ -6,8 +6,8 @@ mod common;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::Plan;
-use ctg::render::Rendered;
+use ctg::Plan;
+use ctg::Rendered;
 
 static BUILT: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&project_root()).expect("the shipped plan builds"));
@@ -23,8 +23,8 @@ fn the_reference_has_every_action() {
 #[test]
 fn pdf_is_a4_landscape() {
     let (_, out) = &*BUILT;
-    let pages = pdf_pages(&out.plan_pdf.bytes);
-    assert_eq!(pages.len(), out.plan_pdf.document.pages().len());
+    let pages = pdf_pages(&out.pdf());
+    assert_eq!(pages.len(), out.layout().pages().len());
     assert!(
         pages.len() >= 3,
         "the table runs over several pages, not {}",
@@ -41,7 +41,7 @@ fn pdf_is_a4_landscape() {
 #[test]
 fn every_reference_paragraph_is_in_the_pdf() {
     let (_, out) = &*BUILT;
-    let text = normalise(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "));
+    let text = normalise(&out.page_texts().join(" "));
     let missing: Vec<String> = reference_paragraphs()
         .into_iter()
         .filter(|p| !text.contains(&normalise(p)) && !text.to_lowercase().contains(&normalise(p)))
@@ -52,7 +52,7 @@ fn every_reference_paragraph_is_in_the_pdf() {
 #[test]
 fn every_reference_paragraph_is_in_the_html() {
     let (_, out) = &*BUILT;
-    let text = normalise(&html_text(&out.plan_html));
+    let text = normalise(&html_text(&out.html()));
     let missing: Vec<String> = reference_paragraphs()
         .into_iter()
         .filter(|p| !text.contains(&normalise(p)) && !text.to_lowercase().contains(&normalise(p)))
@@ -64,7 +64,7 @@ fn every_reference_paragraph_is_in_the_html() {
 fn two_level_header_on_every_page_of_the_table() {
     let (plan, out) = &*BUILT;
     let shape = &plan.convention.shape;
-    let pages = ctg::render::pdf::page_texts(&out.plan_pdf.document);
+    let pages = out.page_texts();
     let last_row = normalise(&plan.actions.last().unwrap().description);
     let table_end = pages
         .iter()
@@ -96,7 +96,7 @@ fn two_level_header_on_every_page_of_the_table() {
 #[test]
 fn field_labels_repeat_on_each_page_where_the_field_continues() {
     let (plan, out) = &*BUILT;
-    let runs = page_runs(&out.plan_pdf.document);
+    let runs = page_runs(&out.layout());
     // The descriptif column starts where the "►" of the first action starts.
     let column_two = runs
         .iter()
@@ -119,9 +119,7 @@ fn field_labels_repeat_on_each_page_where_the_field_continues() {
                 .actions
                 .iter()
                 .filter(|a| a.field == field.id)
-                .any(|a| {
-                    page_text.contains(&normalise(&ctg::text::markdown_to_plain(&a.description)))
-                });
+                .any(|a| page_text.contains(&normalise(&ctg::markdown_to_plain(&a.description))));
             if here {
                 expected.push_str(&normalise(&field.label));
                 if field.note.is_some() {
@@ -141,7 +139,7 @@ fn field_labels_repeat_on_each_page_where_the_field_continues() {
             let note = normalise(&format!(
                 "{}{}",
                 note.mark,
-                ctg::text::markdown_to_plain(&note.text)
+                ctg::markdown_to_plain(&note.text)
             ));
             first_column = first_column.replace(&note, "");
         }
@@ -156,7 +154,7 @@ fn field_labels_repeat_on_each_page_where_the_field_continues() {
 #[test]
 fn html_has_the_table_semantics() {
     let (plan, out) = &*BUILT;
-    let html = &out.plan_html;
+    let html = &out.html();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<html lang=\"fr\">"));
     assert_eq!(html.matches("<caption>").count(), 1);

@@ -9,17 +9,13 @@ use std::fs;
 use std::path::PathBuf;
 
 use common::*;
-use ctg::review::{FollowUps, State};
+use ctg::{FollowUps, State};
 
 fn demo() -> PathBuf {
     project_root().join("examples/bilan-demo")
 }
 
-fn load() -> (
-    ctg::model::Plan,
-    ctg::render::templates::Templates,
-    FollowUps,
-) {
+fn load() -> (ctg::Plan, ctg::Templates, FollowUps) {
     let (plan, templates, mut warnings) =
         ctg::load_and_validate(&demo()).expect("the example is valid");
     let follow_ups =
@@ -28,14 +24,14 @@ fn load() -> (
     (plan, templates, follow_ups)
 }
 
-fn ids(actions: &[&ctg::model::Action]) -> Vec<String> {
+fn ids(actions: &[&ctg::Action]) -> Vec<String> {
     actions.iter().map(|a| a.id.clone()).collect()
 }
 
 #[test]
 fn due_overdue_and_changed_in_2025_are_exactly_the_hand_checked_ones() {
     let (plan, _, follow_ups) = load();
-    let review = ctg::review::Review::new(&plan, &follow_ups, 2025).unwrap();
+    let review = ctg::Review::new(&plan, &follow_ups, 2025).unwrap();
     // Échéance 2025, or a period that ends in 2025; not « 2025-2026 » nor
     // « 2024-2027 », under way in 2025 but not due.
     assert_eq!(
@@ -70,7 +66,7 @@ fn due_overdue_and_changed_in_2025_are_exactly_the_hand_checked_ones() {
         ]
     );
     // The first year has nothing before it and nothing overdue.
-    let first = ctg::review::Review::new(&plan, &follow_ups, 2024).unwrap();
+    let first = ctg::Review::new(&plan, &follow_ups, 2024).unwrap();
     assert!(first.changed().is_empty() && first.overdue().is_empty());
     assert_eq!(
         ids(&first.due()),
@@ -86,7 +82,7 @@ fn due_overdue_and_changed_in_2025_are_exactly_the_hand_checked_ones() {
 fn summary_counts_equal_the_counts_of_the_data() {
     let (plan, _, follow_ups) = load();
     for (year, data) in &follow_ups.years {
-        let review = ctg::review::Review::new(&plan, &follow_ups, *year).unwrap();
+        let review = ctg::Review::new(&plan, &follow_ups, *year).unwrap();
         let (rows, totals) = review.summary();
         // Counted again here, straight from the follow-up data.
         let mut expected: BTreeMap<(&str, State), usize> = BTreeMap::new();
@@ -110,14 +106,15 @@ fn summary_counts_equal_the_counts_of_the_data() {
 #[test]
 fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
     let (plan, templates, follow_ups) = load();
-    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates)
+    let out = ctg::Document::Review(2025)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
         .expect("the review builds");
-    let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
-    let html = html_text(&out.html);
+    let pdf = out.page_texts().join(" ");
+    let html = html_text(&out.html());
     let (pdf_n, html_n) = (normalise(&pdf), normalise(&html));
     let year = &follow_ups.years[&2025];
     for action in &plan.actions {
-        let description = normalise(&ctg::text::markdown_to_plain(&action.description));
+        let description = normalise(&ctg::markdown_to_plain(&action.description));
         let state = year.actions[&action.id].state.label();
         // Its row in the plan table: description, then state, in that order.
         for (name, text) in [("PDF", &pdf_n), ("HTML", &html_n)] {
@@ -142,17 +139,19 @@ fn the_review_pdf_and_html_show_every_action_with_its_state_and_the_texts() {
     }
     // Markdown became structure in both formats.
     assert!(
-        out.html.contains("<table>")
-            && out.html.contains("<li>")
+        out.html().contains("<table>")
+            && out.html().contains("<li>")
             && out
-                .html
+                .html()
                 .contains("<a href=\"https://exemple.invalid/bilan\">")
     );
-    assert!(out.typ.contains("#table(columns: 2") && out.typ.contains("#list("));
+    assert!(
+        out.typst_source().contains("#table(columns: 2") && out.typst_source().contains("#list(")
+    );
     // The chart, with its figures written out for those who cannot see it.
-    assert!(out.html.contains("<svg role=\"img\""));
+    assert!(out.html().contains("<svg role=\"img\""));
     assert!(pdf.contains("Synthèse 2025") && pdf.contains("Actions en retard"));
-    assert!(out.pdf.document.pages().len() >= 4);
+    assert!(out.layout().pages().len() >= 4);
 }
 
 #[test]
@@ -161,15 +160,15 @@ fn adding_follow_up_data_never_changes_the_plan_annex() {
     let before = ctg::render_project(project.path())
         .unwrap()
         .1
-        .plan_pdf
-        .bytes;
+        .pdf()
+        .to_vec();
     fs::remove_dir_all(project.path().join("data/suivi")).unwrap();
     fs::remove_dir_all(project.path().join("data/bilans")).unwrap();
     let without = ctg::render_project(project.path())
         .unwrap()
         .1
-        .plan_pdf
-        .bytes;
+        .pdf()
+        .to_vec();
     assert!(before == without, "the annex depends on follow-up data");
     // A changed comment and a new year do not change it either.
     let suivi = project.path().join("data/suivi");
@@ -182,8 +181,8 @@ fn adding_follow_up_data_never_changes_the_plan_annex() {
     let with_2026 = ctg::render_project(project.path())
         .unwrap()
         .1
-        .plan_pdf
-        .bytes;
+        .pdf()
+        .to_vec();
     assert!(before == with_2026);
 }
 
@@ -207,8 +206,8 @@ fn build_writes_one_pair_per_year_and_bilan_writes_only_its_year() {
     assert_eq!(
         names(&project.path().join("out")),
         [
-            ctg::output::DOCUMENTS_FILE,
-            ctg::output::RECORD_FILE,
+            ctg::DOCUMENTS_FILE,
+            ctg::RECORD_FILE,
             "bilan-2024.docx",
             "bilan-2024.html",
             "bilan-2024.pdf"
@@ -370,14 +369,16 @@ fn the_review_table_carries_the_annexs_summary_and_note_marks() {
     fs::copy(fixture("mini-suivi/2024.toml"), suivi.join("2024.toml")).unwrap();
     let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
     let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
-    let review = ctg::render::render_review(&plan, &follow_ups, 2024, &templates).unwrap();
+    let review = ctg::Document::Review(2024)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
     let (_, annex) = ctg::render_project(project.path()).unwrap();
 
     // The annex's summary of the table's structure, and the year's columns after it.
-    let annex_summaries = table_summaries(&annex.plan_pdf.bytes);
+    let annex_summaries = table_summaries(&annex.pdf());
     assert_eq!(annex_summaries.len(), 1, "{annex_summaries:?}");
     let base = annex_summaries[0].strip_suffix('.').unwrap();
-    let summaries = table_summaries(&review.pdf.bytes);
+    let summaries = table_summaries(&review.pdf());
     let expected = format!("{base}\u{a0}; « Suivi 2024 » regroupe État 2024 et Commentaire 2024.");
     assert!(
         summaries
@@ -388,7 +389,7 @@ fn the_review_table_carries_the_annexs_summary_and_note_marks() {
 
     // The field's label carries its note's mark, as in the annex, and the note
     // follows the table.
-    let pages = ctg::render::pdf::page_texts(&review.pdf.document);
+    let pages = review.page_texts();
     let text = normalise(&pages.join(" "));
     // After its heading, "Plan d’actions et état 2024" (with Typst's apostrophe).
     let table = text
@@ -401,10 +402,7 @@ fn the_review_table_carries_the_annexs_summary_and_note_marks() {
         after.contains(&normalise("Note en italique sur la compétence.")),
         "{after}"
     );
-    assert!(
-        normalise(&ctg::render::pdf::page_texts(&annex.plan_pdf.document).join(" "))
-            .contains(&format!("Enfance{mark}"))
-    );
+    assert!(normalise(&annex.page_texts().join(" ")).contains(&format!("Enfance{mark}")));
 }
 
 /// `text` without the table `[actions.<id>]` and its indicators.
@@ -445,13 +443,15 @@ fn an_action_whose_period_starts_later_is_to_come_not_missing() {
         ["aucun suivi 2025 pour l'action `jeunesse-accueil-loisirs`"],
         "only the action that was due is warned of"
     );
-    let review = ctg::review::Review::new(&plan, &follow_ups, 2025).unwrap();
+    let review = ctg::Review::new(&plan, &follow_ups, 2025).unwrap();
     let (_, totals) = review.summary();
     assert_eq!((totals.upcoming, totals.missing), (1, 1));
     assert_eq!(totals.total(), plan.actions.len());
 
-    let out = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).unwrap();
-    let doc = scraper::Html::parse_document(&out.html);
+    let out = ctg::Document::Review(2025)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
+    let doc = scraper::Html::parse_document(&out.html());
     let select = |css: &str| scraper::Selector::parse(css).unwrap();
     let text_of = |e: scraper::ElementRef| e.text().collect::<String>().trim().to_string();
     // The summary table: a column « à venir » holding the one action.
@@ -477,16 +477,16 @@ fn an_action_whose_period_starts_later_is_to_come_not_missing() {
     // The chart's legend, and the action's row in the plan table.
     let chart = text_of(doc.select(&select("svg")).next().unwrap());
     assert!(chart.contains("à venir"), "{chart}");
-    let pdf = ctg::render::pdf::page_texts(&out.pdf.document).join(" ");
+    let pdf = out.page_texts().join(" ");
     let mam = plan
         .actions
         .iter()
         .find(|a| a.id == "enfance-mam-nord")
         .unwrap();
-    let description = normalise(&ctg::text::markdown_to_plain(&mam.description));
+    let description = normalise(&ctg::markdown_to_plain(&mam.description));
     for (name, text) in [
         ("PDF", normalise(&pdf)),
-        ("HTML", normalise(&html_text(&out.html))),
+        ("HTML", normalise(&html_text(&out.html()))),
     ] {
         let row = text.rfind(&description).expect(name);
         // Its state cell comes before the next row's (the leisure centre, later
@@ -531,8 +531,10 @@ fn a_review_without_introduction_starts_its_summary_on_the_first_page() {
             .contains("`data/bilans/2025/introduction.md`")
     );
     assert!(!warnings.iter().any(|w| w.message.contains("2024")));
-    let review = ctg::render::render_review(&plan, &follow_ups, 2025, &templates).unwrap();
-    let pages = ctg::render::pdf::page_texts(&review.pdf.document);
+    let review = ctg::Document::Review(2025)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
+    let pages = review.page_texts();
     assert!(pages[0].contains("Synthèse 2025"), "{}", pages[0]);
     // The summary's headers are whole words, never hyphenated, and the
     // chart's long label is whole too.
@@ -552,7 +554,9 @@ fn a_review_without_introduction_starts_its_summary_on_the_first_page() {
         assert!(!first.contains(cut), "{cut}: {first}");
     }
     // A review with its introduction keeps it alone on the first page.
-    let with_intro = ctg::render::render_review(&plan, &follow_ups, 2024, &templates).unwrap();
-    let first = &ctg::render::pdf::page_texts(&with_intro.pdf.document)[0];
+    let with_intro = ctg::Document::Review(2024)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
+    let first = &with_intro.page_texts()[0];
     assert!(!first.contains("Synthèse 2024"), "{first}");
 }

@@ -143,7 +143,7 @@ fn a_new_action_takes_the_next_position_and_a_fresh_id() {
     let new = plan.actions.iter().find(|a| a.id == id).unwrap();
     assert_eq!(
         new.text(&plan.convention.shape, "moyens_caf"),
-        Some(ctg::scaffold::PLACEHOLDER)
+        Some(ctg::PLACEHOLDER)
     );
 
     // A second one gets the next position and another id.
@@ -231,14 +231,14 @@ fn templates_are_exported_once_and_never_overwritten() {
     let copy = copy_project(&fixture("mini"));
     let out = ctg(&["templates", "export", "--root", path(copy.path())]);
     assert!(out.status.success(), "{}", stderr_line(&out));
-    for (name, builtin) in ctg::render::templates::BUILTIN {
+    for (name, builtin) in ctg::BUILTIN_TEMPLATES {
         let written = std::fs::read_to_string(copy.path().join("templates").join(name)).unwrap();
         assert_eq!(&written, builtin, "{name}");
     }
     // The exported templates are the project's own now, and build the same plan.
     let (_, own) = ctg::render_project(copy.path()).unwrap();
     let (_, builtin) = ctg::render_project(&fixture("mini")).unwrap();
-    assert_eq!(own.plan_typ, builtin.plan_typ);
+    assert_eq!(own.typst_source(), builtin.typst_source());
 
     // An edited template is kept.
     let edited = copy.path().join("templates/plan.typ.tera");
@@ -331,7 +331,7 @@ fn a_new_project_declares_the_reference_model() {
         .map(|c| c["cle"].as_str().unwrap())
         .collect();
     let (plan, _) = ctg::render_project(&root).unwrap();
-    let reference = ctg::shape::Shape::reference();
+    let reference = ctg::Shape::reference();
     let expected: Vec<&str> = reference.columns.iter().map(|c| c.key.as_str()).collect();
     assert_eq!(keys, expected);
     assert_eq!(plan.convention.shape, reference);

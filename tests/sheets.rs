@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::{Plan, Value};
-use ctg::render::sheets;
+use ctg::{Plan, Value};
 
 fn build(name: &str, root: &Path) -> PathBuf {
     build_in_test_area(&format!("fiches-{name}"), root)
@@ -60,19 +59,17 @@ fn page_count(pdf: &Path) -> usize {
 /// A value as the sheet prints it, for a containment check.
 fn printed(value: &Value) -> String {
     let text = match value {
-        Value::Text(markdown) => ctg::text::markdown_to_plain(markdown),
+        Value::Text(markdown) => ctg::markdown_to_plain(markdown),
         Value::Deadline(d) => d.text.clone(),
-        Value::Amount(a) => ctg::text::typography::french_amount(*a),
+        Value::Amount(a) => ctg::french_amount(*a),
         Value::Number(n) => n.to_string(),
         Value::Absent => String::new(),
     };
     // With French typography: superscript ordinals print as their letters.
-    ctg::text::typography::segments(&text)
+    ctg::segments(&text)
         .into_iter()
         .map(|s| match s {
-            ctg::text::typography::Segment::Plain(t) | ctg::text::typography::Segment::Super(t) => {
-                t
-            }
+            ctg::Segment::Plain(t) | ctg::Segment::Super(t) => t,
         })
         .collect()
 }
@@ -123,7 +120,7 @@ fn every_action_has_exactly_one_sheet_holding_each_of_its_fields() {
             let last = starts.get(i + 1).map_or(pages, |(_, _, next)| next - 1);
             assert!(first <= &last, "{bookmark}: pages {first}-{last}");
             // The bookmark has the heading's French typography (no-break spaces).
-            let title = sheets::title(&plan, action);
+            let title = ctg::sheet_title(&plan, action);
             let spaces = |t: &str| t.replace(['\u{a0}', '\u{202f}'], " ");
             assert_eq!(
                 spaces(bookmark),
@@ -141,9 +138,7 @@ fn every_action_has_exactly_one_sheet_holding_each_of_its_fields() {
                 .sheets
                 .field_label
                 .clone()
-                .unwrap_or_else(|| {
-                    ctg::render::sheets::singular(&plan.convention.shape.first_column)
-                });
+                .unwrap_or_else(|| ctg::singular(&plan.convention.shape.first_column));
             assert!(
                 text.contains(&comparable(&format!("{one} : {}", field.label))),
                 "{bookmark}: field {}",
@@ -349,7 +344,7 @@ fn select_all(file: &Path, selector: &str) -> Vec<(String, String)> {
 fn one_page_per_action_and_every_link_leads_somewhere() {
     for (out, root) in PROJECTS.iter() {
         let plan = plan(root);
-        let dir = out.join(ctg::render::document::SHEETS_DIR);
+        let dir = out.join(ctg::SHEETS_DIR);
         let mut pages: Vec<String> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -476,9 +471,11 @@ fn text_that_looks_like_code_is_shown_as_written() {
         let root = fixture("fiche-longue");
         let (plan, templates, mut warnings) = ctg::load_and_validate(&root).unwrap();
         let follow_ups = ctg::load_follow_ups(&root, &plan, &mut warnings).unwrap();
-        ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap()
+        ctg::Document::Sheets
+            .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+            .unwrap()
     };
-    let text = ctg::render::pdf::page_texts(&typ.pdf.document).join(" ");
+    let text = typ.page_texts().join(" ");
     assert!(
         text.contains("#1 [pilote] $x$ <script>alert(1)</script> @moi \\fin"),
         "{text}"
@@ -582,23 +579,18 @@ fn sheets_snapshots() {
     let root = fixture("fiche-longue");
     let (plan, templates, mut warnings) = ctg::load_and_validate(&root).unwrap();
     let follow_ups = ctg::load_follow_ups(&root, &plan, &mut warnings).unwrap();
-    let rendered = ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap();
+    let rendered = ctg::Document::Sheets
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
     // The long description is cut short: the snapshot shows the structure.
     let typ: String = rendered
-        .typ
+        .typst_source()
         .lines()
         .filter(|l| !l.starts_with("Étape ") || l.starts_with("Étape 1 "))
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("fiches_typ", typ);
-    let page = |name: &str| {
-        rendered
-            .pages
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, html)| html.clone())
-            .unwrap()
-    };
+    let page = |name: &str| rendered.text(&format!("actions/{name}")).to_string();
     insta::assert_snapshot!("fiche_jeunesse_conseil_html", page("jeunesse-conseil.html"));
     insta::assert_snapshot!("fiches_index_html", page("index.html"));
 }
@@ -608,8 +600,10 @@ fn each_sheet_names_its_field_in_the_singular_and_its_footer_holds_on_one_line()
     let root = project_root();
     let (plan, templates, mut warnings) = ctg::load_and_validate(&root).unwrap();
     let follow_ups = ctg::load_follow_ups(&root, &plan, &mut warnings).unwrap();
-    let rendered = ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap();
-    let text = ctg::render::pdf::page_texts(&rendered.pdf.document).join(" ");
+    let rendered = ctg::Document::Sheets
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
+    let text = rendered.page_texts().join(" ");
     let text = text.replace('\u{a0}', " ");
     assert!(
         text.contains("Champ d'intervention : Petite Enfance"),
@@ -617,8 +611,8 @@ fn each_sheet_names_its_field_in_the_singular_and_its_footer_holds_on_one_line()
     );
     assert!(!text.contains("Champs d'intervention : "), "{text}");
     // The footer: every run below the text area is on one baseline.
-    for (page, runs) in page_runs(&rendered.pdf.document).iter().enumerate() {
-        let height = rendered.pdf.document.pages()[page].frame.height().to_pt();
+    for (page, runs) in page_runs(&rendered.layout()).iter().enumerate() {
+        let height = rendered.layout().pages()[page].frame.height().to_pt();
         let footer: Vec<&Run> = runs.iter().filter(|r| r.y > height - 50.0).collect();
         assert!(!footer.is_empty(), "page {}", page + 1);
         let first = footer[0].y;
@@ -639,9 +633,9 @@ fn each_sheet_names_its_field_in_the_singular_and_its_footer_holds_on_one_line()
     .unwrap();
     let (plan, templates, mut warnings) = ctg::load_and_validate(project.path()).unwrap();
     let follow_ups = ctg::load_follow_ups(project.path(), &plan, &mut warnings).unwrap();
-    let rendered = ctg::render::render_sheets(&plan, &follow_ups, &templates).unwrap();
-    let text = ctg::render::pdf::page_texts(&rendered.pdf.document)
-        .join(" ")
-        .replace('\u{a0}', " ");
+    let rendered = ctg::Document::Sheets
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .unwrap();
+    let text = rendered.page_texts().join(" ").replace('\u{a0}', " ");
     assert!(text.contains("Axe stratégique : "), "{text}");
 }

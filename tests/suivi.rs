@@ -916,13 +916,13 @@ fn failing(
     fill(&workbook, &filled, &edit(&workbook));
     let before = files_in(&root.join("data/suivi"));
     // As the user types it, in the project's folder.
-    let options = ctg::suivi::import::ImportOptions {
+    let options = ctg::ImportOptions {
         root: root.to_path_buf(),
         files: vec![PathBuf::from("suivi-2026-jeunesse.xlsx")],
         year,
         replace: false,
     };
-    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+    let failure = in_dir(root, || ctg::import_workbook(&options))
         .err()
         .expect("l'import doit échouer");
     assert_eq!(
@@ -946,7 +946,7 @@ fn in_dir<T>(dir: &Path, f: impl FnOnce() -> T) -> T {
 }
 
 /// Each error as read: its place and message, then « conseil : » and its hint.
-fn messages(diagnostics: &[ctg::diag::Diagnostic]) -> Vec<String> {
+fn messages(diagnostics: &[ctg::Diagnostic]) -> Vec<String> {
     diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -1252,14 +1252,14 @@ fn two_workbooks_that_disagree_are_named_by_both_cells() {
         &root.join("suivi-copie.xlsx"),
         &[(SHEET, at(STATE, r), text("réalisé"))],
     );
-    let options = |files: &[&str]| ctg::suivi::import::ImportOptions {
+    let options = |files: &[&str]| ctg::ImportOptions {
         root: root.to_path_buf(),
         files: files.iter().map(PathBuf::from).collect(),
         year: None,
         replace: false,
     };
     let failure = in_dir(root, || {
-        ctg::suivi::import::import(&options(&["suivi-caf.xlsx", "suivi-centre-social.xlsx"]))
+        ctg::import_workbook(&options(&["suivi-caf.xlsx", "suivi-centre-social.xlsx"]))
     })
     .err()
     .expect("conflit");
@@ -1275,7 +1275,7 @@ fn two_workbooks_that_disagree_are_named_by_both_cells() {
     );
     // The same value twice is no conflict.
     let done = in_dir(root, || {
-        ctg::suivi::import::import(&options(&["suivi-caf.xlsx", "suivi-copie.xlsx"]))
+        ctg::import_workbook(&options(&["suivi-caf.xlsx", "suivi-copie.xlsx"]))
     });
     assert!(done.is_ok(), "{:?}", done.err());
     assert!(
@@ -1296,7 +1296,7 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
         .unwrap();
     z.write_all(b"rien").unwrap();
     std::fs::write(root.join("archive.xlsx"), z.finish().unwrap().into_inner()).unwrap();
-    let options = ctg::suivi::import::ImportOptions {
+    let options = ctg::ImportOptions {
         root: root.to_path_buf(),
         files: ["suivi-2026.xlsx", "suivi.pdf", "archive.xlsx"]
             .iter()
@@ -1305,7 +1305,7 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
         year: None,
         replace: false,
     };
-    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+    let failure = in_dir(root, || ctg::import_workbook(&options))
         .err()
         .expect("refusés");
     let said = messages(&failure.0);
@@ -1337,11 +1337,11 @@ fn a_file_that_is_no_spreadsheet_is_refused() {
     let mut other = rust_xlsxwriter::Workbook::new();
     other.add_worksheet().write_string(0, 0, "Budget").unwrap();
     other.save(root.join("budget.xlsx")).unwrap();
-    let options = ctg::suivi::import::ImportOptions {
+    let options = ctg::ImportOptions {
         files: vec![PathBuf::from("budget.xlsx")],
         ..options
     };
-    let failure = in_dir(root, || ctg::suivi::import::import(&options))
+    let failure = in_dir(root, || ctg::import_workbook(&options))
         .err()
         .expect("refusé");
     assert_eq!(

@@ -43,9 +43,9 @@ fn typography_problems(what: &str, text: &str) -> Vec<String> {
 /// The text of a PDF as read: each line of each page (runs of one line joined as
 /// they are, lines by a line break), then its table summaries and the
 /// descriptions of its figures, one a line.
-fn pdf_text(pdf: &ctg::render::pdf::Pdf) -> String {
+fn pdf_text(pdf: &ctg::Rendered) -> String {
     let mut out = String::new();
-    for page in page_runs(&pdf.document) {
+    for page in page_runs(pdf.layout()) {
         let mut y = None;
         for run in page {
             if y.is_some_and(|y: f64| (y - run.y).abs() > 0.5) {
@@ -56,7 +56,7 @@ fn pdf_text(pdf: &ctg::render::pdf::Pdf) -> String {
         }
         out.push('\n');
     }
-    let doc = lopdf::Document::load_mem(&pdf.bytes).expect("a readable PDF");
+    let doc = lopdf::Document::load_mem(pdf.pdf()).expect("a readable PDF");
     for object in doc.objects.values() {
         tagged_texts(object, &mut out);
     }
@@ -194,26 +194,28 @@ fn documents(root: &Path) -> Vec<(String, String)> {
     let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("a valid follow-up");
     let (_, rendered) = ctg::render_project(root).expect("the plan builds");
     let mut documents = vec![
-        ("plan.pdf".to_string(), pdf_text(&rendered.plan_pdf)),
-        ("plan.html".to_string(), html_text(&rendered.plan_html)),
+        ("plan.pdf".to_string(), pdf_text(&rendered)),
+        ("plan.html".to_string(), html_text(&rendered.html())),
         (
             "plan.fragment.html".to_string(),
-            html_text(&rendered.plan_fragment_html),
+            html_text(&rendered.text("plan.fragment.html")),
         ),
-        ("plan.docx".to_string(), docx_text(&rendered.plan_docx)),
+        ("plan.docx".to_string(), docx_text(&rendered.docx())),
     ];
-    let sheets =
-        ctg::render::render_sheets(&plan, &follow_ups, &templates).expect("the sheets build");
-    documents.push(("fiches.pdf".to_string(), pdf_text(&sheets.pdf)));
-    for (page, html) in &sheets.pages {
-        documents.push((format!("actions/{page}"), html_text(html)));
+    let sheets = ctg::Document::Sheets
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
+        .expect("the sheets build");
+    documents.push(("fiches.pdf".to_string(), pdf_text(&sheets)));
+    for (name, _) in sheets.files.iter().filter(|(n, _)| n.ends_with(".html")) {
+        documents.push((name.clone(), html_text(sheets.text(name))));
     }
     for year in follow_ups.years.keys() {
-        let review = ctg::render::render_review(&plan, &follow_ups, *year, &templates)
+        let review = ctg::Document::Review(*year)
+            .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
             .expect("the review builds");
-        documents.push((format!("bilan-{year}.pdf"), pdf_text(&review.pdf)));
-        documents.push((format!("bilan-{year}.html"), html_text(&review.html)));
-        documents.push((format!("bilan-{year}.docx"), docx_text(&review.docx)));
+        documents.push((format!("bilan-{year}.pdf"), pdf_text(&review)));
+        documents.push((format!("bilan-{year}.html"), html_text(&review.html())));
+        documents.push((format!("bilan-{year}.docx"), docx_text(&review.docx())));
     }
     documents
 }

@@ -61,7 +61,7 @@ fn has_glyph(c: char) -> bool {
 
 /// The text as typography prints it, whitespace aside.
 fn typeset(text: &str) -> String {
-    use ctg::text::typography::{Segment, segments};
+    use ctg::{Segment, segments};
     let printed: String = segments(text)
         .into_iter()
         .map(|s| match s {
@@ -166,7 +166,7 @@ fn elements(html: &str) -> BTreeSet<(String, Vec<String>)> {
 fn template_elements() -> BTreeSet<(String, Vec<String>)> {
     let project = project_with("Texte", "Texte");
     let (_, out) = ctg::render_project(project.path()).expect("the plain fixture builds");
-    elements(&out.plan_html)
+    elements(&out.html())
 }
 
 /// The Word document's XML parts that hold text, each parsed (an invalid part
@@ -218,8 +218,8 @@ fn accents_typed_apart_are_composed() {
     let decomposed = "De\u{301}cision a\u{300} l\u{2019}e\u{301}te\u{301}";
     let project = project_with(decomposed, decomposed);
     let (_, out) = ctg::render_project(project.path()).expect("the fixture builds");
-    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
-    let page = html_text(&out.plan_html);
+    let pdf = out.page_texts().join(" ");
+    let page = html_text(&out.html());
     for text in [&pdf, &page] {
         assert!(
             text.matches("Décision à l’été").count() >= 6,
@@ -237,8 +237,7 @@ fn a_link_glued_to_a_long_word_builds() {
     let text = "Voir [le site](https://exemple.fr \"titre\")pé`#eval(\"1\")`ékéaxxxxxxxxxxxxxxxxxx";
     let project = project_with("Titre", text);
     let (_, out) = ctg::render_project(project.path()).expect("the link builds");
-    let pdf = squeeze(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "))
-        .replace('\u{200B}', "");
+    let pdf = squeeze(&out.page_texts().join(" ")).replace('\u{200B}', "");
     assert!(
         pdf.contains("Voirlesitepé#eval(\"1\")ékéaxxxxxxxxxxxxxxxxxx"),
         "{pdf}"
@@ -255,15 +254,15 @@ proptest! {
         let project = project_with(&text, &markdown_escape(&text));
         let (_, out) = ctg::render_project(project.path())
             .map_err(|f| TestCaseError::fail(format!("{f:?}")))?;
-        let pdf = squeeze(&ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" "));
-        let html = &out.plan_html;
+        let pdf = squeeze(&out.page_texts().join(" "));
+        let html = &out.html();
         let page = squeeze(&html_text(html));
         // Text is printed in composed form (U+0387 is printed as U+00B7).
         let wanted = squeeze(&unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>());
         // Title, caption, column, field label, note and three cells.
         prop_assert!(pdf.matches(&wanted).count() >= 6, "{text:?} missing from the PDF: {pdf}");
         prop_assert!(page.matches(&wanted).count() >= 6, "{text:?} missing from the page");
-        let (word, _) = word_text_and_links(&out.plan_docx);
+        let (word, _) = word_text_and_links(&out.docx());
         prop_assert!(squeeze(&word).matches(&wanted).count() >= 6, "{text:?} missing from the Word document");
         let extra: Vec<_> = elements(html).difference(&template_elements()).cloned().collect();
         prop_assert!(extra.is_empty(), "{text:?} added {extra:?}");
@@ -279,7 +278,7 @@ proptest! {
         let (_, out) = ctg::render_project(project.path())
             .map_err(|f| TestCaseError::fail(format!("{text:?}: {f:?}")))?;
         let allowed = template_elements();
-        for (name, attrs) in elements(&out.plan_html).difference(&allowed) {
+        for (name, attrs) in elements(&out.html()).difference(&allowed) {
             let converter = match name.as_str() {
                 "a" => attrs.iter().all(|a| a == "href" || a == "title"),
                 "ol" => attrs.iter().all(|a| a == "start"),
@@ -290,7 +289,7 @@ proptest! {
             };
             prop_assert!(converter, "{text:?} added <{name} {attrs:?}>");
         }
-        let doc = Html::parse_document(&out.plan_html);
+        let doc = Html::parse_document(&out.html());
         let links = scraper::Selector::parse("a[href]").unwrap();
         for a in doc.select(&links) {
             let href = a.value().attr("href").unwrap_or_default().to_ascii_lowercase();
@@ -300,7 +299,7 @@ proptest! {
                 "{text:?} made a link to {href}"
             );
         }
-        let (_, links) = word_text_and_links(&out.plan_docx);
+        let (_, links) = word_text_and_links(&out.docx());
         for link in links {
             let lower = link.to_ascii_lowercase();
             prop_assert!(
@@ -356,7 +355,7 @@ fn raw_markdown() -> impl Strategy<Value = String> {
         .prop_map(|pieces| pieces.concat())
         .prop_filter("blank", |s| !s.trim().is_empty())
         .prop_filter("nested beyond the limit", |s| {
-            ctg::text::check::markdown_depth(s) <= ctg::text::check::MAX_MARKDOWN_DEPTH
+            ctg::markdown_depth(s) <= ctg::MAX_MARKDOWN_DEPTH
         })
 }
 
@@ -366,6 +365,6 @@ fn raw_markdown() -> impl Strategy<Value = String> {
 fn indented_text_builds() {
     let project = project_with("Titre", "Début\n\n    #code indenté\n\nFin");
     let (_, out) = ctg::render_project(project.path()).expect("builds");
-    let pdf = ctg::render::pdf::page_texts(&out.plan_pdf.document).join(" ");
+    let pdf = out.page_texts().join(" ");
     assert!(squeeze(&pdf).contains("#codeindenté"), "{pdf}");
 }

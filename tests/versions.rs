@@ -12,7 +12,7 @@ use std::process::Command;
 
 use common::git::*;
 use common::*;
-use ctg::diff::{ActionChange, Cell, Changes, FieldActions, Listed, Modified};
+use ctg::{ActionChange, Cell, Changes, FieldActions, Listed, Modified};
 
 fn modified(what: &str, old: &str, new: &str) -> Modified {
     Modified {
@@ -189,7 +189,7 @@ fn diff_of_two_folders_reports_exactly_each_change() {
     assert_eq!(found.old, "le dossier `../v1`");
     insta::assert_snapshot!(
         "diff_v1_v2",
-        ctg::diff::report(&found.changes, &found.old, &found.new)
+        ctg::diff_report(&found.changes, &found.old, &found.new)
     );
     // An absolute path names the same version.
     let absolute = versions().join("v1");
@@ -346,7 +346,7 @@ fn a_revision_builds_byte_for_byte_as_its_folder() {
 fn a_revision_uses_its_own_templates() {
     // The signed version pinned its page's template in `templates/`.
     let marker = "<!-- gabarit figé de la version signée -->";
-    let builtin = ctg::render::templates::BUILTIN
+    let builtin = ctg::BUILTIN_TEMPLATES
         .iter()
         .find(|(name, _)| *name == "plan.html.tera")
         .unwrap()

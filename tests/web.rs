@@ -10,8 +10,8 @@ use std::fs;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::Plan;
-use ctg::render::{Rendered, RenderedReview};
+use ctg::Plan;
+use ctg::Rendered;
 use scraper::{ElementRef, Html, Selector};
 
 static REFERENCE: LazyLock<(Plan, Rendered)> =
@@ -19,11 +19,11 @@ static REFERENCE: LazyLock<(Plan, Rendered)> =
 static MINI: LazyLock<(Plan, Rendered)> =
     LazyLock::new(|| ctg::render_project(&fixture("mini")).expect("the fixture builds"));
 /// The reviews of the fictional example, one per year of follow-up.
-static DEMO_REVIEWS: LazyLock<(Plan, Vec<RenderedReview>)> =
+static DEMO_REVIEWS: LazyLock<(Plan, Vec<Rendered>)> =
     LazyLock::new(|| reviews(&project_root().join("examples/bilan-demo")));
 /// A review of the small plan, whose table has a sub-section, a field with a
 /// note and an action without follow-up.
-static MINI_REVIEWS: LazyLock<(Plan, Vec<RenderedReview>)> = LazyLock::new(|| {
+static MINI_REVIEWS: LazyLock<(Plan, Vec<Rendered>)> = LazyLock::new(|| {
     let project = copy_project(&fixture("mini"));
     let suivi = project.path().join("data/suivi");
     fs::create_dir_all(&suivi).unwrap();
@@ -32,14 +32,15 @@ static MINI_REVIEWS: LazyLock<(Plan, Vec<RenderedReview>)> = LazyLock::new(|| {
 });
 
 /// Every review of the project at `root`, in the order of the years.
-fn reviews(root: &std::path::Path) -> (Plan, Vec<RenderedReview>) {
+fn reviews(root: &std::path::Path) -> (Plan, Vec<Rendered>) {
     let (plan, templates, mut warnings) = ctg::load_and_validate(root).expect("a valid project");
     let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("a valid follow-up");
     let rendered = follow_ups
         .years
         .keys()
         .map(|year| {
-            ctg::render::render_review(&plan, &follow_ups, *year, &templates)
+            ctg::Document::Review(*year)
+                .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
                 .expect("the review builds")
         })
         .collect();
@@ -287,9 +288,9 @@ fn complex_table_problems(table: ElementRef, problems: &mut Vec<String>) {
 #[test]
 fn every_data_cell_points_at_existing_headers() {
     let (plan, out) = &*REFERENCE;
-    let problems = header_problems(&out.plan_html);
+    let problems = header_problems(&out.html());
     assert!(problems.is_empty(), "{problems:#?}");
-    let doc = Html::parse_document(&out.plan_html);
+    let doc = Html::parse_document(&out.html());
     assert_eq!(
         doc.select(&sel("td[headers]")).count(),
         plan.actions.len() * 7
@@ -300,7 +301,7 @@ fn every_data_cell_points_at_existing_headers() {
         attr(&first, "headers"),
         Some("ctg-champ-petite-enfance ctg-r-1 ctg-grp-1 ctg-col-descriptif")
     );
-    let problems = header_problems(&MINI.1.plan_html);
+    let problems = header_problems(&MINI.1.html());
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -309,10 +310,10 @@ fn every_table_of_the_reviews_has_its_headers() {
     for (plan, reviews) in [&*DEMO_REVIEWS, &*MINI_REVIEWS] {
         assert!(!reviews.is_empty());
         for review in reviews {
-            let year = review.year;
-            let problems = header_problems(&review.html);
+            let year = review.name().trim_start_matches("bilan-");
+            let problems = header_problems(&review.html());
             assert!(problems.is_empty(), "bilan {year} : {problems:#?}");
-            let doc = Html::parse_document(&review.html);
+            let doc = Html::parse_document(&review.html());
             // The plan's table, with the year's state and comment after the
             // plan's seven columns: each cell names its headers too.
             assert_eq!(
@@ -362,7 +363,7 @@ fn every_table_of_the_reviews_has_its_headers() {
         }
     }
     // The field's note mark and the sub-section are there, as in the plan's page.
-    let mini = &MINI_REVIEWS.1[0].html;
+    let mini = MINI_REVIEWS.1[0].html();
     let doc = Html::parse_document(mini);
     assert_eq!(
         doc.select(&sel("th.ctg-sous-section[colspan=\"9\"]"))
@@ -379,7 +380,7 @@ fn every_table_of_the_reviews_has_its_headers() {
 
 #[test]
 fn the_header_check_catches_broken_markup() {
-    let html = &REFERENCE.1.plan_html;
+    let html = &REFERENCE.1.html();
     let cases = [
         (
             "ctg-grp-1 ctg-col-descriptif\"",
@@ -436,7 +437,7 @@ fn the_header_check_catches_broken_markup() {
 #[test]
 fn page_is_a_complete_accessible_document() {
     let (plan, out) = &*REFERENCE;
-    let doc = Html::parse_document(&out.plan_html);
+    let doc = Html::parse_document(&out.html());
     assert_eq!(
         doc.select(&sel("html"))
             .next()
@@ -471,7 +472,7 @@ fn page_is_a_complete_accessible_document() {
 
     // The PDF annex, linked relatively, with its format and size.
     let link = doc.select(&sel("a[href=\"plan.pdf\"]")).next().unwrap();
-    let size = ctg::render::html::french_size(out.plan_pdf.bytes.len());
+    let size = ctg::french_size(out.pdf().len());
     assert!(size.ends_with(" ko"), "{size}");
     let link_text = plain_spaces(&text(&link));
     assert!(
@@ -488,13 +489,13 @@ fn page_is_a_complete_accessible_document() {
     }
     assert_eq!(doc.select(&sel("[src], [srcset]")).count(), 0);
     for needle in ["url(", "@import", "@font-face"] {
-        assert!(!out.plan_html.contains(needle), "{needle}");
+        assert!(!out.html().contains(needle), "{needle}");
     }
 
     // Printing: A4 landscape, header on every page.
-    assert!(out.plan_html.contains("@page { size: A4 landscape;"));
+    assert!(out.html().contains("@page { size: A4 landscape;"));
     assert!(
-        out.plan_html
+        out.html()
             .contains("thead { display: table-header-group; }")
     );
 }
@@ -584,7 +585,7 @@ fn the_scoping_check_catches_site_wide_rules() {
 #[test]
 fn fragment_is_the_page_table_with_scoped_styles() {
     for (_, out) in [&*REFERENCE, &*MINI] {
-        let fragment = &out.plan_fragment_html;
+        let fragment = &out.text("plan.fragment.html");
         for tag in ["<!DOCTYPE", "<html", "<head", "<body", "<main", "<h1"] {
             assert!(!fragment.contains(tag), "{tag} dans le fragment");
         }
@@ -599,7 +600,7 @@ fn fragment_is_the_page_table_with_scoped_styles() {
         assert_eq!(attr(&roots[0], "lang"), Some("fr"));
 
         // The same table and notes as the page, written once.
-        let page = Html::parse_document(&out.plan_html);
+        let page = Html::parse_document(&out.html());
         for part in ["table", ".ctg-notes"] {
             let a = page.select(&sel(part)).next().map(|e| e.html());
             let b = doc.select(&sel(part)).next().map(|e| e.html());
@@ -633,7 +634,7 @@ fn fragment_is_the_page_table_with_scoped_styles() {
 
 #[test]
 fn mini_fragment_snapshot() {
-    insta::assert_snapshot!("mini_plan_fragment_html", MINI.1.plan_fragment_html);
+    insta::assert_snapshot!("mini_plan_fragment_html", MINI.1.text("plan.fragment.html"));
 }
 
 fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
@@ -656,7 +657,7 @@ fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn csv_has_one_plain_text_row_per_action() {
     let (plan, out) = &*REFERENCE;
-    let bytes = &out.open_data.csv;
+    let bytes = &out.bytes("plan.csv");
     let text = std::str::from_utf8(bytes).expect("UTF-8");
     assert!(!text.starts_with('\u{feff}'), "no byte order mark");
     assert!(text.starts_with(&format!("{}\r\n", COLUMNS.join(","))));
@@ -685,7 +686,7 @@ fn csv_has_one_plain_text_row_per_action() {
         assert_eq!(row[col("champ")], field.label);
         assert_eq!(
             row[col("descriptif")],
-            in_csv(&ctg::text::markdown_to_plain(&action.description))
+            in_csv(&ctg::markdown_to_plain(&action.description))
         );
         assert_eq!(
             row[col("echeance_debut")],
@@ -741,12 +742,12 @@ fn a_spreadsheet_shows_a_text_that_starts_like_a_formula_as_text() {
     }
     fs::write(&action, text).unwrap();
     let (_, out) = ctg::render_project(project.path()).unwrap();
-    let (header, rows) = csv_rows(&out.open_data.csv);
+    let (header, rows) = csv_rows(&out.bytes("plan.csv"));
     let row = rows
         .iter()
         .find(|r| r.iter().any(|c| c == "logement-impayes"))
         .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&out.open_data.json).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out.text("plan.json")).unwrap();
     let record = json
         .as_array()
         .unwrap()
@@ -760,7 +761,7 @@ fn a_spreadsheet_shows_a_text_that_starts_like_a_formula_as_text() {
         assert_eq!(record[key], value, "{key}");
     }
     // The data package says how.
-    let package: serde_json::Value = serde_json::from_str(&out.open_data.datapackage).unwrap();
+    let package: serde_json::Value = serde_json::from_str(&out.text("datapackage.json")).unwrap();
     let description = package["resources"][0]["description"].as_str().unwrap();
     assert!(
         description.contains("précédé d'une apostrophe"),
@@ -777,7 +778,7 @@ fn a_spreadsheet_shows_a_text_that_starts_like_a_formula_as_text() {
     }
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("plan.csv");
-    fs::write(&csv, &out.open_data.csv).unwrap();
+    fs::write(&csv, &out.bytes("plan.csv")).unwrap();
     let ods = soffice_convert(&csv, "ods", dir.path());
     let content = zip_part(&ods, "content.xml");
     assert!(!content.contains("table:formula"), "{content}");
@@ -803,7 +804,7 @@ fn zip_part(file: &std::path::Path, name: &str) -> String {
 #[test]
 fn csv_keeps_code_like_text_as_data() {
     let (_, out) = &*MINI;
-    let (_, rows) = csv_rows(&out.open_data.csv);
+    let (_, rows) = csv_rows(&out.bytes("plan.csv"));
     assert_eq!(rows.len(), 3);
     let creche = &rows[0];
     assert_eq!(
@@ -813,16 +814,16 @@ fn csv_keeps_code_like_text_as_data() {
     assert_eq!(creche[12], "<script>alert('x')</script>");
     assert_eq!(creche[11], "Une crèche ouverte.\nDeuxième ligne.");
     // RFC 4180: the field is quoted and its quotes doubled.
-    let raw = String::from_utf8(out.open_data.csv.clone()).unwrap();
+    let raw = out.text("plan.csv").to_string();
     assert!(raw.contains(r##","#read(""/etc/passwd"") $x^2$"##), "{raw}");
 }
 
 #[test]
 fn json_has_the_same_records_as_the_csv() {
     for (_, out) in [&*REFERENCE, &*MINI] {
-        let json: serde_json::Value = serde_json::from_str(&out.open_data.json).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&out.text("plan.json")).unwrap();
         let records = json.as_array().expect("an array of records");
-        let (header, rows) = csv_rows(&out.open_data.csv);
+        let (header, rows) = csv_rows(&out.bytes("plan.csv"));
         assert_eq!(records.len(), rows.len());
         for (record, row) in records.iter().zip(&rows) {
             let object = record.as_object().unwrap();
@@ -852,7 +853,7 @@ fn json_has_the_same_records_as_the_csv() {
 #[test]
 fn datapackage_describes_the_csv() {
     let (plan, out) = &*REFERENCE;
-    let package: serde_json::Value = serde_json::from_str(&out.open_data.datapackage).unwrap();
+    let package: serde_json::Value = serde_json::from_str(&out.text("datapackage.json")).unwrap();
     let name = package["name"].as_str().unwrap();
     assert!(
         name.bytes()
@@ -864,7 +865,7 @@ fn datapackage_describes_the_csv() {
             .unwrap()
             .contains("plan d'actions 2023-2027")
     );
-    let (header, _) = csv_rows(&out.open_data.csv);
+    let (header, _) = csv_rows(&out.bytes("plan.csv"));
     let resources = package["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 2);
     let csv = &resources[0];
@@ -872,7 +873,7 @@ fn datapackage_describes_the_csv() {
     assert_eq!(csv["format"], "csv");
     assert_eq!(csv["encoding"], "utf-8");
     assert_eq!(csv["dialect"]["delimiter"], ",");
-    assert_eq!(csv["bytes"], out.open_data.csv.len());
+    assert_eq!(csv["bytes"], out.bytes("plan.csv").len());
     assert_eq!(resources[1]["path"], "plan.json");
     assert_eq!(resources[1]["schema"], csv["schema"]);
 
@@ -909,22 +910,26 @@ fn datapackage_describes_the_csv() {
 fn two_builds_give_the_same_web_and_data_files() {
     let (_, again) = ctg::render_project(&fixture("mini")).unwrap();
     let (_, first) = &*MINI;
-    assert_eq!(first.plan_fragment_html, again.plan_fragment_html);
-    assert!(first.open_data.csv == again.open_data.csv);
-    assert_eq!(first.open_data.json, again.open_data.json);
-    assert_eq!(first.open_data.datapackage, again.open_data.datapackage);
+    assert_eq!(
+        first.text("plan.fragment.html"),
+        again.text("plan.fragment.html")
+    );
+    assert!(first.bytes("plan.csv") == again.bytes("plan.csv"));
+    assert_eq!(first.text("plan.json"), again.text("plan.json"));
+    assert_eq!(
+        first.text("datapackage.json"),
+        again.text("datapackage.json")
+    );
 }
 
 #[test]
 fn mini_open_data_snapshots() {
-    let data = &MINI.1.open_data;
+    let data = &MINI.1;
     // Record ends are shown: CRLF between records, LF inside a quoted cell.
-    let csv = String::from_utf8(data.csv.clone())
-        .unwrap()
-        .replace("\r\n", "␍\n");
+    let csv = data.text("plan.csv").replace("\r\n", "␍\n");
     insta::assert_snapshot!("mini_plan_csv", csv);
-    insta::assert_snapshot!("mini_plan_json", data.json);
-    insta::assert_snapshot!("mini_datapackage_json", data.datapackage);
+    insta::assert_snapshot!("mini_plan_json", data.text("plan.json"));
+    insta::assert_snapshot!("mini_datapackage_json", data.text("datapackage.json"));
 }
 
 fn edit_convention(project: &tempfile::TempDir, edit: impl Fn(&str) -> String) {
@@ -978,7 +983,7 @@ fn explicit_collectivite_goes_to_the_open_data() {
     });
     let (plan, out) = ctg::render_project(project.path()).expect("builds");
     assert_eq!(plan.convention.collectivity, "Ville d'Exemple");
-    let (_, rows) = csv_rows(&out.open_data.csv);
+    let (_, rows) = csv_rows(&out.bytes("plan.csv"));
     assert_eq!(rows[0][0], "Ville d'Exemple");
     assert_eq!(rows[0][1], "Caisse d'allocations familiales d'Exemple");
 }

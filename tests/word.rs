@@ -15,9 +15,9 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 use common::*;
-use ctg::model::{Plan, Value};
-use ctg::render::{Rendered, RenderedReview};
-use ctg::text::markdown_to_plain;
+use ctg::Rendered;
+use ctg::markdown_to_plain;
+use ctg::{Plan, Value};
 use roxmltree::{Document, Node};
 
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -33,33 +33,38 @@ fn demo() -> PathBuf {
 }
 
 /// The review of `year` of the project at `root`.
-fn review(root: &Path, year: u16) -> (Plan, RenderedReview) {
+fn review(root: &Path, year: u16) -> (Plan, Rendered) {
     let (plan, templates, mut warnings) = ctg::load_and_validate(root).expect("the project loads");
     let follow_ups = ctg::load_follow_ups(root, &plan, &mut warnings).expect("its follow-up loads");
-    let review = ctg::render::render_review(&plan, &follow_ups, year, &templates)
+    let review = ctg::Document::Review(year)
+        .render(&ctg::Inputs::new(&plan, &follow_ups, &templates))
         .expect("the review builds");
     (plan, review)
 }
 
-static DEMO_2025: LazyLock<(Plan, RenderedReview)> = LazyLock::new(|| review(&demo(), 2025));
+static DEMO_2025: LazyLock<(Plan, Rendered)> = LazyLock::new(|| review(&demo(), 2025));
 
 /// Amendment n° 1 of `tests/fixtures/versions/v2`: its prepared versions, its
 /// documents, and its view (the parts and changes the documents show).
 struct Amended {
-    prepared: ctg::amendments::Prepared,
-    rendered: ctg::render::RenderedAmendment,
-    view: ctg::render::amendment::AmendmentView,
+    prepared: ctg::Prepared,
+    rendered: ctg::Rendered,
+    view: ctg::AmendmentView,
 }
 
 fn amended() -> Amended {
     let root = common::git::versions().join("v2");
     let (plan, templates, _) = ctg::load_and_validate(&root).expect("the project loads");
-    let mut prepared = ctg::amendments::prepare(&root, &plan).expect("its amendment is prepared");
+    let mut prepared = ctg::prepare_amendments(&root, &plan).expect("its amendment is prepared");
     let prepared = prepared.remove(0);
-    let rendered =
-        ctg::render::render_amendment(&prepared, &templates).expect("the amendment builds");
-    let view =
-        ctg::render::amendment::AmendmentView::new(&prepared, ctg::render::view::Format::Typst);
+    let rendered = ctg::Document::Amendment(&prepared)
+        .render(&ctg::Inputs::new(
+            &prepared.new,
+            &Default::default(),
+            &templates,
+        ))
+        .expect("the amendment builds");
+    let view = ctg::AmendmentView::new(&prepared, ctg::Markup::Typst);
     Amended {
         prepared,
         rendered,
@@ -181,7 +186,7 @@ fn cell_text(cell: Node) -> String {
 /// `text` as the documents print it: French typography, superscripts as plain
 /// letters.
 fn typeset(text: &str) -> String {
-    use ctg::text::typography::{Segment, segments};
+    use ctg::{Segment, segments};
     segments(text)
         .into_iter()
         .map(|s| match s {
@@ -196,7 +201,7 @@ fn typeset(text: &str) -> String {
 #[test]
 fn the_annex_is_a4_landscape_in_french_with_named_styles() {
     let (_, out) = &*SHIPPED;
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let section = document
         .descendants()
@@ -340,7 +345,7 @@ fn declared_header(plan: &Plan) -> (Vec<(String, usize, bool)>, Vec<String>) {
 #[test]
 fn the_header_rows_repeat_on_each_page_and_follow_the_declared_columns() {
     for (plan, out) in [&*SHIPPED, &*OTHER] {
-        let package = Package::open(&out.plan_docx);
+        let package = Package::open(&out.docx());
         let document = package.xml("word/document.xml");
         let table = body_tables(&document)[0];
         assert_eq!(header(table), declared_header(plan));
@@ -389,7 +394,7 @@ fn a_plan_without_groups_of_columns_has_one_header_row() {
     )
     .unwrap();
     let (plan, out) = ctg::render_project(project.path()).expect("the plan builds");
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let table = body_tables(&document)[0];
     let rows = rows(table);
@@ -420,7 +425,7 @@ fn a_plan_without_groups_of_columns_has_one_header_row() {
 #[test]
 fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
     for (plan, out) in [&*SHIPPED, &*OTHER] {
-        let package = Package::open(&out.plan_docx);
+        let package = Package::open(&out.docx());
         let document = package.xml("word/document.xml");
         let table = body_tables(&document)[0];
         let c = &plan.convention;
@@ -473,7 +478,7 @@ fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
                         .collect::<Vec<_>>()
                         .join("\n"),
                     Value::Deadline(d) => typeset(&d.text),
-                    Value::Amount(a) => ctg::text::typography::french_amount(*a),
+                    Value::Amount(a) => ctg::french_amount(*a),
                     Value::Number(n) => n.to_string(),
                     Value::Absent => String::new(),
                 };
@@ -491,7 +496,7 @@ fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
 #[test]
 fn amounts_are_right_aligned_and_deadlines_centred_as_in_the_pdf() {
     let (plan, out) = &*OTHER;
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let table = body_tables(&document)[0];
     let shown: Vec<_> = plan.convention.shape.shown().map(|(_, c)| c).collect();
@@ -520,7 +525,7 @@ fn amounts_are_right_aligned_and_deadlines_centred_as_in_the_pdf() {
 #[test]
 fn the_sub_section_rows_span_the_columns_and_the_notes_follow_the_table() {
     let (plan, out) = &*SHIPPED;
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let table = body_tables(&document)[0];
     let columns = plan.convention.shape.shown().count();
@@ -566,7 +571,7 @@ fn the_sub_section_rows_span_the_columns_and_the_notes_follow_the_table() {
 #[test]
 fn the_signature_page_has_a_block_per_signatory() {
     let (plan, out) = &*SHIPPED;
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let heading = document
         .descendants()
@@ -654,7 +659,7 @@ fn list_items(package: &Package) -> Vec<(String, usize, bool, usize)> {
 fn cell_markdown_becomes_word_paragraphs_lists_emphasis_and_links() {
     let dir = rich_project();
     let (_, out) = ctg::render_project(dir.path()).expect("the plan builds");
-    let package = Package::open(&out.plan_docx);
+    let package = Package::open(&out.docx());
     let items = list_items(&package);
     let item = |t: &str| items.iter().find(|i| i.0 == t).cloned();
     // Real Word lists: the bullets of `- …`, the numbers of `3. …` from 3 on.
@@ -795,10 +800,7 @@ fn core(package: &Package) -> BTreeMap<String, String> {
 fn the_document_properties_are_the_pdfs() {
     let (_, out) = &*SHIPPED;
     let (_, bilan) = &*DEMO_2025;
-    for (docx, pdf) in [
-        (&out.plan_docx, &out.plan_pdf.bytes),
-        (&bilan.docx, &bilan.pdf.bytes),
-    ] {
+    for (docx, pdf) in [(&out.docx(), &out.pdf()), (&bilan.docx(), &bilan.pdf())] {
         let core = core(&Package::open(docx));
         let info = pdf_info(pdf);
         assert_eq!(core["title"], info["Title"]);
@@ -822,17 +824,17 @@ fn two_builds_give_the_same_bytes_with_sorted_and_dated_entries() {
     let (_, first) = &*SHIPPED;
     let (_, second) = ctg::render_project(&project_root()).unwrap();
     assert!(
-        first.plan_docx == second.plan_docx,
+        first.docx() == second.docx(),
         "plan.docx diffère d'une construction à l'autre"
     );
     let (_, bilan) = &*DEMO_2025;
     let (_, again) = review(&demo(), 2025);
     assert!(
-        bilan.docx == again.docx,
+        bilan.docx() == again.docx(),
         "bilan-2025.docx diffère d'une construction à l'autre"
     );
 
-    for docx in [&first.plan_docx, &bilan.docx] {
+    for docx in [&first.docx(), &bilan.docx()] {
         let package = Package::open(docx);
         let mut sorted = package.names.clone();
         sorted.sort();
@@ -864,7 +866,7 @@ fn two_builds_give_the_same_bytes_with_sorted_and_dated_entries() {
 #[test]
 fn the_review_has_the_content_of_its_pdf() {
     let (plan, out) = &*DEMO_2025;
-    let package = Package::open(&out.docx);
+    let package = Package::open(&out.docx());
     let document = package.xml("word/document.xml");
     let headings: Vec<String> = document
         .descendants()
@@ -885,8 +887,7 @@ fn the_review_has_the_content_of_its_pdf() {
         ]
     );
     // Each of them is in the PDF too (whose apostrophes are typographic).
-    let pdf =
-        normalise(&ctg::render::pdf::page_texts(&out.pdf.document).join(" ")).replace('’', "'");
+    let pdf = normalise(&out.page_texts().join(" ")).replace('’', "'");
     for heading in &headings {
         assert!(pdf.contains(&normalise(heading)), "{heading}");
     }
@@ -1022,7 +1023,7 @@ fn libreoffice_prints_every_paragraph_of_the_plan_with_the_header_on_every_page(
         return;
     }
     let (plan, out) = &*SHIPPED;
-    let pages = printed_pages("plan", &out.plan_docx);
+    let pages = printed_pages("plan", &out.docx());
     let text = normalise(&pages.join(" "));
     let missing: Vec<String> = reference_paragraphs()
         .into_iter()
@@ -1062,7 +1063,7 @@ fn libreoffice_prints_the_review_with_the_plan_and_its_header_on_every_page() {
         return;
     }
     let (plan, out) = &*DEMO_2025;
-    let pages = printed_pages("bilan-2025", &out.docx);
+    let pages = printed_pages("bilan-2025", &out.docx());
     let text = normalise(&pages.join(" "));
     // Every paragraph of every cell of the plan.
     let mut paragraphs = 0;
@@ -1127,7 +1128,7 @@ fn body_paragraphs<'a, 'i>(doc: &'a Document<'i>) -> Vec<(Option<&'a str>, Strin
 #[test]
 fn the_amendment_has_the_parts_of_its_pdf_in_order() {
     let a = &*AMENDED;
-    let package = Package::open(&a.rendered.docx);
+    let package = Package::open(&a.rendered.docx());
     let document = package.xml("word/document.xml");
     let paragraphs = body_paragraphs(&document);
     let info = &a.view.amendment;
@@ -1234,7 +1235,7 @@ fn the_amendment_has_the_parts_of_its_pdf_in_order() {
 #[test]
 fn the_changes_are_one_table_per_field_with_a_row_per_change() {
     let a = &*AMENDED;
-    let package = Package::open(&a.rendered.docx);
+    let package = Package::open(&a.rendered.docx());
     let document = package.xml("word/document.xml");
     let tables = body_tables(&document);
     let changes = &a.view.changes.tables;
@@ -1329,7 +1330,7 @@ fn marked_runs(node: Node) -> Vec<(String, bool, bool, bool)> {
 #[test]
 fn a_changed_cell_marks_its_words_underlined_and_struck_between_brackets() {
     let a = &*AMENDED;
-    let package = Package::open(&a.rendered.docx);
+    let package = Package::open(&a.rendered.docx());
     let document = package.xml("word/document.xml");
     let tables = body_tables(&document);
     // In every table of changes, a word is underlined exactly when between
@@ -1408,7 +1409,7 @@ fn a_changed_cell_marks_its_words_underlined_and_struck_between_brackets() {
 #[test]
 fn the_consolidated_annex_mentions_each_row_an_amendment_touched() {
     let a = &*AMENDED;
-    let package = Package::open(&a.rendered.docx);
+    let package = Package::open(&a.rendered.docx());
     let document = package.xml("word/document.xml");
     let tables = body_tables(&document);
     let annex = tables[tables.len() - 2];
@@ -1455,7 +1456,7 @@ fn the_consolidated_annex_mentions_each_row_an_amendment_touched() {
 #[test]
 fn the_amendment_is_signed_on_its_date_by_the_new_signatories() {
     let a = &*AMENDED;
-    let package = Package::open(&a.rendered.docx);
+    let package = Package::open(&a.rendered.docx());
     let document = package.xml("word/document.xml");
     let tables = body_tables(&document);
     let signatures = tables.last().unwrap();
@@ -1488,8 +1489,8 @@ fn the_amendment_is_signed_on_its_date_by_the_new_signatories() {
 #[test]
 fn the_amendments_properties_are_its_pdfs_and_two_builds_are_identical() {
     let a = &*AMENDED;
-    let core = core(&Package::open(&a.rendered.docx));
-    let info = pdf_info(&a.rendered.pdf.bytes);
+    let core = core(&Package::open(&a.rendered.docx()));
+    let info = pdf_info(&a.rendered.pdf());
     assert_eq!(core["title"], info["Title"]);
     assert!(core["title"].starts_with("Avenant n°\u{a0}1 à la Convention"));
     assert_eq!(core["creator"], info["Author"]);
@@ -1502,7 +1503,7 @@ fn the_amendments_properties_are_its_pdfs_and_two_builds_are_identical() {
     assert_eq!(core["modified"], core["created"]);
     let again = amended();
     assert!(
-        a.rendered.docx == again.rendered.docx,
+        a.rendered.docx() == again.rendered.docx(),
         "avenant-1.docx diffère d'une construction à l'autre"
     );
 }
@@ -1516,7 +1517,7 @@ fn libreoffice_prints_the_amendment_with_its_marks_and_mentions() {
         return;
     }
     let a = &*AMENDED;
-    let pages = printed_pages("avenant-1", &a.rendered.docx);
+    let pages = printed_pages("avenant-1", &a.rendered.docx());
     // The text extracted from the print puts a space inside a mark where an
     // underline or a strike starts or ends within a word's spacing.
     let text: String = pages
@@ -1578,10 +1579,15 @@ fn a_changed_cell_of_the_amendment_keeps_its_text_literal() {
     )
     .unwrap();
     let (plan, templates, _) = ctg::load_and_validate(root).expect("the project loads");
-    let prepared = ctg::amendments::prepare(root, &plan).expect("its amendment is prepared");
-    let rendered =
-        ctg::render::render_amendment(&prepared[0], &templates).expect("the amendment builds");
-    let package = Package::open(&rendered.docx);
+    let prepared = ctg::prepare_amendments(root, &plan).expect("its amendment is prepared");
+    let rendered = ctg::Document::Amendment(&prepared[0])
+        .render(&ctg::Inputs::new(
+            &prepared[0].new,
+            &Default::default(),
+            &templates,
+        ))
+        .expect("the amendment builds");
+    let package = Package::open(&rendered.docx());
     let document = package.xml("word/document.xml");
     let paragraphs: Vec<String> = document
         .descendants()

@@ -189,11 +189,6 @@ impl Builder {
         self.header = columns;
     }
 
-    /// The header's columns.
-    pub fn columns(&self) -> &[SourceColumn] {
-        &self.header
-    }
-
     /// A warning about the source at `at`.
     pub fn warn(&mut self, at: &Location, message: impl fmt::Display, hint: Option<String>) {
         let d = Diagnostic::warning(format!("{at} : {message}"));

@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use typst_layout::PagedDocument;
 
 use crate::amendments::Prepared;
 use crate::diag::Diagnostic;
@@ -61,6 +62,26 @@ pub fn sheet_page(id: &str) -> String {
     format!("{id}.html")
 }
 
+/// A page of the sheets (`index.html`, `<id>.html`), in the output folder.
+pub fn sheet_page_path(page: &str) -> String {
+    format!("{SHEETS_DIR}/{page}")
+}
+
+/// The plan's web page.
+pub fn plan_page() -> String {
+    format!("{PLAN}.html")
+}
+
+/// The plan's table and notes, to paste into a site's pages.
+pub fn plan_fragment() -> String {
+    format!("{PLAN}{FRAGMENT_SUFFIX}")
+}
+
+/// The Word copy of `document`.
+pub fn word(document: &str) -> String {
+    format!("{document}.docx")
+}
+
 /// The name under which the generated source of `document` (`plan`,
 /// `bilan-2025`…) is kept when its compilation failed.
 pub fn kept_typst(document: &str) -> String {
@@ -109,13 +130,29 @@ pub struct Inputs<'a> {
     pub templates: &'a Templates,
 }
 
+impl<'a> Inputs<'a> {
+    pub fn new(plan: &'a Plan, follow_ups: &'a FollowUps, templates: &'a Templates) -> Self {
+        Inputs {
+            plan,
+            follow_ups,
+            templates,
+        }
+    }
+}
+
 /// What a document gives: its files, named as in the output folder.
-pub struct Output {
+pub struct Rendered {
+    /// The document's name ([`Document::name`]).
+    name: String,
+    /// Its files, in the order they were made: its PDF first.
     pub files: Vec<(String, Vec<u8>)>,
     /// The generated Typst source, written on request (`--typst`).
     pub typst: (String, String),
     /// The pages of its PDF.
     pub pages: usize,
+    /// Its PDF as laid out, for reading its pages; a build lets it go once
+    /// the PDF is made ([`Rendered::forget_layout`]).
+    layout: Option<PagedDocument>,
     /// How long each of its steps took (`ctg build --timings`).
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -194,19 +231,105 @@ fn of_value(value: &impl std::fmt::Debug) -> String {
     hex(feed.0.finalize().as_slice())
 }
 
-impl Output {
-    /// The files of a document made of a PDF, its web page and its Word copy.
-    fn of_page(name: &str, typ: String, pdf: super::pdf::Pdf, html: String, docx: Vec<u8>) -> Self {
-        Output {
+impl Rendered {
+    /// A document made of a PDF, compiled from `typst`: its first file.
+    pub(super) fn new(name: &str, typst: String, pdf: super::pdf::Pdf) -> Self {
+        Rendered {
+            name: name.to_string(),
             pages: pdf.document.pages().len(),
-            files: vec![
-                (format!("{name}.pdf"), pdf.bytes),
-                (format!("{name}.html"), html.into_bytes()),
-                (format!("{name}.docx"), docx),
-            ],
-            typst: (format!("{name}.typ"), typ),
+            files: vec![(format!("{name}.pdf"), pdf.bytes)],
+            typst: (format!("{name}.typ"), typst),
+            layout: Some(pdf.document),
             timings: Vec::new(),
         }
+    }
+
+    /// A document made of a PDF, its web page and its Word copy.
+    pub(super) fn of_page(
+        name: &str,
+        typst: String,
+        pdf: super::pdf::Pdf,
+        html: String,
+        docx: Vec<u8>,
+    ) -> Self {
+        let mut output = Rendered::new(name, typst, pdf);
+        output.add(format!("{name}.html"), html);
+        output.add(word(name), docx);
+        output
+    }
+
+    /// Adds a file named as in the output folder.
+    pub(super) fn add(&mut self, name: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.push((name.into(), bytes.into()));
+    }
+
+    /// The document's name, as its files are named (`bilan-2025`…).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Lets the layout go: only the files are written.
+    pub fn forget_layout(&mut self) {
+        self.layout = None;
+    }
+
+    /// The file named `name` in the output folder (`plan.csv`,
+    /// `actions/index.html`…), if the document gives it.
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, bytes)| bytes.as_slice())
+    }
+
+    /// The file named `name`, as text.
+    ///
+    /// # Panics
+    /// When the document gives no such file, or not as UTF-8: a question
+    /// about the document, asked by a test or a tool, not by a build.
+    pub fn text(&self, name: &str) -> &str {
+        std::str::from_utf8(self.bytes(name)).expect("the file is UTF-8")
+    }
+
+    /// The file named `name`, as bytes. Panics as [`Rendered::text`].
+    pub fn bytes(&self, name: &str) -> &[u8] {
+        self.file(name).unwrap_or_else(|| {
+            let names: Vec<&str> = self.files.iter().map(|(n, _)| n.as_str()).collect();
+            panic!("{} gives no file {name}, only {names:?}", self.name)
+        })
+    }
+
+    /// Its PDF.
+    pub fn pdf(&self) -> &[u8] {
+        self.bytes(&format!("{}.pdf", self.name))
+    }
+
+    /// Its web page (the plan, a review, an amendment).
+    pub fn html(&self) -> &str {
+        self.text(&format!("{}.html", self.name))
+    }
+
+    /// Its Word copy (the plan, a review, an amendment).
+    pub fn docx(&self) -> &[u8] {
+        self.bytes(&word(&self.name))
+    }
+
+    /// The generated Typst source of its PDF.
+    pub fn typst_source(&self) -> &str {
+        &self.typst.1
+    }
+
+    /// Its PDF as laid out, page by page. Panics after
+    /// [`Rendered::forget_layout`].
+    pub fn layout(&self) -> &PagedDocument {
+        self.layout
+            .as_ref()
+            .expect("the layout is kept until written")
+    }
+
+    /// The text of each page of its PDF, in reading order.
+    pub fn page_texts(&self) -> Vec<String> {
+        super::pdf::page_texts(self.layout())
     }
 }
 
@@ -300,56 +423,17 @@ impl Document<'_> {
     }
 
     /// Renders the document into its files, in memory.
-    pub fn render(&self, inputs: &Inputs) -> Result<Output, Vec<Diagnostic>> {
+    pub fn render(&self, inputs: &Inputs) -> Result<Rendered, Vec<Diagnostic>> {
         let start = Instant::now();
-        let name = self.name();
-        let typst_file = format!("{name}.typ");
         let mut output = match self {
-            Document::Plan => {
-                let r = super::render(inputs.plan, inputs.templates)?;
-                let data = r.open_data;
-                Output {
-                    pages: r.plan_pdf.document.pages().len(),
-                    files: vec![
-                        (format!("{name}.pdf"), r.plan_pdf.bytes),
-                        (format!("{name}.html"), r.plan_html.into_bytes()),
-                        (
-                            format!("{name}{FRAGMENT_SUFFIX}"),
-                            r.plan_fragment_html.into_bytes(),
-                        ),
-                        (format!("{name}.docx"), r.plan_docx),
-                        (CSV.to_string(), data.csv),
-                        (JSON.to_string(), data.json.into_bytes()),
-                        (DATAPACKAGE.to_string(), data.datapackage.into_bytes()),
-                    ],
-                    typst: (typst_file, r.plan_typ),
-                    timings: r.timings,
-                }
-            }
+            Document::Plan => super::render_plan(inputs.plan, inputs.templates)?,
             Document::Sheets => {
-                let r = super::render_sheets(inputs.plan, inputs.follow_ups, inputs.templates)?;
-                let mut files = vec![(format!("{name}.pdf"), r.pdf.bytes)];
-                files.extend(
-                    r.pages
-                        .into_iter()
-                        .map(|(page, html)| (format!("{SHEETS_DIR}/{page}"), html.into_bytes())),
-                );
-                Output {
-                    pages: r.pdf.document.pages().len(),
-                    files,
-                    typst: (typst_file, r.typ),
-                    timings: Vec::new(),
-                }
+                super::render_sheets(inputs.plan, inputs.follow_ups, inputs.templates)?
             }
             Document::Review(year) => {
-                let r =
-                    super::render_review(inputs.plan, inputs.follow_ups, *year, inputs.templates)?;
-                Output::of_page(&name, r.typ, r.pdf, r.html, r.docx)
+                super::render_review(inputs.plan, inputs.follow_ups, *year, inputs.templates)?
             }
-            Document::Amendment(prepared) => {
-                let r = super::render_amendment(prepared, inputs.templates)?;
-                Output::of_page(&name, r.typ, r.pdf, r.html, r.docx)
-            }
+            Document::Amendment(prepared) => super::render_amendment(prepared, inputs.templates)?,
         };
         if let Some(step) = self.step() {
             output.timings.push((step, start.elapsed()));

@@ -17,24 +17,9 @@ use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostic;
 use crate::model::Plan;
+use document::Rendered;
 use templates::Templates;
 use view::{Format, PlanView};
-
-/// Everything a build produces, before anything is written.
-pub struct Rendered {
-    /// The generated Typst source of the annex.
-    pub plan_typ: String,
-    pub plan_pdf: pdf::Pdf,
-    pub plan_html: String,
-    /// The table and its notes, to paste into a site's pages.
-    pub plan_fragment_html: String,
-    /// CSV, JSON and data package of the actions.
-    pub open_data: crate::export::OpenData,
-    /// The annex as a Word document.
-    pub plan_docx: Vec<u8>,
-    /// How long each step took, for `ctg build --timings`.
-    pub timings: Vec<(&'static str, Duration)>,
-}
 
 /// Durations of consecutive steps.
 #[derive(Default)]
@@ -60,15 +45,16 @@ impl Timings {
     }
 }
 
-/// Renders the plan into every output format.
-pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagnostic>> {
+/// Renders the annex: its PDF, its web page and the page's fragment, its Word
+/// copy and the open data of its actions.
+fn render_plan(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagnostic>> {
     let mut timings = Timings::start();
     let typst_view = PlanView::new(plan, Format::Typst);
     let export = pdf::Export {
         ident: document_ident(plan),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
     };
-    let (plan_typ, plan_pdf) = typeset(
+    let (typ, pdf) = typeset(
         templates,
         "plan.typ.tera",
         document::PLAN,
@@ -78,31 +64,35 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagno
         &mut timings,
     )?;
     // The page links to the PDF with its size: the PDF is compiled first.
-    let html_view = html::HtmlView::new(plan, plan_pdf.bytes.len());
-    let plan_html = templates
-        .render("plan.html.tera", &html_view)
-        .map_err(|d| vec![d])?;
-    let plan_fragment_html = templates
-        .render("plan.fragment.html.tera", &html_view)
-        .map_err(|d| vec![d])?;
+    let html_view = html::HtmlView::new(plan, pdf.bytes.len());
+    let mut output = Rendered::new(document::PLAN, typ, pdf);
+    output.add(
+        document::plan_page(),
+        templates
+            .render("plan.html.tera", &html_view)
+            .map_err(|d| vec![d])?,
+    );
+    output.add(
+        document::plan_fragment(),
+        templates
+            .render("plan.fragment.html.tera", &html_view)
+            .map_err(|d| vec![d])?,
+    );
     timings.lap("pages HTML");
-    let open_data = crate::export::open_data(plan).map_err(|d| vec![d])?;
+    let data = crate::export::open_data(plan).map_err(|d| vec![d])?;
     timings.lap("données ouvertes");
-    let plan_docx = docx::plan(
+    let docx = docx::plan(
         &PlanView::new(plan, Format::Word),
         &document_properties(plan, typst_view.document_title.clone(), export.timestamp),
     )
     .map_err(|d| vec![d])?;
     timings.lap("document Word");
-    Ok(Rendered {
-        timings: timings.laps,
-        plan_typ,
-        plan_pdf,
-        plan_html,
-        plan_fragment_html,
-        open_data,
-        plan_docx,
-    })
+    output.add(document::word(document::PLAN), docx);
+    output.add(document::CSV, data.csv);
+    output.add(document::JSON, data.json);
+    output.add(document::DATAPACKAGE, data.datapackage);
+    output.timings = timings.laps;
+    Ok(output)
 }
 
 /// A document's Typst source, its template rendered with its view, and its
@@ -129,22 +119,13 @@ fn typeset(
     Ok((typ, pdf))
 }
 
-/// A year's review ("bilan annuel"), in memory.
-pub struct RenderedReview {
-    pub year: u16,
-    pub typ: String,
-    pub pdf: pdf::Pdf,
-    pub html: String,
-    pub docx: Vec<u8>,
-}
-
-/// Renders the review of `year` into PDF and HTML.
-pub fn render_review(
+/// Renders the review of `year` into PDF, HTML and Word.
+fn render_review(
     plan: &Plan,
     follow_ups: &crate::review::FollowUps,
     year: u16,
     templates: &Templates,
-) -> Result<RenderedReview, Vec<Diagnostic>> {
+) -> Result<Rendered, Vec<Diagnostic>> {
     let review = crate::review::Review::new(plan, follow_ups, year).ok_or_else(|| {
         vec![
             Diagnostic::error(format!("aucun suivi pour {year}")).hint(format!(
@@ -184,30 +165,23 @@ pub fn render_review(
         .keywords
         .splice(0..0, ["Bilan annuel".to_string(), year.to_string()]);
     let docx = docx::review(&word_view, &chart, &properties).map_err(|d| vec![d])?;
-    Ok(RenderedReview {
-        year,
+    Ok(Rendered::of_page(
+        &document::review(year),
         typ,
         pdf,
         html,
         docx,
-    })
+    ))
 }
 
-/// The action sheets, in memory: their PDF and one web page per action, with
-/// the index page.
-pub struct RenderedSheets {
-    pub typ: String,
-    pub pdf: pdf::Pdf,
-    /// `index.html`, then `<id>.html` for each action, in the plan's order.
-    pub pages: Vec<(String, String)>,
-}
-
-/// Renders the action sheets of `plan`, with the latest follow-up of each action.
-pub fn render_sheets(
+/// Renders the action sheets of `plan`, with the latest follow-up of each
+/// action: their PDF, then their index page and one web page per action, in
+/// the plan's order.
+fn render_sheets(
     plan: &Plan,
     follow_ups: &crate::review::FollowUps,
     templates: &Templates,
-) -> Result<RenderedSheets, Vec<Diagnostic>> {
+) -> Result<Rendered, Vec<Diagnostic>> {
     let typst_view = sheets::SheetsView::new(plan, follow_ups, Format::Typst);
     let export = pdf::Export {
         ident: format!("{} / fiches actions", document_ident(plan)),
@@ -227,12 +201,13 @@ pub fn render_sheets(
         href: document::SHEETS_PDF_FROM_PAGES.to_string(),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
     });
-    let mut pages = vec![(
-        sheets::index_page(),
+    let mut output = Rendered::new(document::SHEETS, typ, pdf);
+    output.add(
+        document::sheet_page_path(&sheets::index_page()),
         templates
             .render("fiches.html.tera", &html_view)
             .map_err(|d| vec![d])?,
-    )];
+    );
     for sheet in html_view.sheets() {
         let page = sheets::SheetPageView {
             plan: &html_view.plan,
@@ -241,25 +216,16 @@ pub fn render_sheets(
         let html = templates
             .render("fiche.html.tera", &page)
             .map_err(|d| vec![d])?;
-        pages.push((sheet.href.clone(), html));
+        output.add(document::sheet_page_path(&sheet.href), html);
     }
-    Ok(RenderedSheets { typ, pdf, pages })
-}
-
-/// An amendment's document, in memory.
-pub struct RenderedAmendment {
-    pub number: u32,
-    pub typ: String,
-    pub pdf: pdf::Pdf,
-    pub html: String,
-    pub docx: Vec<u8>,
+    Ok(output)
 }
 
 /// Renders the document of a prepared amendment into PDF, HTML and Word.
-pub fn render_amendment(
+fn render_amendment(
     prepared: &crate::amendments::Prepared,
     templates: &Templates,
-) -> Result<RenderedAmendment, Vec<Diagnostic>> {
+) -> Result<Rendered, Vec<Diagnostic>> {
     let amendment = &prepared.amendment;
     let plan = &prepared.new;
     let document = document::amendment(amendment.number);
@@ -300,13 +266,7 @@ pub fn render_amendment(
         &properties,
     )
     .map_err(|d| vec![d])?;
-    Ok(RenderedAmendment {
-        number: amendment.number,
-        typ,
-        pdf,
-        html,
-        docx,
-    })
+    Ok(Rendered::of_page(&document, typ, pdf, html, docx))
 }
 
 /// `SOURCE_DATE_EPOCH`, when set: the date of every PDF of a reproducible build.

@@ -141,22 +141,6 @@ impl Column {
         }
     }
 
-    /// Whether the partners fill the column in (the others are locked and
-    /// shaded). In the indicators' sheet the name is locked on the rows of
-    /// the indicators already known, and open on the rows left for new ones.
-    pub fn editable(self) -> bool {
-        matches!(
-            self,
-            Column::State
-                | Column::Progress
-                | Column::Comment
-                | Column::Unit
-                | Column::Baseline
-                | Column::Target
-                | Column::Value
-        )
-    }
-
     /// The column a header names, among `columns`, and the year it carries
     /// (« État 2026 »). The headers are compared loosely (case, accents,
     /// spaces), so that a sheet typed by hand or saved by another program is

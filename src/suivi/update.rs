@@ -12,11 +12,6 @@ pub struct FollowUpFile {
     next_position: isize,
 }
 
-/// The keys of an action's follow-up, in the order of the README's example.
-pub const ACTION_KEYS: [&str; 3] = ["etat", "avancement", "commentaire"];
-/// The keys of an indicator, in the same order.
-pub const INDICATOR_KEYS: [&str; 5] = ["nom", "valeur", "unite", "reference", "cible"];
-
 impl FollowUpFile {
     /// The file's text, already checked as follow-up: `Err` only for a text
     /// that this parser reads otherwise than the loader did.

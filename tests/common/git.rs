@@ -21,7 +21,7 @@ pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         // The record of how each document was made holds its files' dates.
-        .filter(|e| e.file_name() != ctg::output::DOCUMENTS_FILE)
+        .filter(|e| e.file_name() != ctg::DOCUMENTS_FILE)
         .map(|e| {
             let rel = e.path().strip_prefix(dir).unwrap();
             let rel = rel

@@ -282,7 +282,7 @@ pub fn files_in(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         // The record of how each document was made holds its files' dates.
-        .filter(|e| e.file_name() != ctg::output::DOCUMENTS_FILE)
+        .filter(|e| e.file_name() != ctg::DOCUMENTS_FILE)
         .map(|e| {
             let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
             (rel, std::fs::read(e.path()).unwrap())
