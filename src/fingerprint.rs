@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Plan, Value};
-use crate::shape::Kind;
+use crate::model::{Action, Plan, Signatory, Value};
+use crate::shape::{Kind, Shape};
 
 /// SHA-256 of `bytes`, in lowercase hexadecimal.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -57,29 +57,7 @@ fn normalised_records(plan: &Plan) -> String {
     ] {
         line(&mut out, key, value);
     }
-    // The table's header: the first column, then each group and column label
-    // in order; a column's kind when it prints its values otherwise than as
-    // written (amounts, numbers), its optionality and its absence from the
-    // table when they are not the defaults.
-    let shape = &c.shape;
-    line(&mut out, "colonne", &shape.first_column);
-    let mut group: Option<&str> = None;
-    for column in &shape.columns {
-        if column.group.is_some() && column.group.as_deref() != group {
-            line(&mut out, "colonne", column.group.as_deref().unwrap_or(""));
-        }
-        group = column.group.as_deref();
-        line(&mut out, "colonne", &column.label);
-        if matches!(column.kind, Kind::Amount | Kind::Number) {
-            line(&mut out, "colonne.type", column.kind.word());
-        }
-        if !column.required {
-            line(&mut out, "colonne.obligatoire", "non");
-        }
-        if !column.shown {
-            line(&mut out, "colonne.tableau", "non");
-        }
-    }
+    header_records(&mut out, &c.shape);
     for field in &c.fields {
         line(&mut out, "champ", &format!("{} {}", field.id, field.label));
         line(&mut out, "champ.note", field.note.as_deref().unwrap_or(""));
@@ -112,24 +90,7 @@ fn normalised_records(plan: &Plan) -> String {
         &c.signature.date.map(|d| d.french()).unwrap_or_default(),
     );
     for s in &c.signatories {
-        line(&mut out, "signataire", &s.institution);
-        line(
-            &mut out,
-            "signataire.sigle",
-            s.acronym.as_deref().unwrap_or(""),
-        );
-        line(
-            &mut out,
-            "signataire.qualite",
-            s.capacity.as_deref().unwrap_or(""),
-        );
-        line(&mut out, "signataire.nom", s.name.as_deref().unwrap_or(""));
-        // A logo is part of the printed page: its checked bytes and its text
-        // alternative count (a plan without logos keeps its fingerprint).
-        if let Some(logo) = &s.logo {
-            line(&mut out, "signataire.logo", &sha256_hex(&logo.bytes));
-            line(&mut out, "signataire.logo_alt", &logo.alt);
-        }
+        signatory_records(&mut out, s);
     }
     // The colours, when they are not the documents' own.
     if c.colours != crate::model::Colours::default() {
@@ -138,25 +99,69 @@ fn normalised_records(plan: &Plan) -> String {
         line(&mut out, "couleurs.titre", &hex(c.colours.title));
     }
     for a in &plan.actions {
-        line(&mut out, "action", &a.id);
-        line(&mut out, "champ", &a.field);
-        line(
-            &mut out,
-            "sous_section",
-            a.subsection.as_deref().unwrap_or(""),
-        );
-        line(&mut out, "position", &a.position.to_string());
-        // The deadline first, then the other values in the declaration's order.
-        let first = shape.deadline();
-        let order = first
-            .into_iter()
-            .chain((0..shape.columns.len()).filter(|&i| Some(i) != first));
-        for i in order {
-            let (column, value) = (&shape.columns[i], &a.values[i]);
-            line(&mut out, &column.key, &normalised(value));
-        }
+        action_records(&mut out, &c.shape, a);
     }
     out
+}
+
+/// The table's header: the first column, then each group and column label
+/// in order; a column's kind when it prints its values otherwise than as
+/// written (amounts, numbers), its optionality and its absence from the
+/// table when they are not the defaults.
+fn header_records(out: &mut String, shape: &Shape) {
+    line(out, "colonne", &shape.first_column);
+    let mut group: Option<&str> = None;
+    for column in &shape.columns {
+        if column.group.is_some() && column.group.as_deref() != group {
+            line(out, "colonne", column.group.as_deref().unwrap_or(""));
+        }
+        group = column.group.as_deref();
+        line(out, "colonne", &column.label);
+        if matches!(column.kind, Kind::Amount | Kind::Number) {
+            line(out, "colonne.type", column.kind.word());
+        }
+        if !column.required {
+            line(out, "colonne.obligatoire", "non");
+        }
+        if !column.shown {
+            line(out, "colonne.tableau", "non");
+        }
+    }
+}
+
+/// A signatory as its block shows it.
+fn signatory_records(out: &mut String, s: &Signatory) {
+    line(out, "signataire", &s.institution);
+    line(out, "signataire.sigle", s.acronym.as_deref().unwrap_or(""));
+    line(
+        out,
+        "signataire.qualite",
+        s.capacity.as_deref().unwrap_or(""),
+    );
+    line(out, "signataire.nom", s.name.as_deref().unwrap_or(""));
+    // A logo is part of the printed page: its checked bytes and its text
+    // alternative count (a plan without logos keeps its fingerprint).
+    if let Some(logo) = &s.logo {
+        line(out, "signataire.logo", &sha256_hex(&logo.bytes));
+        line(out, "signataire.logo_alt", &logo.alt);
+    }
+}
+
+/// An action: its place in the plan, then its values.
+fn action_records(out: &mut String, shape: &Shape, a: &Action) {
+    line(out, "action", &a.id);
+    line(out, "champ", &a.field);
+    line(out, "sous_section", a.subsection.as_deref().unwrap_or(""));
+    line(out, "position", &a.position.to_string());
+    // The deadline first, then the other values in the declaration's order.
+    let first = shape.deadline();
+    let order = first
+        .into_iter()
+        .chain((0..shape.columns.len()).filter(|&i| Some(i) != first));
+    for i in order {
+        let (column, value) = (&shape.columns[i], &a.values[i]);
+        line(out, &column.key, &normalised(value));
+    }
 }
 
 /// A value as one line of the records: Markdown as written, the échéance as

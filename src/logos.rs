@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::ops::Range;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::diag::{Diagnostic, SourceFile};
@@ -117,6 +117,20 @@ pub fn read(
             .label("logo")
             .hint(hint.to_string())
     };
+    check_written_path(written, &refuse)?;
+    let full = root.join(Path::new(written));
+    let shown = display_path(root, &full);
+    let real = inside_project(root, &full, &shown, &refuse)?;
+    read_logo_file(&real, &shown, &refuse)
+}
+
+/// The logo's path as written: not blank, with `/` between folders, relative,
+/// never going up (`..`), with the extension of a logo's format. `refuse`
+/// makes the error at the logo's declaration.
+fn check_written_path(
+    written: &str,
+    refuse: &impl Fn(String, &str) -> Diagnostic,
+) -> Result<(), Diagnostic> {
     let path = Path::new(written);
     if written.trim().is_empty() {
         return Err(refuse(
@@ -148,10 +162,19 @@ pub fn read(
             HINT_FORMATS,
         ));
     }
-    let full = root.join(path);
-    let shown = display_path(root, &full);
+    Ok(())
+}
+
+/// The real path of the logo file `full` (`shown` in messages): it must exist,
+/// and a symbolic link must not lead out of the project `root`.
+fn inside_project(
+    root: &Path,
+    full: &Path,
+    shown: &str,
+    refuse: &impl Fn(String, &str) -> Diagnostic,
+) -> Result<PathBuf, Diagnostic> {
     let real_root = fs::canonicalize(root).ok();
-    let real = match fs::canonicalize(&full) {
+    let real = match fs::canonicalize(full) {
         Ok(real) => real,
         Err(_) if full.is_symlink() => {
             return Err(refuse(
@@ -177,7 +200,17 @@ pub fn read(
             "ctg ne lit que les fichiers du projet : copiez le logo dans le projet au lieu d'un lien",
         ));
     }
-    let meta = fs::metadata(&real).map_err(|e| {
+    Ok(real)
+}
+
+/// The bytes of the logo file at `real` (`shown` in messages): a file, not a
+/// folder, of at most [`MAX_BYTES`].
+fn read_logo_file(
+    real: &Path,
+    shown: &str,
+    refuse: &impl Fn(String, &str) -> Diagnostic,
+) -> Result<Vec<u8>, Diagnostic> {
+    let meta = fs::metadata(real).map_err(|e| {
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",
@@ -202,7 +235,7 @@ pub fn read(
             "un logo pour l'en-tête d'un document pèse quelques dizaines de ko : enregistrez-le en SVG, ou en PNG de moins de 1 000 pixels de large",
         ));
     }
-    fs::read(&real).map_err(|e| {
+    fs::read(real).map_err(|e| {
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",

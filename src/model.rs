@@ -459,9 +459,7 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
     // reports every problem; what depends on the convention (or on its declared
     // columns) is then skipped.
     let mut actions = Vec::new();
-    let mut former_ids: Vec<(String, SourceFile, Range<usize>)> = Vec::new();
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut positions: HashMap<(String, u32), String> = HashMap::new();
+    let mut claims = Claims::default();
     for loaded in raw.actions {
         let file = loaded.file;
         let Some((action, spans)) = validate_action(
@@ -474,10 +472,50 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
         ) else {
             continue;
         };
-        if let Some(first) = ids.get(&action.id) {
+        claims.check(&file, &action, spans, convention.as_ref(), diags);
+        actions.push(action);
+    }
+    check_former_ids(&claims.former_ids, &claims.ids, diags);
+    let errors_after = diags.iter().filter(|d| d.is_error()).count();
+    let convention = convention?;
+    if errors_after > errors_before {
+        return None;
+    }
+    sort_in_document_order(&mut actions, &convention);
+    Some(Plan {
+        convention,
+        actions,
+    })
+}
+
+/// What each action claims for itself and no other may: its id, its former id
+/// and its position in its field, with whose they already are.
+#[derive(Default)]
+struct Claims {
+    /// Each former id, with where it is written.
+    former_ids: Vec<(String, SourceFile, Range<usize>)>,
+    /// Each id, with the file of the action that has it.
+    ids: HashMap<String, String>,
+    /// Each field's positions, with the file of the action that has it.
+    positions: HashMap<(String, u32), String>,
+}
+
+impl Claims {
+    /// Checks the claims of `action` (written in `file`, at `spans`) against
+    /// those of the actions before it, and records them. The former ids are
+    /// checked once every id is known ([`check_former_ids`]).
+    fn check(
+        &mut self,
+        file: &SourceFile,
+        action: &Action,
+        spans: ActionSpans,
+        convention: Option<&Convention>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(first) = self.ids.get(&action.id) {
             diags.push(
                 Diagnostic::error(format!("identifiant `{}` déjà utilisé", action.id))
-                    .at(&file, spans.id.clone())
+                    .at(file, spans.id.clone())
                     .label("identifiant en double")
                     .hint(format!(
                         "chaque action a son propre identifiant ; `{}` est déjà celui de `{first}`",
@@ -485,14 +523,14 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
                     )),
             );
         } else {
-            ids.insert(action.id.clone(), file.name.clone());
+            self.ids.insert(action.id.clone(), file.name.clone());
         }
         // Each action's sheet is `actions/<id>.html`, beside their index.
         let index_page = Sheets::INDEX;
-        if action.id == index_page && convention.as_ref().is_none_or(|c| c.sheets.publish) {
+        if action.id == index_page && convention.is_none_or(|c| c.sheets.publish) {
             diags.push(
                 Diagnostic::error(format!("identifiant réservé : `{index_page}`"))
-                    .at(&file, spans.id.clone())
+                    .at(file, spans.id.clone())
                     .label("nom du sommaire des fiches actions")
                     .hint(format!(
                         "la page `actions/{index_page}.html` est le sommaire des fiches : donnez à cette action un autre identifiant, par exemple `{}-{index_page}`",
@@ -501,16 +539,17 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
             );
         }
         if let Some(former) = &action.former_id {
-            former_ids.push((former.clone(), file.clone(), spans.former_id.clone()));
+            self.former_ids
+                .push((former.clone(), file.clone(), spans.former_id.clone()));
         }
         let key = (action.field.clone(), action.position);
-        if let Some(other) = positions.get(&key) {
+        if let Some(other) = self.positions.get(&key) {
             diags.push(
                 Diagnostic::error(format!(
                     "position {} déjà prise dans le champ `{}`",
                     action.position, action.field
                 ))
-                .at(&file, spans.position)
+                .at(file, spans.position)
                 .label("position en double")
                 .hint(format!(
                     "`{other}` a déjà la position {} : donnez à chaque action de ce champ un rang différent",
@@ -518,16 +557,15 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
                 )),
             );
         } else {
-            positions.insert(key, action.source.clone());
+            self.positions.insert(key, action.source.clone());
         }
-        actions.push(action);
     }
-    check_former_ids(&former_ids, &ids, diags);
-    let errors_after = diags.iter().filter(|d| d.is_error()).count();
-    let convention = convention?;
-    if errors_after > errors_before {
-        return None;
-    }
+}
+
+/// Sorts the actions as the documents show them: by field in the order the
+/// convention declares them, then by subsection (those without one first),
+/// then by position.
+fn sort_in_document_order(actions: &mut [Action], convention: &Convention) {
     let order: BTreeMap<&str, (usize, &Field)> = convention
         .fields
         .iter()
@@ -544,10 +582,6 @@ fn validate_project(raw: RawProject, diags: &mut Vec<Diagnostic>) -> Option<Plan
         (field_index, sub_index, a.position)
     };
     actions.sort_by_key(rank);
-    Some(Plan {
-        convention,
-        actions,
-    })
 }
 
 /// `ancien_id` names the id an action had before: never an id that an action
@@ -683,141 +717,15 @@ fn validate_convention(
     logos: &BTreeMap<String, Vec<u8>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Convention> {
-    let period_span = raw.periode.span();
-    let period = match YearRange::parse(raw.periode.get_ref()) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            diags.push(year_error(
-                file,
-                period_span,
-                raw.periode.get_ref(),
-                &e,
-                false,
-                None,
-            ));
-            None
-        }
-    };
-    let mut notes = Vec::new();
-    for n in raw.notes {
-        notes.push(Note {
-            id: slug(file, n.id, "de note", diags),
-            mark: text(file, n.marque, "notes.marque", diags),
-            text: cell(file, n.texte, "notes.texte", diags),
-        });
-    }
+    let period = convention_period(file, &raw.periode, diags);
+    let notes = declared_notes(file, raw.notes, diags);
     let note_ids: Vec<&str> = notes.iter().map(|n| n.id.as_str()).collect();
-
-    if raw.champs.is_empty() {
-        diags.push(
-            Diagnostic::error("aucun champ d'intervention déclaré")
-                .in_file(file)
-                .hint("ajoutez au moins une table `[[champs]]` avec `id` et `libelle`"),
-        );
-    }
-    let mut fields: Vec<Field> = Vec::new();
-    for f in raw.champs {
-        let id_span = f.id.span();
-        let id = slug(file, f.id, "de champ", diags);
-        if fields.iter().any(|x| x.id == id) {
-            diags.push(
-                Diagnostic::error(format!("champ `{id}` déclaré deux fois"))
-                    .at(file, id_span)
-                    .hint("chaque champ d'intervention a son propre `id`"),
-            );
-        }
-        let note = f.note.map(|n| {
-            let span = n.span();
-            let n = n.into_inner();
-            if !note_ids.contains(&n.as_str()) {
-                let hint = match closest(&n, &note_ids) {
-                    Some(best) => format!("vouliez-vous dire `{best}` ?"),
-                    None => "déclarez la note dans une table `[[notes]]` avec cet `id`".into(),
-                };
-                diags.push(
-                    Diagnostic::error(format!("note inconnue : `{n}`"))
-                        .at(file, span)
-                        .hint(hint),
-                );
-            }
-            n
-        });
-        let mut subsections: Vec<SubSection> = Vec::new();
-        for s in f.sous_sections {
-            let span = s.id.span();
-            let sid = slug(file, s.id, "de sous-section", diags);
-            if subsections.iter().any(|x| x.id == sid) {
-                diags.push(
-                    Diagnostic::error(format!("sous-section `{sid}` déclarée deux fois"))
-                        .at(file, span)
-                        .hint("chaque sous-section d'un champ a son propre `id`"),
-                );
-            }
-            subsections.push(SubSection {
-                id: sid,
-                label: text(file, s.libelle, "libelle", diags),
-            });
-        }
-        fields.push(Field {
-            id,
-            label: text(file, f.libelle, "libelle", diags),
-            note,
-            subsections,
-        });
-    }
-
-    let mut logo_count = 0;
-    let signatories: Vec<Signatory> = raw
-        .signataires
-        .into_iter()
-        .map(|s| {
-            let institution = text(file, s.institution, "signataires.institution", diags);
-            let logo = signatory_logo(
-                file,
-                s.logo,
-                s.logo_alt,
-                &institution,
-                logos,
-                &mut logo_count,
-                diags,
-            );
-            Signatory {
-                institution,
-                acronym: shown(file, s.sigle, "signataires.sigle", diags),
-                capacity: shown(file, s.qualite, "signataires.qualite", diags),
-                name: shown(file, s.nom, "signataires.nom", diags),
-                logo,
-            }
-        })
-        .collect();
+    let fields = declared_fields(file, raw.champs, &note_ids, diags);
+    let signatories = declared_signatories(file, raw.signataires, logos, diags);
     let colours = colours(file, raw.couleurs, diags);
     let edition_date = raw.date.and_then(|d| date(file, d, "date", diags));
-    let signature = match raw.signature {
-        Some(sig) => SignaturePlace {
-            place: shown(file, sig.lieu, "signature.lieu", diags),
-            date: sig
-                .date
-                .and_then(|d| date(file, d, "signature.date", diags)),
-        },
-        None => SignaturePlace::default(),
-    };
-    // An amendment is signed after the convention: its signature, or else the
-    // first day of its period.
-    let start = match (signature.date, period) {
-        (Some(signed), _) => Some((
-            signed,
-            format!("la signature de la convention ({})", signed.french()),
-        )),
-        (None, Some(p)) => Some((
-            Date {
-                year: p.start,
-                month: 1,
-                day: 1,
-            },
-            format!("le début de sa période ({})", p.start),
-        )),
-        (None, None) => None,
-    };
+    let signature = signature_place(file, raw.signature, diags);
+    let start = amendments_start(&signature, period);
     let amendments = amendments(file, raw.avenants, start, diags);
     let workbook_note = raw
         .suivi
@@ -826,52 +734,9 @@ fn validate_convention(
             send_to: shown(file, note.retour, "suivi.retour", diags),
         })
         .unwrap_or_default();
-    let annex = raw.annexe.map(|a| Annex {
-        number: a.numero.map(|n| {
-            let span = n.span();
-            match n.into_inner() {
-                RawAnnexNumber::Integer(i) => i.to_string(),
-                RawAnnexNumber::Text(t) => {
-                    check::check(
-                        file,
-                        span,
-                        &t,
-                        check::Kind::optional("annexe.numero"),
-                        diags,
-                    );
-                    t.trim().to_string()
-                }
-            }
-        }),
-        title: text(file, a.titre, "annexe.titre", diags),
-    });
-    let info = raw.document.unwrap_or(RawDocumentInfo {
-        auteur: None,
-        sujet: None,
-        mots_cles: None,
-    });
+    let annex = raw.annexe.map(|a| annex(file, a, diags));
     let caption = raw.legende.get_ref().trim().to_string();
-    let document = DocumentInfo {
-        // By default the plan is authored by its signatories.
-        author: optional(info.auteur).unwrap_or_else(|| {
-            signatories
-                .iter()
-                .map(|s| s.institution.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
-        subject: optional(info.sujet).unwrap_or(caption),
-        keywords: match info.mots_cles {
-            Some(words) => words
-                .into_iter()
-                .filter_map(|w| optional(Some(w)))
-                .collect(),
-            None => std::iter::once("Convention Territoriale Globale".to_string())
-                .chain(std::iter::once("plan d'actions".to_string()))
-                .chain(fields.iter().map(|f| f.label.clone()))
-                .collect(),
-        },
-    };
+    let document = document_info(raw.document, caption, &signatories, &fields);
 
     // Signatories first, then the parts of `parties` ("Caf / Communauté de …").
     let candidates: Vec<&str> = signatories
@@ -907,6 +772,263 @@ fn validate_convention(
         amendments,
     };
     Some(convention)
+}
+
+/// The convention's `periode`; `None` (reported) when it does not read as years.
+fn convention_period(
+    file: &SourceFile,
+    periode: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<YearRange> {
+    match YearRange::parse(periode.get_ref()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            diags.push(year_error(
+                file,
+                periode.span(),
+                periode.get_ref(),
+                &e,
+                false,
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// `[[notes]]`: each with its id, mark and text.
+fn declared_notes(
+    file: &SourceFile,
+    raw: Vec<crate::load::RawNote>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for n in raw {
+        notes.push(Note {
+            id: slug(file, n.id, "de note", diags),
+            mark: text(file, n.marque, "notes.marque", diags),
+            text: cell(file, n.texte, "notes.texte", diags),
+        });
+    }
+    notes
+}
+
+/// `[[champs]]`: at least one, each with an id no other field has, a declared
+/// note if any, and its subsections.
+fn declared_fields(
+    file: &SourceFile,
+    raw: Vec<crate::load::RawField>,
+    note_ids: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Field> {
+    if raw.is_empty() {
+        diags.push(
+            Diagnostic::error("aucun champ d'intervention déclaré")
+                .in_file(file)
+                .hint("ajoutez au moins une table `[[champs]]` avec `id` et `libelle`"),
+        );
+    }
+    let mut fields: Vec<Field> = Vec::new();
+    for f in raw {
+        let id_span = f.id.span();
+        let id = slug(file, f.id, "de champ", diags);
+        if fields.iter().any(|x| x.id == id) {
+            diags.push(
+                Diagnostic::error(format!("champ `{id}` déclaré deux fois"))
+                    .at(file, id_span)
+                    .hint("chaque champ d'intervention a son propre `id`"),
+            );
+        }
+        let note = f.note.map(|n| field_note(file, n, note_ids, diags));
+        let subsections = declared_subsections(file, f.sous_sections, diags);
+        fields.push(Field {
+            id,
+            label: text(file, f.libelle, "libelle", diags),
+            note,
+            subsections,
+        });
+    }
+    fields
+}
+
+/// The note a field's label refers to, which must be declared.
+fn field_note(
+    file: &SourceFile,
+    note: Spanned<String>,
+    note_ids: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let span = note.span();
+    let n = note.into_inner();
+    if !note_ids.contains(&n.as_str()) {
+        let hint = match closest(&n, note_ids) {
+            Some(best) => format!("vouliez-vous dire `{best}` ?"),
+            None => "déclarez la note dans une table `[[notes]]` avec cet `id`".into(),
+        };
+        diags.push(
+            Diagnostic::error(format!("note inconnue : `{n}`"))
+                .at(file, span)
+                .hint(hint),
+        );
+    }
+    n
+}
+
+/// A field's `[[champs.sous_sections]]`, each with an id no other of the field has.
+fn declared_subsections(
+    file: &SourceFile,
+    raw: Vec<crate::load::RawSubSection>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<SubSection> {
+    let mut subsections: Vec<SubSection> = Vec::new();
+    for s in raw {
+        let span = s.id.span();
+        let sid = slug(file, s.id, "de sous-section", diags);
+        if subsections.iter().any(|x| x.id == sid) {
+            diags.push(
+                Diagnostic::error(format!("sous-section `{sid}` déclarée deux fois"))
+                    .at(file, span)
+                    .hint("chaque sous-section d'un champ a son propre `id`"),
+            );
+        }
+        subsections.push(SubSection {
+            id: sid,
+            label: text(file, s.libelle, "libelle", diags),
+        });
+    }
+    subsections
+}
+
+/// `[[signataires]]`, each with its logo checked; the logos are numbered in
+/// the order of the signatories who have one.
+fn declared_signatories(
+    file: &SourceFile,
+    raw: Vec<crate::load::RawSignatory>,
+    logos: &BTreeMap<String, Vec<u8>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Signatory> {
+    let mut logo_count = 0;
+    raw.into_iter()
+        .map(|s| {
+            let institution = text(file, s.institution, "signataires.institution", diags);
+            let logo = signatory_logo(
+                file,
+                s.logo,
+                s.logo_alt,
+                &institution,
+                logos,
+                &mut logo_count,
+                diags,
+            );
+            Signatory {
+                institution,
+                acronym: shown(file, s.sigle, "signataires.sigle", diags),
+                capacity: shown(file, s.qualite, "signataires.qualite", diags),
+                name: shown(file, s.nom, "signataires.nom", diags),
+                logo,
+            }
+        })
+        .collect()
+}
+
+/// `[signature]`: where and when the convention is signed, both optional.
+fn signature_place(
+    file: &SourceFile,
+    raw: Option<crate::load::RawSignaturePlace>,
+    diags: &mut Vec<Diagnostic>,
+) -> SignaturePlace {
+    match raw {
+        Some(sig) => SignaturePlace {
+            place: shown(file, sig.lieu, "signature.lieu", diags),
+            date: sig
+                .date
+                .and_then(|d| date(file, d, "signature.date", diags)),
+        },
+        None => SignaturePlace::default(),
+    }
+}
+
+/// The date an amendment cannot precede, and how messages name it: an
+/// amendment is signed after the convention, so its signature, or else the
+/// first day of its period.
+fn amendments_start(
+    signature: &SignaturePlace,
+    period: Option<YearRange>,
+) -> Option<(Date, String)> {
+    match (signature.date, period) {
+        (Some(signed), _) => Some((
+            signed,
+            format!("la signature de la convention ({})", signed.french()),
+        )),
+        (None, Some(p)) => Some((
+            Date {
+                year: p.start,
+                month: 1,
+                day: 1,
+            },
+            format!("le début de sa période ({})", p.start),
+        )),
+        (None, None) => None,
+    }
+}
+
+/// `[annexe]`: its number (a whole number or a text) and title.
+fn annex(file: &SourceFile, raw: crate::load::RawAnnex, diags: &mut Vec<Diagnostic>) -> Annex {
+    Annex {
+        number: raw.numero.map(|n| {
+            let span = n.span();
+            match n.into_inner() {
+                RawAnnexNumber::Integer(i) => i.to_string(),
+                RawAnnexNumber::Text(t) => {
+                    check::check(
+                        file,
+                        span,
+                        &t,
+                        check::Kind::optional("annexe.numero"),
+                        diags,
+                    );
+                    t.trim().to_string()
+                }
+            }
+        }),
+        title: text(file, raw.titre, "annexe.titre", diags),
+    }
+}
+
+/// `[document]`: the PDF's metadata, each defaulting to what the plan says of
+/// itself; `caption` is the convention's `legende`, trimmed.
+fn document_info(
+    raw: Option<RawDocumentInfo>,
+    caption: String,
+    signatories: &[Signatory],
+    fields: &[Field],
+) -> DocumentInfo {
+    let info = raw.unwrap_or(RawDocumentInfo {
+        auteur: None,
+        sujet: None,
+        mots_cles: None,
+    });
+    DocumentInfo {
+        // By default the plan is authored by its signatories.
+        author: optional(info.auteur).unwrap_or_else(|| {
+            signatories
+                .iter()
+                .map(|s| s.institution.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        subject: optional(info.sujet).unwrap_or(caption),
+        keywords: match info.mots_cles {
+            Some(words) => words
+                .into_iter()
+                .filter_map(|w| optional(Some(w)))
+                .collect(),
+            None => std::iter::once("Convention Territoriale Globale".to_string())
+                .chain(std::iter::once("plan d'actions".to_string()))
+                .chain(fields.iter().map(|f| f.label.clone()))
+                .collect(),
+        },
+    }
 }
 
 /// A signatory's logo, read in stage 1 (`logos`, by path as written) and
@@ -1107,28 +1229,7 @@ fn amendments(
         let span = a.numero.span();
         let date_span = a.date.span();
         let written = *a.numero.get_ref();
-        let number = match u32::try_from(written) {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                diags.push(
-                    Diagnostic::error(format!("numéro d'avenant invalide : `{written}`"))
-                        .at(file, span.clone())
-                        .label("numéro attendu à partir de 1")
-                        .hint("numérotez les avenants 1, 2, 3… dans l'ordre de leur signature"),
-                );
-                None
-            }
-        };
-        if let Some(n) = number {
-            if found.iter().any(|x| x.number == n) {
-                diags.push(
-                    Diagnostic::error(format!("avenant n° {n} déclaré deux fois"))
-                        .at(file, span.clone())
-                        .label("numéro déjà pris")
-                        .hint("chaque avenant a son propre numéro : donnez à celui-ci le numéro suivant, ou supprimez le doublon"),
-                );
-            }
-        }
+        let number = amendment_number(file, written, span.clone(), &found, diags);
         let date = date(file, a.date, "avenants.date", diags);
         if let (Some(date), Some((start, what))) = (date, &convention_start)
             && date < *start
@@ -1144,25 +1245,8 @@ fn amendments(
             );
         }
         let object = cell(file, a.objet, "avenants.objet", diags);
-        let version = |value: Spanned<String>, key: &str, diags: &mut Vec<Diagnostic>| {
-            let span = value.span();
-            let spec = value.into_inner().trim().to_string();
-            if spec.is_empty() {
-                diags.push(
-                    Diagnostic::error(format!("`{key}` vide"))
-                        .at(file, span.clone())
-                        .label("version attendue")
-                        .hint("donnez la version du plan que l'avenant modifie : une étiquette git (`v1.0`), un commit, ou le dossier d'une copie du projet"),
-                );
-            }
-            VersionRef {
-                spec,
-                file: file.clone(),
-                span,
-            }
-        };
-        let since = version(a.depuis, "avenants.depuis", diags);
-        let until = a.vers.map(|v| version(v, "avenants.vers", diags));
+        let since = version_ref(file, a.depuis, "avenants.depuis", diags);
+        let until = a.vers.map(|v| version_ref(file, v, "avenants.vers", diags));
         if let (Some(number), Some(date)) = (number, date) {
             places.push((number, span, date_span));
             found.push(Amendment {
@@ -1176,6 +1260,77 @@ fn amendments(
     }
     found.sort_by_key(|a| a.number);
     found.dedup_by_key(|a| a.number);
+    check_amendments_order(file, &found, &places, diags);
+    found
+}
+
+/// An amendment's number as written: from 1, and not one that an amendment
+/// already `found` has.
+fn amendment_number(
+    file: &SourceFile,
+    written: i64,
+    span: Range<usize>,
+    found: &[Amendment],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u32> {
+    let number = match u32::try_from(written) {
+        Ok(n) if n >= 1 => Some(n),
+        _ => {
+            diags.push(
+                Diagnostic::error(format!("numéro d'avenant invalide : `{written}`"))
+                    .at(file, span.clone())
+                    .label("numéro attendu à partir de 1")
+                    .hint("numérotez les avenants 1, 2, 3… dans l'ordre de leur signature"),
+            );
+            None
+        }
+    };
+    if let Some(n) = number {
+        if found.iter().any(|x| x.number == n) {
+            diags.push(
+                Diagnostic::error(format!("avenant n° {n} déclaré deux fois"))
+                    .at(file, span)
+                    .label("numéro déjà pris")
+                    .hint("chaque avenant a son propre numéro : donnez à celui-ci le numéro suivant, ou supprimez le doublon"),
+            );
+        }
+    }
+    number
+}
+
+/// A version of the plan that an amendment names (`key`), which may not be blank.
+fn version_ref(
+    file: &SourceFile,
+    value: Spanned<String>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> VersionRef {
+    let span = value.span();
+    let spec = value.into_inner().trim().to_string();
+    if spec.is_empty() {
+        diags.push(
+            Diagnostic::error(format!("`{key}` vide"))
+                .at(file, span.clone())
+                .label("version attendue")
+                .hint("donnez la version du plan que l'avenant modifie : une étiquette git (`v1.0`), un commit, ou le dossier d'une copie du projet"),
+        );
+    }
+    VersionRef {
+        spec,
+        file: file.clone(),
+        span,
+    }
+}
+
+/// The amendments, `found` sorted by number, checked two by two: each dated
+/// after the one before it, and no number skipped between them. `places`
+/// gives where each number and date is written.
+fn check_amendments_order(
+    file: &SourceFile,
+    found: &[Amendment],
+    places: &[(u32, Range<usize>, Range<usize>)],
+    diags: &mut Vec<Diagnostic>,
+) {
     let place = |number: u32| places.iter().find(|p| p.0 == number).cloned();
     for pair in found.windows(2) {
         let (before, after) = (&pair[0], &pair[1]);
@@ -1215,7 +1370,6 @@ fn amendments(
             );
         }
     }
-    found
 }
 
 /// A TOML date (`2023-06-30`, no time) as a [`Date`].
@@ -1332,8 +1486,6 @@ struct ActionSpans {
     position: Range<usize>,
 }
 
-/// Checks one action. Without a valid convention, only what does not depend on
-/// it is checked; without valid declared columns, only the fixed keys.
 /// The folder of another declared field that the action's file is in
 /// (`data/actions/logement/…` for an action of `enfance`), if it is: a
 /// field's id is also its folder's name. A folder named after no field is the
@@ -1344,6 +1496,8 @@ fn other_fields_folder(file: &SourceFile, field: &str, convention: &Convention) 
     (last != field && convention.field(last).is_some()).then(|| format!("data/actions/{folder}"))
 }
 
+/// Checks one action. Without a valid convention, only what does not depend on
+/// it is checked; without valid declared columns, only the fixed keys.
 /// `untyped` names the columns whose type is not known (an error of the
 /// convention): their values are not checked.
 fn validate_action(
@@ -1371,28 +1525,7 @@ fn validate_action(
     let former_id = former_id.map(|v| slug(file, v, "d'action (`ancien_id`)", diags));
     let field_id = champ.and_then(|v| string(file, v, diags));
     let field = match (&field_id, convention) {
-        (Some(f), Some(c)) => {
-            let found = c.field(f.get_ref());
-            if found.is_none() {
-                diags.push(unknown_field(file, f, c));
-            }
-            if let Some(folder) = other_fields_folder(file, f.get_ref(), c) {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "action rangée dans `{folder}/`, le dossier du champ `{}`, alors que son champ est `{}`",
-                        folder.rsplit('/').next().unwrap_or_default(),
-                        f.get_ref()
-                    ))
-                    .at(file, f.span())
-                    .label("champ d'un autre dossier")
-                    .hint(format!(
-                        "le dossier d'un champ porte son identifiant : déplacez ce fichier dans `data/actions/{}/`, ou corrigez `champ` s'il est faux",
-                        f.get_ref()
-                    )),
-                );
-            }
-            found
-        }
+        (Some(f), Some(c)) => action_field(file, f, c, diags),
         _ => None,
     };
     let subsection = sous_section.and_then(|v| string(file, v, diags)).map(|s| {
@@ -1405,20 +1538,9 @@ fn validate_action(
     let position = position.and_then(|v| rank(file, v, diags));
     let position_span = position.as_ref().map_or(0..0, Spanned::span);
 
-    // Every declared value is checked before giving up, so that all problems
-    // are reported.
     let period = convention.map(|c| c.period);
-    let values: Vec<Value> = match shape {
-        Some(shape) => shape
-            .columns
-            .iter()
-            .zip(declared)
-            .map(|(column, value)| match value {
-                Some(_) if untyped.contains(&column.key) => Value::Absent,
-                Some(v) => value_of(file, column, v, period.as_ref(), diags),
-                None => Value::Absent,
-            })
-            .collect(),
+    let values = match shape {
+        Some(shape) => declared_values(file, shape, declared, untyped, period.as_ref(), diags),
         None => Vec::new(),
     };
     let deadline = match shape.and_then(Shape::deadline).and_then(|i| values.get(i)) {
@@ -1454,6 +1576,59 @@ fn validate_action(
         position: position_span,
     };
     Some((action, spans))
+}
+
+/// The declared field of an action's `champ`, reported when unknown; an
+/// action filed in another field's folder is reported as a warning.
+fn action_field<'c>(
+    file: &SourceFile,
+    champ: &Spanned<String>,
+    convention: &'c Convention,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'c Field> {
+    let found = convention.field(champ.get_ref());
+    if found.is_none() {
+        diags.push(unknown_field(file, champ, convention));
+    }
+    if let Some(folder) = other_fields_folder(file, champ.get_ref(), convention) {
+        diags.push(
+            Diagnostic::warning(format!(
+                "action rangée dans `{folder}/`, le dossier du champ `{}`, alors que son champ est `{}`",
+                folder.rsplit('/').next().unwrap_or_default(),
+                champ.get_ref()
+            ))
+            .at(file, champ.span())
+            .label("champ d'un autre dossier")
+            .hint(format!(
+                "le dossier d'un champ porte son identifiant : déplacez ce fichier dans `data/actions/{}/`, ou corrigez `champ` s'il est faux",
+                champ.get_ref()
+            )),
+        );
+    }
+    found
+}
+
+/// An action's value in each column of `shape`, `declared` as written (one per
+/// column). Every value is checked before giving up, so that all problems are
+/// reported; a value of an `untyped` column is not checked, and left out.
+fn declared_values(
+    file: &SourceFile,
+    shape: &Shape,
+    declared: Vec<Option<Spanned<toml::Value>>>,
+    untyped: &[String],
+    period: Option<&YearRange>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Value> {
+    shape
+        .columns
+        .iter()
+        .zip(declared)
+        .map(|(column, value)| match value {
+            Some(_) if untyped.contains(&column.key) => Value::Absent,
+            Some(v) => value_of(file, column, v, period, diags),
+            None => Value::Absent,
+        })
+        .collect()
 }
 
 /// The keys of an action file, each in its place: the fixed ones, and the

@@ -453,50 +453,7 @@ fn declared_columns(
     for raw in declared {
         let key_span = raw.cle.span();
         let key = raw.cle.get_ref().trim().to_string();
-        let mut key_ok = true;
-        if !is_key(&key) {
-            let suggestion = key_of(&key);
-            let hint = if is_key(&suggestion) && !RESERVED_KEYS.contains(&suggestion.as_str()) {
-                format!(
-                    "une clé s'écrit en minuscules sans accents ni espaces, avec des `_` : écrivez par exemple `{suggestion}`"
-                )
-            } else {
-                "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `budget_previsionnel`".into()
-            };
-            diags.push(
-                Diagnostic::error(format!("clé de colonne invalide : `{key}`"))
-                    .at(file, key_span.clone())
-                    .label("clé invalide")
-                    .hint(hint),
-            );
-            key_ok = false;
-        } else if RESERVED_KEYS.contains(&key.as_str()) {
-            diags.push(
-                Diagnostic::error(format!("clé réservée : `{key}`"))
-                    .at(file, key_span.clone())
-                    .label("clé déjà employée par ctg")
-                    .hint(format!(
-                        "`id`, `champ`, `sous_section` et `position` sont les clés fixes des fiches d'action ; `action_id`, `collectivite`, `caf`, `periode_debut` et `periode_fin` des colonnes des données ouvertes : choisissez une autre clé, ex. `{key}_action`"
-                    )),
-            );
-            key_ok = false;
-        } else if let Some((before, _)) = columns
-            .iter()
-            .zip(&places)
-            .find(|(c, _)| c.key == key)
-            .map(|(_, p)| p)
-        {
-            let (line, _) = file.line_col(before.start);
-            diags.push(
-                Diagnostic::error(format!("colonne `{key}` déclarée deux fois"))
-                    .at(file, key_span.clone())
-                    .label("clé en double")
-                    .hint(format!(
-                        "chaque colonne a sa propre clé ; `{key}` est déjà celle de la colonne déclarée ligne {line}"
-                    )),
-            );
-            key_ok = false;
-        }
+        let key_ok = check_column_key(file, &key, key_span.clone(), &columns, &places, diags);
         let label = label_text(file, raw.libelle, "colonnes.libelle", diags);
         let group_span = raw.groupe.as_ref().map(Spanned::span);
         let group = raw
@@ -504,52 +461,11 @@ fn declared_columns(
             .and_then(|g| label_text(file, g, "colonnes.groupe", diags));
         let kind = match raw.kind {
             None => Kind::Text,
-            Some(word) => match Kind::parse(word.get_ref()) {
-                Some(kind) => kind,
-                None => {
-                    let words: Vec<&str> = Kind::ALL.iter().map(|k| k.word()).collect();
-                    let list = by_closeness(word.get_ref(), &words)
-                        .iter()
-                        .map(|w| format!("\"{w}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let hint = match closest(word.get_ref(), &words) {
-                        Some(best) => {
-                            format!("vouliez-vous dire \"{best}\" ? Types possibles : {list}")
-                        }
-                        None => {
-                            format!("types possibles : {list} (\"texte\" quand `type` est absent)")
-                        }
-                    };
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "type de colonne inconnu : \"{}\"",
-                            word.get_ref()
-                        ))
-                        .at(file, word.span())
-                        .label("type inconnu")
-                        .hint(hint),
-                    );
-                    Kind::Text
-                }
-            },
+            Some(word) => column_kind(file, word, diags),
         };
         let width = match raw.largeur {
             None => kind.default_width(),
-            Some(w) => {
-                let value = *w.get_ref();
-                if value.is_finite() && value > 0.0 && value <= 20.0 {
-                    value
-                } else {
-                    diags.push(
-                        Diagnostic::error(format!("largeur de colonne impossible : {value}"))
-                            .at(file, w.span())
-                            .label("largeur hors limites")
-                            .hint("la largeur est relative à celle de la première colonne, qui vaut 1 : un nombre au-dessus de 0 et jusqu'à 20, ex. 1.5"),
-                    );
-                    kind.default_width()
-                }
-            }
+            Some(w) => column_width(file, w, kind, diags),
         };
         let description = raw
             .description
@@ -575,6 +491,115 @@ fn declared_columns(
     }
     check_declared(file, &columns, &places, diags);
     columns
+}
+
+/// Checks a column's `cle`: written as a key, not one of ctg's own, and not
+/// the key of a column kept before it (`columns`, written at `places`);
+/// `false` when it is refused.
+fn check_column_key(
+    file: &SourceFile,
+    key: &str,
+    key_span: Range<usize>,
+    columns: &[Column],
+    places: &[(Range<usize>, Option<Range<usize>>)],
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if !is_key(key) {
+        let suggestion = key_of(key);
+        let hint = if is_key(&suggestion) && !RESERVED_KEYS.contains(&suggestion.as_str()) {
+            format!(
+                "une clé s'écrit en minuscules sans accents ni espaces, avec des `_` : écrivez par exemple `{suggestion}`"
+            )
+        } else {
+            "une clé s'écrit en minuscules sans accents ni espaces, avec des `_`, ex. `budget_previsionnel`".into()
+        };
+        diags.push(
+            Diagnostic::error(format!("clé de colonne invalide : `{key}`"))
+                .at(file, key_span)
+                .label("clé invalide")
+                .hint(hint),
+        );
+        false
+    } else if RESERVED_KEYS.contains(&key) {
+        diags.push(
+            Diagnostic::error(format!("clé réservée : `{key}`"))
+                .at(file, key_span)
+                .label("clé déjà employée par ctg")
+                .hint(format!(
+                    "`id`, `champ`, `sous_section` et `position` sont les clés fixes des fiches d'action ; `action_id`, `collectivite`, `caf`, `periode_debut` et `periode_fin` des colonnes des données ouvertes : choisissez une autre clé, ex. `{key}_action`"
+                )),
+        );
+        false
+    } else if let Some((before, _)) = columns
+        .iter()
+        .zip(places)
+        .find(|(c, _)| c.key == key)
+        .map(|(_, p)| p)
+    {
+        let (line, _) = file.line_col(before.start);
+        diags.push(
+            Diagnostic::error(format!("colonne `{key}` déclarée deux fois"))
+                .at(file, key_span)
+                .label("clé en double")
+                .hint(format!(
+                    "chaque colonne a sa propre clé ; `{key}` est déjà celle de la colonne déclarée ligne {line}"
+                )),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// A column's `type`, one of [`Kind::ALL`]'s words; an unknown word is
+/// reported, and the column taken as text.
+fn column_kind(file: &SourceFile, word: Spanned<String>, diags: &mut Vec<Diagnostic>) -> Kind {
+    if let Some(kind) = Kind::parse(word.get_ref()) {
+        return kind;
+    }
+    let words: Vec<&str> = Kind::ALL.iter().map(|k| k.word()).collect();
+    let list = by_closeness(word.get_ref(), &words)
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = match closest(word.get_ref(), &words) {
+        Some(best) => {
+            format!("vouliez-vous dire \"{best}\" ? Types possibles : {list}")
+        }
+        None => {
+            format!("types possibles : {list} (\"texte\" quand `type` est absent)")
+        }
+    };
+    diags.push(
+        Diagnostic::error(format!("type de colonne inconnu : \"{}\"", word.get_ref()))
+            .at(file, word.span())
+            .label("type inconnu")
+            .hint(hint),
+    );
+    Kind::Text
+}
+
+/// A column's `largeur`, relative to the first column's: above 0 and up to 20;
+/// another number is reported, and the `kind`'s default width taken.
+fn column_width(
+    file: &SourceFile,
+    written: Spanned<f64>,
+    kind: Kind,
+    diags: &mut Vec<Diagnostic>,
+) -> f64 {
+    let value = *written.get_ref();
+    if value.is_finite() && value > 0.0 && value <= 20.0 {
+        value
+    } else {
+        diags.push(
+            Diagnostic::error(format!("largeur de colonne impossible : {value}"))
+                .at(file, written.span())
+                .label("largeur hors limites")
+                .hint("la largeur est relative à celle de la première colonne, qui vaut 1 : un nombre au-dessus de 0 et jusqu'à 20, ex. 1.5"),
+        );
+        kind.default_width()
+    }
 }
 
 /// Checks that need every column: one échéance at most, groups in one piece,

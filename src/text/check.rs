@@ -138,63 +138,80 @@ pub fn check(
     }
     if let Some((c, written)) = unprintable {
         let at = place(file, span.clone(), text, written);
-        // A control character is invisible: it is named, never printed.
-        diags.push(if is_direction_control(c) || c == BYTE_ORDER_MARK {
-            Diagnostic::error(format!(
-                "caractère invisible {} dans `{key}` : U+{:04X}",
-                if c == BYTE_ORDER_MARK {
-                    "de marque d'ordre des octets"
-                } else {
-                    "qui change le sens d'écriture"
-                },
-                c as u32
-            ))
-            .at(file, at)
-            .label("caractère invisible")
-            .hint(format!(
-                "ce caractère ne se voit pas mais change l'affichage du texte qui l'entoure (un montant peut s'y lire à l'envers) ; il vient souvent d'un copier-coller : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
-                c as u32
-            ))
-        } else if c.is_control() {
-            Diagnostic::error(format!(
-                "caractère de contrôle invisible dans `{key}` : U+{:04X}",
-                c as u32
-            ))
-            .at(file, at)
-            .label("caractère de contrôle")
-            .hint(format!(
-                "ce caractère vient souvent d'un copier-coller depuis un autre logiciel : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
-                c as u32
-            ))
-        } else {
-            Diagnostic::error(format!(
-                "caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})",
-                c as u32
-            ))
-            .at(file, at)
-            .label("absent des polices du document")
-            .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le")
-        });
+        diags.push(unprintable_error(file, at, key, c));
     }
     if let Some((c, written, more)) = zero_width(text) {
-        let others = match more {
-            0 => String::new(),
-            n => format!(
-                " (et {} dans ce texte)",
-                crate::text::count(n, "autre", "autres")
-            ),
-        };
-        diags.push(
-            Diagnostic::warning(format!(
-                "caractère invisible de largeur nulle dans `{key}` : U+{:04X}{others}",
-                c as u32
-            ))
-            .at(file, place(file, span, text, written))
-            .label("caractère invisible")
-            .hint("il vient souvent d'un copier-coller : il ne se voit pas, mais coupe un mot pour la recherche et la lecture à voix haute ; supprimez-le"),
-        );
+        let at = place(file, span, text, written);
+        diags.push(zero_width_warning(file, at, key, c, more));
     }
     diags[before..].iter().all(|d| !d.is_error())
+}
+
+/// The error for character `c` of text `key`, at `at`: a direction control or
+/// a byte order mark, another control character, or one the fonts lack.
+fn unprintable_error(file: &SourceFile, at: Range<usize>, key: &str, c: char) -> Diagnostic {
+    // A control character is invisible: it is named, never printed.
+    if is_direction_control(c) || c == BYTE_ORDER_MARK {
+        Diagnostic::error(format!(
+            "caractère invisible {} dans `{key}` : U+{:04X}",
+            if c == BYTE_ORDER_MARK {
+                "de marque d'ordre des octets"
+            } else {
+                "qui change le sens d'écriture"
+            },
+            c as u32
+        ))
+        .at(file, at)
+        .label("caractère invisible")
+        .hint(format!(
+            "ce caractère ne se voit pas mais change l'affichage du texte qui l'entoure (un montant peut s'y lire à l'envers) ; il vient souvent d'un copier-coller : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
+            c as u32
+        ))
+    } else if c.is_control() {
+        Diagnostic::error(format!(
+            "caractère de contrôle invisible dans `{key}` : U+{:04X}",
+            c as u32
+        ))
+        .at(file, at)
+        .label("caractère de contrôle")
+        .hint(format!(
+            "ce caractère vient souvent d'un copier-coller depuis un autre logiciel : supprimez-le (dans le fichier TOML, il peut être écrit `\\u{:04X}`)",
+            c as u32
+        ))
+    } else {
+        Diagnostic::error(format!(
+            "caractère impossible à imprimer dans le PDF : « {c} » (U+{:04X})",
+            c as u32
+        ))
+        .at(file, at)
+        .label("absent des polices du document")
+        .hint("les polices intégrées couvrent l'alphabet latin, les symboles courants et les émojis ; remplacez ce caractère ou transcrivez-le")
+    }
+}
+
+/// The warning for the zero-width character `c` of text `key`, at `at`, which
+/// has `more` others.
+fn zero_width_warning(
+    file: &SourceFile,
+    at: Range<usize>,
+    key: &str,
+    c: char,
+    more: usize,
+) -> Diagnostic {
+    let others = match more {
+        0 => String::new(),
+        n => format!(
+            " (et {} dans ce texte)",
+            crate::text::count(n, "autre", "autres")
+        ),
+    };
+    Diagnostic::warning(format!(
+        "caractère invisible de largeur nulle dans `{key}` : U+{:04X}{others}",
+        c as u32
+    ))
+    .at(file, at)
+    .label("caractère invisible")
+    .hint("il vient souvent d'un copier-coller : il ne se voit pas, mais coupe un mot pour la recherche et la lecture à voix haute ; supprimez-le")
 }
 
 /// The byte order mark: at the start of a file it says how the file is
