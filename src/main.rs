@@ -95,29 +95,16 @@ fn run() -> ExitCode {
             revision,
             forcer,
         } => {
-            // A revision is that of one project: its own repository's.
-            let projects = match revision {
-                Some(_) => Vec::new(),
-                None => ctg::find_projects(&root),
+            let options = BuildOptions {
+                root,
+                out,
+                write: true,
+                emit_typst: typst,
+                review_year: bilan,
+                revision,
+                remake: forcer,
             };
-            if projects.is_empty() {
-                let options = BuildOptions {
-                    root,
-                    out,
-                    write: true,
-                    emit_typst: typst,
-                    review_year: bilan,
-                    revision,
-                    remake: forcer,
-                };
-                build_one(options, timings, detail, color)
-            } else {
-                let mode = match forcer {
-                    true => ctg::BatchMode::Remake,
-                    false => ctg::BatchMode::Build,
-                };
-                build_many(&projects, mode, jobs, color)
-            }
+            build_command(options, jobs, timings, detail, color)
         }
         cli::Command::Check { root } => build_one(
             BuildOptions {
@@ -145,36 +132,80 @@ fn run() -> ExitCode {
                 write: true,
                 ..BuildOptions::default()
             };
-            match ctg::watch(&options, serve.then_some(port)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(d) => fail(&Failure(vec![d]), color),
-            }
+            watch_command(&options, serve.then_some(port), color)
         }
         cli::Command::Import { file, root } => authoring(ctg::import_plan(&file, &root), color),
         cli::Command::Init { dir } => authoring(ctg::init(&dir), color),
-        cli::Command::New {
-            what:
-                cli::NewCommand::Action {
-                    champ,
-                    sous_section,
-                    titre,
-                    root,
-                },
+        cli::Command::New { what } => new_command(what, color),
+        cli::Command::Templates {
+            what: cli::TemplatesCommand::Export { root, force },
+        } => authoring(ctg::export_templates(&root, force), color),
+        cli::Command::Suivi { what } => suivi_command(what, color),
+        cli::Command::Worker => match ctg::serve_batch() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        },
+    }
+}
+
+/// `ctg build`: the project under `options.root`, or every project found
+/// below it (each in its own folder), built in parallel.
+fn build_command(
+    options: BuildOptions,
+    jobs: Option<usize>,
+    timings: bool,
+    detail: bool,
+    color: bool,
+) -> ExitCode {
+    // A revision is that of one project: its own repository's.
+    let projects = match options.revision {
+        Some(_) => Vec::new(),
+        None => ctg::find_projects(&options.root),
+    };
+    if projects.is_empty() {
+        build_one(options, timings, detail, color)
+    } else {
+        let mode = match options.remake {
+            true => ctg::BatchMode::Remake,
+            false => ctg::BatchMode::Build,
+        };
+        build_many(&projects, mode, jobs, color)
+    }
+}
+
+/// `ctg watch`: builds again on every change, serving the outputs on `port`
+/// when given.
+fn watch_command(options: &BuildOptions, port: Option<u16>, color: bool) -> ExitCode {
+    match ctg::watch(options, port) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => fail(&Failure(vec![d]), color),
+    }
+}
+
+/// `ctg new action`: a new action file.
+fn new_command(what: cli::NewCommand, color: bool) -> ExitCode {
+    match what {
+        cli::NewCommand::Action {
+            champ,
+            sous_section,
+            titre,
+            root,
         } => authoring(
             ctg::new_action(&root, &champ, sous_section.as_deref(), titre.as_deref()),
             color,
         ),
-        cli::Command::Templates {
-            what: cli::TemplatesCommand::Export { root, force },
-        } => authoring(ctg::export_templates(&root, force), color),
-        cli::Command::Suivi {
-            what:
-                cli::SuiviCommand::Export {
-                    annee,
-                    champ,
-                    sortie,
-                    root,
-                },
+    }
+}
+
+/// `ctg suivi export` and `ctg suivi import`: the workbooks of the yearly
+/// follow-up, written for the partners and read back.
+fn suivi_command(what: cli::SuiviCommand, color: bool) -> ExitCode {
+    match what {
+        cli::SuiviCommand::Export {
+            annee,
+            champ,
+            sortie,
+            root,
         } => authoring(
             ctg::export_workbook(&ctg::ExportOptions {
                 root,
@@ -184,14 +215,11 @@ fn run() -> ExitCode {
             }),
             color,
         ),
-        cli::Command::Suivi {
-            what:
-                cli::SuiviCommand::Import {
-                    fichiers,
-                    annee,
-                    remplacer,
-                    root,
-                },
+        cli::SuiviCommand::Import {
+            fichiers,
+            annee,
+            remplacer,
+            root,
         } => authoring(
             ctg::import_workbook(&ctg::ImportOptions {
                 root,
@@ -201,10 +229,6 @@ fn run() -> ExitCode {
             }),
             color,
         ),
-        cli::Command::Worker => match ctg::serve_batch() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::FAILURE,
-        },
     }
 }
 

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure};
 use crate::import::names::{loose, slug, title_slug, unique};
-use crate::import::{self, ImportedPlan};
-use crate::load::{ACTIONS_DIR, CONVENTION_FILE};
+use crate::import::{self, ImportedAction, ImportedField, ImportedPlan};
+use crate::load::{
+    ACTIONS_DIR, CONVENTION_FILE, Loaded, RawAction, RawConvention, RawField, RawProject,
+};
 use crate::model::{SignaturePlace, YearRange, is_slug};
 use crate::render::templates::BUILTIN;
 use crate::shape::{Kind, Shape};
@@ -142,6 +144,72 @@ fn write_new_data(root: &Path, files: &[(PathBuf, String)]) -> Result<(), Diagno
 
 /// The files of a project holding `plan`: the convention and one file per action.
 pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+    let front = front_values(plan, diags);
+    let field_ids = field_ids(plan);
+    let mut convention = convention_head(plan, &front, diags);
+    let shape = imported_shape(plan);
+    convention.push('\n');
+    convention.push_str(&declaration(&shape));
+
+    let mut out = Vec::new();
+    let mut taken_ids: HashSet<String> = HashSet::new();
+    let mut notes = String::new();
+    for (field, field_id) in plan.fields.iter().zip(&field_ids) {
+        let sub_ids = push_field(&mut convention, &mut notes, field, field_id);
+        let mut file_names: HashSet<String> = HashSet::new();
+        for (index, action) in field.actions.iter().enumerate() {
+            let position = index + 1;
+            let id = imported_action_id(&shape, field_id, position, action, &taken_ids, diags);
+            taken_ids.insert(id.clone());
+            let name = file_stem(field_id, &id, position, |c| file_names.contains(c));
+            file_names.insert(name.clone());
+            let text = imported_action_text(
+                &shape,
+                &id,
+                field_id,
+                &sub_ids,
+                position,
+                action,
+                &front.period,
+            );
+            out.push((
+                PathBuf::from(ACTIONS_DIR)
+                    .join(field_id)
+                    .join(format!("{name}.toml")),
+                text,
+            ));
+        }
+    }
+    convention.push_str(&notes);
+    if let Some(signature) = &plan.front.signature {
+        convention.push_str(&signature_table(signature));
+    }
+    convention.push_str("\n# Signataires de la convention : complétez qualité et nom si besoin\n");
+    for institution in signatories(&front.parties, plan) {
+        convention.push_str(&format!(
+            "[[signataires]]\ninstitution = {}\n\n",
+            basic(&institution)
+        ));
+    }
+    let convention = convention.trim_end().to_string() + "\n";
+    out.insert(0, (PathBuf::from(CONVENTION_FILE), convention));
+    out
+}
+
+/// The values at the head of an imported convention, each as read from the
+/// source or else a default.
+struct FrontValues {
+    /// The period (`2023-2027`), empty when neither the title nor the deadlines give it.
+    period: String,
+    titre: String,
+    parties: String,
+    intitule: String,
+    legende: String,
+}
+
+/// The head values of `plan`'s convention, with a warning for a missing period
+/// and one naming every value left to a default.
+fn front_values(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> FrontValues {
     let mut defaults: Vec<&str> = Vec::new();
     let period = plan
         .front
@@ -200,25 +268,43 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
             .hint("vérifiez ces valeurs en tête de data/convention.toml"),
         );
     }
+    FrontValues {
+        period: period_text,
+        titre,
+        parties,
+        intitule,
+        legende,
+    }
+}
 
-    // Ids: fields, their sub-sections and notes, then actions.
+/// One id per field, from its label, unique among the fields.
+fn field_ids(plan: &ImportedPlan) -> Vec<String> {
     let mut field_ids: Vec<String> = Vec::new();
     for field in &plan.fields {
         let base = non_empty(slug(&field.label, 30), "champ");
         let id = unique(&base, |c| field_ids.iter().any(|f| f == c));
         field_ids.push(id);
     }
-    let mut out = Vec::new();
+    field_ids
+}
+
+/// The convention's first lines: where it comes from, its head values and its
+/// date (a warning when the source gives none).
+fn convention_head(
+    plan: &ImportedPlan,
+    front: &FrontValues,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
     let mut convention = String::new();
     convention.push_str(&format!(
         "# Convention importée de « {} » par `ctg import` : vérifiez chaque valeur.\n",
         comment_safe(&plan.source)
     ));
-    convention.push_str(&format!("titre = {}\n", basic(&titre)));
-    convention.push_str(&format!("parties = {}\n", basic(&parties)));
-    convention.push_str(&format!("intitule = {}\n", basic(&intitule)));
-    convention.push_str(&format!("legende = {}\n", basic(&legende)));
-    convention.push_str(&format!("periode = {}\n", basic(&period_text)));
+    convention.push_str(&format!("titre = {}\n", basic(&front.titre)));
+    convention.push_str(&format!("parties = {}\n", basic(&front.parties)));
+    convention.push_str(&format!("intitule = {}\n", basic(&front.intitule)));
+    convention.push_str(&format!("legende = {}\n", basic(&front.legende)));
+    convention.push_str(&format!("periode = {}\n", basic(&front.period)));
     if let Some(c) = &plan.collectivite {
         convention.push_str(&format!("collectivite = {}\n", basic(c)));
     }
@@ -235,127 +321,126 @@ pub fn project_files(plan: &ImportedPlan, diags: &mut Vec<Diagnostic>) -> Vec<(P
                 .hint("ajoutez la date de cette édition en tête de data/convention.toml : `date = 2025-06-30`"),
         ),
     }
-    let shape = imported_shape(plan);
-    convention.push('\n');
-    convention.push_str(&declaration(&shape));
+    convention
+}
 
-    let mut taken_ids: HashSet<String> = HashSet::new();
-    let mut notes = String::new();
-    for (field, field_id) in plan.fields.iter().zip(&field_ids) {
-        convention.push_str(&format!(
-            "\n# Champ d'intervention : {}\n[[champs]]\nid = {}\nlibelle = {}\n",
+/// Writes `field`'s `[[champs]]` table into `convention` and its note, if it
+/// has a mark, into `notes`; returns the ids given to its sub-sections.
+fn push_field(
+    convention: &mut String,
+    notes: &mut String,
+    field: &ImportedField,
+    field_id: &str,
+) -> Vec<String> {
+    convention.push_str(&format!(
+        "\n# Champ d'intervention : {}\n[[champs]]\nid = {}\nlibelle = {}\n",
+        comment_safe(&field.label),
+        basic(field_id),
+        basic(&field.label)
+    ));
+    if let Some(mark) = &field.mark {
+        let note_id = format!("note-{field_id}");
+        convention.push_str(&format!("note = {}\n", basic(&note_id)));
+        let text = field
+            .note
+            .clone()
+            .unwrap_or_else(|| PLACEHOLDER.to_string());
+        notes.push_str(&format!(
+            "\n# Note de bas de tableau (marque « {} » sur le champ {})\n[[notes]]\nid = {}\nmarque = {}\ntexte = {}\n",
+            comment_safe(mark),
             comment_safe(&field.label),
-            basic(field_id),
-            basic(&field.label)
-        ));
-        if let Some(mark) = &field.mark {
-            let note_id = format!("note-{field_id}");
-            convention.push_str(&format!("note = {}\n", basic(&note_id)));
-            let text = field
-                .note
-                .clone()
-                .unwrap_or_else(|| PLACEHOLDER.to_string());
-            notes.push_str(&format!(
-                "\n# Note de bas de tableau (marque « {} » sur le champ {})\n[[notes]]\nid = {}\nmarque = {}\ntexte = {}\n",
-                comment_safe(mark),
-                comment_safe(&field.label),
-                basic(&note_id),
-                basic(mark),
-                multiline(&text)
-            ));
-        }
-        let mut sub_ids: Vec<String> = Vec::new();
-        if !field.subsections.is_empty() {
-            convention.push_str("sous_sections = [\n");
-            for label in &field.subsections {
-                let base = non_empty(slug(label, 30), "sous-section");
-                let id = unique(&base, |c| sub_ids.iter().any(|s| s == c));
-                convention.push_str(&format!(
-                    "  {{ id = {}, libelle = {} }},\n",
-                    basic(&id),
-                    basic(label)
-                ));
-                sub_ids.push(id);
-            }
-            convention.push_str("]\n");
-        }
-        let mut file_names: HashSet<String> = HashSet::new();
-        for (index, action) in field.actions.iter().enumerate() {
-            let position = index + 1;
-            let title = shape
-                .title()
-                .and_then(|i| action.values.get(i))
-                .map_or(String::new(), |t| markdown_to_plain(t));
-            let words = non_empty(title_slug(&title, 5), &format!("action-{position}"));
-            let given = action.id.as_ref().filter(|id| {
-                let valid = is_slug(id) && !taken_ids.contains(*id);
-                if !valid {
-                    diags.push(
-                        Diagnostic::warning(format!(
-                            "{} : identifiant « {id} » invalide ou déjà pris : un autre est choisi",
-                            action.origin
-                        ))
-                        .hint("un identifiant s'écrit en minuscules sans accents, chiffres et tirets, et ne sert qu'une fois"),
-                    );
-                }
-                valid
-            });
-            let id = match given {
-                Some(id) => id.clone(),
-                None => unique(&format!("{field_id}-{words}"), |c| taken_ids.contains(c)),
-            };
-            taken_ids.insert(id.clone());
-            let name = file_stem(field_id, &id, position, |c| file_names.contains(c));
-            file_names.insert(name.clone());
-            let mut text = String::new();
-            text.push_str(&format!("id = {}\n", basic(&id)));
-            text.push_str(&format!("champ = {}\n", basic(field_id)));
-            if let Some(sub) = action.subsection.and_then(|s| sub_ids.get(s)) {
-                text.push_str(&format!("sous_section = {}\n", basic(sub)));
-            }
-            text.push_str(&format!("position = {position}\n"));
-            for (column, value) in shape.columns.iter().zip(&action.values) {
-                match column.kind {
-                    Kind::Text => {
-                        text.push_str(&format!("\n{} = {}\n", column.key, multiline(value)));
-                    }
-                    Kind::Deadline => {
-                        let written = if value.is_empty() {
-                            &period_text
-                        } else {
-                            value
-                        };
-                        text.push_str(&format!("{} = {}\n", column.key, basic(written)));
-                    }
-                    // Figures are written as read (`12500.5`): TOML numbers.
-                    Kind::Amount | Kind::Number if !value.is_empty() => {
-                        text.push_str(&format!("{} = {value}\n", column.key));
-                    }
-                    Kind::Amount | Kind::Number => {}
-                }
-            }
-            out.push((
-                PathBuf::from(ACTIONS_DIR)
-                    .join(field_id)
-                    .join(format!("{name}.toml")),
-                text,
-            ));
-        }
-    }
-    convention.push_str(&notes);
-    if let Some(signature) = &plan.front.signature {
-        convention.push_str(&signature_table(signature));
-    }
-    convention.push_str("\n# Signataires de la convention : complétez qualité et nom si besoin\n");
-    for institution in signatories(&parties, plan) {
-        convention.push_str(&format!(
-            "[[signataires]]\ninstitution = {}\n\n",
-            basic(&institution)
+            basic(&note_id),
+            basic(mark),
+            multiline(&text)
         ));
     }
-    let convention = convention.trim_end().to_string() + "\n";
-    out.insert(0, (PathBuf::from(CONVENTION_FILE), convention));
-    out
+    let mut sub_ids: Vec<String> = Vec::new();
+    if !field.subsections.is_empty() {
+        convention.push_str("sous_sections = [\n");
+        for label in &field.subsections {
+            let base = non_empty(slug(label, 30), "sous-section");
+            let id = unique(&base, |c| sub_ids.iter().any(|s| s == c));
+            convention.push_str(&format!(
+                "  {{ id = {}, libelle = {} }},\n",
+                basic(&id),
+                basic(label)
+            ));
+            sub_ids.push(id);
+        }
+        convention.push_str("]\n");
+    }
+    sub_ids
+}
+
+/// The id of an imported action: the one the source gives when valid and free
+/// (a warning otherwise), else one made of its field's id and its title's words.
+fn imported_action_id(
+    shape: &Shape,
+    field_id: &str,
+    position: usize,
+    action: &ImportedAction,
+    taken_ids: &HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let title = shape
+        .title()
+        .and_then(|i| action.values.get(i))
+        .map_or(String::new(), |t| markdown_to_plain(t));
+    let words = non_empty(title_slug(&title, 5), &format!("action-{position}"));
+    let given = action.id.as_ref().filter(|id| {
+        let valid = is_slug(id) && !taken_ids.contains(*id);
+        if !valid {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "{} : identifiant « {id} » invalide ou déjà pris : un autre est choisi",
+                    action.origin
+                ))
+                .hint("un identifiant s'écrit en minuscules sans accents, chiffres et tirets, et ne sert qu'une fois"),
+            );
+        }
+        valid
+    });
+    match given {
+        Some(id) => id.clone(),
+        None => unique(&format!("{field_id}-{words}"), |c| taken_ids.contains(c)),
+    }
+}
+
+/// The file of an imported action: its place, then one key per column with
+/// the value read (an empty échéance takes the convention's `period`).
+fn imported_action_text(
+    shape: &Shape,
+    id: &str,
+    field_id: &str,
+    sub_ids: &[String],
+    position: usize,
+    action: &ImportedAction,
+    period: &str,
+) -> String {
+    let mut text = String::new();
+    text.push_str(&format!("id = {}\n", basic(id)));
+    text.push_str(&format!("champ = {}\n", basic(field_id)));
+    if let Some(sub) = action.subsection.and_then(|s| sub_ids.get(s)) {
+        text.push_str(&format!("sous_section = {}\n", basic(sub)));
+    }
+    text.push_str(&format!("position = {position}\n"));
+    for (column, value) in shape.columns.iter().zip(&action.values) {
+        match column.kind {
+            Kind::Text => {
+                text.push_str(&format!("\n{} = {}\n", column.key, multiline(value)));
+            }
+            Kind::Deadline => {
+                let written: &str = if value.is_empty() { period } else { value };
+                text.push_str(&format!("{} = {}\n", column.key, basic(written)));
+            }
+            // Figures are written as read (`12500.5`): TOML numbers.
+            Kind::Amount | Kind::Number if !value.is_empty() => {
+                text.push_str(&format!("{} = {value}\n", column.key));
+            }
+            Kind::Amount | Kind::Number => {}
+        }
+    }
+    text
 }
 
 /// The `[signature]` table of a signature line read below the plan's table.
@@ -668,58 +753,9 @@ pub fn new_action(
     subsection: Option<&str>,
     title: Option<&str>,
 ) -> Result<Outcome, Failure> {
-    let mut diags = Vec::new();
-    let raw = crate::load::load(root, &mut diags);
-    let Some(mut convention) = raw.convention else {
-        diags.retain(Diagnostic::is_error);
-        if diags.is_empty() {
-            diags.push(Diagnostic::error(format!(
-                "fichier `{CONVENTION_FILE}` illisible"
-            )));
-        }
-        return Err(Failure(diags));
-    };
-    // The new file holds the declared keys: the declaration must be valid.
-    let shape = Shape::declared(
-        &convention.file,
-        convention.value.colonnes.take(),
-        convention.value.tableau.take(),
-        &mut diags,
-    );
-    if diags.iter().any(Diagnostic::is_error) {
-        diags.retain(Diagnostic::is_error);
-        return Err(Failure(diags));
-    }
+    let (raw, convention, shape) = load_declared(root)?;
     let conv = &convention.value;
-    let known: Vec<&str> = conv
-        .champs
-        .iter()
-        .map(|f| f.id.get_ref().as_str())
-        .collect();
-    let field = conv
-        .champs
-        .iter()
-        .find(|f| f.id.get_ref() == champ)
-        .or_else(|| {
-            conv.champs.iter().find(|f| {
-                loose(f.id.get_ref()) == loose(champ) || loose(f.libelle.get_ref()) == loose(champ)
-            })
-        });
-    let Some(field) = field else {
-        let hint = match crate::load::closest(champ, &known) {
-            Some(best) => format!(
-                "vouliez-vous dire `{best}` ? Champs déclarés : {}",
-                known.join(", ")
-            ),
-            None => format!(
-                "champs déclarés dans {CONVENTION_FILE} : {}",
-                known.join(", ")
-            ),
-        };
-        return Err(Failure(vec![
-            Diagnostic::error(format!("champ d'intervention inconnu : `{champ}`")).hint(hint),
-        ]));
-    };
+    let field = find_field(&conv.champs, champ)?;
     let field_id = field.id.get_ref().clone();
     let subs: Vec<(&str, &str)> = field
         .sous_sections
@@ -728,44 +764,14 @@ pub fn new_action(
         .collect();
     let subsection = match subsection {
         None => None,
-        Some(wanted) => match subs.iter().find(|(id, label)| {
-            *id == wanted || loose(id) == loose(wanted) || loose(label) == loose(wanted)
-        }) {
-            Some((id, _)) => Some(id.to_string()),
-            None => {
-                let ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
-                let hint = if ids.is_empty() {
-                    format!(
-                        "le champ `{field_id}` n'a pas de sous-section : n'indiquez pas `--sous-section`"
-                    )
-                } else {
-                    format!("sous-sections du champ `{field_id}` : {}", ids.join(", "))
-                };
-                return Err(Failure(vec![
-                    Diagnostic::error(format!("sous-section inconnue : `{wanted}`")).hint(hint),
-                ]));
-            }
-        },
+        Some(wanted) => Some(find_subsection(&subs, &field_id, wanted)?),
     };
-    let str_of = |a: &crate::load::Loaded<crate::load::RawAction>, key: &str| {
-        a.value
-            .get(key)
-            .and_then(|v| v.get_ref().as_str().map(str::to_string))
-    };
-    let position = raw
+    let position = next_position(&raw.actions, &field_id);
+    let taken: HashSet<String> = raw
         .actions
         .iter()
-        .filter(|a| str_of(a, "champ").as_deref() == Some(field_id.as_str()))
-        .filter_map(|a| {
-            a.value
-                .get("position")
-                .and_then(|p| p.get_ref().as_integer())
-        })
-        .max()
-        .unwrap_or(0)
-        .max(0)
-        + 1;
-    let taken: HashSet<String> = raw.actions.iter().filter_map(|a| str_of(a, "id")).collect();
+        .filter_map(|a| string_value(a, "id"))
+        .collect();
     let words = title
         .map(|t| title_slug(t, 5))
         .filter(|w| !w.is_empty())
@@ -808,6 +814,103 @@ pub fn new_action(
     };
     check_written(root, &mut outcome);
     Ok(outcome)
+}
+
+/// The project under `root`, its convention taken out, and the shape it
+/// declares: the new file holds the declared keys, so the declaration must be
+/// valid. Fails with the errors only.
+fn load_declared(root: &Path) -> Result<(RawProject, Loaded<RawConvention>, Shape), Failure> {
+    let mut diags = Vec::new();
+    let mut raw = crate::load::load(root, &mut diags);
+    let Some(mut convention) = raw.convention.take() else {
+        diags.retain(Diagnostic::is_error);
+        if diags.is_empty() {
+            diags.push(Diagnostic::error(format!(
+                "fichier `{CONVENTION_FILE}` illisible"
+            )));
+        }
+        return Err(Failure(diags));
+    };
+    let shape = Shape::declared(
+        &convention.file,
+        convention.value.colonnes.take(),
+        convention.value.tableau.take(),
+        &mut diags,
+    );
+    if diags.iter().any(Diagnostic::is_error) {
+        diags.retain(Diagnostic::is_error);
+        return Err(Failure(diags));
+    }
+    Ok((raw, convention, shape))
+}
+
+/// The field `champ` names: by its id, else loosely by its id or its label.
+fn find_field<'a>(champs: &'a [RawField], champ: &str) -> Result<&'a RawField, Failure> {
+    let field = champs.iter().find(|f| f.id.get_ref() == champ).or_else(|| {
+        champs.iter().find(|f| {
+            loose(f.id.get_ref()) == loose(champ) || loose(f.libelle.get_ref()) == loose(champ)
+        })
+    });
+    if let Some(field) = field {
+        return Ok(field);
+    }
+    let known: Vec<&str> = champs.iter().map(|f| f.id.get_ref().as_str()).collect();
+    let hint = match crate::load::closest(champ, &known) {
+        Some(best) => format!(
+            "vouliez-vous dire `{best}` ? Champs déclarés : {}",
+            known.join(", ")
+        ),
+        None => format!(
+            "champs déclarés dans {CONVENTION_FILE} : {}",
+            known.join(", ")
+        ),
+    };
+    Err(Failure(vec![
+        Diagnostic::error(format!("champ d'intervention inconnu : `{champ}`")).hint(hint),
+    ]))
+}
+
+/// The id of the sub-section `wanted` names among `subs` (id, label) of field
+/// `field_id`: by its id, else loosely by its id or its label.
+fn find_subsection(subs: &[(&str, &str)], field_id: &str, wanted: &str) -> Result<String, Failure> {
+    if let Some((id, _)) = subs.iter().find(|(id, label)| {
+        *id == wanted || loose(id) == loose(wanted) || loose(label) == loose(wanted)
+    }) {
+        return Ok(id.to_string());
+    }
+    let ids: Vec<&str> = subs.iter().map(|(id, _)| *id).collect();
+    let hint = if ids.is_empty() {
+        format!("le champ `{field_id}` n'a pas de sous-section : n'indiquez pas `--sous-section`")
+    } else {
+        format!("sous-sections du champ `{field_id}` : {}", ids.join(", "))
+    };
+    Err(Failure(vec![
+        Diagnostic::error(format!("sous-section inconnue : `{wanted}`")).hint(hint),
+    ]))
+}
+
+/// The value of `key` in an action file, when it is a string.
+fn string_value(action: &Loaded<RawAction>, key: &str) -> Option<String> {
+    action
+        .value
+        .get(key)
+        .and_then(|v| v.get_ref().as_str().map(str::to_string))
+}
+
+/// The position after the last of field `field_id`'s actions (1 for the first).
+fn next_position(actions: &[Loaded<RawAction>], field_id: &str) -> i64 {
+    actions
+        .iter()
+        .filter(|a| string_value(a, "champ").as_deref() == Some(field_id))
+        .filter_map(|a| {
+            a.value
+                .get("position")
+                .and_then(|p| p.get_ref().as_integer())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(0)
+        + 1
 }
 
 /// What a new action file says besides its declared keys.

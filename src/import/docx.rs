@@ -56,13 +56,78 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
 }
 
 fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure> {
-    let fail = |message: String, hint: &str| {
-        Failure(vec![
-            Diagnostic::error(message)
-                .in_file(&file)
-                .hint(hint.to_string()),
-        ])
-    };
+    let items = body_items(package, &file)?;
+    let mut builder = Builder::new(file.clone());
+    let tables: Vec<(usize, &Table)> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Table(t) => Some(t),
+            Item::Para(_) => None,
+        })
+        .enumerate()
+        .map(|(n, t)| (n + 1, t))
+        .collect();
+    let headers: Vec<Option<Header>> = tables.iter().map(|(_, t)| Header::find(t)).collect();
+    let first = first_plan_table(&tables, &headers, &file)?;
+    let first_header = headers[first].as_ref().expect("found above");
+    start_plan(&mut builder, first_header, tables[first].0);
+    // Later tables with the same header continue the plan; others are not its.
+    let headers: Vec<Option<&Header>> = headers
+        .iter()
+        .map(|h| h.as_ref().filter(|h| h.same_columns(first_header)))
+        .collect();
+
+    for ((number, table), header) in tables.iter().zip(&headers) {
+        match header {
+            Some(header) => read_table(&mut builder, *number, table, header),
+            None if table.has_text() => builder.warn(
+                &Location {
+                    table: Some(*number),
+                    row: 1,
+                    ..Location::default()
+                },
+                "tableau ignoré : son en-tête n'est pas celui du plan d'actions",
+                Some(format!(
+                    "seuls le tableau {} du plan d'actions (première colonne « {} ») et les tableaux qui ont le même en-tête sont importés",
+                    tables[first].0, first_header.first_label
+                )),
+            ),
+            None => {}
+        }
+    }
+
+    let (before, after) = text_around(&items, &headers);
+    front_matter(&mut builder, &before, tables[first].0);
+    builder.plan.front.date = package
+        .text("docProps/core.xml")
+        .ok()
+        .flatten()
+        .and_then(|xml| edition_date(&xml));
+    let last_table = tables
+        .iter()
+        .zip(&headers)
+        .rev()
+        .find(|(_, h)| h.is_some())
+        .map_or(tables[first].0, |((number, _), _)| *number);
+    text_below(&mut builder, &after, tables[first].0, last_table);
+
+    let (plan, warnings) = builder.finish();
+    Ok(Imported { plan, warnings })
+}
+
+/// An error about the document as a whole.
+fn document_failure(file: &SourceFile, message: String, hint: &str) -> Failure {
+    Failure(vec![
+        Diagnostic::error(message)
+            .in_file(file)
+            .hint(hint.to_string()),
+    ])
+}
+
+/// The paragraphs and tables of the document's body, in order, with its lists
+/// as its numbering and styles parts declare them.
+fn body_items(package: &Package, file: &SourceFile) -> Result<Vec<Item>, Failure> {
+    let fail = |message: String, hint: &str| document_failure(file, message, hint);
     let main = package.main_part();
     let xml = package
         .text(&main)
@@ -103,20 +168,19 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         })?;
     let mut items = Vec::new();
     reader.body_items(body, &mut items);
+    Ok(items)
+}
 
-    let mut builder = Builder::new(file.clone());
-    let tables: Vec<(usize, &Table)> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Table(t) => Some(t),
-            Item::Para(_) => None,
-        })
-        .enumerate()
-        .map(|(n, t)| (n + 1, t))
-        .collect();
-    let headers: Vec<Option<Header>> = tables.iter().map(|(_, t)| Header::find(t)).collect();
-    let first = match plan_table(&tables, &headers) {
-        PlanTable::Found(index) => Some(index),
+/// The index in `tables` of the plan's first table; an error saying why when
+/// no table is the plan's.
+fn first_plan_table(
+    tables: &[(usize, &Table)],
+    headers: &[Option<Header>],
+    file: &SourceFile,
+) -> Result<usize, Failure> {
+    let fail = |message: String, hint: &str| document_failure(file, message, hint);
+    match plan_table(tables, headers) {
+        PlanTable::Found(index) => Ok(index),
         PlanTable::FirstLabelMissing(index) => {
             let at = Location {
                 table: Some(tables[index].0),
@@ -124,75 +188,62 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
                 column: Some(1),
                 span: None,
             };
-            return Err(fail(
+            Err(fail(
                 format!("{at} : en-tête de la première colonne vide : rien à importer"),
                 "écrivez dans la première cellule de l'en-tête l'intitulé de la colonne des champs d'intervention (« Champs d'intervention », « Orientations »… : tout intitulé convient), puis importez à nouveau le document",
-            ));
+            ))
         }
-        PlanTable::Nothing => None,
-    };
-    let Some(first) = first else {
-        let found = if tables.is_empty() {
-            "le document ne contient aucun tableau".to_string()
-        } else if tables.len() == 1 {
-            "le tableau du document n'a pas l'en-tête du plan d'actions".to_string()
-        } else {
-            format!(
-                "aucun des {} tableaux du document n'a l'en-tête du plan d'actions",
-                tables.len()
-            )
-        };
-        return Err(fail(
-            format!("{found} : rien à importer"),
-            &format!(
-                "ctg cherche le premier tableau dont l'en-tête porte les colonnes {} (majuscules, accents et apostrophes indifférents) ; à défaut, le plus long tableau dont l'en-tête nomme sa première colonne, quel qu'en soit l'intitulé (« Orientations »…), et au moins une autre, avec des lignes d'actions dessous",
-                expected_columns()
-            ),
-        ));
-    };
-    let first_header = headers[first].as_ref().expect("found above");
-    builder.header(&first_header.first_label, first_header.columns.clone());
-    if !first_header.known_first {
+        PlanTable::Nothing => {
+            let found = if tables.is_empty() {
+                "le document ne contient aucun tableau".to_string()
+            } else if tables.len() == 1 {
+                "le tableau du document n'a pas l'en-tête du plan d'actions".to_string()
+            } else {
+                format!(
+                    "aucun des {} tableaux du document n'a l'en-tête du plan d'actions",
+                    tables.len()
+                )
+            };
+            Err(fail(
+                format!("{found} : rien à importer"),
+                &format!(
+                    "ctg cherche le premier tableau dont l'en-tête porte les colonnes {} (majuscules, accents et apostrophes indifférents) ; à défaut, le plus long tableau dont l'en-tête nomme sa première colonne, quel qu'en soit l'intitulé (« Orientations »…), et au moins une autre, avec des lignes d'actions dessous",
+                    expected_columns()
+                ),
+            ))
+        }
+    }
+}
+
+/// Gives the builder the plan's header, read in table `table`, with a warning
+/// when its first column's label is not one of the Caf's models.
+fn start_plan(builder: &mut Builder, header: &Header, table: usize) {
+    builder.header(&header.first_label, header.columns.clone());
+    if !header.known_first {
         builder.warn(
             &Location {
-                table: Some(tables[first].0),
+                table: Some(table),
                 row: 1,
                 column: Some(1),
                 span: None,
             },
             format!(
                 "« {} » pris pour l'en-tête de la colonne des champs d'intervention",
-                first_header.first_label
+                header.first_label
             ),
             Some("chaque libellé de la première colonne devient un champ d'intervention (`[[champs]]` de convention.toml) ; l'en-tête est gardé tel quel dans la table `[tableau]`, `premiere_colonne`".into()),
         );
     }
-    // Later tables with the same header continue the plan; others are not its.
-    let headers: Vec<Option<&Header>> = headers
-        .iter()
-        .map(|h| h.as_ref().filter(|h| h.same_columns(first_header)))
-        .collect();
+}
 
-    for ((number, table), header) in tables.iter().zip(&headers) {
-        match header {
-            Some(header) => read_table(&mut builder, *number, table, header),
-            None if table.has_text() => builder.warn(
-                &Location {
-                    table: Some(*number),
-                    row: 1,
-                    ..Location::default()
-                },
-                "tableau ignoré : son en-tête n'est pas celui du plan d'actions",
-                Some(format!(
-                    "seuls le tableau {} du plan d'actions (première colonne « {} ») et les tableaux qui ont le même en-tête sont importés",
-                    tables[first].0, first_header.first_label
-                )),
-            ),
-            None => {}
-        }
-    }
-
-    // Text around the table: before the first plan table, and after the last.
+/// Text around the plan's tables (`headers`: the plan's header of each table
+/// in the document, if it has it): the paragraphs with text before the first,
+/// back to the table before it, and the paragraphs after the last, up to the
+/// next table.
+fn text_around<'a>(
+    items: &'a [Item],
+    headers: &[Option<&Header>],
+) -> (Vec<&'a Para>, Vec<&'a Para>) {
     let table_positions: Vec<usize> = items
         .iter()
         .enumerate()
@@ -201,7 +252,7 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
         .collect();
     let plan_positions: Vec<usize> = table_positions
         .iter()
-        .zip(&headers)
+        .zip(headers)
         .filter(|(_, h)| h.is_some())
         .map(|(at, _)| *at)
         .collect();
@@ -226,26 +277,18 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
             Item::Table(_) => None,
         })
         .collect();
-    front_matter(&mut builder, &before, tables[first].0);
-    builder.plan.front.date = package
-        .text("docProps/core.xml")
-        .ok()
-        .flatten()
-        .and_then(|xml| edition_date(&xml));
-    // The signature line closes the text below the table: footnotes come
-    // before it, the signatories' names after it.
-    let last_table = tables
-        .iter()
-        .zip(&headers)
-        .rev()
-        .find(|(_, h)| h.is_some())
-        .map_or(tables[first].0, |((number, _), _)| *number);
+    (before, after)
+}
+
+/// The text below the plan (`after` its last table, `last_table`): footnotes,
+/// then the signature line that closes it, then the signatories' names.
+fn text_below(builder: &mut Builder, after: &[&Para], first_table: usize, last_table: usize) {
     let signature = after
         .iter()
         .enumerate()
         .find_map(|(i, p)| signature::parse(&p.text()).map(|read| (i, read)));
     let footnotes = &after[..signature.as_ref().map_or(after.len(), |(i, _)| *i)];
-    notes(&mut builder, footnotes, tables[first].0);
+    notes(builder, footnotes, first_table);
     if let Some((i, read)) = signature {
         let place = format!(
             "paragraphe {} sous le tableau {last_table}",
@@ -255,11 +298,8 @@ fn read_package(package: &Package, file: SourceFile) -> Result<Imported, Failure
                 .count()
                 + 1
         );
-        signature_line(&mut builder, read, after[i], &after[i + 1..], &place);
+        signature_line(builder, read, after[i], &after[i + 1..], &place);
     }
-
-    let (plan, warnings) = builder.finish();
-    Ok(Imported { plan, warnings })
 }
 
 /// Which table holds the plan, by index in the document's tables.
@@ -1008,14 +1048,7 @@ fn read_row(
     above: &mut HashMap<usize, Vec<Block>>,
     unmapped: &mut BTreeMap<usize, Vec<usize>>,
 ) {
-    // A header repeated further down (after a page break, or a second table).
-    let texts: Vec<String> = row
-        .cells
-        .iter()
-        .map(cell_text)
-        .filter(|t| !t.is_empty())
-        .collect();
-    if texts.len() >= 2 && texts.iter().all(|t| header.is_label(t)) {
+    if repeats_header(row, header) {
         return;
     }
     let last = header.columns.len() - 1;
@@ -1028,13 +1061,7 @@ fn read_row(
         for issue in &cell.issues {
             b.warn(&place, issue, None);
         }
-        let blocks = match cell.vmerge {
-            VMerge::Continue => above.get(&cell.grid).cloned().unwrap_or_default(),
-            _ => {
-                above.insert(cell.grid, cell.blocks.clone());
-                cell.blocks.clone()
-            }
-        };
+        let blocks = merged_blocks(cell, above);
         let empty = markdown::one_line(&blocks).is_empty();
         let slots = header.slots(cell);
         let Some(&first) = slots.first() else {
@@ -1061,32 +1088,7 @@ fn read_row(
             subsection = Some((markdown::one_line(&blocks), place));
             continue;
         }
-        if cell.vmerge == VMerge::Continue {
-            b.warn(
-                &place,
-                "cellule fusionnée avec celle du dessus : son texte est repris dans cette action",
-                None,
-            );
-        }
-        let columns: Vec<usize> = slots
-            .iter()
-            .filter_map(|s| match s {
-                Slot::Column(c) => Some(*c),
-                Slot::Field => None,
-            })
-            .collect();
-        if columns.len() > 1 {
-            let labels: Vec<String> = columns
-                .iter()
-                .map(|c| format!("« {} »", header.columns[*c].label))
-                .collect();
-            b.warn(
-                &place,
-                format!("cellule fusionnée sur plusieurs colonnes ({}) : son texte est repris dans chacune", labels.join(", ")),
-                None,
-            );
-        }
-        for column in columns {
+        for column in value_columns(b, header, cell, &slots, &place) {
             numbers.push((column, i + 1));
             cells.values.insert(column, blocks.clone());
         }
@@ -1101,6 +1103,70 @@ fn read_row(
     if !cells.values.is_empty() {
         b.action(cells, at, &numbers);
     }
+}
+
+/// A header repeated further down (after a page break, or a second table).
+fn repeats_header(row: &Row, header: &Header) -> bool {
+    let texts: Vec<String> = row
+        .cells
+        .iter()
+        .map(cell_text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    texts.len() >= 2 && texts.iter().all(|t| header.is_label(t))
+}
+
+/// The text of `cell`: its own, kept in `above` for the cells merged with it
+/// below, or that of the cell above when it continues a vertical merge.
+fn merged_blocks(cell: &Cell, above: &mut HashMap<usize, Vec<Block>>) -> Vec<Block> {
+    match cell.vmerge {
+        VMerge::Continue => above.get(&cell.grid).cloned().unwrap_or_default(),
+        _ => {
+            above.insert(cell.grid, cell.blocks.clone());
+            cell.blocks.clone()
+        }
+    }
+}
+
+/// The plan's columns a cell with text fills (`slots`, under the header), with
+/// a warning when its text is repeated from the cell above or into several
+/// columns.
+fn value_columns(
+    b: &mut Builder,
+    header: &Header,
+    cell: &Cell,
+    slots: &[Slot],
+    place: &Location,
+) -> Vec<usize> {
+    if cell.vmerge == VMerge::Continue {
+        b.warn(
+            place,
+            "cellule fusionnée avec celle du dessus : son texte est repris dans cette action",
+            None,
+        );
+    }
+    let columns: Vec<usize> = slots
+        .iter()
+        .filter_map(|s| match s {
+            Slot::Column(c) => Some(*c),
+            Slot::Field => None,
+        })
+        .collect();
+    if columns.len() > 1 {
+        let labels: Vec<String> = columns
+            .iter()
+            .map(|c| format!("« {} »", header.columns[*c].label))
+            .collect();
+        b.warn(
+            place,
+            format!(
+                "cellule fusionnée sur plusieurs colonnes ({}) : son texte est repris dans chacune",
+                labels.join(", ")
+            ),
+            None,
+        );
+    }
+    columns
 }
 
 /// Title, parties, heading and caption from the paragraphs before the table.

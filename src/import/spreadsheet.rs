@@ -44,23 +44,7 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
             Some("vérifiez les accents dans les fichiers écrits ; à l'export, choisissez « CSV UTF-8 » si le tableur le propose".into()),
         );
     }
-    let mut reader = csv_reader(&text, tab);
-    let mut records = Vec::new();
-    for result in reader.records() {
-        match result {
-            Ok(record) => records.push(record),
-            Err(err) => {
-                let (line, offset) = err
-                    .position()
-                    .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
-                return Err(Failure(vec![
-                    Diagnostic::error(format!("CSV illisible à la ligne {line}"))
-                        .at(&file, offset..line_end(&text, offset))
-                        .hint("un guillemet ouvert n'est pas refermé, ou le fichier n'est pas du texte : exportez à nouveau la feuille au format CSV"),
-                ]));
-            }
-        }
-    }
+    let records = read_records(&text, tab, &file)?;
     let Some(header_index) = records
         .iter()
         .position(|r| r.iter().any(|f| !f.trim().is_empty()))
@@ -88,100 +72,116 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
         columns.source.clone(),
     );
 
-    let get = |record: &csv::StringRecord, role: Role| -> Option<String> {
-        columns
-            .roles
-            .get(&role)
-            .and_then(|&i| record.get(i))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
     let mut unmapped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for record in &records[header_index + 1..] {
         let at = location(&text, record);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        for i in &columns.unknown {
-            if record.get(*i).is_some_and(|f| !f.trim().is_empty()) {
-                unmapped.entry(*i).or_default().push(at.row);
-            }
-        }
-        for i in header.len()..record.len() {
-            if record.get(i).is_some_and(|f| !f.trim().is_empty()) {
-                unmapped.entry(i).or_default().push(at.row);
-            }
-        }
-        // The convention's figures, from the open data.
-        if builder.plan.collectivite.is_none() {
-            builder.plan.collectivite = get(record, Role::Collectivity);
-        }
-        if builder.plan.caf.is_none() {
-            builder.plan.caf = get(record, Role::Caf);
-        }
-        if builder.plan.front.periode.is_none()
-            && let (Some(a), Some(b)) =
-                (get(record, Role::PeriodStart), get(record, Role::PeriodEnd))
-        {
-            builder.plan.front.periode = Some(years(&a, &b));
-        }
-
-        if let Some(label) = get(record, Role::Field) {
-            builder.field(&label, &at.column(field_column + 1));
-        }
-        let mut cells = RowCells::default();
-        let mut numbers = Vec::new();
-        let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
-        for (&i, &column) in &columns.of {
-            numbers.push((column, i + 1));
-            let blocks: Vec<Block> = cell(i).map(markdown::plain_to_blocks).unwrap_or_default();
-            if !blocks.is_empty() {
-                cells.values.insert(column, blocks);
-            }
-        }
-        for &(column, start, end) in &columns.deadlines {
-            let (a, b) = (start.and_then(cell), end.and_then(cell));
-            let value = match (a, b) {
-                (Some(a), Some(b)) => Some(years(a, b)),
-                (Some(a), None) | (None, Some(a)) => Some(a.to_string()),
-                (None, None) => None,
-            };
-            if let Some(i) = start.or(end) {
-                numbers.push((column, i + 1));
-            }
-            if let Some(value) = value {
-                cells.values.insert(column, vec![Block::paragraph(value)]);
-            }
-        }
-        cells.id = get(record, Role::ActionId);
-        match columns.roles.get(&Role::SubSection) {
-            Some(&i) => {
-                if let Some(label) = get(record, Role::SubSection) {
-                    builder.subsection(&label, &at.column(i + 1));
-                } else {
-                    builder.no_subsection();
-                }
-            }
-            None => {
-                // A sheet laid out like the Word table: a row with only its
-                // first column of the plan filled is a sub-section row.
-                if cells.values.len() == 1 && cells.values.contains_key(&0) {
-                    let label = markdown::one_line(&cells.values[&0]);
-                    let place = numbers
-                        .iter()
-                        .find(|(c, _)| *c == 0)
-                        .map_or(at.clone(), |(_, n)| at.column(*n));
-                    builder.subsection(&label, &place);
-                    continue;
-                }
-            }
-        }
-        if cells.values.is_empty() {
-            // A field label alone on its row.
-            continue;
-        }
-        builder.action(cells, &at, &numbers);
+        columns.note_unmapped(header.len(), record, at.row, &mut unmapped);
+        convention_values(&mut builder, &columns, record);
+        read_record(&mut builder, &columns, record, &at, field_column);
     }
+    warn_unmapped(&mut builder, header, &header_at, unmapped);
+    let (plan, warnings) = builder.finish();
+    Ok(Imported { plan, warnings })
+}
+
+/// Every record of the CSV `text`, or the error of the first unreadable one.
+fn read_records(
+    text: &str,
+    tab: bool,
+    file: &SourceFile,
+) -> Result<Vec<csv::StringRecord>, Failure> {
+    let mut reader = csv_reader(text, tab);
+    let mut records = Vec::new();
+    for result in reader.records() {
+        match result {
+            Ok(record) => records.push(record),
+            Err(err) => {
+                let (line, offset) = err
+                    .position()
+                    .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+                return Err(Failure(vec![
+                    Diagnostic::error(format!("CSV illisible à la ligne {line}"))
+                        .at(file, offset..line_end(text, offset))
+                        .hint("un guillemet ouvert n'est pas refermé, ou le fichier n'est pas du texte : exportez à nouveau la feuille au format CSV"),
+                ]));
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// The convention's figures, from the open data: each taken from the first
+/// record that has it.
+fn convention_values(builder: &mut Builder, columns: &Columns, record: &csv::StringRecord) {
+    if builder.plan.collectivite.is_none() {
+        builder.plan.collectivite = columns.value(record, Role::Collectivity);
+    }
+    if builder.plan.caf.is_none() {
+        builder.plan.caf = columns.value(record, Role::Caf);
+    }
+    if builder.plan.front.periode.is_none()
+        && let (Some(a), Some(b)) = (
+            columns.value(record, Role::PeriodStart),
+            columns.value(record, Role::PeriodEnd),
+        )
+    {
+        builder.plan.front.periode = Some(years(&a, &b));
+    }
+}
+
+/// One record of the plan (at `at`): its field label, its sub-section, its action.
+fn read_record(
+    builder: &mut Builder,
+    columns: &Columns,
+    record: &csv::StringRecord,
+    at: &Location,
+    field_column: usize,
+) {
+    if let Some(label) = columns.value(record, Role::Field) {
+        builder.field(&label, &at.column(field_column + 1));
+    }
+    let (mut cells, numbers) = columns.cells(record);
+    cells.id = columns.value(record, Role::ActionId);
+    match columns.roles.get(&Role::SubSection) {
+        Some(&i) => {
+            if let Some(label) = columns.value(record, Role::SubSection) {
+                builder.subsection(&label, &at.column(i + 1));
+            } else {
+                builder.no_subsection();
+            }
+        }
+        None => {
+            // A sheet laid out like the Word table: a row with only its
+            // first column of the plan filled is a sub-section row.
+            if cells.values.len() == 1 && cells.values.contains_key(&0) {
+                let label = markdown::one_line(&cells.values[&0]);
+                let place = numbers
+                    .iter()
+                    .find(|(c, _)| *c == 0)
+                    .map_or(at.clone(), |(_, n)| at.column(*n));
+                builder.subsection(&label, &place);
+                return;
+            }
+        }
+    }
+    if cells.values.is_empty() {
+        // A field label alone on its row.
+        return;
+    }
+    builder.action(cells, at, &numbers);
+}
+
+/// One warning per column whose cells were not imported (`unmapped`: source
+/// column → rows), named by the `header` line when it has a name.
+fn warn_unmapped(
+    builder: &mut Builder,
+    header: &csv::StringRecord,
+    header_at: &Location,
+    unmapped: BTreeMap<usize, Vec<usize>>,
+) {
     for (i, rows) in unmapped {
         let name = header
             .get(i)
@@ -201,8 +201,6 @@ pub fn parse(shown: &str, bytes: &[u8], tab: bool) -> Result<Imported, Failure> 
             Some("une colonne du plan a un nom dans la ligne d'en-tête, une seule fois : nommez-la et importez le fichier à nouveau, ou reportez ce texte à la main".into()),
         );
     }
-    let (plan, warnings) = builder.finish();
-    Ok(Imported { plan, warnings })
 }
 
 /// The columns of a header line.
@@ -276,6 +274,67 @@ impl Columns {
             });
         }
         columns
+    }
+
+    /// The trimmed text of the column with `role` in `record`, unless empty.
+    fn value(&self, record: &csv::StringRecord, role: Role) -> Option<String> {
+        self.roles
+            .get(&role)
+            .and_then(|&i| record.get(i))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Notes, in `unmapped` (source column → rows), the cells with text of
+    /// `record` (at `row`) under no column: unknown, or beyond the
+    /// `header_len` names of the header.
+    fn note_unmapped(
+        &self,
+        header_len: usize,
+        record: &csv::StringRecord,
+        row: usize,
+        unmapped: &mut BTreeMap<usize, Vec<usize>>,
+    ) {
+        for i in &self.unknown {
+            if record.get(*i).is_some_and(|f| !f.trim().is_empty()) {
+                unmapped.entry(*i).or_default().push(row);
+            }
+        }
+        for i in header_len..record.len() {
+            if record.get(i).is_some_and(|f| !f.trim().is_empty()) {
+                unmapped.entry(i).or_default().push(row);
+            }
+        }
+    }
+
+    /// The plan's cells of `record`, and for each of its columns the number of
+    /// the source column read.
+    fn cells(&self, record: &csv::StringRecord) -> (RowCells, Vec<(usize, usize)>) {
+        let mut cells = RowCells::default();
+        let mut numbers = Vec::new();
+        let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
+        for (&i, &column) in &self.of {
+            numbers.push((column, i + 1));
+            let blocks: Vec<Block> = cell(i).map(markdown::plain_to_blocks).unwrap_or_default();
+            if !blocks.is_empty() {
+                cells.values.insert(column, blocks);
+            }
+        }
+        for &(column, start, end) in &self.deadlines {
+            let (a, b) = (start.and_then(cell), end.and_then(cell));
+            let value = match (a, b) {
+                (Some(a), Some(b)) => Some(years(a, b)),
+                (Some(a), None) | (None, Some(a)) => Some(a.to_string()),
+                (None, None) => None,
+            };
+            if let Some(i) = start.or(end) {
+                numbers.push((column, i + 1));
+            }
+            if let Some(value) = value {
+                cells.values.insert(column, vec![Block::paragraph(value)]);
+            }
+        }
+        (cells, numbers)
     }
 }
 

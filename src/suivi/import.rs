@@ -1315,46 +1315,12 @@ fn indicator_edits(
             names.push(&row.name);
         }
     }
-    let number = |v: &f64| french_number(*v);
     for name in names {
         let of: Vec<&&IndicatorRow> = rows.iter().filter(|r| r.name == name).collect();
-        let what = |field: &str| format!("{field} de l'indicateur « {name} »");
-        // Each field read from the workbooks (two that disagree are an
-        // error), then compared with the file's, under one label.
-        let value = merge(
-            of.iter().filter_map(|r| r.value.as_ref()),
-            number,
-            &what("la valeur"),
-            id,
-            diags,
-        );
-        let unit_label = what("l'unité");
-        let unit = merge(
-            of.iter().filter_map(|r| r.unit.as_ref()),
-            String::clone,
-            &unit_label,
-            id,
-            diags,
-        );
-        let baseline_label = what("la valeur de départ");
-        let baseline = merge(
-            of.iter().filter_map(|r| r.baseline.as_ref()),
-            number,
-            &baseline_label,
-            id,
-            diags,
-        );
-        let target_label = what("la cible");
-        let target = merge(
-            of.iter().filter_map(|r| r.target.as_ref()),
-            number,
-            &target_label,
-            id,
-            diags,
-        );
-        if !value.given() {
+        let read = IndicatorRead::merge(&of, name, id, diags);
+        if !read.value.given() {
             // A value refused is an error said already.
-            if let Some(first) = of.first().filter(|_| !value.filled()) {
+            if let Some(first) = of.first().filter(|_| !read.value.filled()) {
                 let at = first.value.as_ref().map_or(&first.at, |v| &v.at);
                 diags.push(
                     at.warning(format!("indicateur « {name} » de `{id}` sans valeur{year} : rien n'est écrit pour lui"))
@@ -1369,36 +1335,107 @@ fn indicator_edits(
             id,
             indicator: Some(name),
         };
+        read.compare(&mut e, before, name, &year);
+    }
+}
+
+/// A field of the indicator `name`, in messages.
+fn indicator_field(field: &str, name: &str) -> String {
+    format!("{field} de l'indicateur « {name} »")
+}
+
+/// One indicator's fields as the workbooks give them.
+struct IndicatorRead {
+    value: Merged<f64>,
+    unit: Merged<String>,
+    baseline: Merged<f64>,
+    target: Merged<f64>,
+}
+
+impl IndicatorRead {
+    /// Each field read from the rows `of` the indicator `name`: two that
+    /// disagree are an error.
+    fn merge(of: &[&&IndicatorRow], name: &str, id: &str, diags: &mut Vec<Diagnostic>) -> Self {
+        let number = |v: &f64| french_number(*v);
+        let what = |field: &str| indicator_field(field, name);
+        IndicatorRead {
+            value: merge(
+                of.iter().filter_map(|r| r.value.as_ref()),
+                number,
+                &what("la valeur"),
+                id,
+                diags,
+            ),
+            unit: merge(
+                of.iter().filter_map(|r| r.unit.as_ref()),
+                String::clone,
+                &what("l'unité"),
+                id,
+                diags,
+            ),
+            baseline: merge(
+                of.iter().filter_map(|r| r.baseline.as_ref()),
+                number,
+                &what("la valeur de départ"),
+                id,
+                diags,
+            ),
+            target: merge(
+                of.iter().filter_map(|r| r.target.as_ref()),
+                number,
+                &what("la cible"),
+                id,
+                diags,
+            ),
+        }
+    }
+
+    /// Compares each field with the file's (`before`, the indicator `name` of
+    /// the year, `year` as shown in messages).
+    fn compare(
+        &self,
+        e: &mut Edits<'_>,
+        before: Option<&review::Indicator>,
+        name: &str,
+        year: &str,
+    ) {
+        let number = |v: &f64| french_number(*v);
+        let what = |field: &str| indicator_field(field, name);
         e.compare(
             "valeur",
             what(&format!("la valeur{year}")),
             before.map(|b| &b.value),
-            &value,
+            &self.value,
             number,
             |v| number_value(*v),
         );
         let before_unit = before.and_then(|b| b.unit.as_ref());
         e.compare(
             "unite",
-            unit_label,
+            what("l'unité"),
             before_unit,
-            &unit,
+            &self.unit,
             String::clone,
             |u| Value::from(u.as_str()),
         );
         let before_baseline = before.and_then(|b| b.baseline.as_ref());
         e.compare(
             "reference",
-            baseline_label,
+            what("la valeur de départ"),
             before_baseline,
-            &baseline,
+            &self.baseline,
             number,
             |v| number_value(*v),
         );
         let before_target = before.and_then(|b| b.target.as_ref());
-        e.compare("cible", target_label, before_target, &target, number, |v| {
-            number_value(*v)
-        });
+        e.compare(
+            "cible",
+            what("la cible"),
+            before_target,
+            &self.target,
+            number,
+            |v| number_value(*v),
+        );
     }
 }
 
