@@ -284,7 +284,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         ]
         .into_iter()
         .filter(|(n, _, _)| *n > 0)
-        .map(|(n, one, many)| crate::text::count(n, one, many))
+        .map(|(n, one, many)| crate::french::count(n, one, many))
         .collect();
         out.push_str(&format!(
             "… et {} de plus, non affichés : corrigez les premiers problèmes, puis relancez la commande\n",
@@ -385,7 +385,7 @@ impl fmt::Debug for Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.iter().filter(|d| d.is_error()).count();
-        f.write_str(&crate::text::count(n, "erreur", "erreurs"))
+        f.write_str(&crate::french::count(n, "erreur", "erreurs"))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Counts in French messages: the noun and its adjectives agree with the number
 //! ("1 action", "0 erreur", "2 actions"), in every message that prints a count;
-//! and file sizes in the French units ("180 ko").
+//! and file sizes in the French units ("180 ko"). Every stage words its
+//! messages with these.
 
 /// `n` followed by `singular` for 0 and 1, by `plural` from 2 on: French puts
 /// zero and one in the singular ("0 action en échec", "1 champ").
@@ -9,7 +10,7 @@ pub fn count(n: usize, singular: &str, plural: &str) -> String {
     let figure = if n < 10_000 {
         n.to_string()
     } else {
-        super::typography::group_thousands(&n.to_string())
+        group_thousands(&n.to_string())
     };
     format!("{figure} {}", if n < 2 { singular } else { plural })
 }
@@ -28,6 +29,19 @@ pub fn french_size(bytes: usize) -> String {
             }
         }
     }
+}
+
+/// `digits` grouped by three with a narrow no-break space: « 12 500 ».
+pub fn group_thousands(digits: &str) -> String {
+    let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
+    let mut out = String::new();
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(*d);
+    }
+    out
 }
 
 #[cfg(test)]

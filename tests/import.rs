@@ -133,7 +133,7 @@ fn word_cells(shape: &Shape, action: &ctg::Action) -> Vec<TableCell> {
         .map(|(_, value)| match value {
             Value::Text(text) => markdown_cell(text),
             Value::Deadline(d) => cell(&[&d.text]),
-            Value::Amount(a) => cell(&[&ctg::french_amount(*a)]),
+            Value::Amount(a) => cell(&[&a.french()]),
             Value::Number(n) => cell(&[&n.to_string()]),
             Value::Absent => TableCell::new(),
         })
@@ -251,7 +251,7 @@ fn visible_rows(plan: &Plan) -> Vec<Vec<String>> {
             for (_, value) in shown {
                 match value {
                     Value::Text(text) => row.push(markdown_to_plain(text)),
-                    Value::Amount(amount) => row.push(ctg::french_amount(*amount)),
+                    Value::Amount(amount) => row.push(amount.french()),
                     Value::Number(n) => row.push(n.to_string()),
                     Value::Absent => row.push(String::new()),
                     Value::Deadline(_) => {}

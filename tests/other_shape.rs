@@ -10,7 +10,6 @@ use std::sync::LazyLock;
 
 use common::*;
 use ctg::Rendered;
-use ctg::french_amount;
 use ctg::markdown_to_plain;
 use ctg::{Plan, Value};
 use scraper::{ElementRef, Html, Selector};
@@ -121,7 +120,7 @@ fn expected_cells(plan: &Plan) -> Vec<Vec<String>> {
                 .map(|(_, v)| match v {
                     Value::Text(t) => markdown_to_plain(t),
                     Value::Deadline(d) => d.text.clone(),
-                    Value::Amount(amount) => french_amount(*amount),
+                    Value::Amount(amount) => amount.french(),
                     Value::Number(n) => n.to_string(),
                     Value::Absent => String::new(),
                 })

@@ -61,7 +61,7 @@ fn printed(value: &Value) -> String {
     let text = match value {
         Value::Text(markdown) => ctg::markdown_to_plain(markdown),
         Value::Deadline(d) => d.text.clone(),
-        Value::Amount(a) => ctg::french_amount(*a),
+        Value::Amount(a) => a.french(),
         Value::Number(n) => n.to_string(),
         Value::Absent => String::new(),
     };

@@ -478,7 +478,7 @@ fn each_row_names_its_field_and_holds_its_cells_in_the_declared_columns() {
                         .collect::<Vec<_>>()
                         .join("\n"),
                     Value::Deadline(d) => typeset(&d.text),
-                    Value::Amount(a) => ctg::french_amount(*a),
+                    Value::Amount(a) => a.french(),
                     Value::Number(n) => n.to_string(),
                     Value::Absent => String::new(),
                 };

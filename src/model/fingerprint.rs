@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
+use crate::model::shape::{Kind, Shape};
 use crate::model::{Action, Plan, Signatory, Value};
-use crate::shape::{Kind, Shape};
 
 /// SHA-256 of `bytes`, in lowercase hexadecimal.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -94,7 +94,7 @@ fn normalised_records(plan: &Plan) -> String {
     }
     // The colours, when they are not the documents' own.
     if c.colours != crate::model::Colours::default() {
-        let hex = crate::logos::hex;
+        let hex = crate::read::logos::hex;
         line(&mut out, "couleurs.entetes", &hex(c.colours.header_fill));
         line(&mut out, "couleurs.titre", &hex(c.colours.title));
     }

@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::source::display_path;
+use crate::read::source::display_path;
 
 /// Largest logo file, in bytes (5 Mo, as the web counts them).
 pub const MAX_BYTES: u64 = 5_000_000;
@@ -214,7 +214,7 @@ fn read_logo_file(
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",
-                crate::source::io_message(Some(&e))
+                crate::read::source::io_message(Some(&e))
             ),
             "vérifiez que le fichier existe et que vous avez le droit de le lire",
         )
@@ -229,8 +229,8 @@ fn read_logo_file(
         return Err(refuse(
             format!(
                 "le logo `{shown}` pèse {} : au-delà de {}",
-                crate::text::count::french_size(meta.len() as usize),
-                crate::text::count::french_size(MAX_BYTES as usize)
+                crate::french::french_size(meta.len() as usize),
+                crate::french::french_size(MAX_BYTES as usize)
             ),
             "un logo pour l'en-tête d'un document pèse quelques dizaines de ko : enregistrez-le en SVG, ou en PNG de moins de 1 000 pixels de large",
         ));
@@ -239,7 +239,7 @@ fn read_logo_file(
         refuse(
             format!(
                 "lecture impossible du logo `{shown}` : {}",
-                crate::source::io_message(Some(&e))
+                crate::read::source::io_message(Some(&e))
             ),
             "vérifiez que vous avez le droit de lire ce fichier",
         )

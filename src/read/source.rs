@@ -2,7 +2,7 @@
 //! the plan is either a project folder or a git revision of the project; the
 //! loader, the follow-up and the templates read both the same way, by paths
 //! relative to the project root. A revision's files are read from the
-//! repository into memory by [`crate::version`], never written anywhere. The
+//! repository into memory by [`crate::versions::revision`], never written anywhere. The
 //! file helpers are here too: the walk of a folder that never leaves the
 //! project, the reading and decoding of a file, its name in messages and the
 //! system's errors in French.

@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::view::{
     ColumnGroupView, ColumnView, Format, HeaderCellView, PlanView, columns_where, header_with,
 };
-use crate::amendments::Prepared;
-use crate::diff::{self, ActionChange};
 use crate::model::{Action, Plan};
 use crate::text::redline;
+use crate::versions::amendments::Prepared;
+use crate::versions::diff::{self, ActionChange};
 
 /// The variables of the amendment's templates: the amended plan (its title
 /// block, its table with each row's mention, its signatories), the
@@ -141,7 +141,7 @@ impl AmendmentView {
             },
             amended: amended(&prepared.earlier),
             since: amendment.since.spec.clone(),
-            since_fingerprint: crate::fingerprint::plan_fingerprint(old)[..8].to_string(),
+            since_fingerprint: crate::model::fingerprint::plan_fingerprint(old)[..8].to_string(),
         };
         Self {
             changes: ChangesView::new(prepared, format),
@@ -180,7 +180,7 @@ impl ChangesView {
                 })
         };
         let shape = &new.convention.shape;
-        let keep = |column: &crate::shape::Column| column.shown || touched(&column.key);
+        let keep = |column: &crate::model::shape::Column| column.shown || touched(&column.key);
         let keys: Vec<&str> = shape
             .columns
             .iter()
@@ -221,7 +221,7 @@ impl ChangesView {
             });
         }
         Self {
-            count: crate::text::count(changes.count(), "changement", "changements"),
+            count: crate::french::count(changes.count(), "changement", "changements"),
             lists,
             tables,
         }

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use typst_layout::PagedDocument;
 
-use crate::amendments::Prepared;
 use crate::diag::Diagnostic;
-use crate::fingerprint::{hex, sha256_hex};
 use crate::model::Plan;
-use crate::review::FollowUps;
+use crate::model::fingerprint::{hex, sha256_hex};
+use crate::model::follow_up::FollowUps;
+use crate::versions::amendments::Prepared;
 
 use super::templates::Templates;
 
@@ -369,8 +369,10 @@ impl Document<'_> {
     pub fn subject(&self) -> String {
         match self {
             Document::Plan | Document::Sheets => "data/".to_string(),
-            Document::Review(year) => format!("{}/{year}.toml", crate::review::FOLLOW_UP_DIR),
-            Document::Amendment(_) => crate::load::CONVENTION_FILE.to_string(),
+            Document::Review(year) => {
+                format!("{}/{year}.toml", crate::model::follow_up::FOLLOW_UP_DIR)
+            }
+            Document::Amendment(_) => crate::read::CONVENTION_FILE.to_string(),
         }
     }
 

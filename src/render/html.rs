@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::view::{Format, PlanView};
+pub use crate::french::french_size;
 use crate::model::Plan;
-pub use crate::text::count::french_size;
 
 /// The file name of the PDF annex, linked relatively from the page.
 

@@ -2,12 +2,13 @@
 //! to PDF and the HTML page is produced, all in memory.
 
 pub mod amendment;
-pub mod bilan;
 pub mod document;
 pub mod docx;
 pub mod html;
+pub mod open_data;
 pub mod origin;
 pub mod pdf;
+pub mod review;
 pub mod sheets;
 pub mod templates;
 pub mod title_block;
@@ -79,7 +80,7 @@ fn render_plan(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagn
             .map_err(|d| vec![d])?,
     );
     timings.lap("pages HTML");
-    let data = crate::export::open_data(plan).map_err(|d| vec![d])?;
+    let data = crate::render::open_data::open_data(plan).map_err(|d| vec![d])?;
     timings.lap("données ouvertes");
     let docx = docx::plan(
         &PlanView::new(plan, Format::Word),
@@ -122,19 +123,19 @@ fn typeset(
 /// Renders the review of `year` into PDF, HTML and Word.
 fn render_review(
     plan: &Plan,
-    follow_ups: &crate::review::FollowUps,
+    follow_ups: &crate::model::follow_up::FollowUps,
     year: u16,
     templates: &Templates,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let review = crate::review::Review::new(plan, follow_ups, year).ok_or_else(|| {
+    let review = crate::model::follow_up::Review::new(plan, follow_ups, year).ok_or_else(|| {
         vec![
             Diagnostic::error(format!("aucun suivi pour {year}")).hint(format!(
                 "le bilan d'une année se construit à partir de `{}/{year}.toml`",
-                crate::review::FOLLOW_UP_DIR
+                crate::model::follow_up::FOLLOW_UP_DIR
             )),
         ]
     })?;
-    let typst_view = bilan::ReviewView::new(&review, Format::Typst);
+    let typst_view = review::ReviewView::new(&review, Format::Typst);
     let export = pdf::Export {
         ident: format!("{} / bilan {year}", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
@@ -151,10 +152,10 @@ fn render_review(
     let html = templates
         .render(
             "bilan.html.tera",
-            &bilan::ReviewView::new(&review, Format::Html),
+            &review::ReviewView::new(&review, Format::Html),
         )
         .map_err(|d| vec![d])?;
-    let word_view = bilan::ReviewView::new(&review, Format::Word);
+    let word_view = review::ReviewView::new(&review, Format::Word);
     let chart = templates
         .render("bilan.chart.svg.tera", &word_view)
         .map_err(|d| vec![d])?;
@@ -179,7 +180,7 @@ fn render_review(
 /// the plan's order.
 fn render_sheets(
     plan: &Plan,
-    follow_ups: &crate::review::FollowUps,
+    follow_ups: &crate::model::follow_up::FollowUps,
     templates: &Templates,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let typst_view = sheets::SheetsView::new(plan, follow_ups, Format::Typst);
@@ -223,7 +224,7 @@ fn render_sheets(
 
 /// Renders the document of a prepared amendment into PDF, HTML and Word.
 fn render_amendment(
-    prepared: &crate::amendments::Prepared,
+    prepared: &crate::versions::amendments::Prepared,
     templates: &Templates,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let amendment = &prepared.amendment;
@@ -301,7 +302,7 @@ fn creation_timestamp(plan: &Plan) -> Result<i64, Diagnostic> {
             .hint(format!(
                 "ajoutez `date = {}-01-15` (date de cette édition) en tête de {}, ou la date de signature dans une table `[signature]`",
                 plan.convention.period.start,
-                crate::load::CONVENTION_FILE
+                crate::read::CONVENTION_FILE
             ))
         })
 }

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
+use crate::model::shape::{Column, Kind as ShapeKind};
 use crate::model::{Amount, Plan, Value};
-use crate::shape::{Column, Kind as ShapeKind};
 use crate::text::markdown_to_plain;
 
 use crate::render::document::{CSV, DATAPACKAGE, JSON};
@@ -445,7 +445,7 @@ fn package(plan: &Plan, columns: &[DataColumn], csv_bytes: usize) -> Package {
     let resource_description = |format: &str| {
         format!(
             "Une ligne par action du plan ({}), dans l'ordre du document, au format {format}.",
-            crate::text::count(plan.actions.len(), "action", "actions")
+            crate::french::count(plan.actions.len(), "action", "actions")
         )
     };
     Package {
@@ -547,7 +547,7 @@ mod tests {
     #[test]
     fn fixed_columns_are_reserved_keys() {
         for (name, ..) in FIXED {
-            assert!(crate::shape::RESERVED_KEYS.contains(name), "{name}");
+            assert!(crate::model::shape::RESERVED_KEYS.contains(name), "{name}");
         }
     }
 

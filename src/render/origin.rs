@@ -221,7 +221,7 @@ pub fn trace_typst_errors(
         }
         if out.len() == MAX_TYPST_ERRORS {
             out.push(
-                Diagnostic::error(crate::text::count(
+                Diagnostic::error(crate::french::count(
                     total - MAX_TYPST_ERRORS,
                     "autre erreur Typst non affichée",
                     "autres erreurs Typst non affichées",

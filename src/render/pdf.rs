@@ -54,7 +54,7 @@ pub fn retain_caches(compilations: usize) {
 }
 
 /// The images a document may show: the plan's logos, checked in validation,
-/// each at `/logos/<n>.<ext>` (see [`crate::logos::Logo::virtual_path`]).
+/// each at `/logos/<n>.<ext>` (see [`crate::read::logos::Logo::virtual_path`]).
 #[derive(Clone, Default)]
 pub struct Images(Vec<(FileId, Bytes)>);
 

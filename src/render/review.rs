@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::view::{AddedColumn, AddedColumns, Format, PlanView};
+use crate::model::follow_up::{Counts, Review, Standing, State};
 use crate::model::{Action, Plan};
-use crate::review::{Counts, Review, Standing, State};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
 
 #[derive(Debug, Serialize)]
@@ -291,7 +291,7 @@ pub(crate) fn number(value: f64) -> String {
         None => ("", text.as_str()),
     };
     let (whole, decimals) = text.split_once('.').unwrap_or((text, ""));
-    let whole = crate::text::typography::group_thousands(whole);
+    let whole = crate::french::group_thousands(whole);
     match decimals {
         "" => format!("{sign}{whole}"),
         d => format!("{sign}{whole},{d}"),

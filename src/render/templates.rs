@@ -8,7 +8,7 @@ use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::source::Source;
+use crate::read::source::Source;
 use crate::text::escape;
 
 /// The built-in templates, by file name, in the order they are added.
@@ -252,7 +252,7 @@ fn template_diagnostic(source: &SourceFile, err: &tera::Error) -> Diagnostic {
                 .split_once("Available variables:")
                 .map(|(_, list)| list.split(',').map(str::trim).collect())
                 .unwrap_or_default();
-            let hint = match crate::load::closest(name, &known) {
+            let hint = match crate::read::closest(name, &known) {
                 Some(best) => format!(
                     "vouliez-vous dire `{best}` ? Variables disponibles : {}",
                     known.join(", ")

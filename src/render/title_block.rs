@@ -9,8 +9,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::view::Format;
-use crate::logos::{Format as ImageFormat, Logo};
 use crate::model::Plan;
+use crate::read::logos::{Format as ImageFormat, Logo};
 use crate::text::escape::push_html;
 
 /// What the title block shows beyond the document's own titles.
@@ -55,8 +55,8 @@ impl TitleBlockView {
                 .enumerate()
                 .filter_map(|(i, s)| Some(LogoView::new(s.logo.as_ref()?, i + 1, format)))
                 .collect(),
-            header_fill: crate::logos::hex(c.colours.header_fill),
-            title_colour: crate::logos::hex(c.colours.title),
+            header_fill: crate::read::logos::hex(c.colours.header_fill),
+            title_colour: crate::read::logos::hex(c.colours.title),
         }
     }
 

@@ -3,10 +3,9 @@
 
 use serde::Serialize;
 
+use crate::model::shape::{Kind, Shape};
 use crate::model::{Plan, Value};
-use crate::shape::{Kind, Shape};
 use crate::text::escape::{html_prose, typst_prose};
-use crate::text::typography::french_amount;
 use crate::text::{markdown_to_html, markdown_to_typst};
 
 /// The output format a view is made for: it decides how Markdown is converted.
@@ -43,7 +42,7 @@ impl Format {
         match value {
             Value::Text(markdown) => self.markup(markdown),
             Value::Deadline(d) => self.plain(&d.text),
-            Value::Amount(a) => self.plain(&french_amount(*a)),
+            Value::Amount(a) => self.plain(&a.french()),
             Value::Number(n) => self.plain(&n.to_string()),
             Value::Absent => String::new(),
         }
@@ -188,7 +187,7 @@ fn table_columns(shape: &Shape) -> Vec<ColumnView> {
 pub(crate) fn columns_where(
     shape: &Shape,
     prefix: &str,
-    keep: impl Fn(&crate::shape::Column) -> bool,
+    keep: impl Fn(&crate::model::shape::Column) -> bool,
 ) -> Vec<ColumnView> {
     let mut groups: Vec<&str> = Vec::new();
     shape
@@ -466,7 +465,7 @@ impl PlanView {
             subject: c.document.subject.clone(),
             keywords: c.document.keywords.clone(),
             annex: c.annex.as_ref().map(ToString::to_string),
-            fingerprint: crate::fingerprint::plan_fingerprint(plan)[..8].to_string(),
+            fingerprint: crate::model::fingerprint::plan_fingerprint(plan)[..8].to_string(),
             signature_place: c.signature.place.clone(),
             signature_date: c.signature.date.map(|d| d.french()),
             title_block,

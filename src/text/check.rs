@@ -202,7 +202,7 @@ fn zero_width_warning(
         0 => String::new(),
         n => format!(
             " (et {} dans ce texte)",
-            crate::text::count(n, "autre", "autres")
+            crate::french::count(n, "autre", "autres")
         ),
     };
     Diagnostic::warning(format!(

@@ -4,14 +4,12 @@
 //! nowhere else.
 
 pub mod check;
-pub mod count;
 pub mod escape;
 pub mod markdown;
 pub mod redline;
 pub mod typography;
 pub mod words;
 
-pub use count::count;
 pub use markdown::{
     markdown_to_html, markdown_to_html_document, markdown_to_plain, markdown_to_typst,
     markdown_to_typst_document,

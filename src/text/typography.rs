@@ -17,6 +17,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+use crate::french::group_thousands;
+
 /// A piece of typeset text, plain or raised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -172,24 +174,10 @@ fn push_plain(out: &mut Vec<Segment>, s: &str) {
     }
 }
 
-/// `digits` grouped by three with a narrow no-break space: « 12 500 ».
-pub(crate) fn group_thousands(digits: &str) -> String {
-    let digits: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
-    let mut out = String::new();
-    for (i, d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(NNBSP);
-        }
-        out.push(*d);
-    }
-    out
-}
-
 /// An amount as printed: thousands grouped with a narrow no-break space, the
 /// cents after a comma if any, a no-break space before the euro sign
 /// (« 12 500 € », « 4 500,50 € »).
-pub fn french_amount(amount: crate::model::Amount) -> String {
-    let cents = amount.cents();
+pub fn french_amount(cents: i64) -> String {
     let euros = group_thousands(&(cents / 100).to_string());
     match cents % 100 {
         0 => format!("{euros}{NBSP}€"),
@@ -316,22 +304,15 @@ mod tests {
 
     #[test]
     fn declared_amounts_print_the_french_way() {
-        use crate::model::Amount;
+        assert_eq!(french_amount(1_250_000), "12\u{202F}500\u{00A0}€");
+        assert_eq!(french_amount(450_050), "4\u{202F}500,50\u{00A0}€");
+        assert_eq!(french_amount(5), "0,05\u{00A0}€");
         assert_eq!(
-            french_amount(Amount::from_cents(1_250_000)),
-            "12\u{202F}500\u{00A0}€"
-        );
-        assert_eq!(
-            french_amount(Amount::from_cents(450_050)),
-            "4\u{202F}500,50\u{00A0}€"
-        );
-        assert_eq!(french_amount(Amount::from_cents(5)), "0,05\u{00A0}€");
-        assert_eq!(
-            french_amount(Amount::from_cents(125_000_000)),
+            french_amount(125_000_000),
             "1\u{202F}250\u{202F}000\u{00A0}€"
         );
         // Printed again through the prose rules, it stays the same.
-        let printed = french_amount(Amount::from_cents(1_250_000));
+        let printed = french_amount(1_250_000);
         assert_eq!(spacing(&printed), printed);
     }
 

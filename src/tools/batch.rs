@@ -413,7 +413,7 @@ impl Outcome {
                 } else if report.unchanged.iter().any(|d| d == plan) {
                     "annexe inchangée".to_string()
                 } else {
-                    crate::text::count(report.pages, "page", "pages")
+                    crate::french::count(report.pages, "page", "pages")
                 };
                 format!("ok      {} ({what}, {seconds} s)", name(&self.project))
             }

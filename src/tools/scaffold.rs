@@ -8,16 +8,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure};
-use crate::import::names::{loose, slug, title_slug, unique};
-use crate::import::{self, ImportedAction, ImportedField, ImportedPlan};
-use crate::load::{
+use crate::french::count;
+use crate::model::shape::{Kind, Shape};
+use crate::model::{SignaturePlace, YearRange};
+use crate::read::source::io_message;
+use crate::read::{
     ACTIONS_DIR, CONVENTION_FILE, Loaded, RawAction, RawConvention, RawField, RawProject,
 };
-use crate::model::{SignaturePlace, YearRange, is_slug};
 use crate::render::templates::BUILTIN;
-use crate::shape::{Kind, Shape};
-use crate::source::io_message;
-use crate::text::{count, markdown_to_plain};
+use crate::text::markdown_to_plain;
+use crate::tools::import::names::{loose, slug, title_slug, unique};
+use crate::tools::import::{self, ImportedAction, ImportedField, ImportedPlan};
+use crate::validate::is_slug;
 
 /// What an authoring command did: problems found, and one line per thing done,
 /// in French. `success` is false when the result needs the user's attention
@@ -798,7 +800,7 @@ pub fn new_action(
             title,
         },
     );
-    let written = crate::output::write_atomic(&dir, &file_name, text.as_bytes())
+    let written = crate::write::folder::write_atomic(&dir, &file_name, text.as_bytes())
         .map_err(|d| Failure(vec![d]))?;
     let shown = written
         .strip_prefix(root)
@@ -821,7 +823,7 @@ pub fn new_action(
 /// valid. Fails with the errors only.
 fn load_declared(root: &Path) -> Result<(RawProject, Loaded<RawConvention>, Shape), Failure> {
     let mut diags = Vec::new();
-    let mut raw = crate::load::load(root, &mut diags);
+    let mut raw = crate::read::load(root, &mut diags);
     let Some(mut convention) = raw.convention.take() else {
         diags.retain(Diagnostic::is_error);
         if diags.is_empty() {
@@ -855,7 +857,7 @@ fn find_field<'a>(champs: &'a [RawField], champ: &str) -> Result<&'a RawField, F
         return Ok(field);
     }
     let known: Vec<&str> = champs.iter().map(|f| f.id.get_ref().as_str()).collect();
-    let hint = match crate::load::closest(champ, &known) {
+    let hint = match crate::read::closest(champ, &known) {
         Some(best) => format!(
             "vouliez-vous dire `{best}` ? Champs déclarés : {}",
             known.join(", ")
@@ -980,7 +982,7 @@ fn action_text(shape: &Shape, new: &NewAction) -> String {
                 text.push_str(&format!(
                     "\n# {place}{optional}\n{} = {}\n",
                     column.key,
-                    multiline(&crate::import::markdown::escape(&placeholder, true))
+                    multiline(&crate::tools::import::markdown::escape(&placeholder, true))
                 ));
             }
             Kind::Deadline => {
@@ -1043,7 +1045,7 @@ pub fn export_templates(root: &Path, force: bool) -> Result<Outcome, Failure> {
         ]));
     }
     let files: Vec<(&str, &[u8])> = BUILTIN.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
-    let written = crate::output::write_all(&dir, &files).map_err(|d| Failure(vec![d]))?;
+    let written = crate::write::folder::write_all(&dir, &files).map_err(|d| Failure(vec![d]))?;
     let mut summary: Vec<String> = written
         .iter()
         .map(|p| format!("écrit {}", p.strip_prefix(root).unwrap_or(p).display()))

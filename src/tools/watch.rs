@@ -1,6 +1,6 @@
 //! `ctg watch`: rebuilds on every change in `data/` or `templates/`, in the same
 //! process so that Typst's fonts, library and memoized layout stay warm; with
-//! `--serve`, serves `out/` on 127.0.0.1 ([`crate::serve`]) and reloads the page
+//! `--serve`, serves `out/` on 127.0.0.1 ([`crate::tools::serve`]) and reloads the page
 //! after each rebuild.
 
 use std::io::IsTerminal;
@@ -17,7 +17,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{self, Diagnostic};
-use crate::serve::{self, Request, Response};
+use crate::tools::serve::{self, Request, Response};
 use crate::{BuildOptions, build};
 
 /// Path the page polls to learn that a rebuild happened.

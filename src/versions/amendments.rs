@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::diff::{ActionChange, Changes};
 use crate::model::{Amendment, Plan, VersionRef};
+use crate::versions::diff::{ActionChange, Changes};
 
 /// An amendment with everything its document shows.
 #[derive(Debug)]
@@ -87,7 +87,7 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
         let (Some((old, old_name)), Some(new)) = (old, new) else {
             continue;
         };
-        let changes = crate::diff::compare(&old, &new);
+        let changes = crate::versions::diff::compare(&old, &new);
         let mut marks: BTreeMap<String, Vec<Mark>> = BTreeMap::new();
         // The earlier amendments' marks on the actions that are still there,
         // under their new id if this amendment changed it.

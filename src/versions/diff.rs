@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::model::shape::Shape;
 use crate::model::{Action, Convention, Plan, Value};
-use crate::shape::Shape;
 use crate::text::words::Piece;
 
 /// Everything that differs between an old and a new version of a plan.
@@ -228,7 +228,7 @@ fn columns(old: &Shape, new: &Shape) -> Vec<Listed> {
     found
 }
 
-fn describe_column(c: &crate::shape::Column) -> String {
+fn describe_column(c: &crate::model::shape::Column) -> String {
     let mut parts = vec![c.kind.word().to_string()];
     if let Some(group) = &c.group {
         parts.push(format!("groupe « {group} »"));
@@ -364,7 +364,7 @@ fn actions(old: &Plan, new: &Plan) -> Vec<FieldActions> {
                 .filter(|f| !new_ids.contains(f))
                 .and_then(|f| old_by_id.get(f).copied())
         });
-        let title = crate::render::sheets::title(new, action);
+        let title = crate::model::title::title(new, action);
         let Some(before) = before else {
             push(
                 &action.field,
@@ -396,7 +396,7 @@ fn actions(old: &Plan, new: &Plan) -> Vec<FieldActions> {
     }
     for action in &old.actions {
         if !matched.contains(&action.id.as_str()) {
-            let title = crate::render::sheets::title(old, action);
+            let title = crate::model::title::title(old, action);
             let change = ActionChange::Removed {
                 id: action.id.clone(),
                 title,
@@ -464,9 +464,7 @@ pub fn written(value: &Value) -> String {
     match value {
         Value::Text(text) => text.clone(),
         Value::Deadline(d) => d.text.clone(),
-        Value::Amount(a) => {
-            crate::text::typography::french_amount(*a).replace(['\u{202f}', '\u{a0}'], " ")
-        }
+        Value::Amount(a) => a.french().replace(['\u{202f}', '\u{a0}'], " "),
         Value::Number(n) => n.to_string(),
         Value::Absent => String::new(),
     }
@@ -527,7 +525,7 @@ pub fn report(changes: &Changes, old_name: &str, new_name: &str) -> String {
     let _ = writeln!(
         out,
         "{} entre {old_name} et {new_name} :",
-        crate::text::count(changes.count(), "changement", "changements")
+        crate::french::count(changes.count(), "changement", "changements")
     );
     let cells = changes
         .actions

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::source::{Revision, Source};
+use crate::read::source::{Revision, Source};
 
 /// The folders of a project that a build reads: its data, its templates and
 /// its logos.

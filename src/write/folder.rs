@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use crate::diag::Diagnostic;
-use crate::source::io_message;
+use crate::read::source::io_message;
 
 /// Writes every `(name, contents)` into `dir`, all or nothing as far as the file
 /// system allows: each file is first written in full and synced to a temporary
@@ -491,7 +491,7 @@ impl OutputFolder {
             let hashes = scope.spawn(|| {
                 files
                     .iter()
-                    .map(|(_, bytes)| crate::fingerprint::sha256_hex(bytes))
+                    .map(|(_, bytes)| crate::model::fingerprint::sha256_hex(bytes))
                     .collect::<Vec<_>>()
             });
             let staged = Staged::new(&self.dir).and_then(|mut staged| {
@@ -503,7 +503,7 @@ impl OutputFolder {
             let hashes = hashes.join().unwrap_or_else(|_| {
                 files
                     .iter()
-                    .map(|(_, bytes)| crate::fingerprint::sha256_hex(bytes))
+                    .map(|(_, bytes)| crate::model::fingerprint::sha256_hex(bytes))
                     .collect()
             });
             (staged, hashes)
@@ -566,8 +566,8 @@ impl OutputFolder {
         if !meta.is_file() {
             return;
         }
-        let unchanged =
-            fs::read(&path).is_ok_and(|bytes| crate::fingerprint::sha256_hex(&bytes) == hash);
+        let unchanged = fs::read(&path)
+            .is_ok_and(|bytes| crate::model::fingerprint::sha256_hex(&bytes) == hash);
         if unchanged {
             let _ = fs::remove_file(&path);
         }
@@ -736,7 +736,10 @@ mod tests {
         let mut folder = OutputFolder::lock(out).unwrap();
         let written = folder.replace(&[("plan.pdf", b"3")], |_| true).unwrap();
         assert_eq!(written.len(), 1);
-        assert_eq!(written[0].sha256, crate::fingerprint::sha256_hex(b"3"));
+        assert_eq!(
+            written[0].sha256,
+            crate::model::fingerprint::sha256_hex(b"3")
+        );
         assert_eq!(
             names_in(out),
             [
@@ -754,7 +757,10 @@ mod tests {
         // The record names what this build wrote, as `sha256sum -c` reads it.
         assert_eq!(
             fs::read_to_string(out.join(RECORD_FILE)).unwrap(),
-            format!("{}  plan.pdf\n", crate::fingerprint::sha256_hex(b"3"))
+            format!(
+                "{}  plan.pdf\n",
+                crate::model::fingerprint::sha256_hex(b"3")
+            )
         );
         // Only the files `stale` selects go.
         folder
@@ -770,7 +776,7 @@ mod tests {
         fs::create_dir(&out).unwrap();
         let precious = dir.path().join("precieux.txt");
         fs::write(&precious, "x").unwrap();
-        let hash = crate::fingerprint::sha256_hex(b"x");
+        let hash = crate::model::fingerprint::sha256_hex(b"x");
         fs::write(
             out.join(RECORD_FILE),
             format!(

@@ -51,8 +51,8 @@ const LOGO_HEIGHT: f32 = 300.0;
 /// A signatory's logo as a PNG image, the form every Word reader shows: a PNG
 /// as it is, a JPEG re-encoded, an SVG drawn (on a transparent background).
 /// Its bytes and its size in pixels.
-pub fn logo_png(logo: &crate::logos::Logo) -> Result<(Vec<u8>, (u32, u32)), String> {
-    use crate::logos::Format;
+pub fn logo_png(logo: &crate::read::logos::Logo) -> Result<(Vec<u8>, (u32, u32)), String> {
+    use crate::read::logos::Format;
     match logo.format {
         Format::Png | Format::Jpeg => {
             let image = image::load_from_memory(&logo.bytes).map_err(|e| format!("logo : {e}"))?;

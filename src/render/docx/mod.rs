@@ -200,7 +200,7 @@ impl Writer {
         block: &super::title_block::TitleBlockView,
         document: &str,
     ) -> Result<Option<Paragraph>, Diagnostic> {
-        let logos: Vec<&crate::logos::Logo> = block
+        let logos: Vec<&crate::read::logos::Logo> = block
             .logos
             .iter()
             .filter_map(|l| l.image.as_ref())

@@ -10,7 +10,7 @@ use super::markdown::{self, Format};
 use super::table::{self, HEADER_FILL, notes, plan_table};
 use super::{Margins, Properties, Twips, Writer, chart, mm10, styles};
 use crate::diag::Diagnostic;
-use crate::render::bilan::{ItemView, ReviewView};
+use crate::render::review::{ItemView, ReviewView};
 
 /// The PDF's margins.
 const MARGINS: Margins = Margins {

@@ -38,7 +38,7 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
         fail(
             Diagnostic::error(format!(
                 "lecture impossible de `{shown}` : {}",
-                crate::source::io_message(Some(&e))
+                crate::read::source::io_message(Some(&e))
             ))
             .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire"),
         )
@@ -1031,7 +1031,7 @@ fn read_table(b: &mut Builder, number: usize, table: &Table, header: &Header) {
             &Location { table: Some(number), row: 1, column: Some(g + 1), span: None },
             format!(
                 "colonne sans en-tête : {} ({} {}{more})",
-                crate::text::count(rows.len(), "cellule non importée", "cellules non importées"),
+                crate::french::count(rows.len(), "cellule non importée", "cellules non importées"),
                 if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),

@@ -21,8 +21,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Failure, SourceFile};
+use crate::model::shape::{Column, Kind, RESERVED_KEYS, Shape, is_key, key_of};
 use crate::model::{SignaturePlace, YearRange, YearRangeError};
-use crate::shape::{Column, Kind, RESERVED_KEYS, Shape, is_key, key_of};
 use markdown::{Block, CellMarkdown};
 use names::{FIRST_COLUMN_LABELS, loose, same};
 

@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn reference_columns_by_label() {
-        use crate::shape::Shape;
+        use crate::model::shape::Shape;
         let key = |label: &str| Shape::reference_column(label, same).map(|c| c.key);
         assert_eq!(key("Echéance").as_deref(), Some("echeance"));
         assert_eq!(key("ÉCHÉANCE ").as_deref(), Some("echeance"));

@@ -11,7 +11,7 @@ use super::markdown::{self, Block};
 use super::names::{Role, same};
 use super::{Builder, Imported, Location, RowCells, SourceColumn, expected_columns};
 use crate::diag::{Diagnostic, Failure, SourceFile};
-use crate::shape::{Kind, is_key};
+use crate::model::shape::{Kind, is_key};
 
 /// Reads the plan of a CSV or TSV file.
 pub fn read(path: &Path) -> Result<Imported, Failure> {
@@ -20,7 +20,7 @@ pub fn read(path: &Path) -> Result<Imported, Failure> {
         Failure(vec![
             Diagnostic::error(format!(
                 "lecture impossible de `{shown}` : {}",
-                crate::source::io_message(Some(&e))
+                crate::read::source::io_message(Some(&e))
             ))
             .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire"),
         ])
@@ -194,7 +194,7 @@ fn warn_unmapped(
             &header_at.column(i + 1),
             format!(
                 "colonne{name} non reconnue : {} ({} {}{more})",
-                crate::text::count(rows.len(), "cellule non importée", "cellules non importées"),
+                crate::french::count(rows.len(), "cellule non importée", "cellules non importées"),
                 if rows.len() < 2 { "ligne" } else { "lignes" },
                 shown.join(", ")
             ),

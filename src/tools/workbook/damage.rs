@@ -12,7 +12,7 @@ use zip_calamine::result::ZipError;
 
 use super::limits::TOO_MANY_CELLS_HINT;
 use crate::diag::Diagnostic;
-use crate::source::io_message;
+use crate::read::source::io_message;
 
 /// What is wrong with a workbook that the readers gave up on.
 #[derive(Debug)]

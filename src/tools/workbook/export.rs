@@ -17,15 +17,15 @@ use super::{
     field_labels, follow_up_sheet, load_project, prefill,
 };
 use crate::diag::{Diagnostic, Failure};
-use crate::import::names::loose;
-use crate::load::CONVENTION_FILE;
+use crate::model::follow_up::{FOLLOW_UP_DIR, Indicator, State};
 use crate::model::{Action, Plan};
-use crate::review::{FOLLOW_UP_DIR, Indicator, State};
+use crate::read::CONVENTION_FILE;
+use crate::tools::import::names::loose;
 
 /// The pre-filled values, by action id.
 type Prefills<'a> = std::collections::BTreeMap<String, Prefill<'a>>;
-use crate::scaffold::Outcome;
-use crate::text::count;
+use crate::french::count;
+use crate::tools::scaffold::Outcome;
 
 /// What `ctg suivi export` writes.
 #[derive(Debug, Clone)]
@@ -86,7 +86,8 @@ pub fn export(options: &ExportOptions) -> Result<Outcome, Failure> {
     };
     let (dir, name) = split(&path)?;
     check_target(&options.root, &path)?;
-    let written = crate::output::write_atomic(&dir, &name, &bytes).map_err(|d| Failure(vec![d]))?;
+    let written =
+        crate::write::folder::write_atomic(&dir, &name, &bytes).map_err(|d| Failure(vec![d]))?;
     let indicators: usize = actions.iter().map(|a| pre[&a.id].indicators.len()).sum();
     diagnostics.retain(|d| !d.is_error());
     Ok(Outcome {
@@ -120,7 +121,7 @@ fn chosen_fields<'a>(plan: &'a Plan, wanted: &[String]) -> Result<Vec<&'a str>, 
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let hint = match crate::load::closest(w, &known) {
+                let hint = match crate::read::closest(w, &known) {
                     Some(best) => format!("vouliez-vous dire `{best}` ? Champs déclarés : {list}"),
                     None => format!("champs déclarés dans data/convention.toml : {list}"),
                 };

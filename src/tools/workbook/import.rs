@@ -18,13 +18,13 @@ use super::{
     follow_up_sheet, load_project, plain_lines, prefill,
 };
 use crate::diag::{Diagnostic, Failure, SourceFile};
-use crate::import::markdown::{plain_to_blocks, to_markdown};
-use crate::import::names::loose;
+use crate::french::count;
 use crate::model::Plan;
-use crate::review::{self, FollowUp, PROGRESS_HINT, State};
-use crate::scaffold::Outcome;
+use crate::model::follow_up::{FollowUp, PROGRESS_HINT, State};
 use crate::text::check::{Kind, check};
-use crate::text::count;
+use crate::tools::import::markdown::{plain_to_blocks, to_markdown};
+use crate::tools::import::names::loose;
+use crate::tools::scaffold::Outcome;
 
 /// What `ctg suivi import` reads, and how it writes.
 #[derive(Debug, Clone)]
@@ -60,7 +60,7 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
     let Some(year) = year.filter(|_| !has_errors(&diags)) else {
         return Err(Failure(diags));
     };
-    let name = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+    let name = format!("{}/{year}.toml", crate::model::follow_up::FOLLOW_UP_DIR);
     let existing = existing_file(&options.root, &name)?;
     let mut file = match &existing {
         Some(source) => FollowUpFile::parse(&source.text).map_err(|e| {
@@ -97,8 +97,8 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Failure> {
             format!("{name} inchangé : les classeurs n'apportent rien de nouveau")
         });
     } else {
-        let dir = options.root.join(review::FOLLOW_UP_DIR);
-        crate::output::write_atomic(&dir, &format!("{year}.toml"), text.as_bytes())
+        let dir = options.root.join(crate::model::follow_up::FOLLOW_UP_DIR);
+        crate::write::folder::write_atomic(&dir, &format!("{year}.toml"), text.as_bytes())
             .map_err(|d| Failure(vec![d]))?;
         let done = if existing.is_some() {
             "mis à jour"
@@ -141,7 +141,7 @@ fn existing_file(root: &std::path::Path, name: &str) -> Result<Option<SourceFile
     if !path.exists() {
         return Ok(None);
     }
-    crate::source::read_text(root, &path)
+    crate::read::source::read_text(root, &path)
         .map(Some)
         .map_err(|d| Failure(vec![d]))
 }
@@ -182,7 +182,7 @@ impl Applied {
 fn apply(
     edits: &[Edit],
     file: &mut FollowUpFile,
-    current: Option<&review::Year>,
+    current: Option<&crate::model::follow_up::Year>,
     replace: bool,
     name: &str,
     diags: &mut Vec<Diagnostic>,
@@ -233,7 +233,8 @@ fn check_written(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let mut found = Vec::new();
-    let checked = review::parse_year(SourceFile::new(name, text), year, plan, &mut found);
+    let checked =
+        crate::validate::follow_up::parse_year(SourceFile::new(name, text), year, plan, &mut found);
     if checked.is_some() && !has_errors(&found) {
         return Ok(());
     }
@@ -690,7 +691,7 @@ fn identify(row: &Row<'_>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<S
     if !plan.actions.iter().any(|a| a.id == id) {
         diags.push(
             at.error(format!("action inconnue : « {id} »"))
-                .hint(review::unknown_action_hint(&id, plan)),
+                .hint(crate::model::follow_up::unknown_action_hint(&id, plan)),
         );
         return None;
     }
@@ -740,7 +741,7 @@ fn progress(cell: &Cell, at: &Place, diags: &mut Vec<Diagnostic>) -> Option<u8> 
         );
         return None;
     }
-    match review::progress(n as i64).filter(|_| n.abs() < 1e6) {
+    match crate::model::follow_up::progress(n as i64).filter(|_| n.abs() < 1e6) {
         Some(p) => Some(p),
         None => {
             diags.push(
@@ -1003,7 +1004,7 @@ impl Edits<'_> {
 fn edits(
     plan: &Plan,
     found: &Found,
-    current: Option<&review::Year>,
+    current: Option<&crate::model::follow_up::Year>,
     pre: &BTreeMap<String, Prefill<'_>>,
     year: Option<u16>,
     diags: &mut Vec<Diagnostic>,
@@ -1088,7 +1089,7 @@ struct LeftEmpty {
 const LEFT_EMPTY_ONE_BY_ONE: usize = 5;
 
 fn warn_left_empty(left: &[LeftEmpty], year: u16, diags: &mut Vec<Diagnostic>) {
-    let file = format!("{}/{year}.toml", review::FOLLOW_UP_DIR);
+    let file = format!("{}/{year}.toml", crate::model::follow_up::FOLLOW_UP_DIR);
     let hint = "choisissez son état (et, si besoin, son avancement et un commentaire), puis relancez l'import";
     if left.len() <= LEFT_EMPTY_ONE_BY_ONE {
         for action in left {
@@ -1395,7 +1396,7 @@ impl IndicatorRead {
     fn compare(
         &self,
         e: &mut Edits<'_>,
-        before: Option<&review::Indicator>,
+        before: Option<&crate::model::follow_up::Indicator>,
         name: &str,
         year: &str,
     ) {

@@ -17,7 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::damage::{Damage, Spot};
 use crate::diag::Diagnostic;
-use crate::text::count::french_size;
+use crate::french::french_size;
 
 /// What reading one workbook may take.
 #[derive(Debug, Clone, Copy)]

@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Failure};
-use crate::import::names::loose;
+use crate::model::follow_up::{FollowUp, FollowUps, Indicator};
 use crate::model::{Action, Plan};
-use crate::review::{FollowUp, FollowUps, Indicator};
+use crate::tools::import::names::loose;
 
 /// The plan and its follow-up, read and checked as `ctg check` does (the
 /// templates aside): a workbook is made from, and read against, a valid plan.
@@ -30,14 +30,17 @@ use crate::review::{FollowUp, FollowUps, Indicator};
 /// actions still without one) are the review's business, not repeated here.
 pub fn load_project(root: &Path) -> Result<(Plan, FollowUps, Vec<Diagnostic>), Failure> {
     let mut diags = Vec::new();
-    let raw = crate::load::load(root, &mut diags);
-    let plan = crate::model::validate(raw, &mut diags);
+    let raw = crate::read::load(root, &mut diags);
+    let plan = crate::validate::validate(raw, &mut diags);
     let Some(plan) = plan.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
-        crate::review::check_without_plan(&crate::source::Source::folder(root), &mut diags);
+        crate::validate::follow_up::check_without_plan(
+            &crate::read::source::Source::folder(root),
+            &mut diags,
+        );
         return Err(Failure(diags));
     };
     let mut follow_up_diags = Vec::new();
-    let follow_ups = crate::review::load(root, &plan, &mut follow_up_diags);
+    let follow_ups = crate::validate::follow_up::load(root, &plan, &mut follow_up_diags);
     if follow_up_diags.iter().any(Diagnostic::is_error) {
         diags.extend(follow_up_diags.into_iter().filter(Diagnostic::is_error));
         return Err(Failure(diags));

@@ -12,9 +12,9 @@ use super::column_letters;
 use super::damage::{Damage, Spot};
 use super::limits::{Archive, LIMITS, TOO_MANY_CELLS_HINT, check_archive, grouped};
 use crate::diag::{Diagnostic, SourceFile};
-use crate::import::spreadsheet::{csv_reader, decode};
-use crate::source::io_message;
-use crate::text::count::french_size;
+use crate::french::french_size;
+use crate::read::source::io_message;
+use crate::tools::import::spreadsheet::{csv_reader, decode};
 
 /// A workbook as read: its name for messages, and its sheets.
 #[derive(Debug, Clone)]
