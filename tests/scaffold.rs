@@ -261,6 +261,184 @@ fn templates_are_exported_once_and_never_overwritten() {
     assert_ne!(std::fs::read_to_string(&edited).unwrap(), "// modifié\n");
 }
 
+/// A project with every kind of document, in a temporary folder: `v2`, the
+/// plan with its action sheets, a review (a 2026 follow-up) and an amendment
+/// (from `../v1`).
+fn every_document() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for version in ["v1", "v2"] {
+        copy_dir(
+            &fixture("versions").join(version),
+            &dir.path().join(version),
+        );
+    }
+    let follow_up = dir.path().join("v2/data/suivi");
+    std::fs::create_dir_all(&follow_up).unwrap();
+    std::fs::write(
+        follow_up.join("2026.toml"),
+        "[actions.enfance-creche]\netat = \"en cours\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Builds the project at `root`, Typst sources included: the files of its
+/// output folder, by name.
+fn build_all(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let out = ctg(&["build", "--typst", "--root", path(root)]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    files_in(&root.join("out"))
+}
+
+/// The built-in template `name`.
+fn builtin(name: &str) -> &'static str {
+    ctg::BUILTIN_TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap()
+        .1
+}
+
+/// Writes the project's own templates.
+fn own_templates(root: &Path, templates: &[(&str, &str)]) {
+    let dir = root.join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in templates {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn a_projects_own_page_templates_make_every_document() {
+    let project = every_document();
+    let root = project.path().join("v2");
+    let typst_mark = "// Mise en page de la collectivité.";
+    let html_mark = r#"<meta name="author" content="Collectivité">"#;
+    own_templates(
+        &root,
+        &[
+            (
+                "page.typ.tera",
+                &builtin("page.typ.tera").replace("// Généré", &format!("{typst_mark}\n// Généré")),
+            ),
+            (
+                "page.html.tera",
+                &builtin("page.html.tera").replace("<title>", &format!("{html_mark}\n<title>")),
+            ),
+        ],
+    );
+    let files = build_all(&root);
+    let names = |ext: &str| -> Vec<String> {
+        files
+            .keys()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| p.ends_with(ext))
+            .collect()
+    };
+    let text = |name: &str| String::from_utf8_lossy(&files[Path::new(name)]).into_owned();
+    // Every PDF's settings: the plan, the sheets, the review, the amendment.
+    let typst = names(".typ");
+    assert_eq!(
+        typst,
+        ["avenant-1.typ", "bilan-2026.typ", "fiches.typ", "plan.typ"],
+        "{typst:?}"
+    );
+    for name in &typst {
+        assert!(text(name).starts_with(typst_mark), "{name}");
+    }
+    // Every web page, the sheets' too; not the fragment, pasted into a page.
+    let html = names(".html");
+    assert_eq!(html.len(), 11, "{html:?}");
+    for name in &html {
+        let page = text(name);
+        assert_eq!(
+            page.contains(html_mark),
+            name != "plan.fragment.html",
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_projects_full_copies_of_the_document_templates_build_as_before() {
+    // Copies of the documents' templates that write their page settings and
+    // their <head> themselves, as exported before `page.typ.tera` and
+    // `page.html.tera`: each used as it is, every file the same as with the
+    // built-in templates.
+    let reference = every_document();
+    let own = every_document();
+    let root = own.path().join("v2");
+    copy_dir(
+        &fixture("gabarits-complets/templates"),
+        &root.join("templates"),
+    );
+    let expected = build_all(&reference.path().join("v2"));
+    let built = build_all(&root);
+    assert_eq!(
+        built.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &expected {
+        assert!(&built[name] == bytes, "{}", name.display());
+    }
+}
+
+#[test]
+fn a_page_template_without_what_the_documents_use_is_named() {
+    let project = every_document();
+    let root = project.path().join("v2");
+    let failure = |templates: &[(&str, &str)]| {
+        let _ = std::fs::remove_dir_all(root.join("templates"));
+        own_templates(&root, templates);
+        let out = ctg(&["build", "--root", path(&root)]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_line(&out));
+        stderr_line(&out)
+    };
+
+    // An argument renamed in the component: each call names it, and where the
+    // component is defined.
+    let page = builtin("page.typ.tera")
+        .replace("text_size: string", "size: string")
+        .replace("{{ text_size | safe }}", "{{ size | safe }}");
+    let err = failure(&[("page.typ.tera", &page)]);
+    assert!(
+        err.contains("argument inconnu du composant `typst_page` : `text_size`"),
+        "{err}"
+    );
+    assert!(err.contains("templates/plan.typ.tera (intégré)"), "{err}");
+    assert!(
+        err.contains("défini dans `templates/page.typ.tera`"),
+        "{err}"
+    );
+    assert!(err.contains("`size`"), "{err}");
+
+    // The component gone: the documents say which template no longer defines it.
+    let page = builtin("page.typ.tera").replace("typst_page", "page_pdf");
+    let err = failure(&[("page.typ.tera", &page)]);
+    assert!(
+        err.contains("composant inconnu dans le gabarit : `typst_page`"),
+        "{err}"
+    );
+    assert!(err.contains("ne le définit pas (ou plus)"), "{err}");
+
+    // A block gone from the web page: each page that fills it says so.
+    let page = builtin("page.html.tera").replace("{% block style %}{% endblock style %}", "");
+    let err = failure(&[("page.html.tera", &page)]);
+    assert!(
+        err.contains("bloc inconnu du gabarit étendu : `style`"),
+        "{err}"
+    );
+    assert!(err.contains("templates/fiche.html.tera (intégré)"), "{err}");
+    assert!(err.contains("ne le déclare pas (ou plus)"), "{err}");
+
+    // A mistake in the page template itself: said once, not again by each
+    // document that uses it.
+    let err = failure(&[("page.typ.tera", "{% component typst_page( %}")]);
+    assert!(err.contains("templates/page.typ.tera"), "{err}");
+    assert!(!err.contains("composant inconnu"), "{err}");
+    assert!(err.contains("échec : 1 erreur"), "{err}");
+}
+
 #[test]
 fn a_new_action_of_another_model_has_its_declared_keys() {
     let copy = copy_project(&fixture("autre-modele"));

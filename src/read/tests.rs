@@ -1,4 +1,3 @@
-
 use super::messages::{translate, unclosed_multiline};
 
 #[test]

@@ -2,6 +2,7 @@
 //! each format has its own escaping. Built-in templates are embedded in the
 //! binary; a file of the same name in the project's `templates/` replaces one.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Serialize;
@@ -13,11 +14,13 @@ use crate::text::escape;
 
 /// The built-in templates, by file name, in the order they are added.
 pub const BUILTIN: &[(&str, &str)] = &[
-    // Parts shared by several documents come before the templates that include
+    // Parts shared by several documents come before the templates that use
     // them: the title block (logos and colours) of every document, the table's
     // Typst functions and the plan's table with its notes
-    // (annex and review), the table's styles and markup (the plan's page, its
-    // fragment and the review's page).
+    // (annex and review), the page settings of every PDF (`typst_page`) and the
+    // frame of every web page (`page.html.tera`, which the pages extend), the
+    // table's styles and markup (the plan's page, its fragment and the review's
+    // page).
     (
         "title_block.typ.tera",
         include_str!("../../templates/title_block.typ.tera"),
@@ -35,6 +38,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/signatures.typ.tera"),
     ),
     (
+        "page.typ.tera",
+        include_str!("../../templates/page.typ.tera"),
+    ),
+    (
         "plan.typ.tera",
         include_str!("../../templates/plan.typ.tera"),
     ),
@@ -49,6 +56,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "avenant.typ.tera",
         include_str!("../../templates/avenant.typ.tera"),
+    ),
+    (
+        "page.html.tera",
+        include_str!("../../templates/page.html.tera"),
     ),
     (
         "title_block.style.html.tera",
@@ -134,8 +145,11 @@ impl Templates {
         html.autoescape_on([".html.tera", ".svg.tera"]);
         html.set_escape_fn(escape::tera_html);
 
-        let mut sources = Vec::new();
+        let mut sources: Vec<SourceFile> = Vec::new();
         let mut diags = Vec::new();
+        // Templates tera refused: what fails for want of one of them is no
+        // mistake of its own, and is not reported again.
+        let mut refused: Vec<&str> = Vec::new();
         for (name, builtin) in BUILTIN {
             let path = format!("templates/{name}");
             // A link in a revision is no file, but it is there: reading it says
@@ -145,6 +159,7 @@ impl Templates {
                     Ok(file) => file,
                     Err(d) => {
                         diags.push(d);
+                        refused.push(name);
                         continue;
                     }
                 }
@@ -156,13 +171,18 @@ impl Templates {
             } else {
                 &mut html
             };
-            // tera is a dependency: a panic while parsing names the template.
-            match crate::diag::guard(&source.name, || tera.add_raw_template(name, &source.text)) {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => diags.push(template_diagnostic(&source, &err)),
-                Err(panic) => diags.push(panic.in_file(&source)),
-            }
             sources.push(source);
+            let source = &sources[sources.len() - 1];
+            // tera is a dependency: a panic while parsing names the template.
+            let problems = match crate::diag::guard(&source.name, || {
+                tera.add_raw_template(name, &source.text)
+            }) {
+                Ok(Ok(())) => continue,
+                Ok(Err(err)) => load_diagnostics(&sources, source, &refused, &err),
+                Err(panic) => vec![panic.in_file(source)],
+            };
+            diags.extend(problems);
+            refused.push(name);
         }
         if diags.is_empty() {
             Ok(Self {
@@ -177,10 +197,7 @@ impl Templates {
 
     /// Renders template `name` with `view` as the variables.
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Diagnostic> {
-        let source = self
-            .sources
-            .iter()
-            .find(|s| s.name.starts_with(&format!("templates/{name}")));
+        let source = source_named(&self.sources, name);
         let context = Context::from_serialize(view).map_err(|e| {
             Diagnostic::error(format!("données de gabarit invalides pour `{name}` : {e}"))
         })?;
@@ -197,7 +214,7 @@ impl Templates {
             },
         )?;
         rendered.map_err(|err| match source {
-            Some(source) => template_diagnostic(source, &err),
+            Some(source) => template_diagnostic(&self.sources, source, &err),
             None => Diagnostic::error(format!("gabarit `{name}` : {err}")),
         })
     }
@@ -213,11 +230,7 @@ impl Templates {
         generated: &str,
         diags: Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        let Some(source) = self
-            .sources
-            .iter()
-            .find(|s| s.name.starts_with(&format!("templates/{name}")))
-        else {
+        let Some(source) = source_named(&self.sources, name) else {
             return diags;
         };
         // The same template with line markers, rendered by the same engine.
@@ -235,47 +248,465 @@ impl Templates {
     }
 }
 
-/// A tera error, placed in the template's source.
-fn template_diagnostic(source: &SourceFile, err: &tera::Error) -> Diagnostic {
+/// The source of template `name` (its file name, `plan.typ.tera`): the
+/// project's own or the built-in one.
+fn source_named<'a>(sources: &'a [SourceFile], name: &str) -> Option<&'a SourceFile> {
+    let own = format!("templates/{name}");
+    let builtin = format!("templates/{name} (intégré)");
+    sources.iter().find(|s| s.name == own || s.name == builtin)
+}
+
+/// A tera error, placed in the template it names among `sources`, else in
+/// `source`, the template being loaded or rendered.
+fn template_diagnostic(
+    sources: &[SourceFile],
+    source: &SourceFile,
+    err: &tera::Error,
+) -> Diagnostic {
     use tera::ErrorKind;
-    let located = match err.kind() {
-        ErrorKind::SyntaxError(report) => Some(("erreur de syntaxe dans le gabarit", report)),
-        ErrorKind::RenderingError(report) => Some(("erreur dans le gabarit", report)),
-        _ => None,
+    let report = match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => report,
+        _ => return Diagnostic::error(format!("gabarit : {err}")).in_file(source),
     };
-    match located {
-        Some((_, report)) if report.message().starts_with("Variable `") => {
-            // "Variable `x` is not defined. Available variables: a, b, c"
-            let message = report.message();
-            let name = message.split('`').nth(1).unwrap_or_default();
-            let known: Vec<&str> = message
-                .split_once("Available variables:")
-                .map(|(_, list)| list.split(',').map(str::trim).collect())
-                .unwrap_or_default();
-            let hint = match crate::read::closest(name, &known) {
-                Some(best) => format!(
-                    "vouliez-vous dire `{best}` ? Variables disponibles : {}",
-                    known.join(", ")
-                ),
-                None => format!("variables disponibles : {}", known.join(", ")),
-            };
-            Diagnostic::error(format!("variable inconnue dans le gabarit : `{name}`"))
-                .at(source, report.span().range.clone())
-                .label("variable inconnue")
-                .hint(hint)
+    let source = source_named(sources, report.filename()).unwrap_or(source);
+    let message = report.message();
+    let range = report.span().range.clone();
+    if message.starts_with("Variable `") {
+        return unknown_variable(source, message, range);
+    }
+    if let Some(d) = component_call(sources, source, message, range.clone()) {
+        return d;
+    }
+    let what = match err.kind() {
+        ErrorKind::SyntaxError(_) => "erreur de syntaxe dans le gabarit",
+        _ => "erreur dans le gabarit",
+    };
+    let hint = if message.contains("not found in context") || message.contains("undefined") {
+        "cette variable n'existe pas : vérifiez son nom, ou écrivez `x?.y` si elle est facultative"
+    } else {
+        "vérifiez les balises `{{ … }}` et `{% … %}` de cette ligne"
+    };
+    Diagnostic::error(format!("{what} : {message}"))
+        .at(source, range)
+        .hint(hint)
+}
+
+/// "Variable `x` is not defined. Available variables: a, b, c", in `source`.
+fn unknown_variable(source: &SourceFile, message: &str, range: Range<usize>) -> Diagnostic {
+    let name = message.split('`').nth(1).unwrap_or_default();
+    let known: Vec<&str> = message
+        .split_once("Available variables:")
+        .map(|(_, list)| list.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    let mut hint = match crate::read::closest(name, &known) {
+        Some(best) => format!(
+            "vouliez-vous dire `{best}` ? Variables disponibles : {}",
+            known.join(", ")
+        ),
+        None => format!("variables disponibles : {}", known.join(", ")),
+    };
+    // Inside a component, the document's variables are out of sight.
+    if defines_components(&source.text) {
+        hint.push_str(
+            " ; un composant (`{% component … %}`) ne voit que ses arguments : pour lire une variable du document, déclarez-la `@nom` parmi eux",
+        );
+    }
+    Diagnostic::error(format!("variable inconnue dans le gabarit : `{name}`"))
+        .at(source, range)
+        .label("variable inconnue")
+        .hint(hint)
+}
+
+/// Whether a template defines components (`{% component … %}`).
+fn defines_components(text: &str) -> bool {
+    text.contains("{% component ") || text.contains("{%- component ")
+}
+
+/// A component called with arguments its definition does not take, or
+/// without those it needs: the call, in `source`, is told which, and where the
+/// component is defined.
+fn component_call(
+    sources: &[SourceFile],
+    source: &SourceFile,
+    message: &str,
+    range: Range<usize>,
+) -> Option<Diagnostic> {
+    let call = source.text.get(range.clone())?;
+    let name: String = call
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+        .collect();
+    let argument = message.split('`').nth(1).unwrap_or_default();
+    let (problem, advice) = if let Some(rest) = message.strip_prefix("Unknown argument(s) ") {
+        let unknown = rest.split(" in component call").next().unwrap_or_default();
+        let possible = rest
+            .split_once("Possible argument(s) are: ")
+            .map(|(_, l)| l);
+        let names: Vec<&str> = possible
+            .map(|l| l.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let advice = match (possible, crate::read::closest(argument, &names)) {
+            (Some(list), Some(best)) => {
+                format!("vouliez-vous dire `{best}` ? Arguments possibles : {list}")
+            }
+            (Some(list), None) => format!("arguments possibles : {list}"),
+            _ => "ce composant ne prend aucun argument".into(),
+        };
+        (
+            format!("argument inconnu du composant `{name}` : {unknown}"),
+            advice,
+        )
+    } else if message.starts_with("Argument `") && message.ends_with("missing.") {
+        (
+            format!("argument manquant au composant `{name}` : `{argument}`"),
+            format!("ajoutez `{argument}=…` à l'appel"),
+        )
+    } else if message.starts_with("Implicit argument `") {
+        (
+            format!("variable manquante pour le composant `{name}` : `{argument}`"),
+            format!(
+                "le composant la lit dans les variables du document, qui n'en a pas : donnez-la à l'appel (`{argument}=…`)"
+            ),
+        )
+    } else if message.starts_with("Component argument `") {
+        let types: Vec<&str> = message.split('`').skip(3).step_by(2).collect();
+        let (given, expected) = (types.first()?, types.get(1)?);
+        (
+            format!(
+                "argument `{argument}` du composant `{name}` : attendu {}, donné {}",
+                value_kind(expected),
+                value_kind(given)
+            ),
+            "corrigez la valeur donnée à l'appel".into(),
+        )
+    } else {
+        return None;
+    };
+    let defined = format!("component {name}(");
+    let hint = match sources.iter().find(|s| s.text.contains(&defined)) {
+        Some(definer) => format!(
+            "{advice} ; le composant est défini dans `{}` : si l'un de ses arguments a été renommé ou retiré, l'appel et la définition doivent s'accorder",
+            definer.name
+        ),
+        None => advice,
+    };
+    // The argument where the call gives it, else the component's name.
+    let place = match call.find(&format!("{argument}=")) {
+        Some(at) if !argument.is_empty() => range.start + at..range.start + at + argument.len(),
+        _ => {
+            let at = call.find(name.as_str()).unwrap_or(0);
+            range.start + at..range.start + at + name.len()
         }
-        Some((what, report)) => {
-            let message = report.message();
-            let hint = if message.contains("not found in context") || message.contains("undefined")
-            {
-                "cette variable n'existe pas : vérifiez son nom, ou écrivez `x?.y` si elle est facultative"
-            } else {
-                "vérifiez les balises `{{ … }}` et `{% … %}` de cette ligne"
-            };
-            Diagnostic::error(format!("{what} : {message}"))
-                .at(source, report.span().range.clone())
-                .hint(hint)
+    };
+    Some(
+        Diagnostic::error(problem)
+            .at(source, place)
+            .label("appel du composant")
+            .hint(hint),
+    )
+}
+
+/// A tera type, in words.
+fn value_kind(kind: &str) -> &str {
+    match kind {
+        "string" | "str" => "un texte",
+        "bool" => "un booléen (true ou false)",
+        "array" => "une liste",
+        "map" => "une table",
+        "integer" | "i64" | "u64" | "i128" | "u128" => "un entier",
+        "float" | "f64" | "number" => "un nombre",
+        "none" => "rien (none)",
+        other => other,
+    }
+}
+
+/// The diagnostics of template `source`, which tera refused: each mistake,
+/// placed in the template it names among `sources`. A reference to a template
+/// tera refused before (`refused`) is left out: its own error says why.
+fn load_diagnostics(
+    sources: &[SourceFile],
+    source: &SourceFile,
+    refused: &[&str],
+    err: &tera::Error,
+) -> Vec<Diagnostic> {
+    use tera::ErrorKind;
+    match err.kind() {
+        ErrorKind::Msg(text) => {
+            let reports = reports(text);
+            if reports.is_empty() {
+                return vec![checked_together(source, text)];
+            }
+            reports
+                .iter()
+                .filter_map(|r| reference_diagnostic(sources, source, refused, r))
+                .collect()
         }
-        _ => Diagnostic::error(format!("gabarit : {err}")).in_file(source),
+        ErrorKind::MissingParent { current, parent } => {
+            if refused.contains(&parent.as_str()) {
+                return Vec::new();
+            }
+            let source = source_named(sources, current).unwrap_or(source);
+            let range = source
+                .text
+                .find(&format!("\"{parent}\""))
+                .map_or(0..0, |at| at + 1..at + 1 + parent.len());
+            vec![unknown_template(source, range, parent)]
+        }
+        _ => vec![template_diagnostic(sources, source, err)],
+    }
+}
+
+/// A mistake tera found while checking the templates against each other,
+/// with no place: a component defined twice.
+fn checked_together(source: &SourceFile, text: &str) -> Diagnostic {
+    let names: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    match names.as_slice() {
+        [component, first, second] if text.contains("is defined in both") => {
+            Diagnostic::error(format!(
+                "composant défini deux fois : `{component}`, dans `{first}` et dans `{second}`"
+            ))
+            .in_file(source)
+            .hint("un composant n'a qu'une définition : renommez l'un des deux, ou retirez-en un")
+        }
+        _ => Diagnostic::error(format!("gabarit : {text}")).in_file(source),
+    }
+}
+
+/// One mistake among those tera reports together when it checks the templates
+/// against each other: its message and its place (template, line and
+/// column, from 1).
+struct Report<'a> {
+    message: &'a str,
+    template: &'a str,
+    line: usize,
+    column: usize,
+}
+
+/// The reports of `text`: each starts with `error: message`, then
+/// `--> template:line:column`.
+fn reports(text: &str) -> Vec<Report<'_>> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(place) = lines
+            .next()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = place.rsplitn(3, ':');
+        let (Some(column), Some(line), Some(template)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        out.push(Report {
+            message,
+            template,
+            line: line.parse().unwrap_or(1),
+            column: column.parse().unwrap_or(1),
+        });
+    }
+    out
+}
+
+/// The bytes of `item` in `text` from line `line`, column `column` (from 1,
+/// in characters) on, within that line; else the rest of the line.
+fn span_at(text: &str, line: usize, column: usize, item: &str) -> Range<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[start.min(text.len())..];
+    let rest = rest.split('\n').next().unwrap_or_default();
+    let from = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    match rest[from..].find(item).filter(|_| !item.is_empty()) {
+        Some(at) => start + from + at..start + from + at + item.len(),
+        None => start + from..start + rest.len(),
+    }
+}
+
+/// A template, component or block that a template uses and none provides, in
+/// French, with what changed when the project's own copy of a built-in
+/// template lacks it. `None` when the template that provides it was refused.
+fn reference_diagnostic(
+    sources: &[SourceFile],
+    source: &SourceFile,
+    refused: &[&str],
+    report: &Report,
+) -> Option<Diagnostic> {
+    let source = source_named(sources, report.template).unwrap_or(source);
+    let item = report.message.split('`').nth(1).unwrap_or_default();
+    let range = span_at(&source.text, report.line, report.column, item);
+    if report.message.starts_with("Unknown template ") {
+        return (!refused.contains(&item)).then(|| unknown_template(source, range, item));
+    }
+    let (what, seen_in, needle, verb, otherwise) = if report
+        .message
+        .starts_with("Unknown component ")
+    {
+        (
+            "composant",
+            "dans le gabarit",
+            format!("component {item}("),
+            "définit",
+            "aucun gabarit ne définit ce composant (`{% component … %}`) : vérifiez son nom",
+        )
+    } else if report
+        .message
+        .ends_with("is not defined in any parent template")
+    {
+        (
+            "bloc",
+            "du gabarit étendu",
+            format!("{{% block {item} %}}"),
+            "déclare",
+            "un gabarit qui en étend un autre (`{% extends … %}`) ne remplit que les blocs que celui-ci déclare : vérifiez son nom",
+        )
+    } else {
+        return Some(Diagnostic::error(format!("gabarit : {}", report.message)).at(source, range));
+    };
+    let provider = BUILTIN
+        .iter()
+        .find(|(_, text)| text.contains(&needle))
+        .map(|(name, _)| *name);
+    if provider.is_some_and(|p| refused.contains(&p)) {
+        return None;
+    }
+    let own = provider
+        .and_then(|p| source_named(sources, p))
+        .filter(|s| !s.name.ends_with("(intégré)"));
+    let hint = match (provider, own) {
+        (Some(provider), Some(own)) => format!(
+            "le gabarit intégré `{provider}` {verb} le {what} `{item}`, votre `{}` ne le {verb} pas (ou plus) : reprenez-le du gabarit intégré (`ctg templates export` dans un dossier vide les écrit tous), ou supprimez votre copie pour utiliser celle du programme",
+            own.name
+        ),
+        _ => otherwise.into(),
+    };
+    Some(
+        Diagnostic::error(format!("{what} inconnu {seen_in} : `{item}`"))
+            .at(source, range)
+            .label(format!("{what} inconnu"))
+            .hint(hint),
+    )
+}
+
+/// A template that includes or extends `name`, which does not exist.
+fn unknown_template(source: &SourceFile, range: Range<usize>, name: &str) -> Diagnostic {
+    let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+    let hint = match crate::read::closest(name, &known) {
+        Some(best) => format!(
+            "vouliez-vous dire `{best}` ? Gabarits disponibles : {}",
+            known.join(", ")
+        ),
+        None => format!("gabarits disponibles : {}", known.join(", ")),
+    };
+    Diagnostic::error(format!("gabarit inconnu : `{name}`"))
+        .at(source, range)
+        .label("gabarit inconnu")
+        .hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The templates of a project whose `templates/` holds `files`.
+    fn load_with(files: &[(&str, &str)]) -> Result<Templates, Vec<Diagnostic>> {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for (name, text) in files {
+            std::fs::write(templates.join(name), text).unwrap();
+        }
+        Templates::load(dir.path())
+    }
+
+    fn builtin(name: &str) -> &'static str {
+        BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1
+    }
+
+    #[test]
+    fn the_page_templates_come_before_the_documents_that_use_them() {
+        let position = |name: &str| BUILTIN.iter().position(|(n, _)| *n == name).unwrap();
+        for document in ["plan", "fiches", "bilan", "avenant"] {
+            let name = format!("{document}.typ.tera");
+            assert!(builtin(&name).contains("<typst_page"), "{name}");
+            assert!(position("page.typ.tera") < position(&name), "{name}");
+        }
+        for page in ["plan", "fiches", "fiche", "bilan", "avenant"] {
+            let name = format!("{page}.html.tera");
+            assert!(
+                builtin(&name).contains(r#"{% extends "page.html.tera" %}"#),
+                "{name}"
+            );
+            assert!(position("page.html.tera") < position(&name), "{name}");
+        }
+        // A changed page template makes the documents again: it is among
+        // the sources of their fingerprint.
+        let loaded = load_with(&[]).ok().unwrap();
+        for name in ["page.typ.tera", "page.html.tera"] {
+            assert!(source_named(loaded.sources(), name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_own_page_template_is_used_in_place_of_the_built_in_one() {
+        let page = builtin("page.html.tera").replace("<body>", "<body class=\"collectivite\">");
+        let loaded = load_with(&[("page.html.tera", &page)]).ok().unwrap();
+        let own = source_named(loaded.sources(), "page.html.tera").unwrap();
+        assert_eq!(own.name, "templates/page.html.tera");
+        assert!(own.text.contains("collectivite"));
+    }
+
+    #[test]
+    fn a_block_an_own_page_template_lacks_is_named_in_each_page() {
+        let page = builtin("page.html.tera").replace("{% block style %}{% endblock style %}", "");
+        let diags = load_with(&[("page.html.tera", &page)]).err().unwrap();
+        assert_eq!(diags.len(), 5, "{diags:?}");
+        for d in &diags {
+            assert_eq!(d.message, "bloc inconnu du gabarit étendu : `style`");
+            let file = &d.file.as_ref().unwrap().name;
+            assert!(file.ends_with(".html.tera (intégré)"), "{file}");
+            let span = d.span.clone().unwrap();
+            assert_eq!(&d.file.as_ref().unwrap().text[span], "style");
+            let hint = d.hint.as_deref().unwrap_or_default();
+            assert!(hint.contains("`templates/page.html.tera`"), "{hint}");
+        }
+    }
+
+    #[test]
+    fn a_page_template_tera_refuses_is_reported_once() {
+        let diags = load_with(&[("page.typ.tera", "{% component typst_page( %}")])
+            .err()
+            .unwrap();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].file.as_ref().unwrap().name,
+            "templates/page.typ.tera"
+        );
+    }
+
+    #[test]
+    fn the_reports_tera_gives_together_are_read_with_their_place() {
+        let text = "error: Unknown component `typst_page`\n --> plan.typ.tera:6:5\n  |\n6 | {{- <typst_page\n  |     ^^^^\n\nerror: Unknown template `tabel.typ.tera`\n  --> plan.typ.tera:12:12\n";
+        let found = reports(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].message, "Unknown component `typst_page`");
+        assert_eq!(
+            (found[0].template, found[0].line, found[0].column),
+            ("plan.typ.tera", 6, 5)
+        );
+        assert_eq!((found[1].line, found[1].column), (12, 12));
+        let source = "a\nb\n{{- <typst_page\n";
+        assert_eq!(&source[span_at(source, 3, 5, "typst_page")], "typst_page");
+        assert_eq!(&source[span_at(source, 2, 1, "absent")], "b");
     }
 }
