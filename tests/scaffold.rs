@@ -437,6 +437,17 @@ fn a_page_template_without_what_the_documents_use_is_named() {
     assert!(err.contains("templates/page.typ.tera"), "{err}");
     assert!(!err.contains("composant inconnu"), "{err}");
     assert!(err.contains("échec : 1 erreur"), "{err}");
+
+    // Text added after the last block of a page, as to a full page before:
+    // it would be lost, and the message says where it goes.
+    let page = format!("{}<!-- ajouté -->\n", builtin("plan.html.tera"));
+    let err = failure(&[("plan.html.tera", &page)]);
+    assert!(
+        err.contains("texte hors d'un bloc dans un gabarit qui en étend un autre"),
+        "{err}"
+    );
+    assert!(err.contains("templates/plan.html.tera"), "{err}");
+    assert!(err.contains("le bloc `body`"), "{err}");
 }
 
 #[test]

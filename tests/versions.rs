@@ -353,11 +353,12 @@ fn a_revision_uses_its_own_templates() {
         .1;
     let (_repo, root) = repository_with(false, |project| {
         fs::create_dir_all(project.join("templates")).unwrap();
-        fs::write(
-            project.join("templates/plan.html.tera"),
-            format!("{builtin}{marker}\n"),
-        )
-        .unwrap();
+        let pinned = builtin.replace(
+            "{%- endblock body %}",
+            &format!("{marker}\n{{%- endblock body %}}"),
+        );
+        assert_ne!(pinned, builtin);
+        fs::write(project.join("templates/plan.html.tera"), pinned).unwrap();
     });
     build(&root, None, Some("v1.0"));
     let pinned = fs::read_to_string(root.join("out/v1.0/plan.html")).unwrap();

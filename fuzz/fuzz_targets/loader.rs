@@ -33,7 +33,7 @@ const ACTIONS: &[(&str, &str)] = &[
 /// The small plan, validated once.
 static PLAN: LazyLock<model::Plan> = LazyLock::new(|| {
     let mut diags = Vec::new();
-    let raw = load::RawProject {
+    let raw = read::RawProject {
         convention: parse("data/convention.toml", CONVENTION.as_bytes(), &mut diags),
         actions: ACTIONS
             .iter()
@@ -41,16 +41,16 @@ static PLAN: LazyLock<model::Plan> = LazyLock::new(|| {
             .collect(),
         logos: Default::default(),
     };
-    model::validate(raw, &mut diags).expect("the plan of the tests is valid")
+    validate::validate(raw, &mut diags).expect("the plan of the tests is valid")
 });
 
 fn parse<T: serde::de::DeserializeOwned>(
     name: &str,
     bytes: &[u8],
     diags: &mut Vec<diag::Diagnostic>,
-) -> Option<load::Loaded<T>> {
-    match source::decode(name.to_string(), bytes.to_vec()) {
-        Ok(file) => load::parse_source(file, diags),
+) -> Option<read::Loaded<T>> {
+    match read::source::decode(name.to_string(), bytes.to_vec()) {
+        Ok(file) => read::parse_source(file, diags),
         Err(d) => {
             diags.push(d);
             None
@@ -86,16 +86,16 @@ fuzz_target!(|data: &[u8]| {
         None => (data, CONVENTION.as_bytes()),
     };
     let mut diags = Vec::new();
-    let convention = parse::<load::RawConvention>("data/convention.toml", convention, &mut diags);
-    let action = parse::<load::RawAction>("data/actions/a/01-a.toml", action, &mut diags);
-    let raw = load::RawProject {
+    let convention = parse::<read::RawConvention>("data/convention.toml", convention, &mut diags);
+    let action = parse::<read::RawAction>("data/actions/a/01-a.toml", action, &mut diags);
+    let raw = read::RawProject {
         convention,
         actions: action.into_iter().collect(),
         // A logo the convention names is then missing: its check is the
         // loader's, on the files of a folder.
         logos: Default::default(),
     };
-    let plan = model::validate(raw, &mut diags);
+    let plan = validate::validate(raw, &mut diags);
     if plan.is_none() {
         assert!(
             diags.iter().any(|d| d.is_error()),
@@ -111,9 +111,9 @@ fuzz_target!(|data: &[u8]| {
 
     let mut diags = Vec::new();
     let year = PLAN.convention.period.start;
-    match source::decode(format!("data/suivi/{year}.toml"), data.to_vec()) {
+    match read::source::decode(format!("data/suivi/{year}.toml"), data.to_vec()) {
         Ok(file) => {
-            let _ = review::parse_year(file, year, &PLAN, &mut diags);
+            let _ = validate::follow_up::parse_year(file, year, &PLAN, &mut diags);
         }
         Err(d) => diags.push(d),
     }

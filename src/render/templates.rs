@@ -277,6 +277,16 @@ fn template_diagnostic(
     if let Some(d) = component_call(sources, source, message, range.clone()) {
         return d;
     }
+    if message.starts_with("This content would be ignored") {
+        return Diagnostic::error(
+            "texte hors d'un bloc dans un gabarit qui en étend un autre : il serait perdu",
+        )
+        .at(source, range)
+        .label("hors de tout bloc")
+        .hint(
+            "un gabarit qui commence par `{% extends … %}` ne contient que des blocs : placez ce texte dans un `{% block … %}` (le corps de la page est le bloc `body`)",
+        );
+    }
     let what = match err.kind() {
         ErrorKind::SyntaxError(_) => "erreur de syntaxe dans le gabarit",
         _ => "erreur dans le gabarit",

@@ -18,8 +18,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::build::{BuildOptions, Report, build};
 use crate::diag::{Diagnostic, Failure};
-use crate::{BuildOptions, Report, build};
 
 /// The projects under `root`: its sub-folders that hold a `data/` folder, sorted.
 /// Empty when `root` is itself a project.

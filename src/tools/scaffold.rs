@@ -78,12 +78,12 @@ pub fn import(source: &Path, root: &Path) -> Result<Outcome, Failure> {
 /// Checks the project just written, as `ctg check` does (everything is built in
 /// memory), and says so.
 fn check_written(root: &Path, outcome: &mut Outcome) {
-    let options = crate::BuildOptions {
+    let options = crate::build::BuildOptions {
         root: root.to_path_buf(),
         write: false,
-        ..crate::BuildOptions::default()
+        ..crate::build::BuildOptions::default()
     };
-    match crate::build(&options) {
+    match crate::build::build(&options) {
         Ok(report) => {
             outcome.summary.push(format!(
                 "plan valide : {} ; construisez-le avec `ctg build --root {}`",

@@ -16,9 +16,9 @@ use notify::{Event, EventKind, RecursiveMode, Watcher};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+use crate::build::{BuildOptions, build};
 use crate::diag::{self, Diagnostic};
 use crate::tools::serve::{self, Request, Response};
-use crate::{BuildOptions, build};
 
 /// Path the page polls to learn that a rebuild happened.
 const VERSION_PATH: &str = "/__ctg/version";

@@ -56,7 +56,7 @@ pub fn prepare(root: &Path, plan: &Plan) -> Result<Vec<Prepared>, Vec<Diagnostic
     let mut load =
         |at: &VersionRef, number: u32, errors: &mut Vec<Diagnostic>| -> Option<(Plan, String)> {
             if !loaded.contains_key(&at.spec) {
-                let outcome = crate::load_version(root, &at.spec).map_err(|mut diags| {
+                let outcome = super::load_version(root, &at.spec).map_err(|mut diags| {
                     // The first diagnostic says what is wrong with the version:
                     // it is placed where the convention names it.
                     if let Some(first) = diags.first_mut() {
