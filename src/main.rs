@@ -140,7 +140,7 @@ fn run() -> ExitCode {
         cli::Command::Templates {
             what: cli::TemplatesCommand::Export { root, force },
         } => authoring(ctg::export_templates(&root, force), color),
-        cli::Command::Suivi { what } => suivi_command(what, color),
+        cli::Command::Suivi { what } => workbook_command(what, color),
         cli::Command::Worker => match ctg::serve_batch() {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
@@ -199,7 +199,7 @@ fn new_command(what: cli::NewCommand, color: bool) -> ExitCode {
 
 /// `ctg suivi export` and `ctg suivi import`: the workbooks of the yearly
 /// follow-up, written for the partners and read back.
-fn suivi_command(what: cli::SuiviCommand, color: bool) -> ExitCode {
+fn workbook_command(what: cli::SuiviCommand, color: bool) -> ExitCode {
     match what {
         cli::SuiviCommand::Export {
             annee,
