@@ -23,91 +23,91 @@ pub const BUILTIN: &[(&str, &str)] = &[
     // page).
     (
         "title_block.typ.tera",
-        include_str!("../../templates/title_block.typ.tera"),
+        include_str!("../../../templates/title_block.typ.tera"),
     ),
     (
         "table.typ.tera",
-        include_str!("../../templates/table.typ.tera"),
+        include_str!("../../../templates/table.typ.tera"),
     ),
     (
         "plan.table.typ.tera",
-        include_str!("../../templates/plan.table.typ.tera"),
+        include_str!("../../../templates/plan.table.typ.tera"),
     ),
     (
         "signatures.typ.tera",
-        include_str!("../../templates/signatures.typ.tera"),
+        include_str!("../../../templates/signatures.typ.tera"),
     ),
     (
         "page.typ.tera",
-        include_str!("../../templates/page.typ.tera"),
+        include_str!("../../../templates/page.typ.tera"),
     ),
     (
         "plan.typ.tera",
-        include_str!("../../templates/plan.typ.tera"),
+        include_str!("../../../templates/plan.typ.tera"),
     ),
     (
         "bilan.typ.tera",
-        include_str!("../../templates/bilan.typ.tera"),
+        include_str!("../../../templates/bilan.typ.tera"),
     ),
     (
         "fiches.typ.tera",
-        include_str!("../../templates/fiches.typ.tera"),
+        include_str!("../../../templates/fiches.typ.tera"),
     ),
     (
         "avenant.typ.tera",
-        include_str!("../../templates/avenant.typ.tera"),
+        include_str!("../../../templates/avenant.typ.tera"),
     ),
     (
         "page.html.tera",
-        include_str!("../../templates/page.html.tera"),
+        include_str!("../../../templates/page.html.tera"),
     ),
     (
         "title_block.style.html.tera",
-        include_str!("../../templates/title_block.style.html.tera"),
+        include_str!("../../../templates/title_block.style.html.tera"),
     ),
     (
         "title_block.html.tera",
-        include_str!("../../templates/title_block.html.tera"),
+        include_str!("../../../templates/title_block.html.tera"),
     ),
     (
         "plan.style.html.tera",
-        include_str!("../../templates/plan.style.html.tera"),
+        include_str!("../../../templates/plan.style.html.tera"),
     ),
     (
         "plan.table.html.tera",
-        include_str!("../../templates/plan.table.html.tera"),
+        include_str!("../../../templates/plan.table.html.tera"),
     ),
     (
         "plan.html.tera",
-        include_str!("../../templates/plan.html.tera"),
+        include_str!("../../../templates/plan.html.tera"),
     ),
     (
         "plan.fragment.html.tera",
-        include_str!("../../templates/plan.fragment.html.tera"),
+        include_str!("../../../templates/plan.fragment.html.tera"),
     ),
     (
         "bilan.chart.svg.tera",
-        include_str!("../../templates/bilan.chart.svg.tera"),
+        include_str!("../../../templates/bilan.chart.svg.tera"),
     ),
     (
         "bilan.html.tera",
-        include_str!("../../templates/bilan.html.tera"),
+        include_str!("../../../templates/bilan.html.tera"),
     ),
     (
         "avenant.html.tera",
-        include_str!("../../templates/avenant.html.tera"),
+        include_str!("../../../templates/avenant.html.tera"),
     ),
     (
         "fiches.style.html.tera",
-        include_str!("../../templates/fiches.style.html.tera"),
+        include_str!("../../../templates/fiches.style.html.tera"),
     ),
     (
         "fiche.html.tera",
-        include_str!("../../templates/fiche.html.tera"),
+        include_str!("../../../templates/fiche.html.tera"),
     ),
     (
         "fiches.html.tera",
-        include_str!("../../templates/fiches.html.tera"),
+        include_str!("../../../templates/fiches.html.tera"),
     ),
 ];
 
