@@ -237,13 +237,6 @@ fn row(
     format: Format,
     anchor: String,
 ) -> ChangeRowView {
-    // A value as Markdown, whatever its type, for the redline.
-    let markdown = |plan: &Plan, action: Option<&Action>, key: &str| {
-        action
-            .and_then(|a| a.value(&plan.convention.shape, key))
-            .map(|v| Format::Word.cell(v))
-            .unwrap_or_default()
-    };
     // What changed, the action's title, the details and, per column, the
     // old and new text of a changed cell.
     let (kind, what, title, details, compared): (
@@ -263,20 +256,7 @@ fn row(
         }
         ActionChange::Removed { id, title } => {
             let action = find(old, id);
-            let mut details = Vec::new();
-            // The values of columns that the amended plan no longer has.
-            for column in &old.convention.shape.columns {
-                if !keys.contains(&column.key.as_str())
-                    && new.convention.shape.column(&column.key).is_none()
-                    && let Some(value) =
-                        action.and_then(|a| a.value(&old.convention.shape, &column.key))
-                {
-                    let text = crate::text::markdown_to_plain(&Format::Word.cell(value));
-                    if !text.is_empty() {
-                        details.push(format!("{} (colonne supprimée) : {text}", column.label));
-                    }
-                }
-            }
+            let details = dropped_values(old, new, action, keys);
             let compared = keys
                 .iter()
                 .map(|key| Some((markdown(old, action, key), String::new())))
@@ -292,17 +272,7 @@ fn row(
         } => {
             let after = find(new, id);
             let before = find(old, former_id.as_deref().unwrap_or(id));
-            let mut details: Vec<String> = moves
-                .iter()
-                .map(|m| capitalised(&diff::modified(m)))
-                .collect();
-            if let Some(former) = former_id {
-                details.push(format!("Identifiant : {former} → {id}"));
-            }
-            for cell in cells.iter().filter(|c| !keys.contains(&c.key.as_str())) {
-                let text = crate::text::markdown_to_plain(&cell.old);
-                details.push(format!("{} (colonne supprimée) : {text}", cell.label));
-            }
+            let details = changed_details(id, former_id.as_deref(), cells, moves, keys);
             let what = if change.is_move() {
                 "Action déplacée"
             } else {
@@ -340,6 +310,55 @@ fn row(
         unchanged: compared.iter().all(Option::is_none),
         compared,
     }
+}
+
+/// A value of `action` as Markdown, whatever its type, for the redline.
+fn markdown(plan: &Plan, action: Option<&Action>, key: &str) -> String {
+    action
+        .and_then(|a| a.value(&plan.convention.shape, key))
+        .map(|v| Format::Word.cell(v))
+        .unwrap_or_default()
+}
+
+/// The details of a removed action: its values in the columns that the
+/// amended plan no longer has.
+fn dropped_values(old: &Plan, new: &Plan, action: Option<&Action>, keys: &[&str]) -> Vec<String> {
+    let mut details = Vec::new();
+    for column in &old.convention.shape.columns {
+        if !keys.contains(&column.key.as_str())
+            && new.convention.shape.column(&column.key).is_none()
+            && let Some(value) = action.and_then(|a| a.value(&old.convention.shape, &column.key))
+        {
+            let text = crate::text::markdown_to_plain(&Format::Word.cell(value));
+            if !text.is_empty() {
+                details.push(format!("{} (colonne supprimée) : {text}", column.label));
+            }
+        }
+    }
+    details
+}
+
+/// The details of a changed action: where it moved, its former id, and its
+/// cells in the columns that the amended plan no longer has.
+fn changed_details(
+    id: &str,
+    former_id: Option<&str>,
+    cells: &[diff::Cell],
+    moves: &[diff::Modified],
+    keys: &[&str],
+) -> Vec<String> {
+    let mut details: Vec<String> = moves
+        .iter()
+        .map(|m| capitalised(&diff::modified(m)))
+        .collect();
+    if let Some(former) = former_id {
+        details.push(format!("Identifiant : {former} → {id}"));
+    }
+    for cell in cells.iter().filter(|c| !keys.contains(&c.key.as_str())) {
+        let text = crate::text::markdown_to_plain(&cell.old);
+        details.push(format!("{} (colonne supprimée) : {text}", cell.label));
+    }
+    details
 }
 
 /// The plan that an amendment changes, after the amendments `earlier`.

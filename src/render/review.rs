@@ -250,6 +250,28 @@ pub struct ItemView {
     pub state: String,
 }
 
+impl ItemView {
+    /// Action `a` in a list of `review`: its field's label, the first line of
+    /// its description, its deadline and its state this year.
+    fn new(review: &Review<'_>, a: &Action) -> Self {
+        Self {
+            id: a.id.clone(),
+            field: review
+                .plan
+                .convention
+                .field(&a.field)
+                .map_or_else(|| a.field.clone(), |f| f.label.clone()),
+            description: markdown_to_plain(&a.description)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            deadline: a.deadline.text.clone(),
+            state: review.standing(a).label().to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ChangeView {
     pub item: ItemView,
@@ -307,23 +329,7 @@ impl ReviewView {
             // The Word writer places the headings itself.
             Format::Word => md.to_string(),
         };
-        let field_label = |a: &Action| {
-            plan.convention
-                .field(&a.field)
-                .map_or_else(|| a.field.clone(), |f| f.label.clone())
-        };
-        let state_label = |a: &Action| review.standing(a).label().to_string();
-        let item = |a: &Action| ItemView {
-            id: a.id.clone(),
-            field: field_label(a),
-            description: markdown_to_plain(&a.description)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_string(),
-            deadline: a.deadline.text.clone(),
-            state: state_label(a),
-        };
+        let item = |a: &Action| ItemView::new(review, a);
 
         let (rows, totals) = review.summary();
         let columns = StateColumn::all(&totals);
@@ -336,26 +342,7 @@ impl ReviewView {
         let texts = &review.year.texts;
         let c = &plan.convention;
         let year = review.year.year;
-        // The year's follow-up of each action, as two more cells of its row:
-        // the state in bold with the progress in a paragraph under it, and the
-        // comment.
-        let mut follow_up_cells: HashMap<&str, Vec<String>> = plan
-            .actions
-            .iter()
-            .map(|a| {
-                let follow_up = review.follow_up(a);
-                let state = match follow_up.and_then(|f| f.progress) {
-                    Some(progress) => format!("**{}**\n\n{progress} %", state_label(a)),
-                    None => format!("**{}**", state_label(a)),
-                };
-                let comment = follow_up.and_then(|f| f.comment.as_deref());
-                let cells = vec![
-                    format.markup(&state),
-                    comment.map(|md| format.markup(md)).unwrap_or_default(),
-                ];
-                (a.id.as_str(), cells)
-            })
-            .collect();
+        let mut follow_up_cells = follow_up_cells(review, format);
         let mut plan_view = PlanView::new(plan, format);
         plan_view.add_columns(follow_up_columns(year), |id| {
             follow_up_cells.remove(id).unwrap_or_default()
@@ -392,30 +379,61 @@ impl ReviewView {
                 })
                 .collect(),
             conclusions: texts.conclusions.as_deref().map(document),
-            indicators: plan
-                .actions
-                .iter()
-                .filter_map(|a| {
-                    let f = review.follow_up(a).filter(|f| !f.indicators.is_empty())?;
-                    let rows = f
-                        .indicators
-                        .iter()
-                        .map(|i| IndicatorView {
-                            name: i.name.clone(),
-                            value: number(i.value),
-                            unit: i.unit.clone(),
-                            baseline: i.baseline.map(number),
-                            target: i.target.map(number),
-                        })
-                        .collect();
-                    Some(IndicatorGroupView {
-                        item: item(a),
-                        rows,
-                    })
-                })
-                .collect(),
+            indicators: indicators(review),
         }
     }
+}
+
+/// The year's follow-up of each action, as two more cells of its row: the
+/// state in bold with the progress in a paragraph under it, and the comment.
+fn follow_up_cells<'p>(review: &Review<'p>, format: Format) -> HashMap<&'p str, Vec<String>> {
+    review
+        .plan
+        .actions
+        .iter()
+        .map(|a| {
+            let follow_up = review.follow_up(a);
+            let state_label = review.standing(a).label();
+            let state = match follow_up.and_then(|f| f.progress) {
+                Some(progress) => format!("**{state_label}**\n\n{progress} %"),
+                None => format!("**{state_label}**"),
+            };
+            let comment = follow_up.and_then(|f| f.comment.as_deref());
+            let cells = vec![
+                format.markup(&state),
+                comment.map(|md| format.markup(md)).unwrap_or_default(),
+            ];
+            (a.id.as_str(), cells)
+        })
+        .collect()
+}
+
+/// The indicators of the year, action by action, for the actions that have
+/// some.
+fn indicators(review: &Review<'_>) -> Vec<IndicatorGroupView> {
+    review
+        .plan
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let f = review.follow_up(a).filter(|f| !f.indicators.is_empty())?;
+            let rows = f
+                .indicators
+                .iter()
+                .map(|i| IndicatorView {
+                    name: i.name.clone(),
+                    value: number(i.value),
+                    unit: i.unit.clone(),
+                    baseline: i.baseline.map(number),
+                    target: i.target.map(number),
+                })
+                .collect();
+            Some(IndicatorGroupView {
+                item: ItemView::new(review, a),
+                rows,
+            })
+        })
+        .collect()
 }
 
 /// The columns a review adds to the plan's table: the year's state (with its

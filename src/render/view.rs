@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::model::shape::{Kind, Shape};
-use crate::model::{Plan, Value};
+use crate::model::{Field, Plan, Value};
 use crate::text::escape::{html_prose, typst_prose};
 use crate::text::{markdown_to_html, markdown_to_typst};
 
@@ -351,79 +351,7 @@ pub struct SignatoryView {
 impl PlanView {
     pub fn new(plan: &Plan, format: Format) -> Self {
         let c = &plan.convention;
-        let mut counter = 0usize;
-        let mut next_anchor = || {
-            counter += 1;
-            format!("ctg-r-{counter}")
-        };
-        let mut groups = Vec::new();
-        for field in &c.fields {
-            let mut rows: Vec<RowView> = Vec::new();
-            let mut current_sub: Option<&str> = None;
-            let mut section: Option<String> = None;
-            let in_field = plan.actions.iter().enumerate();
-            for (index, action) in in_field.filter(|(_, a)| a.field == field.id) {
-                if action.subsection.as_deref() != current_sub {
-                    current_sub = action.subsection.as_deref();
-                    section = None;
-                    if let Some(sub) = field
-                        .subsections
-                        .iter()
-                        .find(|s| Some(s.id.as_str()) == current_sub)
-                    {
-                        let anchor = next_anchor();
-                        section = Some(anchor.clone());
-                        rows.push(RowView {
-                            kind: "sous_section",
-                            anchor,
-                            previous: rows.last().map(|r| r.anchor.clone()),
-                            section: None,
-                            label: Some(sub.label.clone()),
-                            id: None,
-                            sheet: None,
-                            cells: Vec::new(),
-                            mention: None,
-                        });
-                    }
-                }
-                rows.push(RowView {
-                    kind: "action",
-                    anchor: next_anchor(),
-                    previous: rows.last().map(|r| r.anchor.clone()),
-                    section: section.clone(),
-                    label: None,
-                    id: Some(action.id.clone()),
-                    sheet: c.sheets.publish.then(|| SheetLinkView {
-                        number: index + 1,
-                        href: super::sheets::href_from_plan(&action.id),
-                    }),
-                    cells: c
-                        .shape
-                        .columns
-                        .iter()
-                        .zip(&action.values)
-                        .filter(|(column, _)| column.shown)
-                        .map(|(_, value)| format.cell(value))
-                        .collect(),
-                    mention: None,
-                });
-            }
-            // A declared field without actions is not shown: the table has no empty groups.
-            if rows.is_empty() {
-                continue;
-            }
-            let mark = field
-                .note
-                .as_ref()
-                .and_then(|id| c.notes.iter().find(|n| &n.id == id))
-                .map(|n| n.mark.clone());
-            groups.push(GroupView {
-                id: field.id.clone(),
-                label: field.label.clone(),
-                mark,
-                rows,
-            });
-        }
+        let groups = groups(plan, format);
         let columns = table_columns(&c.shape);
         let (head, column_groups) = header(&c.shape.first_column, &columns);
         let title_block = super::title_block::TitleBlockView::new(plan, format);
@@ -499,4 +427,97 @@ impl PlanView {
             }
         }
     }
+}
+
+/// The table's groups of rows, one per field with actions, in the order of
+/// the fields; each row's anchor is numbered across the whole table.
+fn groups(plan: &Plan, format: Format) -> Vec<GroupView> {
+    let c = &plan.convention;
+    let mut counter = 0usize;
+    let mut next_anchor = || {
+        counter += 1;
+        format!("ctg-r-{counter}")
+    };
+    let mut groups = Vec::new();
+    for field in &c.fields {
+        let rows = field_rows(plan, field, format, &mut next_anchor);
+        // A declared field without actions is not shown: the table has no empty groups.
+        if rows.is_empty() {
+            continue;
+        }
+        let mark = field
+            .note
+            .as_ref()
+            .and_then(|id| c.notes.iter().find(|n| &n.id == id))
+            .map(|n| n.mark.clone());
+        groups.push(GroupView {
+            id: field.id.clone(),
+            label: field.label.clone(),
+            mark,
+            rows,
+        });
+    }
+    groups
+}
+
+/// The rows of `field`: its actions in document order, each sub-section's
+/// heading row before its first action.
+fn field_rows(
+    plan: &Plan,
+    field: &Field,
+    format: Format,
+    next_anchor: &mut impl FnMut() -> String,
+) -> Vec<RowView> {
+    let c = &plan.convention;
+    let mut rows: Vec<RowView> = Vec::new();
+    let mut current_sub: Option<&str> = None;
+    let mut section: Option<String> = None;
+    let in_field = plan.actions.iter().enumerate();
+    for (index, action) in in_field.filter(|(_, a)| a.field == field.id) {
+        if action.subsection.as_deref() != current_sub {
+            current_sub = action.subsection.as_deref();
+            section = None;
+            if let Some(sub) = field
+                .subsections
+                .iter()
+                .find(|s| Some(s.id.as_str()) == current_sub)
+            {
+                let anchor = next_anchor();
+                section = Some(anchor.clone());
+                rows.push(RowView {
+                    kind: "sous_section",
+                    anchor,
+                    previous: rows.last().map(|r| r.anchor.clone()),
+                    section: None,
+                    label: Some(sub.label.clone()),
+                    id: None,
+                    sheet: None,
+                    cells: Vec::new(),
+                    mention: None,
+                });
+            }
+        }
+        rows.push(RowView {
+            kind: "action",
+            anchor: next_anchor(),
+            previous: rows.last().map(|r| r.anchor.clone()),
+            section: section.clone(),
+            label: None,
+            id: Some(action.id.clone()),
+            sheet: c.sheets.publish.then(|| SheetLinkView {
+                number: index + 1,
+                href: super::sheets::href_from_plan(&action.id),
+            }),
+            cells: c
+                .shape
+                .columns
+                .iter()
+                .zip(&action.values)
+                .filter(|(column, _)| column.shown)
+                .map(|(_, value)| format.cell(value))
+                .collect(),
+            mention: None,
+        });
+    }
+    rows
 }

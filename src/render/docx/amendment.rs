@@ -11,6 +11,7 @@ use super::table::{self, alignment, column_widths, fill, header_rows, notes, pla
 use super::{Properties, Twips, Writer, redline, styles};
 use crate::diag::Diagnostic;
 use crate::render::amendment::{AmendmentView, ChangeTableView};
+use crate::render::view::PlanView;
 
 /// The share of the first column (« Changement ») of a table of changes, the
 /// PDF's `1.3fr`.
@@ -68,37 +69,47 @@ pub fn amendment(view: &AmendmentView, properties: &Properties) -> Result<Vec<u8
     );
     w.push_paragraph(amended);
 
-    // The changes.
-    heading(&mut w, 1, "Modifications du plan d'actions");
+    modifications(&mut w, view);
+    consolidated(&mut w, plan);
+    w.finish(properties, &document)
+}
+
+/// The changes: their count and how to read them, the lists, then one table
+/// per field; or a sentence when there are none.
+fn modifications(w: &mut Writer, view: &AmendmentView) {
+    heading(w, 1, "Modifications du plan d'actions");
     let changes = &view.changes;
     if changes.tables.is_empty() && changes.lists.is_empty() {
         let none = w.text(styles::TEXT, "L'avenant ne modifie pas le plan d'actions.");
         w.push_paragraph(none);
-    } else {
-        let count = w.text(
-            styles::TEXT,
-            &format!(
-                "{} par rapport à la version «\u{a0}{}\u{a0}».",
-                changes.count, info.since
-            ),
-        );
-        w.push_paragraph(count);
-        reading(&mut w);
-        for list in &changes.lists {
-            heading(&mut w, 2, &list.title);
-            // The items are Markdown that reads as their text: a list of them
-            // is a Word list.
-            let items: Vec<String> = list.items.iter().map(|i| format!("- {i}")).collect();
-            let blocks = markdown::document(&mut w, &items.join("\n"), 3);
-            w.push_blocks(blocks);
-        }
-        for changes in &changes.tables {
-            heading(&mut w, 2, &changes.label);
-            changes_table(&mut w, changes);
-        }
+        return;
     }
+    let count = w.text(
+        styles::TEXT,
+        &format!(
+            "{} par rapport à la version «\u{a0}{}\u{a0}».",
+            changes.count, view.amendment.since
+        ),
+    );
+    w.push_paragraph(count);
+    reading(w);
+    for list in &changes.lists {
+        heading(w, 2, &list.title);
+        // The items are Markdown that reads as their text: a list of them
+        // is a Word list.
+        let items: Vec<String> = list.items.iter().map(|i| format!("- {i}")).collect();
+        let blocks = markdown::document(w, &items.join("\n"), 3);
+        w.push_blocks(blocks);
+    }
+    for changes in &changes.tables {
+        heading(w, 2, &changes.label);
+        changes_table(w, changes);
+    }
+}
 
-    // The consolidated annex.
+/// The consolidated annex, on a new page: the plan as amended, each row
+/// with its mention, its notes, then the signatures.
+fn consolidated(w: &mut Writer, plan: &PlanView) {
     let annex = w
         .text(styles::heading(1), "Plan d'actions consolidé")
         .page_break_before(true);
@@ -111,12 +122,11 @@ pub fn amendment(view: &AmendmentView, properties: &Properties) -> Result<Vec<u8
     let caption = w.text(styles::CAPTION, &plan.caption);
     w.push_paragraph(caption);
     let width = w.text_width;
-    plan_table(&mut w, plan, width);
-    notes(&mut w, plan);
+    plan_table(w, plan, width);
+    notes(w, plan);
     if !plan.signatories.is_empty() {
-        super::plan::signatures(&mut w, plan);
+        super::plan::signatures(w, plan);
     }
-    w.finish(properties, &document)
 }
 
 fn heading(w: &mut Writer, level: u8, text: &str) {

@@ -49,12 +49,24 @@ pub fn review(
     );
     w.footer(footer);
 
-    // Title page.
-    if let Some(logos) = w.logo_row(&view.plan.title_block, &document)? {
+    title_page(&mut w, view, &document)?;
+    summary(&mut w, view, chart_svg, &document)?;
+    lists(&mut w, view);
+    changes(&mut w, view);
+    indicators(&mut w, view);
+    plan_and_texts(&mut w, view);
+    w.finish(properties, &document)
+}
+
+/// The title page: the logos, the title, the plan's names and the
+/// introduction.
+fn title_page(w: &mut Writer, view: &ReviewView, document: &str) -> Result<(), Diagnostic> {
+    let plan = &view.plan;
+    if let Some(logos) = w.logo_row(&plan.title_block, document)? {
         w.push_paragraph(logos);
     }
     let title = w
-        .text(styles::TITLE, &format!("Bilan annuel {year}"))
+        .text(styles::TITLE, &format!("Bilan annuel {}", view.year))
         .line_spacing(docx_rs::LineSpacing::new().before(mm10(300)).after(200));
     w.push_paragraph(title);
     for (style, text) in [
@@ -66,13 +78,21 @@ pub fn review(
         w.push_paragraph(paragraph);
     }
     if let Some(introduction) = &view.introduction {
-        let blocks = markdown::document(&mut w, introduction, 2);
+        let blocks = markdown::document(w, introduction, 2);
         w.push_blocks(blocks);
     }
+    Ok(())
+}
 
-    // Summary: the chart, then the table of its figures.
+/// The summary, on a new page: the chart, then the table of its figures.
+fn summary(
+    w: &mut Writer,
+    view: &ReviewView,
+    chart_svg: &str,
+    document: &str,
+) -> Result<(), Diagnostic> {
     let heading = w
-        .text(styles::heading(1), &format!("Synthèse {year}"))
+        .text(styles::heading(1), &format!("Synthèse {}", view.year))
         .page_break_before(true);
     w.push_paragraph(heading);
     let (png, size) = chart::png(chart_svg).map_err(|detail| {
@@ -89,26 +109,27 @@ pub fn review(
         "Actions par état et par champ d'intervention ; chaque état a son motif, les chiffres sont dans le tableau ci-dessous.",
     );
     w.push_paragraph(caption);
-    summary_table(&mut w, view);
+    summary_table(w, view);
+    Ok(())
+}
 
-    // The lists.
-    heading_1(&mut w, &format!("Actions à échéance en {year}"));
+/// The actions due this year, then those overdue.
+fn lists(w: &mut Writer, view: &ReviewView) {
+    let year = view.year;
+    heading_1(w, &format!("Actions à échéance en {year}"));
     if view.due.is_empty() {
-        sentence(
-            &mut w,
-            &format!("Aucune action n'arrive à échéance en {year}."),
-        );
+        sentence(w, &format!("Aucune action n'arrive à échéance en {year}."));
     } else {
         items_table(
-            &mut w,
+            w,
             &view.due,
             &["Champ", "Action", "Échéance", &format!("État {year}")],
             |a| a.state.clone(),
         );
     }
-    heading_1(&mut w, "Actions en retard");
+    heading_1(w, "Actions en retard");
     if view.overdue.is_empty() {
-        sentence(&mut w, "Aucune action en retard.");
+        sentence(w, "Aucune action en retard.");
     } else {
         let lead = w
             .text(
@@ -118,42 +139,42 @@ pub fn review(
             .keep_next(true);
         w.push_paragraph(lead);
         items_table(
-            &mut w,
+            w,
             &view.overdue,
             &["Champ", "Action", "Échéance", &format!("État {year}")],
             |a| a.state.clone(),
         );
     }
-    changes(&mut w, view);
-    indicators(&mut w, view);
+}
 
-    // The plan with the year's follow-up.
+/// The plan with the year's follow-up, on a new page, then the texts by field
+/// and the conclusions.
+fn plan_and_texts(w: &mut Writer, view: &ReviewView) {
     let heading = w
         .text(
             styles::heading(1),
-            &format!("Plan d'actions et état {year}"),
+            &format!("Plan d'actions et état {}", view.year),
         )
         .page_break_before(true);
     w.push_paragraph(heading);
     let width = w.text_width;
-    plan_table(&mut w, plan, width);
-    notes(&mut w, plan);
+    plan_table(w, &view.plan, width);
+    notes(w, &view.plan);
 
     if !view.field_texts.is_empty() {
-        heading_1(&mut w, "Bilan par champ d'intervention");
+        heading_1(w, "Bilan par champ d'intervention");
         for text in &view.field_texts {
             let heading = w.text(styles::heading(2), &text.label);
             w.push_paragraph(heading);
-            let blocks = markdown::document(&mut w, &text.text, 3);
+            let blocks = markdown::document(w, &text.text, 3);
             w.push_blocks(blocks);
         }
     }
     if let Some(conclusions) = &view.conclusions {
-        heading_1(&mut w, "Conclusions");
-        let blocks = markdown::document(&mut w, conclusions, 2);
+        heading_1(w, "Conclusions");
+        let blocks = markdown::document(w, conclusions, 2);
         w.push_blocks(blocks);
     }
-    w.finish(properties, &document)
 }
 
 fn heading_1(w: &mut Writer, text: &str) {

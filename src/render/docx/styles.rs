@@ -113,7 +113,8 @@ fn keep_with_next(mut style: Style) -> Style {
     style
 }
 
-/// Adds the styles, the text defaults and the list definitions to `docx`.
+/// Adds the styles, the text defaults and the list definitions to `docx`
+/// (a table: one style a line).
 pub fn add(docx: Docx, sizes: Sizes) -> Docx {
     let grey = "595959";
     let mut styles = vec![
