@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use common::*;
 use ctg::Rendered;
 use ctg::markdown_to_plain;
-use ctg::{Column, Kind, Shape};
+use ctg::{Column, ColumnType, Shape};
 use ctg::{Plan, Value};
 use docx_rs::{
     AbstractNumbering, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat, Numbering,
@@ -413,7 +413,7 @@ fn a_word_table_of_another_model_imports_into_a_plan_of_that_model() {
     // derived from the labels, kinds read from the cells.
     let shape = &imported.convention.shape;
     assert_eq!(shape.first_column, "Axes");
-    let declared = |shape: &Shape| -> Vec<(String, Option<String>, Kind)> {
+    let declared = |shape: &Shape| -> Vec<(String, Option<String>, ColumnType)> {
         shape
             .shown()
             .map(|(_, c)| (c.label.clone(), c.group.clone(), c.kind))
@@ -963,7 +963,7 @@ fn a_column_of_years_with_a_cell_that_is_not_one_is_the_deadline_and_that_cell_a
     let column = &plan.convention.shape.columns[2];
     assert_eq!(
         (column.key.as_str(), column.label.as_str(), column.kind),
-        ("calendrier", "Calendrier", Kind::Deadline)
+        ("calendrier", "Calendrier", ColumnType::Deadline)
     );
     let deadlines: Vec<(&str, u16, u16)> = plan
         .actions
@@ -1128,7 +1128,7 @@ fn the_open_data_csv_of_another_model_imports_with_its_keys() {
     );
     let (imported, _) = ctg::render_project(&root).expect("the imported plan builds");
     let shape = &imported.convention.shape;
-    let keys = |shape: &Shape| -> Vec<(String, Kind, bool)> {
+    let keys = |shape: &Shape| -> Vec<(String, ColumnType, bool)> {
         shape
             .columns
             .iter()

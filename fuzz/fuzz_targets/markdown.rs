@@ -167,7 +167,7 @@ fuzz_target!(|data: &[u8]| {
     // As a review's text, checked in its own file: each problem points inside it.
     let file = diag::SourceFile::new("data/bilans/2025/introduction.md", markdown);
     let mut diags = Vec::new();
-    let kind = text::check::Kind::markdown("introduction.md");
+    let kind = text::check::TextKind::markdown("introduction.md");
     let passed = text::check::check(&file, 0..markdown.len(), markdown, kind, &mut diags);
     assert_eq!(passed, diags.is_empty());
     for d in &diags {

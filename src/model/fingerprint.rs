@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::model::{Action, Plan, Signatory, Value};
 
 /// SHA-256 of `bytes`, in lowercase hexadecimal.
@@ -117,7 +117,7 @@ fn header_records(out: &mut String, shape: &Shape) {
         }
         group = column.group.as_deref();
         line(out, "colonne", &column.label);
-        if matches!(column.kind, Kind::Amount | Kind::Number) {
+        if matches!(column.kind, ColumnType::Amount | ColumnType::Number) {
             line(out, "colonne.type", column.kind.word());
         }
         if !column.required {

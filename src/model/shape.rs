@@ -26,7 +26,7 @@ pub struct Column {
     pub label: String,
     /// Header shared with the neighbouring columns of the same group, above them.
     pub group: Option<String>,
-    pub kind: Kind,
+    pub kind: ColumnType,
     pub required: bool,
     /// Shown in the table; otherwise kept for the action sheets and the open data.
     pub shown: bool,
@@ -44,21 +44,21 @@ impl Column {
     pub fn what(&self) -> String {
         let label = &self.label;
         match self.kind {
-            Kind::Text => format!("texte de la colonne {label}"),
-            Kind::Deadline => {
+            ColumnType::Text => format!("texte de la colonne {label}"),
+            ColumnType::Deadline => {
                 format!("{label} : une année (\"2024\") ou une période (\"2023-2027\")")
             }
-            Kind::Amount => format!(
+            ColumnType::Amount => format!(
                 "montant en euros de la colonne {label}, en chiffres sans guillemets, ex. 12500"
             ),
-            Kind::Number => format!("nombre entier de la colonne {label}, ex. 3"),
+            ColumnType::Number => format!("nombre entier de la colonne {label}, ex. 3"),
         }
     }
 }
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ColumnType {
     /// Markdown text.
     Text,
     /// A year or a period within the convention's ("échéance").
@@ -69,30 +69,37 @@ pub enum Kind {
     Number,
 }
 
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Text, Kind::Deadline, Kind::Amount, Kind::Number];
+impl ColumnType {
+    pub const ALL: [ColumnType; 4] = [
+        ColumnType::Text,
+        ColumnType::Deadline,
+        ColumnType::Amount,
+        ColumnType::Number,
+    ];
 
     /// The word of the declaration: `type = "montant"`.
     pub fn word(self) -> &'static str {
         match self {
-            Kind::Text => "texte",
-            Kind::Deadline => "echeance",
-            Kind::Amount => "montant",
-            Kind::Number => "nombre",
+            ColumnType::Text => "texte",
+            ColumnType::Deadline => "echeance",
+            ColumnType::Amount => "montant",
+            ColumnType::Number => "nombre",
         }
     }
 
-    pub(crate) fn parse(word: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.word() == word.trim())
+    pub(crate) fn parse(word: &str) -> Option<ColumnType> {
+        ColumnType::ALL
+            .into_iter()
+            .find(|k| k.word() == word.trim())
     }
 
     /// Width of a column of this kind that declares none: narrow for years and
     /// figures, wider for text.
     pub fn default_width(self) -> f64 {
         match self {
-            Kind::Text => 1.5,
-            Kind::Deadline | Kind::Number => 0.75,
-            Kind::Amount => 1.0,
+            ColumnType::Text => 1.5,
+            ColumnType::Deadline | ColumnType::Number => 0.75,
+            ColumnType::Amount => 1.0,
         }
     }
 }
@@ -133,7 +140,7 @@ pub(crate) struct ReferenceColumn {
     /// Other ways a source table writes the label, for the importer.
     pub(crate) aliases: &'static [&'static str],
     pub(crate) group: Option<(&'static str, &'static str)>,
-    pub(crate) kind: Kind,
+    pub(crate) kind: ColumnType,
     pub(crate) width: f64,
     pub(crate) description: &'static str,
 }
@@ -152,7 +159,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Descriptif",
         aliases: &["description", "descriptif de l'action"],
         group: Some(NATURE),
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.9,
         description: "Descriptif de l'offre à développer en partenariat avec la Caf.",
     },
@@ -161,7 +168,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Moyens mobilisés par la Caf",
         aliases: &["moyens de la caf", "moyens caf"],
         group: Some(NATURE),
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.5,
         description: "Moyens mobilisés par la Caf.",
     },
@@ -170,7 +177,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Moyens mobilisés par les partenaires",
         aliases: &["moyens des partenaires", "moyens partenaires"],
         group: None,
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.5,
         description: "Moyens mobilisés par les partenaires.",
     },
@@ -179,7 +186,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Objectif(s)",
         aliases: &["objectif"],
         group: None,
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.6,
         description: "Objectif(s) de l'action.",
     },
@@ -188,7 +195,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Résultat attendu",
         aliases: &["résultats attendus"],
         group: Some(INDICATORS),
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.35,
         description: "Indicateur de suivi : résultat attendu.",
     },
@@ -197,7 +204,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Impact envisagé",
         aliases: &["impacts envisagés", "impact"],
         group: Some(INDICATORS),
-        kind: Kind::Text,
+        kind: ColumnType::Text,
         width: 1.35,
         description: "Indicateur de suivi : impact envisagé.",
     },
@@ -206,7 +213,7 @@ pub(crate) const REFERENCE: [ReferenceColumn; 7] = [
         label: "Echéance",
         aliases: &["échéances"],
         group: Some(INDICATORS),
-        kind: Kind::Deadline,
+        kind: ColumnType::Deadline,
         width: 0.75,
         description: "Indicateur de suivi",
     },
@@ -254,16 +261,18 @@ impl Shape {
 
     /// The index of the échéance column, if the plan has one.
     pub fn deadline(&self) -> Option<usize> {
-        self.columns.iter().position(|c| c.kind == Kind::Deadline)
+        self.columns
+            .iter()
+            .position(|c| c.kind == ColumnType::Deadline)
     }
 
     /// The index of the text that names an action in lists and titles: the
     /// first Markdown column the table shows, else the first Markdown field.
     pub fn title(&self) -> Option<usize> {
         self.shown()
-            .find(|(_, c)| c.kind == Kind::Text)
+            .find(|(_, c)| c.kind == ColumnType::Text)
             .map(|(i, _)| i)
-            .or_else(|| self.columns.iter().position(|c| c.kind == Kind::Text))
+            .or_else(|| self.columns.iter().position(|c| c.kind == ColumnType::Text))
     }
 
     /// The keys an action file may hold, the fixed ones first.

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::view::{
-    ColumnGroupView, ColumnView, Format, HeaderCellView, PlanView, columns_where, header_with,
+    ColumnGroupView, ColumnView, HeaderCellView, Markup, PlanView, columns_where, header_with,
 };
 use crate::model::{Action, Plan};
 use crate::text::redline;
@@ -109,7 +109,7 @@ pub struct ChangeRowView {
 }
 
 impl AmendmentView {
-    pub fn new(prepared: &Prepared, format: Format) -> Self {
+    pub fn new(prepared: &Prepared, format: Markup) -> Self {
         let (plan, old) = (&prepared.new, &prepared.old);
         let c = &plan.convention;
         let amendment = &prepared.amendment;
@@ -135,9 +135,9 @@ impl AmendmentView {
                 c.caption
             ),
             object: match format {
-                Format::Typst => crate::text::markdown_to_typst_document(&amendment.object, 3),
-                Format::Html => crate::text::markdown_to_html_document(&amendment.object, 3),
-                Format::Word => amendment.object.clone(),
+                Markup::Typst => crate::text::markdown_to_typst_document(&amendment.object, 3),
+                Markup::Html => crate::text::markdown_to_html_document(&amendment.object, 3),
+                Markup::Word => amendment.object.clone(),
             },
             amended: amended(&prepared.earlier),
             since: amendment.since.spec.clone(),
@@ -153,7 +153,7 @@ impl AmendmentView {
 }
 
 impl ChangesView {
-    fn new(prepared: &Prepared, format: Format) -> Self {
+    fn new(prepared: &Prepared, format: Markup) -> Self {
         let (old, new, changes) = (&prepared.old, &prepared.new, &prepared.changes);
         // Sentences in French typography, converted for the format.
         let sentence = |s: String| format.plain(&capitalised(&s.replace('`', "")));
@@ -234,7 +234,7 @@ fn row(
     new: &Plan,
     change: &ActionChange,
     keys: &[&str],
-    format: Format,
+    format: Markup,
     anchor: String,
 ) -> ChangeRowView {
     // What changed, the action's title, the details and, per column, the
@@ -294,9 +294,9 @@ fn row(
         .iter()
         .map(|pair| {
             pair.as_ref().map(|(before, after)| match format {
-                Format::Html => redline::redline_html(before, after),
-                Format::Typst => redline::redline_typst(before, after),
-                Format::Word => String::new(),
+                Markup::Html => redline::redline_html(before, after),
+                Markup::Typst => redline::redline_typst(before, after),
+                Markup::Word => String::new(),
             })
         })
         .collect();
@@ -316,7 +316,7 @@ fn row(
 fn markdown(plan: &Plan, action: Option<&Action>, key: &str) -> String {
     action
         .and_then(|a| a.value(&plan.convention.shape, key))
-        .map(|v| Format::Word.cell(v))
+        .map(|v| Markup::Word.cell(v))
         .unwrap_or_default()
 }
 
@@ -329,7 +329,7 @@ fn dropped_values(old: &Plan, new: &Plan, action: Option<&Action>, keys: &[&str]
             && new.convention.shape.column(&column.key).is_none()
             && let Some(value) = action.and_then(|a| a.value(&old.convention.shape, &column.key))
         {
-            let text = crate::text::markdown_to_plain(&Format::Word.cell(value));
+            let text = crate::text::markdown_to_plain(&Markup::Word.cell(value));
             if !text.is_empty() {
                 details.push(format!("{} (colonne supprimée) : {text}", column.label));
             }

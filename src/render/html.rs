@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::view::{Format, PlanView};
+use super::view::{Markup, PlanView};
 pub use crate::french::french_size;
 use crate::model::Plan;
 
@@ -31,14 +31,14 @@ pub struct AmendmentLinkView {
 #[derive(Debug, Serialize)]
 pub struct PdfLinkView {
     pub href: String,
-    /// Format and size, as written next to a download link: "PDF, 180 ko".
+    /// Markup and size, as written next to a download link: "PDF, 180 ko".
     pub description: String,
 }
 
 impl HtmlView {
     pub fn new(plan: &Plan, pdf_bytes: usize) -> Self {
         Self {
-            plan: PlanView::new(plan, Format::Html),
+            plan: PlanView::new(plan, Markup::Html),
             pdf: PdfLinkView {
                 href: super::document::plan_pdf(),
                 description: format!("PDF, {}", french_size(pdf_bytes)),

@@ -20,7 +20,7 @@ use crate::diag::Diagnostic;
 use crate::model::Plan;
 use document::Rendered;
 use templates::Templates;
-use view::{Format, PlanView};
+use view::{Markup, PlanView};
 
 /// Durations of consecutive steps.
 #[derive(Default)]
@@ -50,7 +50,7 @@ impl Timings {
 /// copy and the open data of its actions.
 fn render_plan(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagnostic>> {
     let mut timings = Timings::start();
-    let typst_view = PlanView::new(plan, Format::Typst);
+    let typst_view = PlanView::new(plan, Markup::Typst);
     let export = pdf::Export {
         ident: document_ident(plan),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
@@ -83,7 +83,7 @@ fn render_plan(plan: &Plan, templates: &Templates) -> Result<Rendered, Vec<Diagn
     let data = crate::render::open_data::open_data(plan).map_err(|d| vec![d])?;
     timings.lap("données ouvertes");
     let docx = docx::plan(
-        &PlanView::new(plan, Format::Word),
+        &PlanView::new(plan, Markup::Word),
         &document_properties(plan, typst_view.document_title.clone(), export.timestamp),
     )
     .map_err(|d| vec![d])?;
@@ -135,7 +135,7 @@ fn render_review(
             )),
         ]
     })?;
-    let typst_view = review::ReviewView::new(&review, Format::Typst);
+    let typst_view = review::ReviewView::new(&review, Markup::Typst);
     let export = pdf::Export {
         ident: format!("{} / bilan {year}", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
@@ -152,10 +152,10 @@ fn render_review(
     let html = templates
         .render(
             "bilan.html.tera",
-            &review::ReviewView::new(&review, Format::Html),
+            &review::ReviewView::new(&review, Markup::Html),
         )
         .map_err(|d| vec![d])?;
-    let word_view = review::ReviewView::new(&review, Format::Word);
+    let word_view = review::ReviewView::new(&review, Markup::Word);
     let chart = templates
         .render("bilan.chart.svg.tera", &word_view)
         .map_err(|d| vec![d])?;
@@ -183,7 +183,7 @@ fn render_sheets(
     follow_ups: &crate::model::follow_up::FollowUps,
     templates: &Templates,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let typst_view = sheets::SheetsView::new(plan, follow_ups, Format::Typst);
+    let typst_view = sheets::SheetsView::new(plan, follow_ups, Markup::Typst);
     let export = pdf::Export {
         ident: format!("{} / fiches actions", document_ident(plan)),
         timestamp: creation_timestamp(plan).map_err(|d| vec![d])?,
@@ -197,7 +197,7 @@ fn render_sheets(
         &export,
         &mut Timings::start(),
     )?;
-    let mut html_view = sheets::SheetsView::new(plan, follow_ups, Format::Html);
+    let mut html_view = sheets::SheetsView::new(plan, follow_ups, Markup::Html);
     html_view.pdf = Some(html::PdfLinkView {
         href: document::SHEETS_PDF_FROM_PAGES.to_string(),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
@@ -230,7 +230,7 @@ fn render_amendment(
     let amendment = &prepared.amendment;
     let plan = &prepared.new;
     let document = document::amendment(amendment.number);
-    let typst_view = amendment::AmendmentView::new(prepared, Format::Typst);
+    let typst_view = amendment::AmendmentView::new(prepared, Markup::Typst);
     // Its PDF is dated by the amendment, whatever the plan's edition.
     let export = pdf::Export {
         ident: format!("{} / avenant {}", document_ident(plan), amendment.number),
@@ -245,7 +245,7 @@ fn render_amendment(
         &export,
         &mut Timings::start(),
     )?;
-    let mut html_view = amendment::AmendmentView::new(prepared, Format::Html);
+    let mut html_view = amendment::AmendmentView::new(prepared, Markup::Html);
     html_view.pdf = Some(html::PdfLinkView {
         href: format!("{document}.pdf"),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
@@ -263,7 +263,7 @@ fn render_amendment(
         created: export.timestamp,
     };
     let docx = docx::amendment(
-        &amendment::AmendmentView::new(prepared, Format::Word),
+        &amendment::AmendmentView::new(prepared, Markup::Word),
         &properties,
     )
     .map_err(|d| vec![d])?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::view::{AddedColumn, AddedColumns, Format, PlanView};
+use super::view::{AddedColumn, AddedColumns, Markup, PlanView};
 use crate::model::follow_up::{Counts, Review, Standing, State};
 use crate::model::{Action, Plan};
 use crate::text::{markdown_to_html_document, markdown_to_plain, markdown_to_typst_document};
@@ -321,13 +321,13 @@ pub(crate) fn number(value: f64) -> String {
 }
 
 impl ReviewView {
-    pub fn new(review: &Review<'_>, format: Format) -> Self {
+    pub fn new(review: &Review<'_>, format: Markup) -> Self {
         let plan: &Plan = review.plan;
         let document = |md: &str| match format {
-            Format::Typst => markdown_to_typst_document(md, 2),
-            Format::Html => markdown_to_html_document(md, 3),
+            Markup::Typst => markdown_to_typst_document(md, 2),
+            Markup::Html => markdown_to_html_document(md, 3),
             // The Word writer places the headings itself.
-            Format::Word => md.to_string(),
+            Markup::Word => md.to_string(),
         };
         let item = |a: &Action| ItemView::new(review, a);
 
@@ -386,7 +386,7 @@ impl ReviewView {
 
 /// The year's follow-up of each action, as two more cells of its row: the
 /// state in bold with the progress in a paragraph under it, and the comment.
-fn follow_up_cells<'p>(review: &Review<'p>, format: Format) -> HashMap<&'p str, Vec<String>> {
+fn follow_up_cells<'p>(review: &Review<'p>, format: Markup) -> HashMap<&'p str, Vec<String>> {
     review
         .plan
         .actions

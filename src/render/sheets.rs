@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::document::{self, SHEETS_DIR};
 use super::review::number;
-use super::view::Format;
+use super::view::Markup;
 use crate::model::follow_up::FollowUps;
-use crate::model::shape::Kind;
+use crate::model::shape::ColumnType;
 use crate::model::title::{singular, title};
 use crate::model::{Action, Plan, Value};
 
@@ -147,7 +147,7 @@ pub struct NeighbourView {
 }
 
 impl SheetsView {
-    pub fn new(plan: &Plan, follow_ups: &FollowUps, format: Format) -> Self {
+    pub fn new(plan: &Plan, follow_ups: &FollowUps, format: Markup) -> Self {
         let c = &plan.convention;
         let info = PlanInfoView {
             lang: "fr",
@@ -226,7 +226,7 @@ impl SheetsView {
 
 /// The declared columns of `action`, consecutive columns of one group together,
 /// and its échéance when the shape has no column for it.
-fn parts(plan: &Plan, action: &Action, format: Format) -> Vec<PartView> {
+fn parts(plan: &Plan, action: &Action, format: Markup) -> Vec<PartView> {
     let shape = &plan.convention.shape;
     let mut parts: Vec<PartView> = Vec::new();
     let mut group: Option<&str> = None;
@@ -266,7 +266,7 @@ fn parts(plan: &Plan, action: &Action, format: Format) -> Vec<PartView> {
             items: Vec::new(),
             item: Some(ItemView {
                 label: "Échéance".to_string(),
-                kind: Kind::Deadline.word(),
+                kind: ColumnType::Deadline.word(),
                 value: Some(format.plain(&action.deadline.text)),
             }),
         });
@@ -278,7 +278,7 @@ fn parts(plan: &Plan, action: &Action, format: Format) -> Vec<PartView> {
 fn latest_follow_up(
     follow_ups: &FollowUps,
     action: &Action,
-    format: Format,
+    format: Markup,
 ) -> Option<SheetFollowUpView> {
     let (year, f) = follow_ups
         .years

@@ -8,9 +8,9 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::view::Format;
+use super::view::Markup;
 use crate::model::Plan;
-use crate::read::logos::{Format as ImageFormat, Logo};
+use crate::read::logos::{Logo, LogoFormat};
 use crate::text::escape::push_html;
 
 /// What the title block shows beyond the document's own titles.
@@ -46,7 +46,7 @@ pub struct LogoView {
 }
 
 impl TitleBlockView {
-    pub fn new(plan: &Plan, format: Format) -> Self {
+    pub fn new(plan: &Plan, format: Markup) -> Self {
         let c = &plan.convention;
         Self {
             logos: c
@@ -70,17 +70,17 @@ impl TitleBlockView {
 }
 
 impl LogoView {
-    fn new(logo: &Logo, signatory: usize, format: Format) -> Self {
+    fn new(logo: &Logo, signatory: usize, format: Markup) -> Self {
         Self {
             signatory,
             alt: logo.alt.clone(),
             path: logo.virtual_path(),
             ratio: (logo.ratio * 10_000.0).round() / 10_000.0,
             html: match format {
-                Format::Html => html(logo),
-                Format::Typst | Format::Word => String::new(),
+                Markup::Html => html(logo),
+                Markup::Typst | Markup::Word => String::new(),
             },
-            image: (format == Format::Word).then(|| logo.clone()),
+            image: (format == Markup::Word).then(|| logo.clone()),
         }
     }
 }
@@ -90,13 +90,13 @@ fn html(logo: &Logo) -> String {
     let mut alt = String::new();
     push_html(&mut alt, &logo.alt);
     match logo.format {
-        ImageFormat::Svg => {
+        LogoFormat::Svg => {
             // The checked SVG, rebuilt by validation, always opens with `<svg `.
             let svg = String::from_utf8_lossy(&logo.bytes);
             let rest = svg.strip_prefix("<svg").unwrap_or(&svg);
             format!("<svg class=\"ctg-logo\" role=\"img\" aria-label=\"{alt}\"{rest}")
         }
-        ImageFormat::Png | ImageFormat::Jpeg => {
+        LogoFormat::Png | LogoFormat::Jpeg => {
             let data = base64::engine::general_purpose::STANDARD.encode(&logo.bytes);
             format!(
                 "<img class=\"ctg-logo\" src=\"data:{};base64,{data}\" alt=\"{alt}\">",

@@ -3,14 +3,14 @@
 
 use serde::Serialize;
 
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::model::{Field, Plan, Value};
 use crate::text::escape::{html_prose, typst_prose};
 use crate::text::{markdown_to_html, markdown_to_typst};
 
 /// The output format a view is made for: it decides how Markdown is converted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum Markup {
     Typst,
     Html,
     /// The Word documents: their writer walks each cell's Markdown itself
@@ -18,12 +18,12 @@ pub enum Format {
     Word,
 }
 
-impl Format {
+impl Markup {
     pub(crate) fn markup(self, markdown: &str) -> String {
         match self {
-            Format::Typst => markdown_to_typst(markdown),
-            Format::Html => markdown_to_html(markdown),
-            Format::Word => markdown.to_string(),
+            Markup::Typst => markdown_to_typst(markdown),
+            Markup::Html => markdown_to_html(markdown),
+            Markup::Word => markdown.to_string(),
         }
     }
 
@@ -31,9 +31,9 @@ impl Format {
     /// French typography; for Word, as Markdown that reads as the text itself.
     pub(crate) fn plain(self, text: &str) -> String {
         match self {
-            Format::Typst => typst_prose(text),
-            Format::Html => html_prose(text),
-            Format::Word => markdown_literal(text),
+            Markup::Typst => typst_prose(text),
+            Markup::Html => html_prose(text),
+            Markup::Word => markdown_literal(text),
         }
     }
 
@@ -349,7 +349,7 @@ pub struct SignatoryView {
 }
 
 impl PlanView {
-    pub fn new(plan: &Plan, format: Format) -> Self {
+    pub fn new(plan: &Plan, format: Markup) -> Self {
         let c = &plan.convention;
         let groups = groups(plan, format);
         let columns = table_columns(&c.shape);
@@ -411,7 +411,7 @@ impl PlanView {
                 headers: format!("{} {id}", group.0),
                 id,
                 label: column.label,
-                kind: Kind::Text.word(),
+                kind: ColumnType::Text.word(),
                 width: fraction(column.width),
                 share: column.width,
                 group: Some(group.clone()),
@@ -431,7 +431,7 @@ impl PlanView {
 
 /// The table's groups of rows, one per field with actions, in the order of
 /// the fields; each row's anchor is numbered across the whole table.
-fn groups(plan: &Plan, format: Format) -> Vec<GroupView> {
+fn groups(plan: &Plan, format: Markup) -> Vec<GroupView> {
     let c = &plan.convention;
     let mut counter = 0usize;
     let mut next_anchor = || {
@@ -465,7 +465,7 @@ fn groups(plan: &Plan, format: Format) -> Vec<GroupView> {
 fn field_rows(
     plan: &Plan,
     field: &Field,
-    format: Format,
+    format: Markup,
     next_anchor: &mut impl FnMut() -> String,
 ) -> Vec<RowView> {
     let c = &plan.convention;

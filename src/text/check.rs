@@ -23,7 +23,7 @@ pub const MAX_MARKDOWN_DEPTH: usize = 10;
 
 /// What a text is, for its check.
 #[derive(Debug, Clone, Copy)]
-pub struct Kind<'a> {
+pub struct TextKind<'a> {
     /// Its key (`descriptif`, `commentaire`) or file, named in messages.
     pub key: &'a str,
     /// Markdown, converted before printing: its nesting is limited, and the
@@ -33,7 +33,7 @@ pub struct Kind<'a> {
     pub required: Option<&'a str>,
 }
 
-impl<'a> Kind<'a> {
+impl<'a> TextKind<'a> {
     /// A cell of the plan's table or a note: Markdown, never blank.
     pub fn cell(key: &'a str) -> Self {
         Self {
@@ -91,7 +91,7 @@ pub fn check(
     file: &SourceFile,
     span: Range<usize>,
     text: &str,
-    kind: Kind<'_>,
+    kind: TextKind<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let before = diags.len();
@@ -339,7 +339,7 @@ fn place(file: &SourceFile, span: Range<usize>, text: &str, written: Range<usize
 mod tests {
     use super::*;
 
-    fn report(written: &str, kind: Kind<'_>) -> Vec<Diagnostic> {
+    fn report(written: &str, kind: TextKind<'_>) -> Vec<Diagnostic> {
         let file = SourceFile::new("f.toml", format!("x = {written}\n"));
         let toml: toml::Table = toml::from_str(&file.text).unwrap();
         let value = toml["x"].as_str().unwrap().to_string();
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_character_is_shown_where_it_is_written() {
-        let d = report("\"Accueil 漢字\"", Kind::optional("x"));
+        let d = report("\"Accueil 漢字\"", TextKind::optional("x"));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("« 漢 » (U+6F22)"), "{}", d[0].message);
         assert_eq!(location(&d[0]), "f.toml:1:14");
@@ -362,34 +362,34 @@ mod tests {
 
     #[test]
     fn a_character_reference_of_markdown_is_checked_where_it_is_written() {
-        let d = report("\"Accueil &#x6F22;\"", Kind::markdown("x"));
+        let d = report("\"Accueil &#x6F22;\"", TextKind::markdown("x"));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("« 漢 »"), "{}", d[0].message);
         assert_eq!(location(&d[0]), "f.toml:1:14");
         assert_eq!(d[0].span.as_ref().unwrap().len(), "&#x6F22;".len());
         // Shown as written in a plain text, and in code.
-        assert!(report("\"&#x6F22;\"", Kind::optional("x")).is_empty());
-        assert!(report("\"`&#x6F22;`\"", Kind::markdown("x")).is_empty());
+        assert!(report("\"&#x6F22;\"", TextKind::optional("x")).is_empty());
+        assert!(report("\"`&#x6F22;`\"", TextKind::markdown("x")).is_empty());
     }
 
     #[test]
     fn an_escaped_character_is_shown_in_its_text() {
-        let d = report("\"a \\u6F22\"", Kind::optional("x"));
+        let d = report("\"a \\u6F22\"", TextKind::optional("x"));
         assert_eq!(d.len(), 1);
         assert_eq!(location(&d[0]), "f.toml:1:5");
     }
 
     #[test]
     fn blank_texts_are_refused_only_when_required() {
-        assert!(report("\" \"", Kind::markdown("x")).is_empty());
-        let d = report("\" \"", Kind::cell("x"));
+        assert!(report("\" \"", TextKind::markdown("x")).is_empty());
+        let d = report("\" \"", TextKind::cell("x"));
         assert_eq!(d[0].message, "le texte de `x` est vide");
     }
 
     #[test]
     fn direction_controls_and_a_byte_order_mark_are_refused_where_they_are() {
         // U+202E shows « 0001 € par place » for « 1000 € par place ».
-        let d = report("\"1000 \u{202E}€ par place\"", Kind::cell("x"));
+        let d = report("\"1000 \u{202E}€ par place\"", TextKind::cell("x"));
         assert_eq!(d.len(), 1);
         assert!(d[0].is_error());
         assert_eq!(
@@ -398,13 +398,13 @@ mod tests {
         );
         assert_eq!(location(&d[0]), "f.toml:1:11");
         for c in ['\u{202A}', '\u{202D}', '\u{2066}', '\u{2069}', '\u{200F}'] {
-            let d = report(&format!("\"a{c}b\""), Kind::optional("x"));
+            let d = report(&format!("\"a{c}b\""), TextKind::optional("x"));
             assert!(d.len() == 1 && d[0].is_error(), "U+{:04X}", c as u32);
         }
         // Also as a character reference of Markdown.
-        let d = report("\"a &#x202E; b\"", Kind::markdown("x"));
+        let d = report("\"a &#x202E; b\"", TextKind::markdown("x"));
         assert!(d[0].message.contains("U+202E"), "{}", d[0].message);
-        let d = report("\"a\u{FEFF}b\"", Kind::optional("x"));
+        let d = report("\"a\u{FEFF}b\"", TextKind::optional("x"));
         assert!(
             d[0].message.contains("marque d'ordre des octets"),
             "{}",
@@ -417,7 +417,7 @@ mod tests {
     fn zero_width_characters_are_warned_about_once_per_text() {
         let d = report(
             "\"Relais\u{200B} petite\u{200B} enfance\u{2060}\"",
-            Kind::cell("x"),
+            TextKind::cell("x"),
         );
         assert_eq!(d.len(), 1);
         assert!(!d[0].is_error());
@@ -427,15 +427,15 @@ mod tests {
         );
         assert_eq!(location(&d[0]), "f.toml:1:12");
         // A joiner that composes an emoji is no mistake; one between letters is.
-        assert!(report("\"Familles 👨\u{200D}👩\u{200D}👧\"", Kind::cell("x")).is_empty());
-        assert_eq!(report("\"pa\u{200D}rents\"", Kind::cell("x")).len(), 1);
+        assert!(report("\"Familles 👨\u{200D}👩\u{200D}👧\"", TextKind::cell("x")).is_empty());
+        assert_eq!(report("\"pa\u{200D}rents\"", TextKind::cell("x")).len(), 1);
     }
 
     #[test]
     fn nesting_is_limited_in_markdown_only() {
         let deep = format!("\"{}a\"", "> ".repeat(12));
-        assert!(report(&deep, Kind::optional("x")).is_empty());
-        let d = report(&deep, Kind::markdown("x"));
+        assert!(report(&deep, TextKind::optional("x")).is_empty());
+        let d = report(&deep, TextKind::markdown("x"));
         assert!(d[0].message.contains("12 niveaux"), "{}", d[0].message);
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::model::*;
 use crate::read::{RawAction, closest, missing_keys, unknown_key, wrong_type};
 
@@ -348,19 +348,19 @@ pub(crate) fn value_of(
 ) -> Value {
     let key = column.key.as_str();
     match column.kind {
-        Kind::Text => string(file, value, diags)
+        ColumnType::Text => string(file, value, diags)
             .map_or(Value::Absent, |t| Value::Text(cell(file, t, key, diags))),
-        Kind::Deadline => string(file, value, diags)
+        ColumnType::Deadline => string(file, value, diags)
             .and_then(|t| deadline(file, t, period, diags))
             .map_or(Value::Absent, Value::Deadline),
-        Kind::Amount => match Amount::from_toml(value.get_ref()) {
+        ColumnType::Amount => match Amount::from_toml(value.get_ref()) {
             Ok(amount) => Value::Amount(amount),
             Err(e) => {
                 diags.push(amount_error(file, &value, key, e));
                 Value::Absent
             }
         },
-        Kind::Number => match value.get_ref() {
+        ColumnType::Number => match value.get_ref() {
             toml::Value::Integer(n) => Value::Number(*n),
             _ => {
                 diags.push(wrong_type(file, &value, "an integer"));

@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::model::Plan;
 use crate::read::source::Source;
 use crate::read::{closest, parse_source};
-use crate::text::check::{Kind, check};
+use crate::text::check::{TextKind, check};
 
 use crate::model::follow_up::*;
 
@@ -267,9 +267,9 @@ pub(crate) fn follow_up_of(
     });
     let mut indicators = Vec::new();
     for i in raw.indicateurs {
-        let name = Kind::label("indicateurs.nom")
+        let name = TextKind::label("indicateurs.nom")
             .required("donnez un nom à l'indicateur, par exemple `nom = \"Places d'accueil\"`");
-        let unit = Kind::optional("indicateurs.unite");
+        let unit = TextKind::optional("indicateurs.unite");
         let named = check(file, i.nom.span(), i.nom.get_ref(), name, diags);
         let unit_ok = i
             .unite
@@ -296,7 +296,7 @@ pub(crate) fn follow_up_of(
                 file,
                 c.span(),
                 c.get_ref(),
-                Kind::markdown("commentaire"),
+                TextKind::markdown("commentaire"),
                 diags,
             );
             c.into_inner().trim().to_string()
@@ -368,7 +368,7 @@ pub(crate) fn load_texts(
             match source.read_text(&path) {
                 Ok(file) => {
                     let all = 0..file.text.len();
-                    check(&file, all, &file.text, Kind::markdown(name), diags);
+                    check(&file, all, &file.text, TextKind::markdown(name), diags);
                     Some(file.text.trim().to_string())
                 }
                 Err(d) => {

@@ -230,7 +230,7 @@ fn cell(
 ) -> String {
     let span = value.span();
     let value = value.into_inner();
-    check::check(file, span, &value, check::Kind::cell(key), diags);
+    check::check(file, span, &value, check::TextKind::cell(key), diags);
     value.trim().to_string()
 }
 
@@ -243,7 +243,7 @@ fn text(
 ) -> String {
     let span = value.span();
     let value = value.into_inner();
-    check::check(file, span, &value, check::Kind::label(key), diags);
+    check::check(file, span, &value, check::TextKind::label(key), diags);
     value.trim().to_string()
 }
 
@@ -260,7 +260,7 @@ fn shown(
         file,
         value.span(),
         value.get_ref(),
-        check::Kind::optional(key),
+        check::TextKind::optional(key),
         diags,
     );
     optional(Some(value))

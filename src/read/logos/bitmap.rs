@@ -1,22 +1,22 @@
 //! Stage 2: a bitmap logo, PNG or JPEG, told by its signature, within the
 //! limits of size, and decoded once so that a damaged file is refused here.
 
-use super::{Format, MAX_SIDE, Refusal};
+use super::{LogoFormat, MAX_SIDE, Refusal};
 
 /// The bitmap format whose signature `bytes` start with, if any of the two.
-pub(super) fn sniff(bytes: &[u8]) -> Option<Format> {
+pub(super) fn sniff(bytes: &[u8]) -> Option<LogoFormat> {
     match image::guess_format(bytes).ok()? {
-        image::ImageFormat::Png => Some(Format::Png),
-        image::ImageFormat::Jpeg => Some(Format::Jpeg),
+        image::ImageFormat::Png => Some(LogoFormat::Png),
+        image::ImageFormat::Jpeg => Some(LogoFormat::Jpeg),
         // Another bitmap format: not what its extension says either.
         _ => None,
     }
 }
 
 /// The size of a PNG or JPEG, once it decodes entirely.
-pub(super) fn bitmap(bytes: &[u8], format: Format) -> Result<(u32, u32), Refusal> {
+pub(super) fn bitmap(bytes: &[u8], format: LogoFormat) -> Result<(u32, u32), Refusal> {
     let image_format = match format {
-        Format::Png => image::ImageFormat::Png,
+        LogoFormat::Png => image::ImageFormat::Png,
         _ => image::ImageFormat::Jpeg,
     };
     let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
@@ -38,7 +38,7 @@ pub(super) fn bitmap(bytes: &[u8], format: Format) -> Result<(u32, u32), Refusal
     Ok((width, height))
 }
 
-fn unreadable(format: Format) -> Refusal {
+fn unreadable(format: LogoFormat) -> Refusal {
     (
         format!(
             "image {} illisible (fichier abîmé ou incomplet)",

@@ -5,7 +5,7 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use super::{Format, HINT_FORMATS, MAX_BYTES};
+use super::{HINT_FORMATS, LogoFormat, MAX_BYTES};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::read::source::display_path;
 
@@ -64,7 +64,7 @@ fn check_written_path(
             "ctg ne lit que les fichiers du projet : copiez le logo dans le projet, par exemple dans `logos/`",
         ));
     }
-    if Format::from_extension(written).is_none() {
+    if LogoFormat::from_extension(written).is_none() {
         return Err(refuse(
             format!("format de logo non pris en charge : `{written}`"),
             HINT_FORMATS,

@@ -40,19 +40,19 @@ pub const MAX_SVG_DEPTH: usize = 256;
 
 /// The formats a logo may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
+pub enum LogoFormat {
     Svg,
     Png,
     Jpeg,
 }
 
-impl Format {
+impl LogoFormat {
     fn from_extension(path: &str) -> Option<Self> {
         let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
-            "svg" => Some(Format::Svg),
-            "png" => Some(Format::Png),
-            "jpg" | "jpeg" => Some(Format::Jpeg),
+            "svg" => Some(LogoFormat::Svg),
+            "png" => Some(LogoFormat::Png),
+            "jpg" | "jpeg" => Some(LogoFormat::Jpeg),
             _ => None,
         }
     }
@@ -60,25 +60,25 @@ impl Format {
     /// The extension of the virtual file the compiler reads.
     pub fn extension(self) -> &'static str {
         match self {
-            Format::Svg => "svg",
-            Format::Png => "png",
-            Format::Jpeg => "jpg",
+            LogoFormat::Svg => "svg",
+            LogoFormat::Png => "png",
+            LogoFormat::Jpeg => "jpg",
         }
     }
 
     pub fn mime(self) -> &'static str {
         match self {
-            Format::Svg => "image/svg+xml",
-            Format::Png => "image/png",
-            Format::Jpeg => "image/jpeg",
+            LogoFormat::Svg => "image/svg+xml",
+            LogoFormat::Png => "image/png",
+            LogoFormat::Jpeg => "image/jpeg",
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
-            Format::Svg => "SVG",
-            Format::Png => "PNG",
-            Format::Jpeg => "JPEG",
+            LogoFormat::Svg => "SVG",
+            LogoFormat::Png => "PNG",
+            LogoFormat::Jpeg => "JPEG",
         }
     }
 }
@@ -88,7 +88,7 @@ impl Format {
 pub struct Logo {
     /// Its rank among the convention's logos, from 1.
     pub number: usize,
-    pub format: Format,
+    pub format: LogoFormat,
     /// What the documents embed: the file's bytes for a bitmap; for an SVG, the
     /// markup rebuilt from its checked tree (no comment, no editor's metadata,
     /// its `id`s made unique to this logo).
@@ -130,7 +130,7 @@ pub fn check(
             .label("logo")
             .hint(hint.to_string())
     };
-    let Some(declared) = Format::from_extension(written) else {
+    let Some(declared) = LogoFormat::from_extension(written) else {
         return Err(refuse(
             format!("format de logo non pris en charge : `{written}`"),
             HINT_FORMATS,
@@ -138,7 +138,7 @@ pub fn check(
     };
     let sniffed = sniff(bytes);
     match (declared, sniffed) {
-        (Format::Svg, None) => {
+        (LogoFormat::Svg, None) => {
             let svg = svg(bytes, number).map_err(|(message, hint)| {
                 refuse(format!("logo `{written}` refusé : {message}"), hint)
             })?;
@@ -155,7 +155,7 @@ pub fn check(
             }
             Ok(Logo {
                 number,
-                format: Format::Svg,
+                format: LogoFormat::Svg,
                 bytes: svg.markup.into_bytes().into(),
                 ratio: svg.ratio,
                 alt,

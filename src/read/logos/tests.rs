@@ -211,7 +211,7 @@ fn bitmaps_are_sniffed_and_decoded() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert_eq!((logo.format, logo.ratio), (Format::Jpeg, 2.0));
+    assert_eq!((logo.format, logo.ratio), (LogoFormat::Jpeg, 2.0));
     assert_eq!(logo.virtual_path(), "/logos/3.jpg");
     // Cut short, it no longer decodes.
     let cut = &jpeg[..jpeg.len() / 2];
@@ -296,7 +296,7 @@ fn a_missing_font_is_a_warning_at_the_declaration() {
         &mut warnings,
     )
     .unwrap();
-    assert_eq!(logo.format, Format::Svg);
+    assert_eq!(logo.format, LogoFormat::Svg);
     assert_eq!(warnings.len(), 1);
     let warning = &warnings[0];
     assert!(!warning.is_error());

@@ -6,7 +6,7 @@
 
 use docx_rs::{TableCell, TableRow, VAlignType, WidthType};
 
-use super::markdown::{self, Block, Format};
+use super::markdown::{self, Block, RunStyle};
 use super::table::{self, alignment, column_widths, fill, header_rows, notes, plan_table};
 use super::{Properties, Twips, Writer, redline, styles};
 use crate::diag::Diagnostic;
@@ -137,8 +137,8 @@ fn heading(w: &mut Writer, level: u8, text: &str) {
 /// How to read the marks, with a sample of each, in a frame as in the PDF.
 fn reading(w: &mut Writer) {
     let mut paragraph = w.paragraph(styles::READING);
-    let prose = |p, text: &str| markdown::push_prose(p, text, Format::default());
-    paragraph = markdown::push_prose(paragraph, "Lecture des modifications.", Format::bold());
+    let prose = |p, text: &str| markdown::push_prose(p, text, RunStyle::default());
+    paragraph = markdown::push_prose(paragraph, "Lecture des modifications.", RunStyle::bold());
     paragraph = prose(paragraph, " Mots ajoutés : ");
     for run in redline::sample("", "soulignés") {
         paragraph = paragraph.add_run(run);
@@ -151,7 +151,7 @@ fn reading(w: &mut Writer) {
         paragraph,
         ", entre [- et -]. Une action ajoutée ou supprimée est donnée en entier ; d'une action modifiée, seules les cellules modifiées sont données, les autres portent la mention ",
     );
-    paragraph = markdown::push_prose(paragraph, "inchangé", Format::italic());
+    paragraph = markdown::push_prose(paragraph, "inchangé", RunStyle::italic());
     paragraph = prose(paragraph, ".");
     w.push_paragraph(paragraph);
 }
@@ -165,9 +165,9 @@ fn changes_table(w: &mut Writer, view: &ChangeTableView) {
     let header = rows.len();
     let rest: Twips = widths[1..].iter().sum();
     for row in &view.rows {
-        let what = markdown::push_prose(w.paragraph(styles::CELL), &row.what, Format::bold())
+        let what = markdown::push_prose(w.paragraph(styles::CELL), &row.what, RunStyle::bold())
             .add_run(docx_rs::Run::new().add_break(docx_rs::BreakType::TextWrapping));
-        let what = markdown::push_prose(what, &row.title, Format::default());
+        let what = markdown::push_prose(what, &row.title, RunStyle::default());
         let mut first = vec![Block::Paragraph(what)];
         for detail in &row.details {
             first.extend(markdown::cell(

@@ -52,12 +52,12 @@ const LOGO_HEIGHT: f32 = 300.0;
 /// as it is, a JPEG re-encoded, an SVG drawn (on a transparent background).
 /// Its bytes and its size in pixels.
 pub fn logo_png(logo: &crate::read::logos::Logo) -> Result<(Vec<u8>, (u32, u32)), String> {
-    use crate::read::logos::Format;
+    use crate::read::logos::LogoFormat;
     match logo.format {
-        Format::Png | Format::Jpeg => {
+        LogoFormat::Png | LogoFormat::Jpeg => {
             let image = image::load_from_memory(&logo.bytes).map_err(|e| format!("logo : {e}"))?;
             let size = (image.width(), image.height());
-            if logo.format == Format::Png {
+            if logo.format == LogoFormat::Png {
                 return Ok((logo.bytes.to_vec(), size));
             }
             let mut png = Vec::new();
@@ -66,7 +66,7 @@ pub fn logo_png(logo: &crate::read::logos::Logo) -> Result<(Vec<u8>, (u32, u32))
                 .map_err(|e| format!("logo : {e}"))?;
             Ok((png, size))
         }
-        Format::Svg => {
+        LogoFormat::Svg => {
             let options = usvg::Options {
                 font_family: "Liberation Sans".into(),
                 fontdb: FONTS.clone(),

@@ -25,7 +25,7 @@ pub enum Block {
 
 /// The formatting of a run: how many of each are open.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Format {
+pub struct RunStyle {
     pub(super) bold: u8,
     pub(super) italic: u8,
     pub(super) strike: u8,
@@ -35,7 +35,7 @@ pub struct Format {
     pub(super) link: bool,
 }
 
-impl Format {
+impl RunStyle {
     pub fn bold() -> Self {
         Self {
             bold: 1,
@@ -95,21 +95,21 @@ pub fn xml_text(text: &str) -> String {
 
 /// Adds `text` to `paragraph` as runs in `format`, French typography applied
 /// (ordinal endings raised).
-pub fn push_prose(mut paragraph: Paragraph, text: &str, format: Format) -> Paragraph {
+pub fn push_prose(mut paragraph: Paragraph, text: &str, format: RunStyle) -> Paragraph {
     for run in prose_runs(text, format) {
         paragraph = paragraph.add_run(run);
     }
     paragraph
 }
 
-fn prose_runs(text: &str, format: Format) -> Vec<Run> {
+fn prose_runs(text: &str, format: RunStyle) -> Vec<Run> {
     segments(text)
         .into_iter()
         .filter_map(|segment| match segment {
             Segment::Plain(s) if s.is_empty() => None,
             Segment::Plain(s) => Some(format.run(&s)),
             Segment::Super(s) => Some(
-                Format {
+                RunStyle {
                     superscript: format.superscript + 1,
                     ..format
                 }
@@ -182,7 +182,7 @@ struct Converter<'w> {
     paragraph: Option<Paragraph>,
     /// The style of the next paragraph opened, when it is not the place's.
     heading: Option<&'static str>,
-    format: Format,
+    format: RunStyle,
     /// Open lists, outer first: the numbering instance of each.
     lists: Vec<usize>,
     /// The current list item has not shown its bullet or number yet.
@@ -203,7 +203,7 @@ impl<'w> Converter<'w> {
             out: Vec::new(),
             paragraph: None,
             heading: None,
-            format: Format::default(),
+            format: RunStyle::default(),
             lists: Vec::new(),
             item_pending: false,
             quotes: 0,

@@ -1,7 +1,7 @@
 //! Stage 4 (render): the Word documents, `plan.docx` (the annex),
 //! `bilan-ANNÉE.docx` (a year's review) and `avenant-N.docx` (an amendment),
 //! written with docx-rs from the same views
-//! as the PDF and the page ([`Format::Word`](super::view::Format::Word) keeps each
+//! as the PDF and the page ([`Markup::Word`](super::view::Markup::Word) keeps each
 //! cell's Markdown as written, and [`markdown`] walks it). Every paragraph has a
 //! named style ([`styles`]), lists are Word lists, the header rows of the tables
 //! repeat on each page; [`package`] adds what docx-rs cannot write and packs the
@@ -133,7 +133,7 @@ impl Writer {
     /// A paragraph of `style` holding `text`, French typography applied.
     fn text(&mut self, style: &str, text: &str) -> Paragraph {
         let paragraph = self.paragraph(style);
-        markdown::push_prose(paragraph, text, markdown::Format::default())
+        markdown::push_prose(paragraph, text, markdown::RunStyle::default())
     }
 
     /// A link to `url` (already checked as safe), with a stable relationship id.

@@ -7,7 +7,7 @@ use docx_rs::{
     TableCellBorderPosition, TableRow, VAlignType, WidthType,
 };
 
-use super::markdown::Format;
+use super::markdown::RunStyle;
 use super::table::{self, notes, plan_table};
 use super::{Margins, Properties, Twips, Writer, mm10, styles};
 use crate::diag::Diagnostic;
@@ -80,7 +80,7 @@ pub(super) fn footer(w: &mut Writer, what: &str, trace: &str) -> Paragraph {
     let paragraph = w
         .paragraph(styles::PAGE_FOOTER)
         .add_tab(Tab::new().val(TabValueType::Right).pos(right));
-    super::markdown::push_prose(paragraph, what, Format::default())
+    super::markdown::push_prose(paragraph, what, RunStyle::default())
         .add_run(Run::new().add_tab())
         .add_run(Run::new().add_text(format!("{trace}    ")))
         .add_page_num(PageNum::new())
@@ -103,14 +103,14 @@ pub(super) fn signatures(w: &mut Writer, view: &PlanView) {
             .leader(TabLeaderType::Dot)
             .pos(pos as usize)
     };
-    place = super::markdown::push_prose(place, "Fait à ", Format::default());
+    place = super::markdown::push_prose(place, "Fait à ", RunStyle::default());
     match &view.signature_place {
-        Some(p) => place = super::markdown::push_prose(place, p, Format::default()),
+        Some(p) => place = super::markdown::push_prose(place, p, RunStyle::default()),
         None => place = place.add_tab(dots(mm10(800))).add_run(Run::new().add_tab()),
     }
-    place = super::markdown::push_prose(place, ", le ", Format::default());
+    place = super::markdown::push_prose(place, ", le ", RunStyle::default());
     match &view.signature_date {
-        Some(d) => place = super::markdown::push_prose(place, d, Format::default()),
+        Some(d) => place = super::markdown::push_prose(place, d, RunStyle::default()),
         None => {
             place = place
                 .add_tab(dots(mm10(1400)))
@@ -141,7 +141,7 @@ pub(super) fn signatures(w: &mut Writer, view: &PlanView) {
                     .add_paragraph(super::markdown::push_prose(
                         first,
                         &institution,
-                        Format::bold(),
+                        RunStyle::bold(),
                     ));
                 for line in [&s.capacity, &s.name].into_iter().flatten() {
                     cell = cell.add_paragraph(w.text(styles::SIGNATORY, line));

@@ -7,9 +7,9 @@
 
 use docx_rs::{AlignmentType, BreakType, IndentLevel, NumberingId, Run};
 
-use super::markdown::{Block, Format};
+use super::markdown::{Block, RunStyle};
 use super::{Writer, styles};
-use crate::text::redline::{self, CODE, EMPH, Kind, Mark, STRIKE, STRONG, SUB, SUPER};
+use crate::text::redline::{self, BlockKind, CODE, EMPH, Mark, STRIKE, STRONG, SUB, SUPER};
 
 /// The colours of the marks, the PDF's.
 const INSERTED_COLOUR: &str = "14532D";
@@ -31,7 +31,7 @@ pub fn cell(w: &mut Writer, old: &str, new: &str, align: Option<AlignmentType>) 
             quoted = block.quoted;
         }
         let mut paragraph = match block.kind {
-            Kind::Item(start) => {
+            BlockKind::Item(start) => {
                 let depth = block.depth.max(1);
                 lists.truncate(depth);
                 if lists.len() == depth && lists[depth - 1].0 != start {
@@ -53,8 +53,8 @@ pub fn cell(w: &mut Writer, old: &str, new: &str, align: Option<AlignmentType>) 
             _ => {
                 lists.truncate(block.depth);
                 let style = match block.kind {
-                    Kind::Code => styles::CODE_BLOCK,
-                    Kind::Rule => styles::RULE,
+                    BlockKind::Code => styles::CODE_BLOCK,
+                    BlockKind::Rule => styles::RULE,
                     _ if block.depth > 0 => styles::CELL_LIST,
                     _ if block.quoted => styles::QUOTE,
                     _ => styles::CELL,
@@ -105,7 +105,7 @@ fn runs(marked: &[redline::Run]) -> Vec<Run> {
                 // The space before a group is outside its marks.
                 let format = if i == 0 { Mark::Same } else { mark };
                 out.push(marked_run(
-                    Format::default().run(&space.to_string()),
+                    RunStyle::default().run(&space.to_string()),
                     format,
                 ));
             }
@@ -126,7 +126,7 @@ fn bracket(mark: Mark, side: usize) -> Option<Run> {
         Mark::Inserted => (["{+", "+}"], INSERTED_COLOUR),
         Mark::Deleted => (["[-", "-]"], DELETED_COLOUR),
     };
-    Some(Format::default().run(brackets[side]).color(colour))
+    Some(RunStyle::default().run(brackets[side]).color(colour))
 }
 
 /// The words of a run, in their styles and with their mark's line.
@@ -134,7 +134,7 @@ fn words(run: &redline::Run) -> Vec<Run> {
     let Some(text) = &run.text else {
         return vec![Run::new().add_break(BreakType::TextWrapping)];
     };
-    let format = Format {
+    let format = RunStyle {
         bold: u8::from(run.is(STRONG)),
         italic: u8::from(run.is(EMPH)),
         strike: u8::from(run.is(STRIKE)),

@@ -6,7 +6,7 @@
 
 use docx_rs::{AlignmentType, Paragraph, Shading, TableCell, TableRow, VAlignType, WidthType};
 
-use super::markdown::{self, Format};
+use super::markdown::{self, RunStyle};
 use super::table::{self, HEADER_FILL, notes, plan_table};
 use super::{Margins, Properties, Twips, Writer, chart, mm10, styles};
 use crate::diag::Diagnostic;
@@ -246,9 +246,9 @@ fn cell(
 ) -> TableCell {
     let paragraph: Paragraph = w.paragraph(styles::TABLE_TEXT);
     let format = if bold {
-        Format::bold()
+        RunStyle::bold()
     } else {
-        Format::default()
+        RunStyle::default()
     };
     let mut paragraph = markdown::push_prose(paragraph, text, format);
     if let Some(align) = align {
@@ -363,11 +363,11 @@ fn indicators(w: &mut Writer, view: &ReviewView) {
     let right = Some(AlignmentType::Right);
     for group in &view.indicators {
         let title = w.paragraph(styles::TEXT).keep_next(true);
-        let title = markdown::push_prose(title, &group.item.field, Format::bold());
+        let title = markdown::push_prose(title, &group.item.field, RunStyle::bold());
         let title = markdown::push_prose(
             title,
             &format!(" – {}", group.item.description),
-            Format::default(),
+            RunStyle::default(),
         );
         w.push_paragraph(title);
         let labels = ["Indicateur", "Valeur", "Unité", "Référence", "Cible"];

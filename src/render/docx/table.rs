@@ -180,7 +180,7 @@ pub fn plan_table(w: &mut Writer, view: &PlanView, width: Twips) {
             if row.kind == "sous_section" {
                 let text = row.label.as_deref().unwrap_or_default();
                 let mut paragraph = w.paragraph(styles::SUBSECTION);
-                paragraph = markdown::push_prose(paragraph, text, markdown::Format::default());
+                paragraph = markdown::push_prose(paragraph, text, markdown::RunStyle::default());
                 cells.push(
                     TableCell::new()
                         .width(rest as usize, WidthType::Dxa)
@@ -220,7 +220,7 @@ pub fn notes(w: &mut Writer, view: &PlanView) {
         let mark = markdown::push_prose(
             w.paragraph(styles::NOTE),
             &note.mark,
-            markdown::Format::default(),
+            markdown::RunStyle::default(),
         )
         .add_run(docx_rs::Run::new().add_tab());
         match blocks.next() {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::model::shape::{Column, Kind as ShapeKind};
+use crate::model::shape::{Column, ColumnType};
 use crate::model::{Amount, Plan, Value};
 use crate::text::markdown_to_plain;
 
@@ -35,7 +35,7 @@ pub enum Datum {
 
 /// Field types of the Table Schema used here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum SchemaType {
     Text,
     Year,
     Integer,
@@ -47,7 +47,7 @@ enum Kind {
 pub struct DataColumn {
     pub name: String,
     title: String,
-    kind: Kind,
+    kind: SchemaType,
     required: bool,
     description: String,
     /// Years within the convention's period.
@@ -56,46 +56,46 @@ pub struct DataColumn {
 
 /// The columns that describe the plan rather than the action, then those that
 /// place the action, before the declared ones.
-const FIXED: &[(&str, Kind, bool, &str)] = &[
+const FIXED: &[(&str, SchemaType, bool, &str)] = &[
     (
         "collectivite",
-        Kind::Text,
+        SchemaType::Text,
         true,
         "Nom complet de l'intercommunalité signataire de la convention.",
     ),
     (
         "caf",
-        Kind::Text,
+        SchemaType::Text,
         true,
         "Nom complet de la caisse d'allocations familiales signataire de la convention.",
     ),
     (
         "periode_debut",
-        Kind::Year,
+        SchemaType::Year,
         true,
         "Première année couverte par la convention.",
     ),
     (
         "periode_fin",
-        Kind::Year,
+        SchemaType::Year,
         true,
         "Dernière année couverte par la convention.",
     ),
     (
         "champ",
-        Kind::Text,
+        SchemaType::Text,
         true,
         "Champ d'intervention de l'action (première colonne du plan).",
     ),
     (
         "sous_section",
-        Kind::Text,
+        SchemaType::Text,
         false,
         "Sous-section du champ d'intervention ; vide quand le champ n'en a pas.",
     ),
     (
         "action_id",
-        Kind::Text,
+        SchemaType::Text,
         true,
         "Identifiant stable de l'action, le même d'une version du plan à l'autre.",
     ),
@@ -130,7 +130,7 @@ pub fn columns(plan: &Plan) -> Vec<DataColumn> {
         } else {
             " Information gardée hors du tableau du plan."
         };
-        let one = |kind: Kind, note: &str| DataColumn {
+        let one = |kind: SchemaType, note: &str| DataColumn {
             name: column.key.clone(),
             title: column.label.clone(),
             kind,
@@ -139,11 +139,11 @@ pub fn columns(plan: &Plan) -> Vec<DataColumn> {
             period: false,
         };
         match column.kind {
-            ShapeKind::Text => vec![one(Kind::Text, TEXT_NOTE)],
-            ShapeKind::Amount => vec![one(Kind::Number, " Montant en euros.")],
-            ShapeKind::Number => vec![one(Kind::Integer, " Nombre entier.")],
+            ColumnType::Text => vec![one(SchemaType::Text, TEXT_NOTE)],
+            ColumnType::Amount => vec![one(SchemaType::Number, " Montant en euros.")],
+            ColumnType::Number => vec![one(SchemaType::Integer, " Nombre entier.")],
             // Its two columns complete the declared description, else the label.
-            ShapeKind::Deadline => [
+            ColumnType::Deadline => [
                 ("_debut", "début", "première année de l'échéance."),
                 (
                     "_fin",
@@ -155,7 +155,7 @@ pub fn columns(plan: &Plan) -> Vec<DataColumn> {
             .map(|(suffix, end, which)| DataColumn {
                 name: format!("{}{suffix}", column.key),
                 title: format!("{} ({end})", column.label),
-                kind: Kind::Year,
+                kind: SchemaType::Year,
                 required: column.required,
                 description: format!(
                     "{} : {which}{hidden}",

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{DataColumn, FORMULA_NOTE, Kind};
+use super::{DataColumn, FORMULA_NOTE, SchemaType};
 use crate::model::Plan;
 use crate::render::document::{CSV, JSON};
 
@@ -51,13 +51,13 @@ struct Dialect {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Schema {
-    fields: Vec<Field>,
+    fields: Vec<SchemaField>,
     primary_key: Vec<&'static str>,
     missing_values: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
-struct Field {
+struct SchemaField {
     name: String,
     title: String,
     #[serde(rename = "type")]
@@ -86,14 +86,14 @@ fn schema(plan: &Plan, columns: &[DataColumn]) -> Schema {
         .map(|column| {
             let name = column.name.as_str();
             let id = name == "action_id";
-            Field {
+            SchemaField {
                 name: column.name.clone(),
                 title: column.title.clone(),
                 kind: match column.kind {
-                    Kind::Text => "string",
-                    Kind::Year => "year",
-                    Kind::Integer => "integer",
-                    Kind::Number => "number",
+                    SchemaType::Text => "string",
+                    SchemaType::Year => "year",
+                    SchemaType::Integer => "integer",
+                    SchemaType::Number => "number",
                 },
                 description: column.description.clone(),
                 constraints: Constraints {

@@ -67,7 +67,7 @@ pub struct Redline {
 /// A paragraph, list item, code block or rule of a redline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedlineBlock {
-    pub kind: Kind,
+    pub kind: BlockKind,
     /// How many lists hold the block, as the Typst and HTML writers nest it: an
     /// item is at most one list deeper than the block before.
     pub depth: usize,
@@ -98,7 +98,7 @@ pub const CODE: usize = 5;
 
 /// The kind of a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum BlockKind {
     Paragraph,
     /// A list item, with its list's first number when the list is numbered.
     Item(Option<u64>),
@@ -228,7 +228,7 @@ impl Collector {
     fn current(&mut self) -> &mut RedlineBlock {
         if self.blocks.is_empty() {
             self.block(Block {
-                kind: Kind::Paragraph,
+                kind: BlockKind::Paragraph,
                 depth: 0,
                 quoted: false,
             });
@@ -244,7 +244,7 @@ impl Sink for Collector {
             self.lists = 0;
         }
         let depth = match block.kind {
-            Kind::Item(_) => block.depth.min(self.lists + 1),
+            BlockKind::Item(_) => block.depth.min(self.lists + 1),
             _ => block.depth.min(self.lists),
         };
         self.lists = depth;

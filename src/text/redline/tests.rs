@@ -217,7 +217,7 @@ fn the_blocks_are_those_the_markup_writes() {
         before,
     };
     let item = |depth, runs| RedlineBlock {
-        kind: Kind::Item(None),
+        kind: BlockKind::Item(None),
         depth,
         quoted: false,
         runs,
@@ -242,7 +242,7 @@ fn the_blocks_are_those_the_markup_writes() {
     );
     // A bold amount: its style on the run; a numbered list's first number.
     let compared = redline_blocks("3. **12** €", "3. **15** €");
-    assert_eq!(compared.blocks[0].kind, Kind::Item(Some(3)));
+    assert_eq!(compared.blocks[0].kind, BlockKind::Item(Some(3)));
     let runs = &compared.blocks[0].runs;
     assert!(runs[0].is(STRONG) && runs[0].mark == Mark::Deleted);
     assert!(runs[1].is(STRONG) && runs[1].mark == Mark::Inserted);

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{CODE, EMPH, Kind, STRIKE, STRONG, SUB, SUPER};
+use super::{BlockKind, CODE, EMPH, STRIKE, STRONG, SUB, SUPER};
 use crate::text::markdown::parser;
 use crate::text::typography::{NBSP, NNBSP, Segment, segments};
 
@@ -23,7 +23,7 @@ pub(super) enum Token {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Block {
-    pub(super) kind: Kind,
+    pub(super) kind: BlockKind,
     /// How many lists hold the block: an item's own, or the item a paragraph
     /// continues.
     pub(super) depth: usize,
@@ -89,14 +89,14 @@ struct Tokenizer {
 }
 
 impl Tokenizer {
-    fn block(&mut self, kind: Kind) {
+    fn block(&mut self, kind: BlockKind) {
         self.tokens.push(Token::Block(Block {
             kind,
             depth: self.lists.len(),
             quoted: self.quotes > 0,
         }));
         self.gap = Some(' ');
-        self.fresh_item = matches!(kind, Kind::Item(_));
+        self.fresh_item = matches!(kind, BlockKind::Item(_));
         self.reopen = false;
     }
 
@@ -132,7 +132,7 @@ impl Tokenizer {
                 text.push(c);
             } else {
                 if self.reopen || self.tokens.is_empty() {
-                    self.block(Kind::Paragraph);
+                    self.block(BlockKind::Paragraph);
                 }
                 let before = self.gap.take();
                 self.tokens.push(Token::Word {
@@ -166,7 +166,7 @@ impl Tokenizer {
                 self.gap = Some(' ');
             }
             Event::Rule => {
-                self.block(Kind::Rule);
+                self.block(BlockKind::Rule);
                 self.reopen = true;
             }
             Event::TaskListMarker(done) => self.words(if done { "☑" } else { "☐" }, None),
@@ -189,13 +189,13 @@ impl Tokenizer {
                 if std::mem::take(&mut self.fresh_item) {
                     return;
                 }
-                self.block(Kind::Paragraph);
+                self.block(BlockKind::Paragraph);
             }
             Tag::List(start) => self.lists.push(start),
-            Tag::Item => self.block(Kind::Item(self.lists.last().copied().flatten())),
+            Tag::Item => self.block(BlockKind::Item(self.lists.last().copied().flatten())),
             Tag::BlockQuote(_) => self.quotes += 1,
             Tag::CodeBlock(_) => {
-                self.block(Kind::Code);
+                self.block(BlockKind::Code);
                 self.code = Some(String::new());
             }
             Tag::Strong => self.toggle(STRONG, true),

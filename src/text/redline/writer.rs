@@ -3,7 +3,7 @@
 //! each run inside its mark.
 
 use super::tokens::Block;
-use super::{CODE, Kind, LINE_BREAK, Mark, Run, STRIKE, Sink, push_word};
+use super::{BlockKind, CODE, LINE_BREAK, Mark, Run, STRIKE, Sink, push_word};
 use crate::text::escape::{html_prose, push_html, push_typst_markup, typst_string};
 
 impl Sink for Writer {
@@ -85,7 +85,7 @@ pub(super) struct Writer {
     /// Open containers, each with whether something was written in it.
     frames: Vec<(Frame, bool)>,
     /// The block being written, and what closes it.
-    kind: Option<Kind>,
+    kind: Option<BlockKind>,
     closer: &'static str,
     runs: Vec<Run>,
     /// Typst: the last thing written is a call that text could extend.
@@ -121,12 +121,12 @@ impl Writer {
         }
         if self.kind.is_none() {
             self.enter(Block {
-                kind: Kind::Paragraph,
+                kind: BlockKind::Paragraph,
                 depth: 0,
                 quoted: false,
             });
         }
-        let code_block = self.kind == Some(Kind::Code);
+        let code_block = self.kind == Some(BlockKind::Code);
         let runs = std::mem::take(&mut self.runs);
         for group in runs.chunk_by(|x, y| x.mark == y.mark) {
             for (i, run) in group.iter().enumerate() {
@@ -291,7 +291,7 @@ impl Writer {
         // An item opens at most one list more than are open: its parent item may
         // be a deleted block start left out.
         let depth = match block.kind {
-            Kind::Item(_) => block.depth.min(self.lists() + 1),
+            BlockKind::Item(_) => block.depth.min(self.lists() + 1),
             _ => block.depth.min(self.lists()),
         };
         while self.lists() > depth {
@@ -300,7 +300,7 @@ impl Writer {
         self.kind = Some(block.kind);
         let s = self.syntax;
         match block.kind {
-            Kind::Item(start) => {
+            BlockKind::Item(start) => {
                 if depth > 0 && self.lists() == depth {
                     // The open item ends; its list too, if of another kind.
                     let same = self
@@ -320,11 +320,11 @@ impl Writer {
                 }
                 self.open(Frame::Item);
             }
-            Kind::Paragraph | Kind::Code | Kind::Rule => {
+            BlockKind::Paragraph | BlockKind::Code | BlockKind::Rule => {
                 self.separate(false);
                 let [open, close] = match block.kind {
-                    Kind::Paragraph => s.paragraph,
-                    Kind::Code => s.code_block,
+                    BlockKind::Paragraph => s.paragraph,
+                    BlockKind::Code => s.code_block,
                     _ => [s.rule, ""],
                 };
                 self.push(open);

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::YearRangeError;
-use crate::model::shape::{Column, Kind, Shape, is_key};
+use crate::model::shape::{Column, ColumnType, Shape, is_key};
 
 /// Label of the field that collects actions found before any field label.
 const UNFILED_FIELD: &str = "À classer";
@@ -273,7 +273,7 @@ impl Builder {
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let value = match column.kind {
-                Kind::Text => {
+                ColumnType::Text => {
                     let CellMarkdown {
                         markdown,
                         formatting_lost,
@@ -293,7 +293,7 @@ impl Builder {
                         markdown
                     }
                 }
-                Kind::Deadline => {
+                ColumnType::Deadline => {
                     let read = markdown::one_line(blocks);
                     let parsed = deadline(&read);
                     let text = match &parsed {
@@ -324,8 +324,8 @@ impl Builder {
                     }
                     text
                 }
-                Kind::Amount => amount(&markdown::one_line(blocks)).unwrap_or_default(),
-                Kind::Number => number(&markdown::one_line(blocks)).unwrap_or_default(),
+                ColumnType::Amount => amount(&markdown::one_line(blocks)).unwrap_or_default(),
+                ColumnType::Number => number(&markdown::one_line(blocks)).unwrap_or_default(),
             };
             values.push(value);
         }
@@ -362,7 +362,7 @@ impl Builder {
             .plan
             .columns
             .iter()
-            .position(|c| c.kind == Kind::Text)
+            .position(|c| c.kind == ColumnType::Text)
             .and_then(|t| row.cells.values.get(&t))
             .map(|blocks| markdown::one_line(blocks))
             .filter(|t| !t.is_empty());
@@ -400,7 +400,9 @@ fn inferred_deadline(
     columns: &[Column],
     texts: &[Vec<String>],
 ) -> Option<InferredDeadline> {
-    let column = columns.iter().position(|c| c.kind == Kind::Deadline)?;
+    let column = columns
+        .iter()
+        .position(|c| c.kind == ColumnType::Deadline)?;
     let source = header.get(column)?;
     if source.kind.is_some() || Shape::reference_column(&source.label, same).is_some() {
         return None;

@@ -5,7 +5,7 @@
 
 use super::SourceColumn;
 use super::names::{loose, same};
-use crate::model::shape::{Column, Kind, RESERVED_KEYS, Shape, is_key, key_of};
+use crate::model::shape::{Column, ColumnType, RESERVED_KEYS, Shape, is_key, key_of};
 use crate::model::{YearRange, YearRangeError};
 
 /// A deadline as the action files write it: the cell's text when it is a year
@@ -56,17 +56,17 @@ pub(super) fn declare(header: &[SourceColumn], texts: &[Vec<String>], rows: usiz
             (None, Some(r)) => r.kind,
             (None, None) => kind_of(&label, cells, has_deadline),
         };
-        let kind = if kind == Kind::Deadline && has_deadline {
-            Kind::Text
+        let kind = if kind == ColumnType::Deadline && has_deadline {
+            ColumnType::Text
         } else {
             kind
         };
-        has_deadline |= kind == Kind::Deadline;
+        has_deadline |= kind == ColumnType::Deadline;
         // An empty text cell gets « - », an empty échéance the convention's
         // period: only figures can be left out.
         let required = match kind {
-            Kind::Text | Kind::Deadline => true,
-            Kind::Amount | Kind::Number => cells.len() == rows,
+            ColumnType::Text | ColumnType::Deadline => true,
+            ColumnType::Amount | ColumnType::Number => cells.len() == rows,
         };
         // The reference model's width and description for one of its columns.
         let (width, description) = match reference {
@@ -131,9 +131,9 @@ fn humanised(key: &str) -> String {
 /// periods (and the plan has none yet), amount when every cell is an amount
 /// and the column speaks of euros, whole number when every cell is one; else
 /// text.
-fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> Kind {
+fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> ColumnType {
     if cells.is_empty() {
-        return Kind::Text;
+        return ColumnType::Text;
     }
     // "Mostly": strictly more than half of the non-empty cells. One « à définir »
     // among dated cells is a mistake in an échéance column, reported at its
@@ -145,7 +145,7 @@ fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> Kind {
     let figures = cells.iter().all(|c| number(c).is_some());
     let mostly_dated = dated * 2 > cells.len() && (dated == cells.len() || !figures);
     if !has_deadline && mostly_dated {
-        return Kind::Deadline;
+        return ColumnType::Deadline;
     }
     let euros = |t: &str| t.contains('€') || loose(t).split(' ').any(|w| w == "euro");
     let money_label = loose(label)
@@ -153,12 +153,12 @@ fn kind_of(label: &str, cells: &[String], has_deadline: bool) -> Kind {
         .any(|w| matches!(w, "budget" | "montant" | "cout" | "euro" | "financement"));
     if cells.iter().all(|c| amount(c).is_some()) && (money_label || cells.iter().any(|c| euros(c)))
     {
-        return Kind::Amount;
+        return ColumnType::Amount;
     }
     if cells.iter().all(|c| number(c).is_some()) {
-        return Kind::Number;
+        return ColumnType::Number;
     }
-    Kind::Text
+    ColumnType::Text
 }
 
 /// An amount as written in a plan ("12 500 €", "12500,50 euros", "4500.5"), in
@@ -241,9 +241,12 @@ mod tests {
         let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             kind_of("Calendrier", &cells(&["2025", "2024-2026"]), false),
-            Kind::Deadline
+            ColumnType::Deadline
         );
-        assert_eq!(kind_of("Calendrier", &cells(&["2025"]), true), Kind::Number);
+        assert_eq!(
+            kind_of("Calendrier", &cells(&["2025"]), true),
+            ColumnType::Number
+        );
         // Mostly years: strictly more than half of the cells.
         assert_eq!(
             kind_of(
@@ -251,31 +254,34 @@ mod tests {
                 &cells(&["2024", "2023 à 2027", "à définir"]),
                 false
             ),
-            Kind::Deadline
+            ColumnType::Deadline
         );
         assert_eq!(
             kind_of("Calendrier", &cells(&["2024", "à définir"]), false),
-            Kind::Text
+            ColumnType::Text
         );
         // Figures, some of which look like years.
         assert_eq!(
             kind_of("Places", &cells(&["2000", "2024", "150"]), false),
-            Kind::Number
+            ColumnType::Number
         );
         assert_eq!(
             kind_of("Budget", &cells(&["12 500", "3000"]), false),
-            Kind::Amount
+            ColumnType::Amount
         );
-        assert_eq!(kind_of("Coût", &cells(&["12 500 €"]), false), Kind::Amount);
+        assert_eq!(
+            kind_of("Coût", &cells(&["12 500 €"]), false),
+            ColumnType::Amount
+        );
         assert_eq!(
             kind_of("Places", &cells(&["12", "1 200"]), false),
-            Kind::Number
+            ColumnType::Number
         );
         assert_eq!(
             kind_of("Pilote", &cells(&["Mme Martin"]), false),
-            Kind::Text
+            ColumnType::Text
         );
-        assert_eq!(kind_of("Pilote", &[], false), Kind::Text);
+        assert_eq!(kind_of("Pilote", &[], false), ColumnType::Text);
     }
 
     #[test]
@@ -312,9 +318,9 @@ mod tests {
                 "champ_2"
             ]
         );
-        assert_eq!(columns[2].kind, Kind::Deadline);
+        assert_eq!(columns[2].kind, ColumnType::Deadline);
         assert_eq!(columns[2].label, "Echéance");
-        assert_eq!(columns[3].kind, Kind::Amount);
+        assert_eq!(columns[3].kind, ColumnType::Amount);
         assert!(
             !columns[3].required,
             "a figure missing from a row is optional"

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Failure};
 use crate::model::SignaturePlace;
-use crate::model::shape::{Column, Kind};
+use crate::model::shape::{Column, ColumnType};
 use markdown::Block;
 use names::FIRST_COLUMN_LABELS;
 
@@ -97,7 +97,7 @@ pub struct SourceColumn {
     pub group: Option<String>,
     /// The kind, when the header tells it (the open data's two columns of an
     /// échéance); else the reference model's, or read from the cells.
-    pub kind: Option<Kind>,
+    pub kind: Option<ColumnType>,
 }
 
 /// Where something is in a source file: table, row and column of a Word table, or

@@ -11,7 +11,7 @@ use super::markdown::{self, Block};
 use super::names::{Role, same};
 use super::{Builder, Imported, Location, RowCells, SourceColumn, expected_columns};
 use crate::diag::{Diagnostic, Failure, SourceFile};
-use crate::model::shape::{Kind, is_key};
+use crate::model::shape::{ColumnType, is_key};
 
 /// Reads the plan of a CSV or TSV file.
 pub fn read(path: &Path) -> Result<Imported, Failure> {
@@ -261,7 +261,7 @@ impl Columns {
                         columns.source.push(SourceColumn {
                             label: stem.to_string(),
                             group: None,
-                            kind: Some(Kind::Deadline),
+                            kind: Some(ColumnType::Deadline),
                         });
                     }
                 }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::diag::{Diagnostic, Failure};
 use crate::french::count;
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::model::{SignaturePlace, YearRange};
 use crate::read::{ACTIONS_DIR, CONVENTION_FILE};
 use crate::text::markdown_to_plain;
@@ -341,18 +341,18 @@ fn imported_action_text(
     text.push_str(&format!("position = {position}\n"));
     for (column, value) in shape.columns.iter().zip(&action.values) {
         match column.kind {
-            Kind::Text => {
+            ColumnType::Text => {
                 text.push_str(&format!("\n{} = {}\n", column.key, multiline(value)));
             }
-            Kind::Deadline => {
+            ColumnType::Deadline => {
                 let written: &str = if value.is_empty() { period } else { value };
                 text.push_str(&format!("{} = {}\n", column.key, basic(written)));
             }
             // Figures are written as read (`12500.5`): TOML numbers.
-            Kind::Amount | Kind::Number if !value.is_empty() => {
+            ColumnType::Amount | ColumnType::Number if !value.is_empty() => {
                 text.push_str(&format!("{} = {value}\n", column.key));
             }
-            Kind::Amount | Kind::Number => {}
+            ColumnType::Amount | ColumnType::Number => {}
         }
     }
     text

@@ -17,7 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure};
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::read::source::io_message;
 use crate::tools::import::names::unique;
 
@@ -146,10 +146,10 @@ pub fn declaration(shape: &Shape) -> String {
             "Hors du tableau".to_string()
         };
         let what = match column.kind {
-            Kind::Text => "texte",
-            Kind::Deadline => "échéance",
-            Kind::Amount => "montant en euros",
-            Kind::Number => "nombre entier",
+            ColumnType::Text => "texte",
+            ColumnType::Deadline => "échéance",
+            ColumnType::Amount => "montant en euros",
+            ColumnType::Number => "nombre entier",
         };
         let group = column.group.as_ref().map_or(String::new(), |g| {
             format!(", sous l'en-tête « {} »", comment_safe(g))
@@ -163,7 +163,7 @@ pub fn declaration(shape: &Shape) -> String {
         if let Some(group) = &column.group {
             out.push_str(&format!("groupe = {}\n", basic(group)));
         }
-        if column.kind != Kind::Text {
+        if column.kind != ColumnType::Text {
             out.push_str(&format!("type = {}\n", basic(column.kind.word())));
         }
         if !column.required {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Outcome, PLACEHOLDER, basic, check_written, comment_safe, file_stem, multiline};
 use crate::diag::{Diagnostic, Failure};
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::read::{
     ACTIONS_DIR, CONVENTION_FILE, Loaded, RawAction, RawConvention, RawField, RawProject,
 };
@@ -238,7 +238,7 @@ pub(super) fn action_text(shape: &Shape, new: &NewAction) -> String {
         };
         let optional = if column.required { "" } else { " (facultatif)" };
         match column.kind {
-            Kind::Text => {
+            ColumnType::Text => {
                 let placeholder = match new.title.map(str::trim) {
                     Some(t) if Some(i) == title_column && !t.is_empty() => format!("► {t}"),
                     _ if Some(i) == title_column => format!("► {PLACEHOLDER}"),
@@ -250,7 +250,7 @@ pub(super) fn action_text(shape: &Shape, new: &NewAction) -> String {
                     multiline(&crate::tools::import::markdown::escape(&placeholder, true))
                 ));
             }
-            Kind::Deadline => {
+            ColumnType::Deadline => {
                 let first_year = new.period.get(..4).unwrap_or("2025");
                 text.push_str(&format!(
                     "\n# {place}{optional} : une année (\"{first_year}\") ou une période comprise dans celle de la convention, {}\n{} = {}\n",
@@ -259,8 +259,8 @@ pub(super) fn action_text(shape: &Shape, new: &NewAction) -> String {
                     basic(new.period)
                 ));
             }
-            Kind::Amount | Kind::Number => {
-                let what = if column.kind == Kind::Amount {
+            ColumnType::Amount | ColumnType::Number => {
+                let what = if column.kind == ColumnType::Amount {
                     "montant en euros, en chiffres sans guillemets ni espace, ex. 12500 ou 12500.50"
                 } else {
                     "nombre entier, en chiffres sans guillemets, ex. 12"

@@ -40,7 +40,7 @@ pub(crate) enum Damage {
     /// A value that the format does not allow: a cell's address, type or
     /// number.
     BadValue,
-    /// A sheet the workbook lists is not in the archive.
+    /// A worksheet the workbook lists is not in the archive.
     MissingSheet,
     /// An OpenDocument file of another kind: a text, a presentation.
     NotASpreadsheet,
@@ -57,7 +57,7 @@ pub(crate) enum Damage {
 pub(crate) enum Spot {
     /// A part of the archive, by its path: `xl/sharedStrings.xml`.
     Part(String),
-    /// A sheet, by its name.
+    /// A worksheet, by its name.
     Sheet(String),
 }
 
@@ -80,9 +80,9 @@ impl Damage {
             .hint("vérifiez le chemin du fichier et que vous avez le droit de le lire");
         }
         let (reason, hint) = self.reason();
-        if let (Damage::MissingSheet, Some(Spot::Sheet(sheet))) = (self, spot) {
+        if let (Damage::MissingSheet, Some(Spot::Sheet(worksheet))) = (self, spot) {
             return Diagnostic::error(format!(
-                "`{name}` n'est pas un classeur {what} lisible : feuille « {sheet} » introuvable : le classeur la déclare, mais l'archive ne la contient pas"
+                "`{name}` n'est pas un classeur {what} lisible : feuille « {worksheet} » introuvable : le classeur la déclare, mais l'archive ne la contient pas"
             ))
             .hint(hint);
         }
@@ -92,7 +92,7 @@ impl Damage {
         };
         let at = match spot.filter(|_| self.has_a_spot()).or(missing.as_ref()) {
             Some(Spot::Part(part)) => format!(" (partie {part})"),
-            Some(Spot::Sheet(sheet)) => format!(" (feuille « {sheet} »)"),
+            Some(Spot::Sheet(worksheet)) => format!(" (feuille « {worksheet} »)"),
             None => String::new(),
         };
         Diagnostic::error(format!(
@@ -101,7 +101,7 @@ impl Damage {
         .hint(hint)
     }
 
-    /// Whether the damage is in one part or sheet (a password, or a file of
+    /// Whether the damage is in one part or worksheet (a password, or a file of
     /// another kind, is the whole file's).
     fn has_a_spot(&self) -> bool {
         !matches!(

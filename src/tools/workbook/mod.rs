@@ -4,8 +4,8 @@
 //! ([`read`]), checks every cell as the follow-up files are checked and
 //! writes or updates `data/suivi/<année>.toml` ([`import`], [`update`]).
 //!
-//! The workbook's layout, its sheets and their columns, is declared once here
-//! ([`Column`]): the writer lays the columns out from it and the reader finds
+//! The workbook's layout, its worksheets and their columns, is declared once here
+//! ([`WorkbookColumn`]): the writer lays the columns out from it and the reader finds
 //! them by the same labels.
 
 mod cell_limit;
@@ -48,21 +48,21 @@ pub fn load_project(root: &Path) -> Result<(Plan, FollowUps, Vec<Diagnostic>), F
     Ok((plan, follow_ups, diags))
 }
 
-/// The sheet of the actions' follow-up: « Suivi 2026 ».
-pub fn follow_up_sheet(year: u16) -> String {
+/// The worksheet of the actions' follow-up: « Suivi 2026 ».
+pub fn follow_up_worksheet(year: u16) -> String {
     format!("Suivi {year}")
 }
 
-/// The sheet of the indicators.
-pub const INDICATORS_SHEET: &str = "Indicateurs";
+/// The worksheet of the indicators.
+pub const INDICATORS_WORKSHEET: &str = "Indicateurs";
 
-/// The row of the header in the sheets written by `export` (0-based): the note
+/// The row of the header in the worksheets written by `export` (0-based): the note
 /// is above it.
 pub const HEADER_ROW: u32 = 1;
 
-/// A column of the workbook's sheets.
+/// A column of the workbook's worksheets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Column {
+pub enum WorkbookColumn {
     /// The action's identifier.
     Id,
     /// Its field of intervention.
@@ -89,67 +89,70 @@ pub enum Column {
     Origin,
 }
 
-/// The columns of the follow-up sheet, in order.
-pub const FOLLOW_UP_COLUMNS: [Column; 9] = [
-    Column::Id,
-    Column::Field,
-    Column::SubSection,
-    Column::Action,
-    Column::Deadline,
-    Column::State,
-    Column::Progress,
-    Column::Comment,
-    Column::Origin,
+/// The columns of the follow-up worksheet, in order.
+pub const FOLLOW_UP_COLUMNS: [WorkbookColumn; 9] = [
+    WorkbookColumn::Id,
+    WorkbookColumn::Field,
+    WorkbookColumn::SubSection,
+    WorkbookColumn::Action,
+    WorkbookColumn::Deadline,
+    WorkbookColumn::State,
+    WorkbookColumn::Progress,
+    WorkbookColumn::Comment,
+    WorkbookColumn::Origin,
 ];
 
-/// The columns of the indicators' sheet, in order.
-pub const INDICATOR_COLUMNS: [Column; 8] = [
-    Column::Id,
-    Column::Action,
-    Column::Indicator,
-    Column::Unit,
-    Column::Baseline,
-    Column::Target,
-    Column::Value,
-    Column::Origin,
+/// The columns of the indicators' worksheet, in order.
+pub const INDICATOR_COLUMNS: [WorkbookColumn; 8] = [
+    WorkbookColumn::Id,
+    WorkbookColumn::Action,
+    WorkbookColumn::Indicator,
+    WorkbookColumn::Unit,
+    WorkbookColumn::Baseline,
+    WorkbookColumn::Target,
+    WorkbookColumn::Value,
+    WorkbookColumn::Origin,
 ];
 
 /// Label of the hidden column of the identifiers as written.
 const ORIGIN_LABEL: &str = "Identifiant d'origine (ne pas modifier)";
 
-impl Column {
+impl WorkbookColumn {
     /// The header of the column in the workbook of `year` of `plan`: the
     /// plan's own labels for the columns it declares.
     pub fn label(self, plan: &Plan, year: u16) -> String {
         let shape = &plan.convention.shape;
         match self {
-            Column::Id => "Identifiant".into(),
-            Column::Field => shape.first_column.clone(),
-            Column::SubSection => "Sous-section".into(),
-            Column::Action => shape
+            WorkbookColumn::Id => "Identifiant".into(),
+            WorkbookColumn::Field => shape.first_column.clone(),
+            WorkbookColumn::SubSection => "Sous-section".into(),
+            WorkbookColumn::Action => shape
                 .title()
                 .map_or_else(|| "Action".into(), |i| shape.columns[i].label.clone()),
-            Column::Deadline => shape
+            WorkbookColumn::Deadline => shape
                 .deadline()
                 .map_or_else(|| "Échéance".into(), |i| shape.columns[i].label.clone()),
-            Column::State => format!("État {year}"),
-            Column::Progress => format!("Avancement {year} (%)"),
-            Column::Comment => format!("Commentaire {year}"),
-            Column::Indicator => "Indicateur".into(),
-            Column::Unit => "Unité".into(),
-            Column::Baseline => "Valeur de départ".into(),
-            Column::Target => "Cible".into(),
-            Column::Value => format!("Valeur {year}"),
-            Column::Origin => ORIGIN_LABEL.into(),
+            WorkbookColumn::State => format!("État {year}"),
+            WorkbookColumn::Progress => format!("Avancement {year} (%)"),
+            WorkbookColumn::Comment => format!("Commentaire {year}"),
+            WorkbookColumn::Indicator => "Indicateur".into(),
+            WorkbookColumn::Unit => "Unité".into(),
+            WorkbookColumn::Baseline => "Valeur de départ".into(),
+            WorkbookColumn::Target => "Cible".into(),
+            WorkbookColumn::Value => format!("Valeur {year}"),
+            WorkbookColumn::Origin => ORIGIN_LABEL.into(),
         }
     }
 
     /// The column a header names, among `columns`, and the year it carries
     /// (« État 2026 »). The headers are compared loosely (case, accents,
-    /// spaces), so that a sheet typed by hand or saved by another program is
+    /// spaces), so that a worksheet typed by hand or saved by another program is
     /// read too; the informative columns (field, description, échéance) are
     /// not looked for.
-    pub fn recognise(header: &str, columns: &[Column]) -> Option<(Column, Option<u16>)> {
+    pub fn recognise(
+        header: &str,
+        columns: &[WorkbookColumn],
+    ) -> Option<(WorkbookColumn, Option<u16>)> {
         // "avancement 2026", "identifiant d origine ne pas modifier".
         let text = loose(header);
         let (head, year) = match text.rsplit_once(' ') {
@@ -159,16 +162,16 @@ impl Column {
             _ => (text.as_str(), None),
         };
         let column = match head {
-            "identifiant" | "id" | "identifiant de l action" => Column::Id,
-            "etat" => Column::State,
-            "avancement" => Column::Progress,
-            "commentaire" => Column::Comment,
-            "indicateur" | "nom de l indicateur" => Column::Indicator,
-            "unite" => Column::Unit,
-            "valeur de depart" | "reference" => Column::Baseline,
-            "cible" => Column::Target,
-            "valeur" => Column::Value,
-            _ if head.starts_with("identifiant d origine") => Column::Origin,
+            "identifiant" | "id" | "identifiant de l action" => WorkbookColumn::Id,
+            "etat" => WorkbookColumn::State,
+            "avancement" => WorkbookColumn::Progress,
+            "commentaire" => WorkbookColumn::Comment,
+            "indicateur" | "nom de l indicateur" => WorkbookColumn::Indicator,
+            "unite" => WorkbookColumn::Unit,
+            "valeur de depart" | "reference" => WorkbookColumn::Baseline,
+            "cible" => WorkbookColumn::Target,
+            "valeur" => WorkbookColumn::Value,
+            _ if head.starts_with("identifiant d origine") => WorkbookColumn::Origin,
             _ => return None,
         };
         columns.contains(&column).then_some((column, year))
@@ -288,27 +291,27 @@ mod tests {
     fn headers_are_recognised_loosely_with_their_year() {
         let all = FOLLOW_UP_COLUMNS;
         assert_eq!(
-            Column::recognise("État 2026", &all),
-            Some((Column::State, Some(2026)))
+            WorkbookColumn::recognise("État 2026", &all),
+            Some((WorkbookColumn::State, Some(2026)))
         );
         assert_eq!(
-            Column::recognise(" etat ", &all),
-            Some((Column::State, None))
+            WorkbookColumn::recognise(" etat ", &all),
+            Some((WorkbookColumn::State, None))
         );
         assert_eq!(
-            Column::recognise("Avancement 2026 (%)", &all),
-            Some((Column::Progress, Some(2026)))
+            WorkbookColumn::recognise("Avancement 2026 (%)", &all),
+            Some((WorkbookColumn::Progress, Some(2026)))
         );
         assert_eq!(
-            Column::recognise("Identifiant d'origine (ne pas modifier)", &all),
-            Some((Column::Origin, None))
+            WorkbookColumn::recognise("Identifiant d'origine (ne pas modifier)", &all),
+            Some((WorkbookColumn::Origin, None))
         );
-        assert_eq!(Column::recognise("Descriptif", &all), None);
-        // Each sheet looks for its own columns only.
-        assert_eq!(Column::recognise("Valeur 2026", &all), None);
+        assert_eq!(WorkbookColumn::recognise("Descriptif", &all), None);
+        // Each worksheet looks for its own columns only.
+        assert_eq!(WorkbookColumn::recognise("Valeur 2026", &all), None);
         assert_eq!(
-            Column::recognise("Valeur 2026", &INDICATOR_COLUMNS),
-            Some((Column::Value, Some(2026)))
+            WorkbookColumn::recognise("Valeur 2026", &INDICATOR_COLUMNS),
+            Some((WorkbookColumn::Value, Some(2026)))
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Follow-up by spreadsheet, reading: a filled workbook (`.xlsx`, `.ods`) or
-//! one of its sheets saved as `.csv` becomes sheets of cells, each cell at
+//! one of its worksheets saved as `.csv` becomes worksheets of cells, each cell at
 //! its place (« suivi-2026.xlsx, Suivi 2026!F14 ») for the messages.
 
 use std::fmt;
@@ -16,14 +16,14 @@ use crate::french::french_size;
 use crate::read::source::io_message;
 use crate::tools::import::spreadsheet::{csv_reader, decode};
 
-/// A workbook as read: its name for messages, and its sheets.
+/// A workbook as read: its name for messages, and its worksheets.
 #[derive(Debug, Clone)]
 pub struct Book {
     pub name: String,
-    pub sheets: Vec<Sheet>,
+    pub worksheets: Vec<Sheet>,
 }
 
-/// A sheet: its name (none for a `.csv` file) and its rows from the first
+/// A worksheet: its name (none for a `.csv` file) and its rows from the first
 /// (A1 is `rows[0][0]`).
 #[derive(Debug, Clone)]
 pub struct Sheet {
@@ -72,11 +72,11 @@ pub fn french_number(n: f64) -> String {
     text.replace('.', ",")
 }
 
-/// Where a cell is: workbook, sheet and cell, as the spreadsheet names it.
+/// Where a cell is: workbook, worksheet and cell, as the spreadsheet names it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Place {
     pub book: String,
-    pub sheet: Option<String>,
+    pub worksheet: Option<String>,
     /// 0-based.
     pub row: u32,
     pub col: u32,
@@ -85,8 +85,8 @@ pub struct Place {
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cell = format!("{}{}", column_letters(self.col), self.row + 1);
-        match &self.sheet {
-            Some(sheet) => write!(f, "{}, {sheet}!{cell}", self.book),
+        match &self.worksheet {
+            Some(worksheet) => write!(f, "{}, {worksheet}!{cell}", self.book),
             None => write!(f, "{}, cellule {cell}", self.book),
         }
     }
@@ -114,7 +114,7 @@ impl Place {
 
 /// The formats read, by their file name's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+enum WorkbookFormat {
     Xlsx,
     Ods,
     Csv,
@@ -137,9 +137,9 @@ pub fn read(path: &Path) -> Result<Book, Diagnostic> {
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let format = match extension.as_str() {
-        "xlsx" | "xlsm" => Format::Xlsx,
-        "ods" => Format::Ods,
-        "csv" | "tsv" | "txt" => Format::Csv,
+        "xlsx" | "xlsm" => WorkbookFormat::Xlsx,
+        "ods" => WorkbookFormat::Ods,
+        "csv" | "tsv" | "txt" => WorkbookFormat::Csv,
         _ => {
             return Err(Diagnostic::error(format!(
                 "`{name}` n'est pas un classeur de suivi : format non pris en charge"
@@ -161,7 +161,7 @@ pub(super) const ACCEPTED: &str = "ctg lit les classeurs .xlsx (Excel) et .ods (
 fn parse<R: Read + Seek>(
     name: &str,
     mut input: R,
-    format: Format,
+    format: WorkbookFormat,
     tab: bool,
 ) -> Result<Book, Diagnostic> {
     let not_text = || {
@@ -192,35 +192,35 @@ fn parse<R: Read + Seek>(
         cells: LIMITS.cells,
         text: LIMITS.text,
     };
-    let sheets = match format {
-        Format::Xlsx | Format::Ods if !zipped => {
+    let worksheets = match format {
+        WorkbookFormat::Xlsx | WorkbookFormat::Ods if !zipped => {
             let (what, damage) = match format {
-                Format::Xlsx if compound => (EXCEL, Damage::CompoundFile),
-                Format::Xlsx => (EXCEL, Damage::NotAnArchive),
+                WorkbookFormat::Xlsx if compound => (EXCEL, Damage::CompoundFile),
+                WorkbookFormat::Xlsx => (EXCEL, Damage::NotAnArchive),
                 _ => (OPEN_DOCUMENT, Damage::NotAnArchive),
             };
             return Err(damage.diagnostic(name, what, None));
         }
-        Format::Xlsx => {
+        WorkbookFormat::Xlsx => {
             // Every part calamine reads is measured, and scanned for what
             // it would allocate, before calamine opens the archive.
             check_archive(name, &mut input, Archive::Xlsx, &LIMITS)?;
             input.seek(SeekFrom::Start(0)).map_err(io_error)?;
             let mut book: Xlsx<_> = calamine::open_workbook_from_rs(input)
                 .map_err(|e| Damage::of_xlsx(e).diagnostic(name, EXCEL, None))?;
-            xlsx_sheets(name, &mut book, &mut budget)?
+            xlsx_worksheets(name, &mut book, &mut budget)?
         }
-        Format::Ods => {
-            // calamine builds every sheet when it opens the file: the
+        WorkbookFormat::Ods => {
+            // calamine builds every worksheet when it opens the file: the
             // cells it would build are counted first.
             check_archive(name, &mut input, Archive::Ods, &LIMITS)?;
             input.seek(SeekFrom::Start(0)).map_err(io_error)?;
             let mut book: Ods<_> = calamine::open_workbook_from_rs(input)
                 .map_err(|e| Damage::of_ods(e).diagnostic(name, OPEN_DOCUMENT, None))?;
-            ods_sheets(name, &mut book, &mut budget)?
+            ods_worksheets(name, &mut book, &mut budget)?
         }
-        Format::Csv if zipped => return Err(not_text()),
-        Format::Csv => {
+        WorkbookFormat::Csv if zipped => return Err(not_text()),
+        WorkbookFormat::Csv => {
             let mut bytes = Vec::new();
             input
                 .take(LIMITS.csv + 1)
@@ -236,12 +236,12 @@ fn parse<R: Read + Seek>(
             if bytes.contains(&0) {
                 return Err(not_text());
             }
-            vec![csv_sheet(name, &bytes, tab, &mut budget)?]
+            vec![csv_worksheet(name, &bytes, tab, &mut budget)?]
         }
     };
     Ok(Book {
         name: name.to_string(),
-        sheets,
+        worksheets,
     })
 }
 
@@ -249,39 +249,39 @@ fn parse<R: Read + Seek>(
 const EXCEL: &str = "Excel";
 const OPEN_DOCUMENT: &str = "OpenDocument";
 
-/// Refuses a workbook of more sheets than a follow-up workbook may have:
+/// Refuses a workbook of more worksheets than a follow-up workbook may have:
 /// each is read in turn.
-fn check_sheet_count(name: &str, count: usize) -> Result<(), Diagnostic> {
-    if count <= LIMITS.sheets {
+fn check_worksheet_count(name: &str, count: usize) -> Result<(), Diagnostic> {
+    if count <= LIMITS.worksheets {
         return Ok(());
     }
     Err(Diagnostic::error(format!(
         "`{name}` : {count} feuilles, au-delà des {} qu'un classeur de suivi peut avoir",
-        LIMITS.sheets
+        LIMITS.worksheets
     ))
     .hint("le classeur écrit par `ctg suivi export ANNÉE` a deux feuilles : recopiez les saisies dans celui-là"))
 }
 
-/// The sheets of an Excel workbook, in their order, read cell by cell: only
+/// The worksheets of an Excel workbook, in their order, read cell by cell: only
 /// the cells that hold something are kept, each within the limits.
-fn xlsx_sheets<RS: Read + Seek>(
+fn xlsx_worksheets<RS: Read + Seek>(
     name: &str,
     book: &mut Xlsx<RS>,
     budget: &mut Budget,
 ) -> Result<Vec<Sheet>, Diagnostic> {
     let names = book.sheet_names();
-    check_sheet_count(name, names.len())?;
-    let mut sheets = Vec::new();
-    for sheet in names {
-        let spot = Spot::Sheet(sheet.clone());
+    check_worksheet_count(name, names.len())?;
+    let mut worksheets = Vec::new();
+    for worksheet in names {
+        let spot = Spot::Sheet(worksheet.clone());
         let unreadable =
             |e: calamine::XlsxError| Damage::of_xlsx(e).diagnostic(name, EXCEL, Some(&spot));
-        let mut grid = Grid::new(name, Some(sheet.clone()), budget);
-        let mut cells = match book.worksheet_cells_reader(&sheet) {
+        let mut grid = Grid::new(name, Some(worksheet.clone()), budget);
+        let mut cells = match book.worksheet_cells_reader(&worksheet) {
             Ok(cells) => cells,
-            // A chart sheet has no cells (`worksheet_range` reads it empty).
+            // A chart worksheet has no cells (`worksheet_range` reads it empty).
             Err(calamine::XlsxError::NotAWorksheet(_)) => {
-                sheets.push(grid.into_sheet());
+                worksheets.push(grid.into_worksheet());
                 continue;
             }
             Err(e) => return Err(unreadable(e)),
@@ -299,26 +299,26 @@ fn xlsx_sheets<RS: Read + Seek>(
             };
             grid.put(row, col, text, || cell_of(&Data::from(value.clone())))?;
         }
-        sheets.push(grid.into_sheet());
+        worksheets.push(grid.into_worksheet());
     }
-    Ok(sheets)
+    Ok(worksheets)
 }
 
-/// The sheets of an OpenDocument workbook, in their order: calamine built
+/// The worksheets of an OpenDocument workbook, in their order: calamine built
 /// them at opening, within the bounds [`check_archive`] checked.
-fn ods_sheets<RS: Read + Seek>(
+fn ods_worksheets<RS: Read + Seek>(
     name: &str,
     book: &mut Ods<RS>,
     budget: &mut Budget,
 ) -> Result<Vec<Sheet>, Diagnostic> {
     let names = book.sheet_names();
-    check_sheet_count(name, names.len())?;
-    let mut sheets = Vec::new();
-    for sheet in names {
-        let range = book.worksheet_range(&sheet).map_err(|e| {
-            Damage::of_ods(e).diagnostic(name, OPEN_DOCUMENT, Some(&Spot::Sheet(sheet.clone())))
+    check_worksheet_count(name, names.len())?;
+    let mut worksheets = Vec::new();
+    for worksheet in names {
+        let range = book.worksheet_range(&worksheet).map_err(|e| {
+            Damage::of_ods(e).diagnostic(name, OPEN_DOCUMENT, Some(&Spot::Sheet(worksheet.clone())))
         })?;
-        let mut grid = Grid::new(name, Some(sheet), budget);
+        let mut grid = Grid::new(name, Some(worksheet), budget);
         // The range starts at its first used cell: rows and columns are
         // counted from A1 here, as the spreadsheet names its cells.
         if let Some((top, left)) = range.start() {
@@ -331,31 +331,31 @@ fn ods_sheets<RS: Read + Seek>(
                 grid.put(row, col, text, || cell_of(data))?;
             }
         }
-        sheets.push(grid.into_sheet());
+        worksheets.push(grid.into_worksheet());
     }
-    Ok(sheets)
+    Ok(worksheets)
 }
 
-/// What the sheets of one workbook may still take in memory: cells (each
+/// What the worksheets of one workbook may still take in memory: cells (each
 /// row counts as one) and bytes of text.
 struct Budget {
     cells: usize,
     text: usize,
 }
 
-/// A sheet being filled, cell by cell, within the limits of the workbook.
+/// A worksheet being filled, cell by cell, within the limits of the workbook.
 struct Grid<'a> {
     book: &'a str,
-    sheet: Option<String>,
+    worksheet: Option<String>,
     rows: Vec<Vec<Cell>>,
     budget: &'a mut Budget,
 }
 
 impl<'a> Grid<'a> {
-    fn new(book: &'a str, sheet: Option<String>, budget: &'a mut Budget) -> Self {
+    fn new(book: &'a str, worksheet: Option<String>, budget: &'a mut Budget) -> Self {
         Self {
             book,
-            sheet,
+            worksheet,
             rows: Vec::new(),
             budget,
         }
@@ -364,13 +364,13 @@ impl<'a> Grid<'a> {
     fn place(&self, row: u32, col: u32) -> Place {
         Place {
             book: self.book.to_string(),
-            sheet: self.sheet.clone(),
+            worksheet: self.worksheet.clone(),
             row,
             col,
         }
     }
 
-    /// Refuses a sheet whose declared extent (Excel's `dimension`) goes
+    /// Refuses a worksheet whose declared extent (Excel's `dimension`) goes
     /// beyond the rows and columns a cell may have. A stray cell formatted
     /// far away makes Excel declare a large extent too: the message says
     /// how to remove it.
@@ -378,10 +378,10 @@ impl<'a> Grid<'a> {
         if end.0 < LIMITS.rows && end.1 < LIMITS.columns {
             return Ok(());
         }
-        let sheet = self.sheet.as_deref().unwrap_or_default();
+        let worksheet = self.worksheet.as_deref().unwrap_or_default();
         let cell = |(row, col): (u32, u32)| format!("{}{}", column_letters(col), row as u64 + 1);
         Err(Diagnostic::error(format!(
-            "{}, feuille « {sheet} » : étendue déclarée {}:{}, au-delà des {} lignes et des {} colonnes (jusqu'à {}) qu'un classeur de suivi peut avoir",
+            "{}, feuille « {worksheet} » : étendue déclarée {}:{}, au-delà des {} lignes et des {} colonnes (jusqu'à {}) qu'un classeur de suivi peut avoir",
             self.book,
             cell(start),
             cell(end),
@@ -393,9 +393,9 @@ impl<'a> Grid<'a> {
     }
 
     /// Puts the cell `make` gives at (`row`, `col`), counting the rows and
-    /// cells the sheet grows by and the `text` bytes it holds before
+    /// cells the worksheet grows by and the `text` bytes it holds before
     /// anything is allocated: a cell beyond the rows and columns of a
-    /// follow-up sheet, or beyond what the workbook may still take, is an
+    /// follow-up worksheet, or beyond what the workbook may still take, is an
     /// error naming it.
     fn put(
         &mut self,
@@ -450,9 +450,9 @@ impl<'a> Grid<'a> {
         Ok(())
     }
 
-    fn into_sheet(self) -> Sheet {
+    fn into_worksheet(self) -> Sheet {
         Sheet {
-            name: self.sheet,
+            name: self.worksheet,
             rows: self.rows,
         }
     }
@@ -473,9 +473,9 @@ fn cell_of(data: &Data) -> Cell {
     }
 }
 
-/// A sheet saved as CSV: comma, semicolon or tab, UTF-8 or Windows-1252, as
+/// A worksheet saved as CSV: comma, semicolon or tab, UTF-8 or Windows-1252, as
 /// `ctg import` reads a plan. Blank fields are left empty.
-fn csv_sheet(
+fn csv_worksheet(
     name: &str,
     bytes: &[u8],
     tab: bool,
@@ -497,7 +497,7 @@ fn csv_sheet(
             }
         }
     }
-    Ok(grid.into_sheet())
+    Ok(grid.into_worksheet())
 }
 
 #[cfg(test)]
@@ -508,7 +508,7 @@ mod tests {
     fn places_are_named_as_spreadsheets_name_cells() {
         let place = Place {
             book: "suivi-2026-jeunesse.xlsx".into(),
-            sheet: Some("Suivi 2026".into()),
+            worksheet: Some("Suivi 2026".into()),
             row: 13,
             col: 3,
         };
@@ -517,7 +517,7 @@ mod tests {
             "suivi-2026-jeunesse.xlsx, Suivi 2026!D14"
         );
         let csv = Place {
-            sheet: None,
+            worksheet: None,
             ..place
         };
         assert_eq!(csv.to_string(), "suivi-2026-jeunesse.xlsx, cellule D14");
@@ -529,15 +529,15 @@ mod tests {
             cells: LIMITS.cells,
             text: LIMITS.text,
         };
-        let sheet = csv_sheet(
+        let worksheet = csv_worksheet(
             "s.csv",
             "Identifiant;État 2026\na;en cours\n".as_bytes(),
             false,
             &mut budget,
         )
         .unwrap();
-        assert_eq!(sheet.rows[1][1], Cell::Text("en cours".into()));
-        assert_eq!(sheet.rows[0].len(), 2);
+        assert_eq!(worksheet.rows[1][1], Cell::Text("en cours".into()));
+        assert_eq!(worksheet.rows[0].len(), 2);
     }
 
     #[test]
@@ -545,7 +545,7 @@ mod tests {
         let err = parse(
             "notes.xlsx",
             std::io::Cursor::new(b"bonjour"),
-            Format::Xlsx,
+            WorkbookFormat::Xlsx,
             false,
         )
         .unwrap_err();

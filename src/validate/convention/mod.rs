@@ -13,7 +13,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::model::shape::{Kind, Shape};
+use crate::model::shape::{ColumnType, Shape};
 use crate::model::*;
 use crate::read::{RawAnnexNumber, RawConvention, RawDocumentInfo, closest};
 use crate::text::check;
@@ -232,7 +232,7 @@ pub(crate) fn annex(
                         file,
                         span,
                         &t,
-                        check::Kind::optional("annexe.numero"),
+                        check::TextKind::optional("annexe.numero"),
                         diags,
                     );
                     t.trim().to_string()

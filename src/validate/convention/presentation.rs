@@ -103,11 +103,11 @@ pub(super) fn sheets(
         let texts: Vec<&str> = shape
             .columns
             .iter()
-            .filter(|c| c.kind == Kind::Text)
+            .filter(|c| c.kind == ColumnType::Text)
             .map(|c| c.key.as_str())
             .collect();
         match shape.column(key.trim()) {
-            Some((i, c)) if c.kind == Kind::Text => Some(i),
+            Some((i, c)) if c.kind == ColumnType::Text => Some(i),
             found => {
                 let list = texts
                     .iter()

@@ -67,7 +67,7 @@ pub fn untyped_columns(columns: Option<&RawColumns>) -> Vec<String> {
             .filter(|c| {
                 c.kind
                     .as_ref()
-                    .is_some_and(|k| Kind::parse(k.get_ref()).is_none())
+                    .is_some_and(|k| ColumnType::parse(k.get_ref()).is_none())
             })
             .map(|c| c.cle.get_ref().trim().to_string())
             .collect(),
@@ -132,7 +132,7 @@ pub(crate) fn label_text(
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
-    let kind = check::Kind::label(key)
+    let kind = check::TextKind::label(key)
         .required("écrivez l'intitulé tel qu'il paraît dans l'en-tête du tableau");
     check::check(file, value.span(), value.get_ref(), kind, diags)
         .then(|| value.get_ref().trim().to_string())
@@ -165,7 +165,7 @@ pub(crate) fn declared_columns(
             .groupe
             .and_then(|g| label_text(file, g, "colonnes.groupe", diags));
         let kind = match raw.kind {
-            None => Kind::Text,
+            None => ColumnType::Text,
             Some(word) => column_kind(file, word, diags),
         };
         let width = match raw.largeur {
@@ -256,17 +256,17 @@ pub(crate) fn check_column_key(
     }
 }
 
-/// A column's `type`, one of [`Kind::ALL`]'s words; an unknown word is
+/// A column's `type`, one of [`ColumnType::ALL`]'s words; an unknown word is
 /// reported, and the column taken as text.
 pub(crate) fn column_kind(
     file: &SourceFile,
     word: Spanned<String>,
     diags: &mut Vec<Diagnostic>,
-) -> Kind {
-    if let Some(kind) = Kind::parse(word.get_ref()) {
+) -> ColumnType {
+    if let Some(kind) = ColumnType::parse(word.get_ref()) {
         return kind;
     }
-    let words: Vec<&str> = Kind::ALL.iter().map(|k| k.word()).collect();
+    let words: Vec<&str> = ColumnType::ALL.iter().map(|k| k.word()).collect();
     let list = by_closeness(word.get_ref(), &words)
         .iter()
         .map(|w| format!("\"{w}\""))
@@ -286,7 +286,7 @@ pub(crate) fn column_kind(
             .label("type inconnu")
             .hint(hint),
     );
-    Kind::Text
+    ColumnType::Text
 }
 
 /// A column's `largeur`, relative to the first column's: above 0 and up to 20;
@@ -294,7 +294,7 @@ pub(crate) fn column_kind(
 pub(crate) fn column_width(
     file: &SourceFile,
     written: Spanned<f64>,
-    kind: Kind,
+    kind: ColumnType,
     diags: &mut Vec<Diagnostic>,
 ) -> f64 {
     let value = *written.get_ref();
@@ -320,7 +320,7 @@ pub(crate) fn check_declared(
     diags: &mut Vec<Diagnostic>,
 ) {
     let deadlines: Vec<usize> = (0..columns.len())
-        .filter(|&i| columns[i].kind == Kind::Deadline)
+        .filter(|&i| columns[i].kind == ColumnType::Deadline)
         .collect();
     if let [first, rest @ ..] = deadlines.as_slice() {
         for &i in rest {
@@ -363,7 +363,7 @@ pub(crate) fn check_declared(
     }
     // An échéance `k` is published as `k_debut` and `k_fin`.
     for (i, column) in columns.iter().enumerate() {
-        if column.kind != Kind::Deadline {
+        if column.kind != ColumnType::Deadline {
             continue;
         }
         for suffix in ["_debut", "_fin"] {

@@ -54,11 +54,11 @@ fn a_declaration_in_order_with_its_defaults() {
     let (action, budget, public) = (&shape.columns[0], &shape.columns[1], &shape.columns[2]);
     assert_eq!(
         (action.kind, action.width, action.required),
-        (Kind::Text, 2.0, true)
+        (ColumnType::Text, 2.0, true)
     );
     assert_eq!(
         (budget.kind, budget.width, budget.required),
-        (Kind::Amount, 1.0, false)
+        (ColumnType::Amount, 1.0, false)
     );
     assert_eq!(budget.group.as_deref(), Some("G"));
     assert!(action.shown && !public.shown);

@@ -139,7 +139,7 @@ pub(super) struct Cell {
 
 /// Formatting of a run.
 #[derive(Clone, Copy, Default)]
-struct Format {
+struct RunStyle {
     bold: bool,
     italic: bool,
     superscript: bool,
@@ -191,14 +191,14 @@ impl Reader {
 
     fn paragraph(&self, p: Node, state: &mut ParaState) -> Block {
         let mut inlines = Vec::new();
-        self.inlines(p, Format::default(), &mut inlines, state);
+        self.inlines(p, RunStyle::default(), &mut inlines, state);
         Block {
             inlines,
             list: self.lists.item(child(&p, "pPr")),
         }
     }
 
-    fn inlines(&self, node: Node, format: Format, out: &mut Vec<Inline>, state: &mut ParaState) {
+    fn inlines(&self, node: Node, format: RunStyle, out: &mut Vec<Inline>, state: &mut ParaState) {
         let push = |out: &mut Vec<Inline>, text: &str| {
             out.push(Inline {
                 text: text.to_string(),

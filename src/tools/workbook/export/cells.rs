@@ -1,4 +1,4 @@
-//! What each cell of the workbook holds: the rows of both sheets, pre-filled,
+//! What each cell of the workbook holds: the rows of both worksheets, pre-filled,
 //! and the note above them; each text measured before anything is written,
 //! and one that a cell cannot hold traced back to the file it comes from.
 
@@ -11,10 +11,11 @@ use crate::model::{Action, Plan};
 use crate::read::CONVENTION_FILE;
 use crate::tools::workbook::cell_limit::{self, Origin, shortened, too_long};
 use crate::tools::workbook::{
-    Column, FOLLOW_UP_COLUMNS, INDICATOR_COLUMNS, Prefill, cell_text, field_labels, follow_up_sheet,
+    FOLLOW_UP_COLUMNS, INDICATOR_COLUMNS, Prefill, WorkbookColumn, cell_text, field_labels,
+    follow_up_worksheet,
 };
 
-/// The note at the top of the follow-up sheet: what to fill in, and whom to
+/// The note at the top of the follow-up worksheet: what to fill in, and whom to
 /// send the workbook back to (from the convention's `[suivi]`).
 pub(super) fn note(plan: &Plan, year: u16) -> String {
     let c = &plan.convention;
@@ -31,15 +32,15 @@ pub(super) fn note(plan: &Plan, year: u16) -> String {
     text
 }
 
-/// The text of `column` for `action`, in the follow-up sheet.
-fn action_cell(plan: &Plan, action: &Action, column: Column) -> String {
+/// The text of `column` for `action`, in the follow-up worksheet.
+fn action_cell(plan: &Plan, action: &Action, column: WorkbookColumn) -> String {
     let (field, sub) = field_labels(plan, action);
     match column {
-        Column::Id | Column::Origin => action.id.clone(),
-        Column::Field => field.to_string(),
-        Column::SubSection => sub.to_string(),
-        Column::Action => cell_text(&action.description),
-        Column::Deadline => action.deadline.text.clone(),
+        WorkbookColumn::Id | WorkbookColumn::Origin => action.id.clone(),
+        WorkbookColumn::Field => field.to_string(),
+        WorkbookColumn::SubSection => sub.to_string(),
+        WorkbookColumn::Action => cell_text(&action.description),
+        WorkbookColumn::Deadline => action.deadline.text.clone(),
         _ => String::new(),
     }
 }
@@ -64,7 +65,7 @@ impl Out {
     }
 }
 
-/// The rows of the follow-up sheet, pre-filled.
+/// The rows of the follow-up worksheet, pre-filled.
 pub(super) fn follow_up_rows(
     plan: &Plan,
     actions: &[&Action],
@@ -76,22 +77,24 @@ pub(super) fn follow_up_rows(
         .collect()
 }
 
-/// The row of `action` in the follow-up sheet, in the order of
+/// The row of `action` in the follow-up worksheet, in the order of
 /// [`FOLLOW_UP_COLUMNS`].
 fn follow_up_row(plan: &Plan, action: &Action, pre: &Prefill<'_>) -> Vec<Out> {
     let f = pre.follow_up;
     FOLLOW_UP_COLUMNS
         .iter()
         .map(|column| match column {
-            Column::State => Out::Text(f.map(|f| f.state.label().to_string())),
-            Column::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
-            Column::Comment => Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text)),
+            WorkbookColumn::State => Out::Text(f.map(|f| f.state.label().to_string())),
+            WorkbookColumn::Progress => Out::Number(f.and_then(|f| f.progress).map(f64::from)),
+            WorkbookColumn::Comment => {
+                Out::Text(f.and_then(|f| f.comment.as_deref()).map(cell_text))
+            }
             other => Out::Locked(action_cell(plan, action, *other)),
         })
         .collect()
 }
 
-/// The rows of the indicators' sheet: one per indicator already known,
+/// The rows of the indicators' worksheet: one per indicator already known,
 /// pre-filled.
 pub(super) fn indicator_rows(
     plan: &Plan,
@@ -113,11 +116,11 @@ fn indicator_row(plan: &Plan, action: &Action, indicator: &Indicator) -> Vec<Out
     INDICATOR_COLUMNS
         .iter()
         .map(|column| match column {
-            Column::Indicator => Out::Locked(indicator.name.clone()),
-            Column::Unit => Out::Text(indicator.unit.clone()),
-            Column::Baseline => Out::Number(indicator.baseline),
-            Column::Target => Out::Number(indicator.target),
-            Column::Value => Out::Number(Some(indicator.value)),
+            WorkbookColumn::Indicator => Out::Locked(indicator.name.clone()),
+            WorkbookColumn::Unit => Out::Text(indicator.unit.clone()),
+            WorkbookColumn::Baseline => Out::Number(indicator.baseline),
+            WorkbookColumn::Target => Out::Number(indicator.target),
+            WorkbookColumn::Value => Out::Number(Some(indicator.value)),
             other => Out::Locked(action_cell(plan, action, *other)),
         })
         .collect()
@@ -140,7 +143,11 @@ pub(super) fn check_lengths(
         }
     };
     // The headers the plan names, and the note above them.
-    for column in [Column::Field, Column::Action, Column::Deadline] {
+    for column in [
+        WorkbookColumn::Field,
+        WorkbookColumn::Action,
+        WorkbookColumn::Deadline,
+    ] {
         let label = column.label(plan, year);
         measure(
             &label,
@@ -150,7 +157,12 @@ pub(super) fn check_lengths(
     }
     measure(
         &note(plan, year),
-        &|| format!("note en tête de la feuille « {} »", follow_up_sheet(year)),
+        &|| {
+            format!(
+                "note en tête de la feuille « {} »",
+                follow_up_worksheet(year)
+            )
+        },
         &|| {
             let key = match plan.convention.workbook_note.instructions {
                 Some(_) => "consigne",
@@ -209,11 +221,11 @@ pub(super) fn check_lengths(
 
 /// Where the text of `column` for `action` comes from: its file, or the
 /// convention, or the follow-up file it was pre-filled from; for a cell of
-/// the indicators' sheet, `indicator`'s.
+/// the indicators' worksheet, `indicator`'s.
 fn cell_origin(
     plan: &Plan,
     action: &Action,
-    column: Column,
+    column: WorkbookColumn,
     pre: &Prefill<'_>,
     indicator: Option<&Indicator>,
 ) -> Origin {
@@ -230,11 +242,11 @@ fn cell_origin(
         Origin::new(action.source.as_str(), vec![key(name)])
     };
     match (column, indicator) {
-        (Column::Field, _) => Origin::new(
+        (WorkbookColumn::Field, _) => Origin::new(
             CONVENTION_FILE,
             vec![entry("champs", "id", action.field.as_str()), key("libelle")],
         ),
-        (Column::SubSection, _) => Origin::new(
+        (WorkbookColumn::SubSection, _) => Origin::new(
             CONVENTION_FILE,
             vec![
                 entry("champs", "id", action.field.as_str()),
@@ -246,33 +258,33 @@ fn cell_origin(
                 key("libelle"),
             ],
         ),
-        (Column::Action, _) => of_action(shape.title()),
-        (Column::Deadline, _) => of_action(shape.deadline()),
-        (Column::Indicator | Column::Unit, Some(indicator)) => follow_up(
+        (WorkbookColumn::Action, _) => of_action(shape.title()),
+        (WorkbookColumn::Deadline, _) => of_action(shape.deadline()),
+        (WorkbookColumn::Indicator | WorkbookColumn::Unit, Some(indicator)) => follow_up(
             pre.indicators_year,
             vec![
                 entry("indicateurs", "nom", indicator.name.as_str()),
-                key(if column == Column::Unit {
+                key(if column == WorkbookColumn::Unit {
                     "unite"
                 } else {
                     "nom"
                 }),
             ],
         ),
-        (Column::Comment, _) => follow_up(pre.follow_up_year, vec![key("commentaire")]),
-        (Column::State, _) => follow_up(pre.follow_up_year, vec![key("etat")]),
+        (WorkbookColumn::Comment, _) => follow_up(pre.follow_up_year, vec![key("commentaire")]),
+        (WorkbookColumn::State, _) => follow_up(pre.follow_up_year, vec![key("etat")]),
         _ => of_action(None),
     }
 }
 
 /// Where the header of `column` comes from: the convention, which names the
 /// columns of either model in its own way.
-fn label_origin(plan: &Plan, column: Column) -> Origin {
+fn label_origin(plan: &Plan, column: WorkbookColumn) -> Origin {
     use cell_limit::{entry, key};
     let shape = &plan.convention.shape;
     let index = match column {
-        Column::Action => shape.title(),
-        Column::Deadline => shape.deadline(),
+        WorkbookColumn::Action => shape.title(),
+        WorkbookColumn::Deadline => shape.deadline(),
         _ => None,
     };
     let ways = match index {

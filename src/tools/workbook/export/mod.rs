@@ -2,13 +2,13 @@
 //! year's workbook, one row per action in the plan's order and one row per
 //! indicator, pre-filled and protected so that only the cells to fill in take
 //! input, ready to send and to print. What each cell holds, measured before
-//! anything is written, is in [`cells`]; the sheets and their layout in
-//! [`sheets`]; where the workbook may be written, and how the export knows its
+//! anything is written, is in [`cells`]; the worksheets and their layout in
+//! [`worksheets`]; where the workbook may be written, and how the export knows its
 //! own, in [`target`].
 
 mod cells;
-mod sheets;
 mod target;
+mod worksheets;
 
 use std::path::PathBuf;
 
@@ -19,8 +19,8 @@ use crate::model::{Action, Plan};
 use crate::tools::import::names::loose;
 use crate::tools::scaffold::Outcome;
 use cells::check_lengths;
-use sheets::workbook;
 use target::{check_target, split};
+use worksheets::workbook;
 
 /// The pre-filled values, by action id.
 type Prefills<'a> = std::collections::BTreeMap<String, Prefill<'a>>;
@@ -37,7 +37,7 @@ pub struct ExportOptions {
     pub out: Option<PathBuf>,
 }
 
-/// Empty rows left at the bottom of the indicators' sheet for new indicators.
+/// Empty rows left at the bottom of the indicators' worksheet for new indicators.
 pub const NEW_INDICATOR_ROWS: u32 = 20;
 
 /// Writes the year's follow-up workbook.

@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::follow_up::{PROGRESS_HINT, State};
-use crate::text::check::{Kind, check};
+use crate::text::check::{TextKind, check};
 use crate::tools::workbook::plain_lines;
 use crate::tools::workbook::read::{Cell, Place, french_number};
 
@@ -113,7 +113,7 @@ pub(super) fn text(
     }
     let text = plain_lines(&cell.text());
     let file = SourceFile::new(at.to_string(), text.as_str());
-    check(&file, 0..text.len(), &text, Kind::optional(key), diags);
+    check(&file, 0..text.len(), &text, TextKind::optional(key), diags);
     Some(text)
 }
 

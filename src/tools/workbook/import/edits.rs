@@ -15,11 +15,11 @@ use crate::model::follow_up::{FollowUp, State};
 use crate::tools::import::markdown::{plain_to_blocks, to_markdown};
 use crate::tools::workbook::read::Place;
 use crate::tools::workbook::update::text_value;
-use crate::tools::workbook::{Prefill, cell_text, follow_up_sheet};
+use crate::tools::workbook::{Prefill, cell_text, follow_up_worksheet};
 
 /// One column of one action, over every row that gives it.
 pub(super) enum Merged<T> {
-    /// No sheet read has the column.
+    /// No worksheet read has the column.
     Absent,
     /// Every cell of it is empty.
     Cleared(Place),
@@ -330,12 +330,12 @@ impl Given<'_> {
             ),
             None => "état manquant sur cette ligne".to_string(),
         };
-        let sheet = match self.year {
-            Some(year) => format!("feuille « {} »", follow_up_sheet(year)),
+        let worksheet = match self.year {
+            Some(year) => format!("feuille « {} »", follow_up_worksheet(year)),
             None => "feuille de suivi".to_string(),
         };
         diags.push(at.error(message).hint(format!(
-            "choisissez l'état de l'action dans la liste ({sheet}) : l'avancement, le commentaire et les indicateurs accompagnent un état"
+            "choisissez l'état de l'action dans la liste ({worksheet}) : l'avancement, le commentaire et les indicateurs accompagnent un état"
         )));
         false
     }

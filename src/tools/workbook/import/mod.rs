@@ -2,11 +2,11 @@
 //! workbooks, checks every cell as `data/suivi/<année>.toml` is checked
 //! (states of the closed list, progress from 0 to 100, actions of the plan,
 //! printable texts), merges the workbooks, compares them with the year's file
-//! and writes what is new. Every problem names its workbook, sheet and cell;
+//! and writes what is new. Every problem names its workbook, worksheet and cell;
 //! nothing is written while one remains, and a value that changes what the
 //! file holds is only written on request (`--remplacer`).
 //!
-//! The sheets are read row by row in [`rows`], each cell checked in
+//! The worksheets are read row by row in [`rows`], each cell checked in
 //! [`cells`]; the rows of every workbook are merged and compared with the
 //! year's file in [`edits`], those of the indicators in [`indicators`].
 
@@ -346,7 +346,7 @@ impl<T> Read<T> {
     }
 }
 
-/// A row of the follow-up sheet. A column that the sheet lacks (a `.csv`
+/// A row of the follow-up worksheet. A column that the worksheet lacks (a `.csv`
 /// file may leave some out) is `None`.
 #[derive(Debug)]
 struct ActionRow {
@@ -358,7 +358,7 @@ struct ActionRow {
     comment: Option<Read<String>>,
 }
 
-/// A row of the indicators' sheet.
+/// A row of the indicators' worksheet.
 #[derive(Debug)]
 struct IndicatorRow {
     id: String,
@@ -374,13 +374,13 @@ struct IndicatorRow {
 #[derive(Debug, Default)]
 struct Found {
     rows: Vec<ActionRow>,
-    /// The rows of the follow-up sheets whose identifier names no action
+    /// The rows of the follow-up worksheets whose identifier names no action
     /// (an error said): their cells are checked all the same.
     unidentified: Vec<ActionRow>,
     indicators: Vec<IndicatorRow>,
-    /// The years the sheets name, and where.
+    /// The years the worksheets name, and where.
     years: Vec<(u16, Place)>,
-    /// Whether a workbook or its follow-up sheet could not be read: the
+    /// Whether a workbook or its follow-up worksheet could not be read: the
     /// year it names may be unknown.
     unread: bool,
 }

@@ -1,4 +1,4 @@
-//! Reading the sheets of a workbook: each one known by its name or its header
+//! Reading the worksheets of a workbook: each one known by its name or its header
 //! row, then row by row, the action of each row identified and its cells
 //! checked.
 
@@ -10,7 +10,9 @@ use crate::diag::Diagnostic;
 use crate::model::Plan;
 use crate::tools::import::names::loose;
 use crate::tools::workbook::read::{Book, Cell, Place, Sheet};
-use crate::tools::workbook::{Column, FOLLOW_UP_COLUMNS, INDICATOR_COLUMNS, INDICATORS_SHEET};
+use crate::tools::workbook::{
+    FOLLOW_UP_COLUMNS, INDICATOR_COLUMNS, INDICATORS_WORKSHEET, WorkbookColumn,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SheetKind {
@@ -19,7 +21,7 @@ enum SheetKind {
 }
 
 impl SheetKind {
-    fn columns(self) -> &'static [Column] {
+    fn columns(self) -> &'static [WorkbookColumn] {
         match self {
             SheetKind::FollowUp => &FOLLOW_UP_COLUMNS,
             SheetKind::Indicators => &INDICATOR_COLUMNS,
@@ -27,30 +29,35 @@ impl SheetKind {
     }
 
     /// The column that, with the identifier, tells the header row.
-    fn key_column(self) -> Column {
+    fn key_column(self) -> WorkbookColumn {
         match self {
-            SheetKind::FollowUp => Column::State,
-            SheetKind::Indicators => Column::Value,
+            SheetKind::FollowUp => WorkbookColumn::State,
+            SheetKind::Indicators => WorkbookColumn::Value,
         }
     }
 }
 
-/// How far down a sheet its header is looked for.
+/// How far down a worksheet its header is looked for.
 const HEADER_SEARCH_ROWS: usize = 20;
 
-/// The header of a sheet: its row, and the place of each column found.
+/// The header of a worksheet: its row, and the place of each column found.
 struct Header {
     row: usize,
-    columns: BTreeMap<Column, u32>,
+    columns: BTreeMap<WorkbookColumn, u32>,
 }
 
-fn find_header(sheet: &Sheet, kind: SheetKind, book: &Book, found: &mut Found) -> Option<Header> {
-    for (r, cells) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+fn find_header(
+    worksheet: &Sheet,
+    kind: SheetKind,
+    book: &Book,
+    found: &mut Found,
+) -> Option<Header> {
+    for (r, cells) in worksheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
         let mut columns = BTreeMap::new();
         let mut years = Vec::new();
         for (c, cell) in cells.iter().enumerate() {
             if let Cell::Text(text) = cell
-                && let Some((column, year)) = Column::recognise(text, kind.columns())
+                && let Some((column, year)) = WorkbookColumn::recognise(text, kind.columns())
             {
                 columns.entry(column).or_insert(c as u32);
                 if let Some(year) = year {
@@ -58,11 +65,11 @@ fn find_header(sheet: &Sheet, kind: SheetKind, book: &Book, found: &mut Found) -
                 }
             }
         }
-        if columns.contains_key(&Column::Id) && columns.contains_key(&kind.key_column()) {
+        if columns.contains_key(&WorkbookColumn::Id) && columns.contains_key(&kind.key_column()) {
             for (year, col) in years {
                 let at = Place {
                     book: book.name.clone(),
-                    sheet: sheet.name.clone(),
+                    worksheet: worksheet.name.clone(),
                     row: r as u32,
                     col,
                 };
@@ -74,27 +81,27 @@ fn find_header(sheet: &Sheet, kind: SheetKind, book: &Book, found: &mut Found) -
     None
 }
 
-/// Reads the sheets of `book` into `found`. A sheet is known by its name
+/// Reads the worksheets of `book` into `found`. A worksheet is known by its name
 /// (« Suivi 2026 », « Indicateurs »), or else by its header row: a partner
-/// may have renamed it. A workbook whose follow-up sheet cannot be found is
-/// an error naming its sheets: its partner's entries would be lost.
+/// may have renamed it. A workbook whose follow-up worksheet cannot be found is
+/// an error naming its worksheets: its partner's entries would be lost.
 pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
-    // Whether a sheet of the actions' follow-up was read.
+    // Whether a worksheet of the actions' follow-up was read.
     let mut follow_up = false;
-    // The sheets of another name without a header of either kind.
+    // The worksheets of another name without a header of either kind.
     let mut ignored = Vec::new();
-    for sheet in &book.sheets {
-        let named = sheet.name.as_deref().map(loose);
+    for worksheet in &book.worksheets {
+        let named = worksheet.name.as_deref().map(loose);
         let kinds: &[SheetKind] = match named.as_deref() {
             None => &[SheetKind::FollowUp, SheetKind::Indicators],
-            Some(name) if name == loose(INDICATORS_SHEET) => &[SheetKind::Indicators],
+            Some(name) if name == loose(INDICATORS_WORKSHEET) => &[SheetKind::Indicators],
             Some(name) if name.strip_prefix("suivi").is_some() => &[SheetKind::FollowUp],
-            // Renamed, or a sheet of the partner's own: its header tells.
+            // Renamed, or a worksheet of the partner's own: its header tells.
             Some(_) => &[SheetKind::FollowUp, SheetKind::Indicators],
         };
         let by_name = kinds.len() == 1;
-        // The year in the sheet's name: « Suivi 2026 ».
-        if let Some(name) = &sheet.name
+        // The year in the worksheet's name: « Suivi 2026 ».
+        if let Some(name) = &worksheet.name
             && let Some(year) = loose(name)
                 .strip_prefix("suivi ")
                 .and_then(|y| y.trim().parse::<u16>().ok())
@@ -103,7 +110,7 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
                 year,
                 Place {
                     book: book.name.clone(),
-                    sheet: Some(name.clone()),
+                    worksheet: Some(name.clone()),
                     row: 0,
                     col: 0,
                 },
@@ -111,12 +118,12 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
         }
         let header = kinds
             .iter()
-            .find_map(|kind| find_header(sheet, *kind, book, found).map(|h| (*kind, h)));
+            .find_map(|kind| find_header(worksheet, *kind, book, found).map(|h| (*kind, h)));
         let Some((kind, header)) = header else {
-            match &sheet.name {
+            match &worksheet.name {
                 Some(name) if !by_name => ignored.push(name.clone()),
                 _ => {
-                    let what = match &sheet.name {
+                    let what = match &worksheet.name {
                         Some(name) => format!("{}, feuille « {name} »", book.name),
                         None => book.name.clone(),
                     };
@@ -124,7 +131,7 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
                         Diagnostic::error(format!("{what} : ligne d'en-tête introuvable"))
                             .hint("la ligne d'en-tête nomme les colonnes « Identifiant » et « État ANNÉE » (feuille de suivi) ou « Identifiant » et « Valeur ANNÉE » (indicateurs) : ne la modifiez pas, ou exportez un nouveau classeur avec `ctg suivi export ANNÉE`"),
                     );
-                    // Its header is what is missing, not the sheet.
+                    // Its header is what is missing, not the worksheet.
                     follow_up |= kinds.contains(&SheetKind::FollowUp);
                     found.unread = true;
                 }
@@ -133,25 +140,25 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
         };
         follow_up |= kind == SheetKind::FollowUp;
         match kind {
-            SheetKind::FollowUp => follow_up_rows(book, sheet, &header, plan, found, diags),
-            SheetKind::Indicators => indicator_rows(book, sheet, &header, plan, found, diags),
+            SheetKind::FollowUp => follow_up_rows(book, worksheet, &header, plan, found, diags),
+            SheetKind::Indicators => indicator_rows(book, worksheet, &header, plan, found, diags),
         }
     }
-    let sheets = book
-        .sheets
+    let worksheets = book
+        .worksheets
         .iter()
         .filter_map(|s| s.name.as_ref())
         .map(|n| format!("« {n} »"))
         .collect::<Vec<_>>();
-    // A sheet saved as CSV (one sheet without a name) may be the
+    // A worksheet saved as CSV (one worksheet without a name) may be the
     // indicators' alone.
-    let csv = matches!(book.sheets.as_slice(), [only] if only.name.is_none());
+    let csv = matches!(book.worksheets.as_slice(), [only] if only.name.is_none());
     if !follow_up && !csv {
         found.unread = true;
-        let has = match sheets.len() {
+        let has = match worksheets.len() {
             0 => "il n'a aucune feuille".to_string(),
-            1 => format!("sa seule feuille est {}", sheets[0]),
-            _ => format!("ses feuilles sont {}", sheets.join(", ")),
+            1 => format!("sa seule feuille est {}", worksheets[0]),
+            _ => format!("ses feuilles sont {}", worksheets.join(", ")),
         };
         diags.push(
             Diagnostic::error(format!(
@@ -167,7 +174,7 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
             diags.push(
                 Diagnostic::warning(format!("{} : feuille « {name} » ignorée", book.name)).hint(
                     format!(
-                        "ni son nom ni sa ligne d'en-tête ne sont ceux des feuilles « Suivi ANNÉE » et « {INDICATORS_SHEET} » du classeur écrit par `ctg suivi export`"
+                        "ni son nom ni sa ligne d'en-tête ne sont ceux des feuilles « Suivi ANNÉE » et « {INDICATORS_WORKSHEET} » du classeur écrit par `ctg suivi export`"
                     ),
                 ),
             );
@@ -175,7 +182,7 @@ pub(super) fn collect(book: &Book, plan: &Plan, found: &mut Found, diags: &mut V
     }
 }
 
-/// One row of a sheet: its cells by column, and their places.
+/// One row of a worksheet: its cells by column, and their places.
 struct Row<'a> {
     cells: &'a [Cell],
     header: &'a Header,
@@ -183,33 +190,37 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The cell of `column`; `None` when the sheet has no such column.
-    fn get(&self, column: Column) -> Option<(&Cell, Place)> {
+    /// The cell of `column`; `None` when the worksheet has no such column.
+    fn get(&self, column: WorkbookColumn) -> Option<(&Cell, Place)> {
         let col = *self.header.columns.get(&column)?;
         let cell = self.cells.get(col as usize).unwrap_or(&Cell::Empty);
         Some((cell, self.place.at_col(col)))
     }
 
-    fn blank(&self, column: Column) -> bool {
+    fn blank(&self, column: WorkbookColumn) -> bool {
         self.get(column).is_none_or(|(c, _)| c.is_blank())
     }
 
     /// Place of the identifier cell.
     fn id_place(&self) -> Place {
-        self.get(Column::Id)
+        self.get(WorkbookColumn::Id)
             .map(|(_, p)| p)
             .unwrap_or_else(|| self.place.clone())
     }
 }
 
-fn rows<'a>(book: &Book, sheet: &'a Sheet, header: &'a Header) -> impl Iterator<Item = Row<'a>> {
+fn rows<'a>(
+    book: &Book,
+    worksheet: &'a Sheet,
+    header: &'a Header,
+) -> impl Iterator<Item = Row<'a>> {
     let base = Place {
         book: book.name.clone(),
-        sheet: sheet.name.clone(),
+        worksheet: worksheet.name.clone(),
         row: 0,
         col: 0,
     };
-    sheet
+    worksheet
         .rows
         .iter()
         .enumerate()
@@ -226,24 +237,30 @@ fn rows<'a>(book: &Book, sheet: &'a Sheet, header: &'a Header) -> impl Iterator<
 
 fn follow_up_rows(
     book: &Book,
-    sheet: &Sheet,
+    worksheet: &Sheet,
     header: &Header,
     plan: &Plan,
     found: &mut Found,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for row in rows(book, sheet, header) {
+    for row in rows(book, worksheet, header) {
         let before = diags.len();
         follow_up_row(&row, plan, found, diags);
         crate::diag::compact(diags, before);
     }
 }
 
-/// Reads one row of a follow-up sheet into `found`, each of its cells
+/// Reads one row of a follow-up worksheet into `found`, each of its cells
 /// checked.
 fn follow_up_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
-    let editable = [Column::State, Column::Progress, Column::Comment];
-    if row.blank(Column::Id) && row.blank(Column::Origin) && editable.iter().all(|c| row.blank(*c))
+    let editable = [
+        WorkbookColumn::State,
+        WorkbookColumn::Progress,
+        WorkbookColumn::Comment,
+    ];
+    if row.blank(WorkbookColumn::Id)
+        && row.blank(WorkbookColumn::Origin)
+        && editable.iter().all(|c| row.blank(*c))
     {
         return;
     }
@@ -251,15 +268,15 @@ fn follow_up_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<
     // the row is said at once.
     let id = identify(row, plan, diags);
     let checked_as = id.clone().or_else(|| origin_action(row, plan));
-    let state = row.get(Column::State).map(|(cell, at)| {
+    let state = row.get(WorkbookColumn::State).map(|(cell, at)| {
         let value = state(cell, &at, diags);
         Read::of(cell, at, value)
     });
-    let progress = row.get(Column::Progress).map(|(cell, at)| {
+    let progress = row.get(WorkbookColumn::Progress).map(|(cell, at)| {
         let value = progress(cell, &at, diags);
         Read::of(cell, at, value)
     });
-    let comment = row.get(Column::Comment).map(|(cell, at)| {
+    let comment = row.get(WorkbookColumn::Comment).map(|(cell, at)| {
         let value = text(cell, &at, "commentaire", diags);
         Read::of(cell, at, value)
     });
@@ -280,30 +297,33 @@ fn follow_up_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<
 
 fn indicator_rows(
     book: &Book,
-    sheet: &Sheet,
+    worksheet: &Sheet,
     header: &Header,
     plan: &Plan,
     found: &mut Found,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for row in rows(book, sheet, header) {
+    for row in rows(book, worksheet, header) {
         let before = diags.len();
         indicator_row(&row, plan, found, diags);
         crate::diag::compact(diags, before);
     }
 }
 
-/// Reads one row of an indicators' sheet into `found`, each of its cells
+/// Reads one row of an indicators' worksheet into `found`, each of its cells
 /// checked.
 fn indicator_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<Diagnostic>) {
     let given = [
-        Column::Indicator,
-        Column::Unit,
-        Column::Baseline,
-        Column::Target,
-        Column::Value,
+        WorkbookColumn::Indicator,
+        WorkbookColumn::Unit,
+        WorkbookColumn::Baseline,
+        WorkbookColumn::Target,
+        WorkbookColumn::Value,
     ];
-    if row.blank(Column::Id) && row.blank(Column::Origin) && given.iter().all(|c| row.blank(*c)) {
+    if row.blank(WorkbookColumn::Id)
+        && row.blank(WorkbookColumn::Origin)
+        && given.iter().all(|c| row.blank(*c))
+    {
         return;
     }
     // The cells are checked whatever the identifier, in the order of
@@ -311,24 +331,24 @@ fn indicator_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<
     // action's for the checks.
     let id = identify(row, plan, diags).or_else(|| origin_action(row, plan));
     let name = row
-        .get(Column::Indicator)
+        .get(WorkbookColumn::Indicator)
         .and_then(|(cell, at)| text(cell, &at, "indicateurs.nom", diags).map(|n| (n, at)));
-    let unit = row.get(Column::Unit).map(|(cell, at)| {
+    let unit = row.get(WorkbookColumn::Unit).map(|(cell, at)| {
         let value = text(cell, &at, "indicateurs.unite", diags).map(|u| u.replace('\n', " "));
         Read::of(cell, at, value)
     });
-    let number = |column: Column, what: &str, diags: &mut Vec<Diagnostic>| {
+    let number = |column: WorkbookColumn, what: &str, diags: &mut Vec<Diagnostic>| {
         row.get(column).map(|(cell, at)| {
             let value = number(cell, &at, what, diags);
             Read::of(cell, at, value)
         })
     };
-    let baseline = number(Column::Baseline, "valeur de départ", diags);
-    let target = number(Column::Target, "cible", diags);
-    let value = number(Column::Value, "valeur", diags);
+    let baseline = number(WorkbookColumn::Baseline, "valeur de départ", diags);
+    let target = number(WorkbookColumn::Target, "cible", diags);
+    let value = number(WorkbookColumn::Value, "valeur", diags);
     let Some((name, _)) = name else {
         let at = row
-            .get(Column::Indicator)
+            .get(WorkbookColumn::Indicator)
             .map_or_else(|| row.id_place(), |(_, at)| at);
         let of = match &id {
             Some(id) => format!(" pour l'action `{id}`"),
@@ -360,11 +380,11 @@ fn indicator_row(row: &Row<'_>, plan: &Plan, found: &mut Found, diags: &mut Vec<
 fn identify(row: &Row<'_>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let at = row.id_place();
     let id = row
-        .get(Column::Id)
+        .get(WorkbookColumn::Id)
         .map(|(c, _)| c.text().trim().to_string())
         .unwrap_or_default();
     let origin = row
-        .get(Column::Origin)
+        .get(WorkbookColumn::Origin)
         .map(|(c, _)| c.text().trim().to_string())
         .filter(|o| !o.is_empty());
     if let Some(origin) = origin
@@ -398,7 +418,7 @@ fn identify(row: &Row<'_>, plan: &Plan, diags: &mut Vec<Diagnostic>) -> Option<S
 
 /// The action that the hidden column names, when it is one of the plan's.
 fn origin_action(row: &Row<'_>, plan: &Plan) -> Option<String> {
-    let origin = row.get(Column::Origin)?.0.text().trim().to_string();
+    let origin = row.get(WorkbookColumn::Origin)?.0.text().trim().to_string();
     plan.actions
         .iter()
         .any(|a| a.id == origin)

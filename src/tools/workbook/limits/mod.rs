@@ -3,7 +3,7 @@
 //! spreadsheet reader (calamine) touches an archive, each XML part it will
 //! read is inflated here into nothing, its size counted, and the parts whose
 //! contents calamine keeps in memory (shared strings, styles, an OpenDocument
-//! sheet's repeated cells) are scanned for what calamine would allocate.
+//! worksheet's repeated cells) are scanned for what calamine would allocate.
 //!
 //! The limits are far above any follow-up workbook (a few hundred rows, a
 //! dozen columns, a few hundred kilobytes) and low enough that the reading
@@ -33,7 +33,7 @@ use xlsx::check_xlsx;
 pub(crate) struct Limits {
     /// A part that holds cells (a worksheet, the shared strings, an
     /// OpenDocument's `content.xml`), inflated.
-    pub sheet_part: u64,
+    pub worksheet_part: u64,
     /// Any other part read (workbook, relationships, styles, theme,
     /// manifest), inflated: calamine keeps most of them in memory, as
     /// structures several times their size.
@@ -43,7 +43,7 @@ pub(crate) struct Limits {
     /// Entries of the archive.
     pub entries: usize,
     /// Sheets of the workbook.
-    pub sheets: usize,
+    pub worksheets: usize,
     /// Rows and columns where a cell may stand (0-based bounds, exclusive).
     pub rows: u32,
     pub columns: u32,
@@ -54,19 +54,19 @@ pub(crate) struct Limits {
     pub text: usize,
     /// What calamine's table of cell styles may take, in bytes.
     pub styles: usize,
-    /// A sheet saved as CSV, in bytes.
+    /// A worksheet saved as CSV, in bytes.
     pub csv: u64,
 }
 
 /// The limits of `ctg suivi import`. Sizes are counted as the web counts
 /// them (1 Mo = 1 000 000 octets), as the messages show them.
 pub(crate) const LIMITS: Limits = Limits {
-    sheet_part: 32_000_000,
+    worksheet_part: 32_000_000,
     other_part: 4_000_000,
     total: 64_000_000,
     entries: 10_000,
-    sheets: 256,
-    // Far beyond a follow-up sheet, and well inside what a spreadsheet can
+    worksheets: 256,
+    // Far beyond a follow-up worksheet, and well inside what a spreadsheet can
     // hold: a cell out there is a stray value, or a crafted file.
     rows: 100_000,
     columns: 1_024,
@@ -112,7 +112,7 @@ pub(crate) fn grouped(n: u64) -> String {
 /// exported and filled, and another copy of it is the way out.
 const TOO_BIG_HINT: &str = "un classeur de suivi rempli pèse quelques centaines de kilo-octets : ce fichier est abîmé ou fabriqué (une « bombe » de compression, par exemple) ; demandez au partenaire de renvoyer son classeur, ou recopiez ses saisies dans un classeur écrit par `ctg suivi export`";
 
-/// What to do with a sheet that declares too many cells.
+/// What to do with a worksheet that declares too many cells.
 pub(crate) const TOO_MANY_CELLS_HINT: &str = "le tableau se prolonge sans doute par une valeur ou une mise en forme recopiée sur des lignes ou des colonnes entières : supprimez les lignes et les colonnes au-delà du tableau (ou recopiez le tableau dans un classeur neuf), enregistrez, puis relancez l'import";
 
 /// Checks the archive `reader` before calamine opens it: the size of every
@@ -269,7 +269,7 @@ enum Stop {
     /// Beyond a limit, said by the message: a file that is no follow-up
     /// workbook.
     Refused(String),
-    /// Beyond the cells or the text a workbook may have: a sheet that goes
+    /// Beyond the cells or the text a workbook may have: a worksheet that goes
     /// on beyond its table.
     RefusedCells(String),
     /// What calamine would not read either.
@@ -328,7 +328,7 @@ fn attributes_len(e: &BytesStart<'_>) -> usize {
     attributes(e).map(|a| a.value.len()).sum()
 }
 
-/// Measures the XML parts not measured yet, within the limit of a sheet:
+/// Measures the XML parts not measured yet, within the limit of a worksheet:
 /// should a crafted archive make calamine read a part that the checks of
 /// its format did not foresee, it is measured all the same (the images,
 /// never read, are still left out).
@@ -346,7 +346,7 @@ fn every_xml_part<R: Read + Seek>(
         .cloned()
         .collect();
     names.sort();
-    let big = parts.limits.sheet_part;
+    let big = parts.limits.worksheet_part;
     for name in names {
         parts.size(archive, &name, big)?;
     }
@@ -357,9 +357,9 @@ fn every_xml_part<R: Read + Seek>(
 mod tests {
     use super::*;
 
-    /// An Excel archive whose workbook names the sheets `sheets` (each a
+    /// An Excel archive whose workbook names the worksheets `worksheets` (each a
     /// part of so many bytes), with `more` parts (name, bytes).
-    fn archive_of(sheets: &[usize], more: &[(&str, usize)]) -> Vec<u8> {
+    fn archive_of(worksheets: &[usize], more: &[(&str, usize)]) -> Vec<u8> {
         use std::io::Write;
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let mut put = |name: &str, data: &[u8]| {
@@ -368,7 +368,7 @@ mod tests {
             out.write_all(data).unwrap();
         };
         put("_rels/.rels", br#"<Relationships><Relationship Id="r" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#);
-        let rels: String = (0..sheets.len())
+        let rels: String = (0..worksheets.len())
             .map(|i| format!(r#"<Relationship Id="r{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#))
             .collect();
         put(
@@ -376,7 +376,7 @@ mod tests {
             format!("<Relationships>{rels}</Relationships>").as_bytes(),
         );
         put("xl/workbook.xml", b"<workbook/>");
-        for (i, size) in sheets.iter().enumerate() {
+        for (i, size) in worksheets.iter().enumerate() {
             put(&format!("xl/worksheets/sheet{i}.xml"), &vec![b' '; *size]);
         }
         for (name, size) in more {
@@ -387,7 +387,7 @@ mod tests {
 
     fn checked(bytes: Vec<u8>) -> Result<(), String> {
         let limits = Limits {
-            sheet_part: 10_000,
+            worksheet_part: 10_000,
             other_part: 1_000,
             total: 15_000,
             ..LIMITS
@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn the_parts_read_are_measured_and_the_media_left_out() {
         // An image of 1 Mo is never read; any other XML part is measured
-        // within the limit of a sheet.
+        // within the limit of a worksheet.
         assert_eq!(
             checked(archive_of(
                 &[9_000],

@@ -1,5 +1,5 @@
 //! The parts calamine reads of an OpenDocument workbook: the manifest, and
-//! `content.xml`, where calamine builds every sheet at once, with each
+//! `content.xml`, where calamine builds every worksheet at once, with each
 //! repeated row and cell: scanned as calamine reads it, to count what it
 //! would keep.
 
@@ -17,14 +17,14 @@ use crate::tools::workbook::damage::Damage;
 
 /// The parts calamine reads when it opens an OpenDocument workbook: the
 /// manifest, scanned for a password, and `content.xml`, where calamine
-/// builds every sheet at once, scanned. (It reads `meta.xml` within a limit
+/// builds every worksheet at once, scanned. (It reads `meta.xml` within a limit
 /// of its own, and the first bytes of `mimetype` only.)
 pub(super) fn check_ods<R: Read + Seek>(
     archive: &mut zip_calamine::ZipArchive<R>,
     parts: &mut Parts<'_>,
 ) -> Result<(), Diagnostic> {
     let small = parts.limits.other_part;
-    let big = parts.limits.sheet_part;
+    let big = parts.limits.worksheet_part;
     parts.measure(archive, "META-INF/manifest.xml", small, Some(manifest))?;
     let limits = *parts.limits;
     parts.measure(
@@ -53,7 +53,7 @@ fn manifest(input: &mut dyn BufRead) -> Result<(), Stop> {
     }
 }
 
-/// Calamine's own bounds on a sheet: it caps repeated rows and columns there.
+/// Calamine's own bounds on a worksheet: it caps repeated rows and columns there.
 const ODS_MAX_ROWS: usize = 1_048_576;
 const ODS_MAX_COLUMNS: usize = 16_384;
 
@@ -63,7 +63,7 @@ const ODS_MAX_COLUMNS: usize = 16_384;
 /// rectangle around the cells that hold something, where each row is
 /// repeated as many times as it says, and the empty rows between two
 /// others too (but not the empty rows after the last one, nor before the
-/// first: what LibreOffice writes below a sheet costs nothing). Values and
+/// first: what LibreOffice writes below a worksheet costs nothing). Values and
 /// formulas are two such rectangles; each cell of text holds a copy of its
 /// text.
 struct OdsScan<'a> {
@@ -84,7 +84,7 @@ struct OdsCell {
 }
 
 /// The smallest rectangle around the cells that hold something, over the
-/// rows of a sheet, as `get_range` builds it.
+/// rows of a worksheet, as `get_range` builds it.
 #[derive(Default)]
 struct Rectangle {
     /// Row elements read.
@@ -157,16 +157,16 @@ impl<'a> OdsScan<'a> {
                     // calamine reads the tables that have a name.
                     if let Some(name) = attribute(&e, b"table:name") {
                         self.tables += 1;
-                        if self.tables > self.limits.sheets {
+                        if self.tables > self.limits.worksheets {
                             return Err(Stop::Refused(format!(
                                 "le classeur a plus de {} feuilles, au-delà de ce qu'un classeur de suivi peut avoir",
-                                self.limits.sheets
+                                self.limits.worksheets
                             )));
                         }
                         self.table(&mut reader, &name)?;
                     }
                 }
-                // Each style that tells whether a sheet shows is kept, and
+                // Each style that tells whether a worksheet shows is kept, and
                 // each named range: counted as a cell and its text.
                 Event::Start(e)
                     if matches!(
@@ -189,14 +189,14 @@ impl<'a> OdsScan<'a> {
     }
 
     /// Refuses the workbook once its cells or its text go beyond the
-    /// limits, naming the sheet being read.
-    fn check_totals(&self, sheet: Option<(&str, usize)>) -> Result<(), Stop> {
-        let place = match sheet {
+    /// limits, naming the worksheet being read.
+    fn check_totals(&self, worksheet: Option<(&str, usize)>) -> Result<(), Stop> {
+        let place = match worksheet {
             Some((name, _)) => format!("la feuille « {name} »"),
             None => "le classeur".to_string(),
         };
         if self.cells > self.limits.cells {
-            let cells = match sheet {
+            let cells = match worksheet {
                 Some((_, cells)) => format!("{} cellules", grouped(cells as u64)),
                 None => format!("plus de {} cellules", grouped(self.limits.cells as u64)),
             };
@@ -214,7 +214,7 @@ impl<'a> OdsScan<'a> {
         Ok(())
     }
 
-    /// A sheet, up to its end: each row as read, then its two rectangles.
+    /// A worksheet, up to its end: each row as read, then its two rectangles.
     fn table(&mut self, reader: &mut XmlReader<&mut dyn BufRead>, name: &str) -> Result<(), Stop> {
         let mut buf = Vec::new();
         let mut values = Rectangle::default();
@@ -243,7 +243,7 @@ impl<'a> OdsScan<'a> {
                     let (value_cells, value_text) = values.size();
                     let (formula_cells, formula_text) = formulas.size();
                     // The rectangle of values is copied once more when the
-                    // sheet is asked for.
+                    // worksheet is asked for.
                     let cells = read_cells
                         .saturating_mul(4)
                         .saturating_add(value_cells.saturating_mul(2))
@@ -255,7 +255,7 @@ impl<'a> OdsScan<'a> {
                         .saturating_add(value_text.saturating_mul(2))
                         .saturating_add(formula_text);
                     if self.cells > self.limits.cells || self.text > self.limits.text {
-                        // The rest of the sheet is counted for the message:
+                        // The rest of the worksheet is counted for the message:
                         // nothing is kept of it.
                         let cells = rest_of_table(
                             reader,
@@ -267,7 +267,7 @@ impl<'a> OdsScan<'a> {
                     }
                 }
                 Event::End(e) if e.name().as_ref() == b"table:table" => return Ok(()),
-                // calamine would read on for ever past the end of a sheet
+                // calamine would read on for ever past the end of a worksheet
                 // that does not close.
                 Event::Eof => return Err(Stop::Damaged(Damage::BadXml)),
                 _ => {}
@@ -434,7 +434,7 @@ fn skip(reader: &mut XmlReader<&mut dyn BufRead>, name: &[u8]) -> Result<(), Sto
     }
 }
 
-/// Counts the rest of a sheet refused, for its message: the cells of its
+/// Counts the rest of a worksheet refused, for its message: the cells of its
 /// larger rectangle, or those of its rows as read if more.
 fn rest_of_table(
     reader: &mut XmlReader<&mut dyn BufRead>,
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn empty_rows_written_below_a_sheet_cost_nothing() {
-        // What LibreOffice writes below the last row of a sheet.
+        // What LibreOffice writes below the last row of a worksheet.
         let content = r#"<table:table table:name="Feuille1"><table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>"#;
         let (cells, text) = scanned(content).unwrap();
         // Two rows read (each counts one), one cell kept, four times for what

@@ -11,19 +11,19 @@ use super::{Limits, Parts, Stop, attributes_len, every_xml_part, grouped, local_
 use crate::diag::Diagnostic;
 use crate::french::french_size;
 
-/// The parts calamine reads when it opens an Excel workbook, and each sheet
+/// The parts calamine reads when it opens an Excel workbook, and each worksheet
 /// when it is read: the package relationships, which name the workbook; the
-/// workbook's relationships, which name its sheets; the workbook, the
+/// workbook's relationships, which name its worksheets; the workbook, the
 /// shared strings, the styles and the theme. Relationships, workbook and
 /// theme are only measured; the shared strings and the styles are scanned;
-/// the sheets are streamed cell by cell later, within the limits of cells
+/// the worksheets are streamed cell by cell later, within the limits of cells
 /// and text.
 pub(super) fn check_xlsx<R: Read + Seek>(
     archive: &mut zip_calamine::ZipArchive<R>,
     parts: &mut Parts<'_>,
 ) -> Result<(), Diagnostic> {
     let small = parts.limits.other_part;
-    let big = parts.limits.sheet_part;
+    let big = parts.limits.worksheet_part;
     let package = parts.measure(archive, "_rels/.rels", small, Some(relationships))?;
     // As calamine: the office document's folder and name, else xl/workbook.xml.
     let (mut folder, mut workbook) = ("xl/".to_string(), "workbook.xml".to_string());
@@ -69,10 +69,10 @@ pub(super) fn check_xlsx<R: Read + Seek>(
         Some(|input: &mut dyn BufRead| shared_strings(input, &limits)),
     )?;
     for (kind, target) in rels.into_iter().flatten() {
-        let sheet = ["worksheet", "chartsheet", "dialogsheet"]
+        let worksheet = ["worksheet", "chartsheet", "dialogsheet"]
             .iter()
             .any(|k| kind.rsplit('/').next() == Some(k));
-        if sheet {
+        if worksheet {
             let path = match target.strip_prefix('/') {
                 Some(absolute) => absolute.to_string(),
                 None => format!("{folder}{target}"),

@@ -1,4 +1,4 @@
-//! The workbook's two sheets as written: the cells with their formats, the
+//! The workbook's two worksheets as written: the cells with their formats, the
 //! lists and bounds that spreadsheets check on input, and the layout they
 //! share (widths, heights, page set-up, protection).
 
@@ -15,7 +15,8 @@ use crate::diag::{Diagnostic, Failure};
 use crate::model::follow_up::State;
 use crate::model::{Action, Plan};
 use crate::tools::workbook::{
-    Column, FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, follow_up_sheet,
+    FOLLOW_UP_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_WORKSHEET, WorkbookColumn,
+    follow_up_worksheet,
 };
 
 /// The cell formats of the workbook.
@@ -84,17 +85,17 @@ pub(super) fn workbook(
                 format!("classeur de suivi {year} écrit par ctg suivi export"),
             ),
     );
-    let sheet = book.add_worksheet();
-    follow_up_sheet_of(sheet, plan, year, actions, pre, &formats).map_err(internal)?;
-    let sheet = book.add_worksheet();
-    indicators_sheet(sheet, plan, year, actions, pre, &formats).map_err(internal)?;
+    let worksheet = book.add_worksheet();
+    follow_up_worksheet_of(worksheet, plan, year, actions, pre, &formats).map_err(internal)?;
+    let worksheet = book.add_worksheet();
+    indicators_worksheet(worksheet, plan, year, actions, pre, &formats).map_err(internal)?;
     book.save_to_buffer().map_err(internal)
 }
 
 /// Writes `rows` under the header, each cell with its format.
 fn write_rows(
-    sheet: &mut Worksheet,
-    columns: &[Column],
+    worksheet: &mut Worksheet,
+    columns: &[WorkbookColumn],
     rows: &[Vec<Out>],
     formats: &Formats,
 ) -> Result<(), XlsxError> {
@@ -102,19 +103,21 @@ fn write_rows(
         let row = HEADER_ROW + 1 + i as u32;
         for (col, (cell, column)) in cells.iter().zip(columns).enumerate() {
             let col = col as u16;
-            let number = if *column == Column::Progress {
+            let number = if *column == WorkbookColumn::Progress {
                 &formats.whole
             } else {
                 &formats.number
             };
             match cell {
-                Out::Locked(t) => sheet.write_string_with_format(row, col, t, &formats.locked)?,
-                Out::Text(Some(t)) => {
-                    sheet.write_string_with_format(row, col, t, &formats.editable)?
+                Out::Locked(t) => {
+                    worksheet.write_string_with_format(row, col, t, &formats.locked)?
                 }
-                Out::Text(None) => sheet.write_blank(row, col, &formats.editable)?,
-                Out::Number(Some(n)) => sheet.write_number_with_format(row, col, *n, number)?,
-                Out::Number(None) => sheet.write_blank(row, col, number)?,
+                Out::Text(Some(t)) => {
+                    worksheet.write_string_with_format(row, col, t, &formats.editable)?
+                }
+                Out::Text(None) => worksheet.write_blank(row, col, &formats.editable)?,
+                Out::Number(Some(n)) => worksheet.write_number_with_format(row, col, *n, number)?,
+                Out::Number(None) => worksheet.write_blank(row, col, number)?,
             };
         }
     }
@@ -122,22 +125,22 @@ fn write_rows(
 }
 
 /// The place of `column` among `columns`.
-fn col_of(columns: &[Column], column: Column) -> u16 {
+fn col_of(columns: &[WorkbookColumn], column: WorkbookColumn) -> u16 {
     columns.iter().position(|c| *c == column).unwrap_or(0) as u16
 }
 
-fn follow_up_sheet_of(
-    sheet: &mut Worksheet,
+fn follow_up_worksheet_of(
+    worksheet: &mut Worksheet,
     plan: &Plan,
     year: u16,
     actions: &[&Action],
     pre: &Prefills<'_>,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(follow_up_sheet(year))?;
+    worksheet.set_name(follow_up_worksheet(year))?;
     let columns = FOLLOW_UP_COLUMNS;
     let rows = follow_up_rows(plan, actions, pre);
-    write_rows(sheet, &columns, &rows, formats)?;
+    write_rows(worksheet, &columns, &rows, formats)?;
     let (first, last) = (HEADER_ROW + 1, HEADER_ROW + actions.len() as u32);
     let labels = State::ALL.map(State::label);
     let state = DataValidation::new()
@@ -150,17 +153,17 @@ fn follow_up_sheet_of(
             labels.join(", ")
         ))?
         .set_error_style(DataValidationErrorStyle::Stop);
-    let col = col_of(&columns, Column::State);
-    sheet.add_data_validation(first, col, last, col, &state)?;
+    let col = col_of(&columns, WorkbookColumn::State);
+    worksheet.add_data_validation(first, col, last, col, &state)?;
     let progress = DataValidation::new()
         .allow_whole_number(DataValidationRule::Between(0, 100))
         .set_error_title("Avancement")?
         .set_error_message("L'avancement est un nombre entier de 0 à 100, sans le signe %.")?
         .set_error_style(DataValidationErrorStyle::Stop);
-    let col = col_of(&columns, Column::Progress);
-    sheet.add_data_validation(first, col, last, col, &progress)?;
+    let col = col_of(&columns, WorkbookColumn::Progress);
+    worksheet.add_data_validation(first, col, last, col, &progress)?;
     lay_out(
-        sheet,
+        worksheet,
         plan,
         year,
         &columns,
@@ -170,35 +173,39 @@ fn follow_up_sheet_of(
     )
 }
 
-fn indicators_sheet(
-    sheet: &mut Worksheet,
+fn indicators_worksheet(
+    worksheet: &mut Worksheet,
     plan: &Plan,
     year: u16,
     actions: &[&Action],
     pre: &Prefills<'_>,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(INDICATORS_SHEET)?;
+    worksheet.set_name(INDICATORS_WORKSHEET)?;
     let columns = INDICATOR_COLUMNS;
     let rows = indicator_rows(plan, actions, pre);
-    write_rows(sheet, &columns, &rows, formats)?;
+    write_rows(worksheet, &columns, &rows, formats)?;
     // Rows for new indicators, where the action is chosen from the list of
-    // those of the follow-up sheet.
+    // those of the follow-up worksheet.
     let first_new = HEADER_ROW + 1 + rows.len() as u32;
     let last = first_new + NEW_INDICATOR_ROWS - 1;
     for row in first_new..=last {
         for (col, column) in columns.iter().enumerate() {
             let format = match column {
-                Column::Id | Column::Indicator | Column::Unit => &formats.editable,
-                Column::Baseline | Column::Target | Column::Value => &formats.number,
+                WorkbookColumn::Id | WorkbookColumn::Indicator | WorkbookColumn::Unit => {
+                    &formats.editable
+                }
+                WorkbookColumn::Baseline | WorkbookColumn::Target | WorkbookColumn::Value => {
+                    &formats.number
+                }
                 _ => &formats.locked,
             };
-            sheet.write_blank(row, col as u16, format)?;
+            worksheet.write_blank(row, col as u16, format)?;
         }
     }
     let ids = format!(
         "='{}'!$A${}:$A${}",
-        follow_up_sheet(year),
+        follow_up_worksheet(year),
         HEADER_ROW + 2,
         HEADER_ROW + 1 + actions.len() as u32
     );
@@ -208,36 +215,39 @@ fn indicators_sheet(
         .set_input_message("Choisissez l'identifiant de l'action dans la liste.")?
         .set_error_title("Identifiant inconnu")?
         .set_error_message("Choisissez l'identifiant d'une action de la feuille de suivi.")?;
-    let col = col_of(&columns, Column::Id);
-    sheet.add_data_validation(first_new, col, last, col, &id)?;
+    let col = col_of(&columns, WorkbookColumn::Id);
+    worksheet.add_data_validation(first_new, col, last, col, &id)?;
     let number = DataValidation::new()
         .allow_decimal_number(DataValidationRule::Between(-1.0e15, 1.0e15))
         .set_error_title("Nombre attendu")?
         .set_error_message("Saisissez un nombre, par exemple 12 ou 12,5, sans unité.")?
         .set_error_style(DataValidationErrorStyle::Stop);
     let (from, to) = (
-        col_of(&columns, Column::Baseline),
-        col_of(&columns, Column::Value),
+        col_of(&columns, WorkbookColumn::Baseline),
+        col_of(&columns, WorkbookColumn::Value),
     );
-    sheet.add_data_validation(HEADER_ROW + 1, from, last, to, &number)?;
+    worksheet.add_data_validation(HEADER_ROW + 1, from, last, to, &number)?;
     let note = format!(
         "Indicateurs {year} : une ligne par indicateur ; saisissez la valeur {year} (un nombre, sans unité). Les valeurs déjà écrites sont celles du dernier suivi : corrigez-les. Pour ajouter un indicateur, utilisez une ligne vide du bas : choisissez l'identifiant de l'action dans la liste et donnez son nom."
     );
-    lay_out(sheet, plan, year, &columns, &rows, &note, formats)
+    lay_out(worksheet, plan, year, &columns, &rows, &note, formats)
 }
 
-/// What both sheets share: the note above, the header, the widths, the frozen
+/// What both worksheets share: the note above, the header, the widths, the frozen
 /// header, the page set-up and the protection.
 fn lay_out(
-    sheet: &mut Worksheet,
+    worksheet: &mut Worksheet,
     plan: &Plan,
     year: u16,
-    columns: &[Column],
+    columns: &[WorkbookColumn],
     rows: &[Vec<Out>],
     note: &str,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
-    let shown = columns.iter().filter(|c| **c != Column::Origin).count() as u16;
+    let shown = columns
+        .iter()
+        .filter(|c| **c != WorkbookColumn::Origin)
+        .count() as u16;
     let texts: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(Out::shown).collect())
@@ -247,11 +257,11 @@ fn lay_out(
     let mut labels = Vec::new();
     for (col, column) in columns.iter().enumerate() {
         let label = column.label(plan, year);
-        sheet.write_string_with_format(HEADER_ROW, col as u16, &label, &formats.header)?;
+        worksheet.write_string_with_format(HEADER_ROW, col as u16, &label, &formats.header)?;
         let width = width(*column, &label, texts.iter().filter_map(|r| r.get(col)));
-        sheet.set_column_width(col as u16, width)?;
-        if *column == Column::Origin {
-            sheet.set_column_hidden(col as u16)?;
+        worksheet.set_column_width(col as u16, width)?;
+        if *column == WorkbookColumn::Origin {
+            worksheet.set_column_hidden(col as u16)?;
         } else {
             total_width += width;
         }
@@ -261,11 +271,11 @@ fn lay_out(
     // Rows are as tall as their longest wrapped text: spreadsheets do not
     // all size them when they open a file. A row keeps room for a short
     // comment.
-    sheet.set_row_height(HEADER_ROW, height(&labels, &widths, 1))?;
+    worksheet.set_row_height(HEADER_ROW, height(&labels, &widths, 1))?;
     for (i, row) in texts.iter().enumerate() {
-        sheet.set_row_height(HEADER_ROW + 1 + i as u32, height(row, &widths, 2))?;
+        worksheet.set_row_height(HEADER_ROW + 1 + i as u32, height(row, &widths, 2))?;
     }
-    sheet.merge_range(0, 0, 0, shown - 1, note, &formats.note)?;
+    worksheet.merge_range(0, 0, 0, shown - 1, note, &formats.note)?;
     // A merged cell does not grow with its text: its height is given, from
     // the number of lines the text takes across the shown columns.
     let per_line = (total_width * 1.1).max(20.0);
@@ -273,31 +283,31 @@ fn lay_out(
         .lines()
         .map(|l| (l.chars().count() as f64 / per_line).ceil().max(1.0))
         .sum();
-    sheet.set_row_height(0, lines * 15.0 + 4.0)?;
-    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    sheet.set_landscape();
-    sheet.set_paper_size(9); // A4
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    sheet.set_header(page_header(&plan.convention.caption));
-    sheet.set_footer("&CPage &P / &N");
+    worksheet.set_row_height(0, lines * 15.0 + 4.0)?;
+    worksheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    worksheet.set_landscape();
+    worksheet.set_paper_size(9); // A4
+    worksheet.set_print_fit_to_pages(1, 0);
+    worksheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    worksheet.set_header(page_header(&plan.convention.caption));
+    worksheet.set_footer("&CPage &P / &N");
     let mut protection = ProtectionOptions::new();
     // Columns and rows may be resized to read long texts; no cell but the
     // white ones takes input.
     protection.format_columns = true;
     protection.format_rows = true;
-    sheet.protect_with_options(&protection);
+    worksheet.protect_with_options(&protection);
     Ok(())
 }
 
 /// Height of a row of `texts` in columns of `widths`, in points: one line
 /// of the default font per line of the longest text once wrapped, at least
 /// `min_lines`. Hidden columns do not count.
-fn height(texts: &[String], widths: &[(Column, f64)], min_lines: usize) -> f64 {
+fn height(texts: &[String], widths: &[(WorkbookColumn, f64)], min_lines: usize) -> f64 {
     let lines = texts
         .iter()
         .zip(widths)
-        .filter(|(_, (column, _))| *column != Column::Origin)
+        .filter(|(_, (column, _))| *column != WorkbookColumn::Origin)
         .map(|(text, (_, width))| wrapped_lines(text, *width))
         .max()
         .unwrap_or(1)
@@ -322,7 +332,7 @@ fn wrapped_lines(text: &str, width: f64) -> usize {
         .max(1)
 }
 
-/// The page header: the sheet's name on the left, the plan's caption on the
+/// The page header: the worksheet's name on the left, the plan's caption on the
 /// right, shortened to the 255 characters a header holds (a longer one, the
 /// writer would leave out with a message of its own).
 fn page_header(caption: &str) -> String {
@@ -351,17 +361,20 @@ fn page_header(caption: &str) -> String {
 
 /// The width of a column, in characters: enough for its longest line, within
 /// bounds that keep the page readable (long texts wrap).
-fn width<'a>(column: Column, label: &str, cells: impl Iterator<Item = &'a String>) -> f64 {
+fn width<'a>(column: WorkbookColumn, label: &str, cells: impl Iterator<Item = &'a String>) -> f64 {
     let (min, max) = match column {
-        Column::Id | Column::Origin => (14.0, 40.0),
-        Column::Field | Column::SubSection => (12.0, 24.0),
-        Column::Action => (30.0, 60.0),
-        Column::Deadline => (10.0, 14.0),
-        Column::State => (14.0, 16.0),
-        Column::Progress => (12.0, 14.0),
-        Column::Comment => (40.0, 60.0),
-        Column::Indicator => (20.0, 36.0),
-        Column::Unit | Column::Baseline | Column::Target | Column::Value => (10.0, 16.0),
+        WorkbookColumn::Id | WorkbookColumn::Origin => (14.0, 40.0),
+        WorkbookColumn::Field | WorkbookColumn::SubSection => (12.0, 24.0),
+        WorkbookColumn::Action => (30.0, 60.0),
+        WorkbookColumn::Deadline => (10.0, 14.0),
+        WorkbookColumn::State => (14.0, 16.0),
+        WorkbookColumn::Progress => (12.0, 14.0),
+        WorkbookColumn::Comment => (40.0, 60.0),
+        WorkbookColumn::Indicator => (20.0, 36.0),
+        WorkbookColumn::Unit
+        | WorkbookColumn::Baseline
+        | WorkbookColumn::Target
+        | WorkbookColumn::Value => (10.0, 16.0),
     };
     let longest_word = label
         .split_whitespace()
