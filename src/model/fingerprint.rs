@@ -1,4 +1,4 @@
-//! Stage 3 (render): fingerprints. The plan's fingerprint is a SHA-256 over its
+//! Fingerprints. The plan's fingerprint is a SHA-256 over its
 //! normalised records, printed in the footer of every page so that a printed page
 //! can be traced to the data it came from; outputs get their own SHA-256.
 

@@ -1,6 +1,6 @@
-//! The annual review ("bilan annuel"): stages 1 and 2 for the follow-up data of
-//! each year (`data/suivi/<année>.toml`, `data/bilans/<année>/*.md`), and the
-//! figures of a year's review computed from the plan and that data.
+//! The follow-up of each year (`data/suivi/<année>.toml`, `data/bilans/<année>/*.md`),
+//! as [`crate::validate::follow_up`] makes it, and the figures of a year's
+//! review ("bilan annuel") computed from the plan and that follow-up.
 //!
 //! Follow-up lives in one file per year, keyed by action id, rather than in the
 //! action files: the signed plan's files never change after signature, and a

@@ -1,4 +1,4 @@
-//! Stage 2 (validate): the plan's shape. The convention declares, in order, the
+//! The plan's shape. The convention declares, in order, the
 //! columns of the action table and the other fields of an action
 //! (`[[colonnes]]`: key, label, group, kind, required, shown in the table,
 //! width), and the first column's label (`[tableau] premiere_colonne`); a

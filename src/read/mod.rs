@@ -1,4 +1,4 @@
-//! Stage 1 (read): finds the project's files with a sorted walk of `data/`,
+//! Finds the project's files with a sorted walk of `data/`,
 //! reads them as UTF-8 ([`source`]) and deserialises the TOML into raw records
 //! ([`schema`]) that keep the span of every value, so that later stages can
 //! point at it; every serde error is recovered from ([`recover`]) and told in

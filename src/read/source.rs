@@ -1,4 +1,4 @@
-//! Below stage 1 (load): where a project's files are read from. A version of
+//! Where a project's files are read from. A version of
 //! the plan is either a project folder or a git revision of the project; the
 //! loader, the follow-up and the templates read both the same way, by paths
 //! relative to the project root. A revision's files are read from the

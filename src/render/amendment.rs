@@ -1,4 +1,4 @@
-//! Stage 3 (convert): the view of an amendment's document ("avenant",
+//! The view of an amendment's document ("avenant",
 //! `avenant-N.pdf`, `avenant-N.html` and `avenant-N.docx`): its title block and object, the
 //! table of the plan's changes by field with the words deleted and inserted,
 //! the consolidated annex whose rows say which amendment added or changed

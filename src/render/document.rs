@@ -1,4 +1,4 @@
-//! Stage 4 (render), the documents: what each one the project asks for is
+//! The documents: what each one the project asks for is
 //! named in the output folder, how it renders and the files it gives. `build`
 //! lists the documents ([`asked_for`]) and renders them side by side; `write`
 //! writes what they give, whatever they are. Every output file's name is

@@ -1,4 +1,4 @@
-//! Stage 4 (render): what the HTML page and its embeddable fragment show beyond
+//! What the HTML page and its embeddable fragment show beyond
 //! the plan view, such as the link to the PDF annex with its size.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Stage 4 (render): views go through the templates; the Typst source is compiled
+//! Views go through the templates; the Typst source is compiled
 //! to PDF and the HTML page is produced, all in memory.
 
 pub mod amendment;

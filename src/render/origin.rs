@@ -1,4 +1,4 @@
-//! Stage 4 (render): traces a place in a generated document back to the template
+//! Traces a place in a generated document back to the template
 //! line that wrote it, so that a Typst error in a user's template is reported at
 //! that template's file and line.
 //!

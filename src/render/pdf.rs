@@ -1,4 +1,4 @@
-//! Stage 4 (render): compiles the generated Typst source in process, with the
+//! Compiles the generated Typst source in process, with the
 //! fonts embedded in the binary and no access to files or network, then exports
 //! the PDF.
 

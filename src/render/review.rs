@@ -1,4 +1,4 @@
-//! Stage 3 (convert): the view of a year's review ("bilan annuel"), for the Typst
+//! The view of a year's review ("bilan annuel"), for the Typst
 //! and HTML templates: the plan's view, its table with the year's state and
 //! comment added, plus that year's figures, lists and texts.
 

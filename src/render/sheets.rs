@@ -1,4 +1,4 @@
-//! Stage 3 (convert): the view of the action sheets ("fiches actions"), one per
+//! The view of the action sheets ("fiches actions"), one per
 //! action, for the Typst document (`fiches.pdf`, with its contents page) and the
 //! web pages (`actions/<id>.html` and their index): every declared column of the
 //! action, those the table hides included, and its latest follow-up.

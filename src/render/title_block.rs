@@ -1,4 +1,4 @@
-//! Stage 3 (convert): the title block that every document opens with, the
+//! The title block that every document opens with, the
 //! signatories' logos in their order, and the colours of the title and of the
 //! tables' header cells. One view for every document: the annex, the review,
 //! the action sheets, and any document made from the plan (a Word copy, an

@@ -1,4 +1,4 @@
-//! Stage 3 (convert): view structs, exactly what a template shows, with cell text
+//! View structs, exactly what a template shows, with cell text
 //! already converted for one output format. Templates never see the model.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Stage 2 (validate): the one check that every text reaching a document goes
+//! The one check that every text reaching a document goes
 //! through, wherever it is written: an action's cells and the convention's texts
 //! (`model`), a year's follow-up and the review's Markdown texts (`review`). A
 //! text that the documents could not show is refused here, at its place in its

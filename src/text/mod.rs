@@ -1,6 +1,6 @@
 //! The texts of the documents, written in Markdown by the officers: checked for
-//! what the documents can show (stage 2, [`check`]), then converted to Typst
-//! markup or HTML (stage 3). Escaping for each output format lives here and
+//! what the documents can show ([`check`], during validation), then converted
+//! to Typst markup or HTML (when rendering). Escaping for each output format lives here and
 //! nowhere else.
 
 pub mod check;

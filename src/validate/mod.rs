@@ -1,4 +1,4 @@
-//! Stage 2 (validate): the raw records become the model's types only here,
+//! The raw records become the model's types only here,
 //! and every problem is reported with its file, place and a hint: the
 //! convention ([`convention`]), its declared shape ([`shape`]), the actions
 //! ([`actions`]), the follow-up of each year ([`follow_up`]).

@@ -1,4 +1,4 @@
-//! Stage 2 (validate), for the amendments ("avenants") that the convention
+//! For the amendments ("avenants") that the convention
 //! lists: the two versions of the plan each one goes between, resolved, loaded
 //! and checked, and the changes between them, ready to render.
 

@@ -1,4 +1,4 @@
-//! Below stage 1 (load): the versions of a project named on the command
+//! The versions of a project named on the command
 //! line, a project folder or a git revision. A revision's `data/`,
 //! `templates/` and `logos/` are read from the repository with gix, read-only, into a
 //! [`Revision`] held in memory.

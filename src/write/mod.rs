@@ -1,4 +1,4 @@
-//! Stage 4 (write): every document's files go to the output folder
+//! Every document's files go to the output folder
 //! ([`folder`]) together, with the record of how each was made.
 
 pub mod folder;
@@ -21,7 +21,7 @@ pub(crate) struct Made<'a> {
     pub(crate) unchanged: Option<&'a output::Made>,
 }
 
-/// Stage 5: every document's files, replaced together. What earlier builds
+/// Every document's files, replaced together. What earlier builds
 /// wrote and this one did not is removed when a document of this build owns
 /// it, and every such file after a build of all documents (an action, an
 /// amendment or a year gone, a source kept by a failed build); the files of

@@ -1,4 +1,4 @@
-//! Stage 2: a bitmap logo, PNG or JPEG, told by its signature, within the
+//! A bitmap logo, PNG or JPEG, told by its signature, within the
 //! limits of size, and decoded once so that a damaged file is refused here.
 
 use super::{LogoFormat, MAX_SIDE, Refusal};

@@ -1,4 +1,4 @@
-//! Stage 1: a logo's file, read from inside the project only: its path as
+//! A logo's file, read from inside the project only: its path as
 //! written is checked, then where it really leads, then its size.
 
 use std::fs;

@@ -1,4 +1,4 @@
-//! Stage 2: an SVG logo as usvg reads it, its style sheet applied and its text
+//! An SVG logo as usvg reads it, its style sheet applied and its text
 //! drawn as outlines in the documents' fonts, then rebuilt from its parsed
 //! tree with its `id`s made the logo's own: the markup the documents embed.
 

@@ -1,4 +1,4 @@
-//! Stage 2: an SVG logo's checks, on the file as written and again on usvg's
+//! An SVG logo's checks, on the file as written and again on usvg's
 //! normalised version of it: nothing that could run, nothing that reaches
 //! outside the file, a size to scale it by, a depth that the parsers can take.
 

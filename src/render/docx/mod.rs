@@ -1,4 +1,4 @@
-//! Stage 4 (render): the Word documents, `plan.docx` (the annex),
+//! The Word documents, `plan.docx` (the annex),
 //! `bilan-ANNÉE.docx` (a year's review) and `avenant-N.docx` (an amendment),
 //! written with docx-rs from the same views
 //! as the PDF and the page ([`Markup::Word`](super::view::Markup::Word) keeps each

@@ -1,4 +1,4 @@
-//! Stage 4 (render), open data: the validated plan as one flat record per action,
+//! Open data: the validated plan as one flat record per action,
 //! written as CSV (RFC 4180), as JSON, and described by a Frictionless data
 //! package (`package.rs`). Cell text is plain text here: Markdown is stripped, no
 //! typography.

@@ -1,4 +1,4 @@
-//! Stage 4 (render): the tera templates, one instance per output format so that
+//! The tera templates, one instance per output format so that
 //! each format has its own escaping. Built-in templates are embedded in the
 //! binary; a file of the same name in the project's `templates/` replaces one.
 //! What tera says of a template is told in French in `diagnostics.rs`.

@@ -1,4 +1,4 @@
-//! Stage 3 (convert): the redline of a cell for the amendment, its new text with
+//! The redline of a cell for the amendment, its new text with
 //! the words deleted from the old one and those inserted marked, as Typst markup
 //! or HTML, or as blocks of marked runs ([`redline_blocks`]) that the Word
 //! document writes itself.

@@ -1,4 +1,4 @@
-//! Stage 5 (write): outputs go to temporary files in the output folder, then are
+//! Outputs go to temporary files in the output folder, then are
 //! renamed over the old ones, so that a reader never sees half a file and a failed
 //! build leaves the previous outputs as they were. Nothing is ever written outside
 //! the output folder, nor through a link out of it. A build writes under a lock
