@@ -5,6 +5,7 @@
 //! partner wrote. Every mistake in a workbook is named by its cell, and nothing
 //! is written while one remains.
 
+#[path = "suite/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;

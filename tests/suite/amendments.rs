@@ -5,7 +5,7 @@
 //!
 //! `tests/fixtures/versions/v2` declares amendment n° 1, from `../v1`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The signed annex: PDF/A-2a and PDF/UA-1, reproducible, traceable, with its
 //! signature page.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::Command;

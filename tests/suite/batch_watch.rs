@@ -1,6 +1,6 @@
 //! Many projects in one run, and `ctg watch` with its preview server.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -4,7 +4,7 @@
 //! a link, refuses a folder that holds the project, and two builds into one
 //! folder write one after the other.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

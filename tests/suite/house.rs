@@ -109,7 +109,7 @@ fn every_stage_imports_only_from_the_stages_before_it() {
     let mut wrong = Vec::new();
     for (file, text) in sources() {
         let own = rank(top_module(&file)).unwrap_or_else(|| {
-            panic!("src/{file} is in no stage: add its folder to STAGES in tests/house.rs")
+            panic!("src/{file} is in no stage: add its folder to STAGES in tests/suite/house.rs")
         });
         for (line, name) in crate_paths(without_tests(&file, &text)) {
             match rank(&name) {

@@ -2,7 +2,7 @@
 //! project that builds the same plan; what cannot be mapped is reported with its
 //! place in the source file.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

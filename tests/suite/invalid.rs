@@ -17,7 +17,7 @@
 //! - `! illisible: PATH` removes the read permission of a file;
 //! - `! conserve: NAME` expects `out/NAME` to be written for inspection.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! the signature boxes, each a tagged figure with its alternative; in the web
 //! pages, inlined or embedded, with their names; never in the fragment.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

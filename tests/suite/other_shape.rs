@@ -4,7 +4,7 @@
 //! year of follow-up. Its declaration shapes every output: the PDF, the page and
 //! its fragment, the open data and the review.
 
-mod common;
+use crate::common;
 
 use std::sync::LazyLock;
 

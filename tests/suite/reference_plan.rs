@@ -1,7 +1,7 @@
 //! The shipped plan (Caf / CCBJC 2023-2027) builds, and its PDF and HTML carry the
 //! whole reference text in the official layout.
 
-mod common;
+use crate::common;
 
 use std::sync::LazyLock;
 

@@ -2,7 +2,7 @@
 //! with its state, summary counts equal to the data, hand-checked lists, texts in
 //! both outputs, and the plan annex untouched by follow-up data.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

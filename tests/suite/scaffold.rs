@@ -1,7 +1,7 @@
 //! `ctg init`, `ctg new action` and `ctg templates export`: the files an officer
 //! starts from are valid, complete and never overwrite their work.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

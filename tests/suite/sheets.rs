@@ -3,7 +3,7 @@
 //! are the sheets' pages; a long sheet that repeats its heading; and one web page
 //! per action whose every link leads somewhere.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

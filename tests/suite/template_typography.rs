@@ -6,7 +6,7 @@
 //! so that every branch of the templates that writes text is taken. The Word
 //! documents' own text (their writer's sentences and headings) too.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

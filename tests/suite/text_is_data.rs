@@ -2,7 +2,7 @@
 //! HTML syntax, is printed literally in the PDF, the HTML page and the Word
 //! document, and can never become code or markup there (property tests).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -52,7 +52,7 @@ fn any_char() -> impl Strategy<Value = char> {
 fn has_glyph(c: char) -> bool {
     use std::sync::LazyLock;
     static FONT: LazyLock<typst::text::Font> = LazyLock::new(|| {
-        let data = include_bytes!("../templates/fonts/LiberationSans-Regular.ttf");
+        let data = include_bytes!("../../templates/fonts/LiberationSans-Regular.ttf");
         typst::text::Font::new(typst::foundations::Bytes::new(data.as_slice()), 0)
             .expect("the body font")
     });

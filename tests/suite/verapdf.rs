@@ -7,7 +7,7 @@
 //! Skips with a notice when the validator is not installed, and fails instead
 //! when `CTG_REQUIRE_TOOLS=1` (CI installs it: see `.ci/run`).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! `tests/fixtures/versions/v1` and `v2` are two versions of a small plan with,
 //! between them, one change of each kind that `ctg diff` reports.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! the other tables' captions and scopes, the fragment's scoping, and the CSV,
 //! JSON and data package read back with their own parsers.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;

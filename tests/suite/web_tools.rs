@@ -6,7 +6,7 @@
 //! Each test skips with a notice when its tool is missing, and fails instead when
 //! `CTG_REQUIRE_TOOLS=1` (CI installs the tools: see `.ci/run`).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

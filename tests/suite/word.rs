@@ -6,7 +6,7 @@
 //! to the next; LibreOffice prints every paragraph of the plan from them, with
 //! the header on every page.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -250,7 +250,7 @@ pub fn build_in_test_area(name: &str, root: &Path) -> PathBuf {
 /// Field labels (first column) are lowercased: the original repeats "Petite
 /// Enfance" once as "Petite enfance" after a page break, and the field has one label.
 pub fn reference_paragraphs() -> Vec<String> {
-    let text = include_str!("../reference/plan-ccbjc-2023-2027.txt");
+    let text = include_str!("../../reference/plan-ccbjc-2023-2027.txt");
     let mut out = Vec::new();
     for line in text.lines() {
         for (column, cell) in line.split('\t').enumerate() {
