@@ -52,14 +52,29 @@ pub fn amendment(number: u32) -> String {
     format!("{AMENDMENT_PREFIX}{number}")
 }
 
+/// The PDF of `document` (`plan`, `bilan-2025`…).
+pub fn pdf(document: &str) -> String {
+    format!("{document}.pdf")
+}
+
+/// The web page of `document`, or of an action in [`SHEETS_DIR`].
+pub fn web_page(document: &str) -> String {
+    format!("{document}.html")
+}
+
+/// The Word copy of `document`.
+pub fn word(document: &str) -> String {
+    format!("{document}.docx")
+}
+
 /// The plan's PDF, as its page links to it.
 pub fn plan_pdf() -> String {
-    format!("{PLAN}.pdf")
+    pdf(PLAN)
 }
 
 /// The file of an action's web page, in [`SHEETS_DIR`].
 pub fn sheet_page(id: &str) -> String {
-    format!("{id}.html")
+    web_page(id)
 }
 
 /// A page of the sheets (`index.html`, `<id>.html`), in the output folder.
@@ -69,17 +84,12 @@ pub fn sheet_page_path(page: &str) -> String {
 
 /// The plan's web page.
 pub fn plan_page() -> String {
-    format!("{PLAN}.html")
+    web_page(PLAN)
 }
 
 /// The plan's table and notes, to paste into a site's pages.
 pub fn plan_fragment() -> String {
     format!("{PLAN}{FRAGMENT_SUFFIX}")
-}
-
-/// The Word copy of `document`.
-pub fn word(document: &str) -> String {
-    format!("{document}.docx")
 }
 
 /// The name under which the generated source of `document` (`plan`,
@@ -237,7 +247,7 @@ impl Rendered {
         Rendered {
             name: name.to_string(),
             pages: pdf.document.pages().len(),
-            files: vec![(format!("{name}.pdf"), pdf.bytes)],
+            files: vec![(self::pdf(name), pdf.bytes)],
             typst: (format!("{name}.typ"), typst),
             layout: Some(pdf.document),
             timings: Vec::new(),
@@ -253,7 +263,7 @@ impl Rendered {
         docx: Vec<u8>,
     ) -> Self {
         let mut output = Rendered::new(name, typst, pdf);
-        output.add(format!("{name}.html"), html);
+        output.add(web_page(name), html);
         output.add(word(name), docx);
         output
     }
@@ -301,12 +311,12 @@ impl Rendered {
 
     /// Its PDF.
     pub fn pdf(&self) -> &[u8] {
-        self.bytes(&format!("{}.pdf", self.name))
+        self.bytes(&pdf(&self.name))
     }
 
     /// Its web page (the plan, a review, an amendment).
     pub fn html(&self) -> &str {
-        self.text(&format!("{}.html", self.name))
+        self.text(&web_page(&self.name))
     }
 
     /// Its Word copy (the plan, a review, an amendment).

@@ -48,7 +48,7 @@ impl HtmlView {
                 .amendments
                 .iter()
                 .map(|a| AmendmentLinkView {
-                    href: format!("{}.html", super::document::amendment(a.number)),
+                    href: super::document::web_page(&super::document::amendment(a.number)),
                     label: format!("Avenant n°\u{a0}{} du {}", a.number, a.date.french()),
                 })
                 .collect(),

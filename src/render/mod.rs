@@ -247,7 +247,7 @@ fn render_amendment(
     )?;
     let mut html_view = amendment::AmendmentView::new(prepared, Markup::Html);
     html_view.pdf = Some(html::PdfLinkView {
-        href: format!("{document}.pdf"),
+        href: document::pdf(&document),
         description: format!("PDF, {}", html::french_size(pdf.bytes.len())),
     });
     let html = templates

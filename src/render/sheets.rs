@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::document::{self, SHEETS_DIR};
+use super::document;
 use super::review::number;
 use super::view::Markup;
 use crate::model::follow_up::FollowUps;
@@ -23,7 +23,7 @@ pub fn index_page() -> String {
 /// The link to an action's web page from a page of the output folder (the
 /// plan's page, a review's page).
 pub fn href_from_plan(id: &str) -> String {
-    format!("{SHEETS_DIR}/{}", document::sheet_page(id))
+    document::sheet_page_path(&document::sheet_page(id))
 }
 
 /// What every sheet shows of the plan: title block, running header and footer.
